@@ -1,0 +1,8 @@
+/** The Burrow protocol: the one contract module the page, the worker and the server import. */
+export * from './ids.ts';
+export * from './limits.ts';
+export * from './problems.ts';
+export * from './tables.ts';
+export * from './validate-fields.ts';
+export * from './version.ts';
+export * from './wire.ts';

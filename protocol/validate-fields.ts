@@ -1,0 +1,53 @@
+/** Field validation derived from the table definitions: the one check page, worker and server run. */
+import * as v from 'valibot';
+import type { FieldError } from './problems.ts';
+import { TABLES, type TableName } from './tables.ts';
+
+/** `create` checks a whole record; `patch` checks only the fields present. */
+export type ValidationMode = 'create' | 'patch';
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Escapes a key for a JSON Pointer segment (RFC 6901). */
+export function pointerSegment(key: string | number): string {
+  return String(key).replaceAll('~', '~0').replaceAll('/', '~1');
+}
+
+function issuePointer(field: string, issue: v.BaseIssue<unknown>): string {
+  const path = (issue.path ?? []).map((item) => pointerSegment(item.key as string | number));
+  return ['', pointerSegment(field), ...path].join('/');
+}
+
+function checkValue(table: TableName, field: string, value: unknown): FieldError[] {
+  const definition = TABLES[table].fields[field];
+  if (!definition) return [{ pointer: `/${pointerSegment(field)}`, detail: `is not a field of ${table}` }];
+  if (value === null) {
+    return definition.optional ? [] : [{ pointer: `/${pointerSegment(field)}`, detail: 'must not be null' }];
+  }
+  const result = v.safeParse(definition.schema, value);
+  if (result.success) return [];
+  return result.issues.map((issue) => ({ pointer: issuePointer(field, issue), detail: issue.message }));
+}
+
+/**
+ * Validates `fields` for `table`. Pointers are relative to the fields object (`/title`);
+ * callers prefix them with where the fields sit in their body. Empty means valid.
+ */
+export function validateFields(table: TableName, fields: unknown, mode: ValidationMode): FieldError[] {
+  if (!isPlainObject(fields)) return [{ pointer: '', detail: 'must be an object' }];
+  const errors = Object.entries(fields).flatMap(([field, value]) => checkValue(table, field, value));
+  if (mode === 'patch') return errors;
+  const definition = TABLES[table];
+  for (const [field, { optional }] of Object.entries(definition.fields)) {
+    if (!optional && fields[field] === undefined) errors.push({ pointer: `/${field}`, detail: 'is required' });
+  }
+  if (errors.length === 0 && definition.check) errors.push(...definition.check(fields));
+  return errors;
+}
+
+/** Prefixes relative field pointers with the pointer of the fields object in a body. */
+export function prefixPointers(prefix: string, errors: FieldError[]): FieldError[] {
+  return errors.map((error) => ({ ...error, pointer: `${prefix}${error.pointer}` }));
+}

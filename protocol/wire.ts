@@ -1,0 +1,148 @@
+/** Wire types of push, pull and REST, and the request-shape checks the server runs on them. */
+import * as v from 'valibot';
+import { finiteNumber, uuid } from './field-types.ts';
+import { LIMITS } from './limits.ts';
+import type { FieldError, Problem } from './problems.ts';
+import type { TableName } from './tables.ts';
+import { pointerSegment } from './validate-fields.ts';
+import type { PROTOCOL_VERSION } from './version.ts';
+
+export const OPS = ['create', 'update', 'delete', 'restore'] as const;
+export type Op = (typeof OPS)[number];
+
+/** The wire form of a record. For `workspaces`, `workspaceId` equals `id`. */
+export interface Envelope {
+  table: TableName;
+  id: string;
+  workspaceId: string;
+  version: number;
+  seq: number;
+  deleted: boolean;
+  createdAt: string;
+  updatedAt: string;
+  fields: Record<string, unknown>;
+}
+
+/** One client mutation. `table` is checked per mutation (an unknown one is `rejected`). */
+export interface Mutation {
+  seq: number;
+  id: string;
+  table: string;
+  op: Op;
+  recordId: string;
+  workspaceId: string;
+  baseVersion: number;
+  fields?: Record<string, unknown>;
+  clientTime: string;
+}
+
+export interface PushRequest {
+  protocol: typeof PROTOCOL_VERSION;
+  clientId: string;
+  mutations: Mutation[];
+}
+
+export interface FieldConflict {
+  field: string;
+  server: unknown;
+  client: unknown;
+}
+
+export type ConflictCode = 'field-conflict' | 'deleted' | 'exists' | 'duplicate-url';
+
+/** Each result names the mutation it answers (`seq`, `id`) and comes in request order. */
+interface ResultBase {
+  seq: number;
+  id: string;
+}
+export interface AppliedResult extends ResultBase {
+  status: 'applied';
+  record: Envelope;
+}
+/** Already applied earlier; `record` is the current one (absent when no longer readable). */
+export interface DuplicateResult extends ResultBase {
+  status: 'duplicate';
+  record?: Envelope;
+}
+export interface ConflictResult extends ResultBase {
+  status: 'conflict';
+  code: ConflictCode;
+  conflicts?: FieldConflict[];
+  record: Envelope;
+}
+export interface RejectedResult extends ResultBase {
+  status: 'rejected';
+  error: Problem;
+}
+export type MutationResult = AppliedResult | DuplicateResult | ConflictResult | RejectedResult;
+
+export interface PushResponse {
+  protocol: typeof PROTOCOL_VERSION;
+  lastSeq: number;
+  cursor: number;
+  results: MutationResult[];
+}
+
+export interface PullResponse {
+  protocol: typeof PROTOCOL_VERSION;
+  changes: Envelope[];
+  cursor: number;
+  hasMore: boolean;
+}
+
+export interface RestList {
+  items: Envelope[];
+  cursor: number;
+  hasMore: boolean;
+}
+
+const positiveInteger = v.pipe(finiteNumber, v.integer('must be an integer'), v.minValue(1, 'must be at least 1'));
+const nonNegativeInteger = v.pipe(finiteNumber, v.integer('must be an integer'), v.minValue(0, 'must be at least 0'));
+
+const mutationSchema = v.strictObject({
+  seq: positiveInteger,
+  id: uuid,
+  table: v.string('must be a string'),
+  op: v.picklist(OPS, `must be one of ${OPS.join(', ')}`),
+  recordId: uuid,
+  workspaceId: uuid,
+  baseVersion: nonNegativeInteger,
+  fields: v.optional(v.record(v.string(), v.unknown(), 'must be an object')),
+  clientTime: v.pipe(v.string('must be a string'), v.maxLength(64, 'must be at most 64 characters')),
+});
+
+const pushRequestSchema = v.strictObject({
+  protocol: v.number('must be a number'),
+  clientId: uuid,
+  mutations: v.pipe(
+    v.array(mutationSchema, 'must be an array'),
+    v.minLength(1, 'must hold at least one mutation'),
+    v.maxLength(LIMITS.maxMutationsPerPush, `must hold at most ${LIMITS.maxMutationsPerPush} mutations`),
+  ),
+});
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
+
+function toFieldErrors(issues: readonly v.BaseIssue<unknown>[]): FieldError[] {
+  return issues.map((issue) => ({
+    pointer: (issue.path ?? []).map((item) => `/${pointerSegment(item.key as string | number)}`).join(''),
+    detail: issue.message,
+  }));
+}
+
+/**
+ * Checks the shape of a push body (not the record fields, which are checked per mutation).
+ * The `protocol` value is checked by the caller, which answers `protocol-unsupported`.
+ */
+export function parsePushRequest(body: unknown): ParseResult<PushRequest> {
+  const result = v.safeParse(pushRequestSchema, body);
+  if (!result.success) return { ok: false, errors: toFieldErrors(result.issues) };
+  return { ok: true, value: result.output as PushRequest };
+}
+
+/** Parses a cursor or limit query value: a non-negative safe integer in decimal, else null. */
+export function parseNonNegativeInteger(raw: string | undefined | null): number | null {
+  if (raw === undefined || raw === null || !/^\d{1,16}$/.test(raw)) return null;
+  const value = Number(raw);
+  return Number.isSafeInteger(value) ? value : null;
+}

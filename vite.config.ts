@@ -1,0 +1,47 @@
+/** Build of the page (Preact) and the service worker (vite-plugin-pwa, injectManifest). */
+import preact from '@preact/preset-vite';
+import { defineConfig } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
+
+/** Where `npm run dev` proxies API calls (the API server started by server/dev.ts). */
+const API_ORIGIN = process.env.BURROW_API_ORIGIN ?? 'http://127.0.0.1:8788';
+
+export default defineConfig({
+  plugins: [
+    preact(),
+    VitePWA({
+      strategies: 'injectManifest',
+      srcDir: 'sw',
+      filename: 'sw.ts',
+      // The page registers the worker itself through workbox-window (src/sync/registration.ts).
+      injectRegister: false,
+      injectManifest: {
+        rollupFormat: 'iife',
+        globPatterns: ['**/*.{js,css,html,svg,png,ico}'],
+      },
+      manifest: {
+        id: '/',
+        name: 'Burrow',
+        short_name: 'Burrow',
+        description: 'Save links and notes as cards. Works offline, syncs everywhere.',
+        start_url: '/',
+        scope: '/',
+        display: 'standalone',
+        theme_color: '#2f6f5e',
+        background_color: '#ffffff',
+        icons: [
+          { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
+          { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
+          { src: '/icons/icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+        ],
+        share_target: {
+          action: '/share',
+          method: 'GET',
+          params: { title: 'title', text: 'text', url: 'url' },
+        },
+      },
+    }),
+  ],
+  build: { target: 'es2022', sourcemap: false },
+  server: { proxy: { '/api': { target: API_ORIGIN, changeOrigin: false } } },
+});

@@ -1,0 +1,76 @@
+/** The Burrow client: what the UI and the `window.burrow` console API both go through. */
+import type { TableName } from '../../protocol/index.ts';
+import type { ConflictEntry, FailedEntry, OutboxEntry, RecordView } from '../store/types.ts';
+
+export interface Account {
+  user: { id: string; email: string };
+}
+
+/** Live sync status, as the status pill and the sync panel show it. */
+export interface SyncStatus {
+  state: 'local-only' | 'syncing' | 'synced' | 'offline' | 'error' | 'signed-out';
+  pending: number;
+  /** Mutations that failed transiently at least 3 times and are being retried. */
+  retrying: number;
+  nextAttemptAt: number | null;
+  lastError: string | null;
+  failed: number;
+  conflicts: number;
+  lastSyncAt: string | null;
+  cursor: number;
+  /** Set while an initial sync (from cursor 0) is running. */
+  initialSync: { received: number; hasMore: boolean } | null;
+}
+
+/** Which records changed, and where the change came from. */
+export interface ChangeNotice {
+  records: { table: TableName; id: string }[];
+  source: 'local' | 'tab' | 'pull';
+}
+
+/** Who else has the app open, and what they are editing. */
+export interface Presence {
+  tabs: number;
+  editing: { tabId: string; table: TableName; id: string }[];
+}
+
+export type ConflictResolution = { keep: 'mine' } | { keep: 'theirs' } | { merged: Record<string, unknown> };
+
+export interface ListOptions {
+  workspaceId?: string;
+  includeDeleted?: boolean;
+}
+
+export interface BurrowClient {
+  /** Resolves once the local database is open and the account is known. */
+  ready: Promise<void>;
+  signUp(email: string, password: string): Promise<Account>;
+  signIn(email: string, password: string): Promise<Account>;
+  signOut(): Promise<void>;
+  account(): Account | null;
+  workspaces(): Promise<RecordView[]>;
+  create(table: TableName, fields: Record<string, unknown>, options?: { workspaceId?: string }): Promise<RecordView>;
+  update(table: TableName, id: string, fields: Record<string, unknown>): Promise<RecordView>;
+  remove(table: TableName, id: string): Promise<void>;
+  restore(table: TableName, id: string): Promise<RecordView>;
+  get(table: TableName, id: string): Promise<RecordView | undefined>;
+  list(table: TableName, options?: ListOptions): Promise<RecordView[]>;
+  status(): SyncStatus;
+  /** Drains now; resolves when the outbox is empty or blocked (offline, failed, signed out). */
+  flush(): Promise<SyncStatus>;
+  pull(): Promise<void>;
+
+  subscribe(listener: (notice: ChangeNotice) => void): () => void;
+  onStatus(listener: (status: SyncStatus) => void): () => void;
+  onPresence(listener: (presence: Presence) => void): () => void;
+  /** Tells other tabs which record this tab is editing (null: none). */
+  setEditing(record: { table: TableName; id: string } | null): void;
+  pendingMutations(): Promise<OutboxEntry[]>;
+  conflicts(): Promise<ConflictEntry[]>;
+  resolveConflict(conflictId: string, resolution: ConflictResolution): Promise<void>;
+  failed(): Promise<FailedEntry[]>;
+  /** Commits the failed change again, with the person's corrected fields. */
+  retryFailed(failedId: string, fields?: Record<string, unknown>): Promise<void>;
+  /** Drops the failed change; the record shows the server's copy plus what is still pending. */
+  discardFailed(failedId: string): Promise<void>;
+}

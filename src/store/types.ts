@@ -102,3 +102,91 @@ export interface RecordView {
   pending: boolean;
   conflict: boolean;
 }
+
+/** A batch of outbox entries ready to send, with their wire seqs (outbox key − seq base). */
+export interface OutboxBatch {
+  clientId: string;
+  entries: OutboxEntry[];
+  /** The push mutations, in key order; `mutations[i]` is `entries[i]` on the wire. */
+  mutations: import('../../protocol/index.ts').Mutation[];
+}
+
+/** Counts behind the status pill and the sync panel. */
+export interface StoreCounts {
+  pending: number;
+  /** Entries with 3 or more failed attempts. */
+  retrying: number;
+  failed: number;
+  conflicts: number;
+  nextAttemptAt: number | null;
+  lastError: string | null;
+}
+
+/** A record reference, as broadcast to tabs. */
+export interface RecordRef {
+  table: import('../../protocol/index.ts').TableName;
+  id: string;
+}
+
+/**
+ * One account's local database. Used by the page (commit, queries, resolution) and by the
+ * drain and pull loops (in the worker, or in the page without one). Every method is one
+ * IndexedDB transaction unless it says otherwise; none of them touch the network.
+ */
+export interface LocalStore {
+  readonly name: string;
+  close(): void;
+
+  // — the page —
+  commit(change: Change): Promise<RecordView>;
+  get(table: import('../../protocol/index.ts').TableName, id: string): Promise<RecordView | undefined>;
+  list(
+    table: import('../../protocol/index.ts').TableName,
+    options?: { workspaceId?: string; includeDeleted?: boolean },
+  ): Promise<RecordView[]>;
+  /** Hides a deleted record from the Trash for good (the server keeps its tombstone). */
+  purge(table: import('../../protocol/index.ts').TableName, id: string): Promise<void>;
+  pendingEntries(): Promise<OutboxEntry[]>;
+  conflictEntries(): Promise<ConflictEntry[]>;
+  failedEntries(): Promise<FailedEntry[]>;
+  /** keep mine: a new update (baseVersion = server's) with my values; theirs: drop my values. */
+  resolveConflict(conflictId: string, resolution: import('../api/client.ts').ConflictResolution): Promise<RecordRef[]>;
+  retryFailed(failedId: string, fields?: Record<string, unknown>): Promise<RecordRef[]>;
+  discardFailed(failedId: string): Promise<RecordRef[]>;
+  counts(): Promise<StoreCounts>;
+  getMeta<T>(key: MetaKey): Promise<T | undefined>;
+  setMeta(key: MetaKey, value: unknown): Promise<void>;
+
+  // — the drain —
+  /** The oldest entries (≤ maxCount, ≤ maxBytes of JSON; always ≥ 1 when any) with wire seqs. */
+  nextBatch(maxCount: number, maxBytes: number): Promise<OutboxBatch | null>;
+  /** Stamps `sentAt` on entries never sent before: from now on they are never merged. */
+  markSent(keys: number[]): Promise<void>;
+  /** Applies a 200 push response: acks delete entries, conflicts and rejections move out. */
+  applyPushResults(batch: OutboxBatch, response: import('../../protocol/index.ts').PushResponse): Promise<RecordRef[]>;
+  /** Counts a transient failure on the batch's first entry (attempts, lastError, nextAttemptAt). */
+  recordTransientFailure(key: number, error: string, nextAttemptAt: number): Promise<void>;
+  /** After 409 seq-gap: shifts the seq base so the oldest pending entry goes out as `expectedSeq`. */
+  alignSeq(expectedSeq: number): Promise<void>;
+  /** After 403 client-forbidden: a new clientId, pending entries renumbered from seq 1. */
+  renewClientId(): Promise<string>;
+  /** A single entry the server can never take (413 alone, 400/422 alone): moves to `failed`. */
+  failEntry(key: number, error: import('../../protocol/index.ts').Problem): Promise<RecordRef[]>;
+
+  // — the pull —
+  /** Applies one page and stores its cursor, in one transaction; rebases pending edits. */
+  applyPullPage(page: import('../../protocol/index.ts').PullResponse): Promise<PullApplied>;
+  /** Before a resync from 0 (410/409): cursor to 0 and a new snapshot generation. */
+  beginResync(): Promise<void>;
+  /** After a resync: removes records the snapshot lacked that have no pending change. */
+  finishResync(): Promise<RecordRef[]>;
+}
+
+export interface PullApplied {
+  changed: RecordRef[];
+  /** How many records changed because of someone else (not the ack of our own mutation). */
+  fromElsewhere: number;
+  cursor: number;
+}
+
+export type MetaKey = 'clientId' | 'seqBase' | 'cursor' | 'lastSyncAt' | 'owner' | 'resyncGeneration';

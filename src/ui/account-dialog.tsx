@@ -4,9 +4,11 @@ import { useApp } from './app-context.ts';
 import { TextField } from './card-editor.tsx';
 import { Dialog } from './dialog.tsx';
 
-/** An auth failure in words; the client passes the server's problem through as the message. */
+/** An auth failure in words, from the server's problem (`error.problem`) or a network failure. */
 function authErrorMessage(error: unknown): string {
-  const problem = error as { code?: string; message?: string; detail?: string };
+  const failure = error as { problem?: { code?: string; detail?: string } | null; status?: number; message?: string };
+  const problem = { ...failure.problem, message: failure.message };
+  if (failure.status === 0 || error instanceof TypeError) return 'Cannot reach the server. Are you online?';
   switch (problem.code) {
     case 'bad-credentials':
       return 'That email and password do not match an account.';
@@ -18,7 +20,6 @@ function authErrorMessage(error: unknown): string {
     case 'invalid-field':
       return problem.detail ?? 'Check the email address; the password needs at least 8 characters.';
   }
-  if (error instanceof TypeError) return 'Cannot reach the server. Are you online?';
   return problem.detail ?? problem.message ?? 'Something went wrong. Try again.';
 }
 

@@ -142,7 +142,7 @@ export function CardEditor({ card, kind, onClose, onOpenCard }: CardEditorProps)
   return (
     <Dialog title={heading} onClose={onClose} wide={draft.kind === 'note'}>
       <form class="form" onSubmit={(event) => void save(event)} noValidate>
-        {editedElsewhere > 1 && (
+        {editedElsewhere > 0 && (
           <p class="notice" role="status">
             This card is open in another tab too. Your changes and theirs are merged field by field.
           </p>

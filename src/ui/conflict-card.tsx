@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import type { ConflictEntry } from '../store/types.ts';
 import { useApp } from './app-context.ts';
 import { describeMutation, formatValue, recordName } from './describe-mutation.ts';
+import { fieldLabel } from './sync-words.ts';
 
 export interface ConflictCardProps {
   conflict: ConflictEntry;
@@ -149,7 +150,7 @@ function FieldConflict({ conflict, busy, run }: FieldConflictProps) {
         <tbody>
           {conflict.conflicts.map((field) => (
             <tr key={field.field}>
-              <th scope="row">{field.field}</th>
+              <th scope="row">{fieldLabel(field.field)}</th>
               <td>{formatValue(field.client)}</td>
               <td>{formatValue(field.server)}</td>
             </tr>
@@ -160,7 +161,7 @@ function FieldConflict({ conflict, busy, run }: FieldConflictProps) {
         <div class="merge">
           {textFields.map((field) => (
             <label class="field" key={field.field}>
-              <span>Merged {field.field}</span>
+              <span>Merged {fieldLabel(field.field).toLowerCase()}</span>
               <textarea
                 rows={field.field === 'content' ? 6 : 2}
                 value={merged[field.field]}

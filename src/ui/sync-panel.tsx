@@ -1,12 +1,12 @@
 /** The sync panel: status, Sync now, conflicts, failed changes (retry, discard) and the queue. */
 import { useEffect, useState } from 'preact/hooks';
-import { validateFields } from '../../protocol/index.ts';
+import { isUuid, validateFields } from '../../protocol/index.ts';
 import type { ConflictEntry, FailedEntry, OutboxEntry } from '../store/types.ts';
 import { useApp } from './app-context.ts';
 import { ConflictCard } from './conflict-card.tsx';
 import { describeMutation } from './describe-mutation.ts';
 import { Dialog } from './dialog.tsx';
-import { describeFieldError, describeProblem, formatTime, statusLabel } from './sync-words.ts';
+import { describeFieldError, describeProblem, fieldLabel, formatTime, statusLabel } from './sync-words.ts';
 import { useSyncStatus } from './use-records.ts';
 
 interface Queues {
@@ -124,18 +124,27 @@ function PendingItem({ entry }: { entry: OutboxEntry }) {
   );
 }
 
+/** Fields a person can fix in a failed change: text is edited, links to other records can be removed. */
+function fixableFields(fields: Record<string, unknown> | undefined) {
+  const entries = Object.entries(fields ?? {});
+  return {
+    text: entries.filter(([, value]) => typeof value === 'string' && !isUuid(value)) as [string, string][],
+    links: entries.filter(([, value]) => isUuid(value)).map(([field]) => field),
+  };
+}
+
 function FailedItem({ entry }: { entry: FailedEntry }) {
   const { client, toast } = useApp();
   const [editing, setEditing] = useState(false);
-  const editable = Object.entries(entry.fields ?? {}).filter(([, value]) => typeof value === 'string');
-  const [values, setValues] = useState<Record<string, string>>(
-    () => Object.fromEntries(editable) as Record<string, string>,
-  );
+  const fixable = fixableFields(entry.fields);
+  const [values, setValues] = useState<Record<string, string>>(() => Object.fromEntries(fixable.text));
+  const [cleared, setCleared] = useState<Set<string>>(new Set());
   const [error, setError] = useState<string | null>(null);
+  const name = describeMutation(entry.op, entry.table, entry.fields);
   const retry = async () => {
-    const fields = editing ? { ...entry.fields, ...values } : entry.fields;
-    const mode = entry.op === 'create' ? 'create' : 'patch';
-    const problems = fields ? validateFields(entry.table, fields, mode) : [];
+    const edits = editing ? { ...values, ...Object.fromEntries([...cleared].map((field) => [field, null])) } : {};
+    const fields = entry.fields ? { ...entry.fields, ...edits } : undefined;
+    const problems = fields ? validateFields(entry.table, fields, entry.op === 'create' ? 'create' : 'patch') : [];
     if (problems.length > 0) {
       setError(describeFieldError(problems[0].pointer, problems[0].detail));
       return;
@@ -144,24 +153,39 @@ function FailedItem({ entry }: { entry: FailedEntry }) {
     toast('Sent again.');
   };
   return (
-    <article
-      class="panel-item failed"
-      aria-label={`Not accepted: ${describeMutation(entry.op, entry.table, entry.fields)}`}
-    >
-      <h4>{describeMutation(entry.op, entry.table, entry.fields)}</h4>
+    <article class="panel-item failed" aria-label={`Not accepted: ${name}`}>
+      <h4>{name}</h4>
       <p>
         <strong>Why:</strong> {describeProblem(entry.error)}
       </p>
-      {editing &&
-        editable.map(([field]) => (
-          <label class="field" key={field}>
-            <span>{field}</span>
-            <input
-              value={values[field]}
-              onInput={(event) => setValues({ ...values, [field]: event.currentTarget.value })}
-            />
-          </label>
-        ))}
+      {editing && (
+        <div class="form">
+          {fixable.text.map(([field]) => (
+            <label class="field" key={field}>
+              <span>{fieldLabel(field)}</span>
+              <input
+                value={values[field]}
+                onInput={(event) => setValues({ ...values, [field]: event.currentTarget.value })}
+              />
+            </label>
+          ))}
+          {fixable.links.map((field) => (
+            <label class="checkbox" key={field}>
+              <input
+                type="checkbox"
+                checked={cleared.has(field)}
+                onChange={(event) => {
+                  const next = new Set(cleared);
+                  if (event.currentTarget.checked) next.add(field);
+                  else next.delete(field);
+                  setCleared(next);
+                }}
+              />
+              <span>Remove the {fieldLabel(field).toLowerCase()}</span>
+            </label>
+          ))}
+        </div>
+      )}
       {error && <p class="field-error">{error}</p>}
       <div class="button-row">
         {editing ? (
@@ -169,7 +193,12 @@ function FailedItem({ entry }: { entry: FailedEntry }) {
             Retry with changes
           </button>
         ) : (
-          <button type="button" class="button" onClick={() => setEditing(true)} disabled={editable.length === 0}>
+          <button
+            type="button"
+            class="button"
+            onClick={() => setEditing(true)}
+            disabled={!fixable.text.length && !fixable.links.length}
+          >
             Edit and retry
           </button>
         )}

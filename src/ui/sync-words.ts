@@ -51,12 +51,18 @@ const FIELD_NAMES: Record<string, string> = {
   start: 'Start',
   end: 'End',
   notes: 'Notes',
+  parentId: 'Parent collection',
+  cardId: 'Linked card',
 };
+
+/** A field's name as the forms show it. */
+export function fieldLabel(field: string): string {
+  return FIELD_NAMES[field] ?? (field ? field[0].toUpperCase() + field.slice(1) : 'This item');
+}
 
 /** "Title must be at most 500 characters" from a field error pointer and detail. */
 export function describeFieldError(pointer: string, detail: string): string {
-  const field = pointer.split('/')[1] ?? '';
-  return `${FIELD_NAMES[field] ?? (field || 'This item')} ${detail}`;
+  return `${fieldLabel(pointer.split('/')[1] ?? '')} ${detail}`;
 }
 
 /** Why the server refused a change, in plain words. */

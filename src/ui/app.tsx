@@ -72,13 +72,13 @@ export function App({ client, onUpdateAvailable }: AppProps) {
   const context = useMemo<AppContextValue | null>(
     () =>
       workspace && {
-        client,
+        client: workspaces.client,
         workspaceId: workspace.id,
         toast,
         openCard: (target) => setModal({ name: 'card', target }),
         openSyncPanel: () => setModal({ name: 'sync' }),
       },
-    [client, workspace?.id, toast],
+    [workspaces.client, workspace?.id, toast],
   );
   useShareTarget(route, context);
 

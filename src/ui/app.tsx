@@ -83,7 +83,8 @@ export function App({ client, onUpdateAvailable }: AppProps) {
   useShareTarget(route, context);
   useEffect(() => {
     // The first real view: what the app benchmark times from navigation start.
-    if (context && performance.getEntriesByName('burrow:first-view').length === 0) performance.mark('burrow:first-view');
+    if (context && performance.getEntriesByName('burrow:first-view').length === 0)
+      performance.mark('burrow:first-view');
   }, [context]);
 
   const account = ready ? client.account() : null;

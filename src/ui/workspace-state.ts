@@ -1,12 +1,13 @@
 /** The workspaces, which one is current (remembered on this device), and the first one, made on demand. */
-import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import type { TableName } from '../../protocol/index.ts';
 import { newId } from '../../protocol/index.ts';
 import type { BurrowClient } from '../api/client.ts';
 import type { RecordView } from '../store/types.ts';
 
 const CURRENT_KEY = 'burrow.workspaceId';
-export const FIRST_WORKSPACE_NAME = 'My burrow';
+/** What the placeholder is called; the client names the workspace it stores the same. */
+export const FIRST_WORKSPACE_NAME = 'Personal';
 
 async function liveWorkspaces(client: BurrowClient): Promise<RecordView[]> {
   const all = await client.workspaces();
@@ -26,8 +27,8 @@ export interface WorkspaceState {
 
 /**
  * Lists workspaces. A new device has none: rather than storing an empty workspace on every
- * device (each would show up in the account after sign-in), the app shows a placeholder and
- * stores it with the first thing saved into it.
+ * device (each would show up in the account after sign-in), the app shows a placeholder, and
+ * the first thing saved into it goes to the client's default workspace (stored on demand).
  */
 export function useWorkspaces(client: BurrowClient, ready: boolean): WorkspaceState {
   const [workspaces, setWorkspaces] = useState<RecordView[] | null>(null);
@@ -35,7 +36,6 @@ export function useWorkspaces(client: BurrowClient, ready: boolean): WorkspaceSt
   const [generation, setGeneration] = useState(0);
   const reload = useCallback(() => setGeneration((value) => value + 1), []);
   const [placeholderId] = useState(() => newId());
-  const creating = useRef<Promise<string> | null>(null);
 
   useEffect(() => {
     if (!ready) return;
@@ -73,20 +73,16 @@ export function useWorkspaces(client: BurrowClient, ready: boolean): WorkspaceSt
     [placeholderId],
   );
 
-  const wrapped = useMemo(() => {
-    /** Stores the first workspace once (across tabs, under a Web Lock) and returns its id. */
-    const storeFirstWorkspace = async (): Promise<string> => {
-      const create = async () => {
-        const existing = await liveWorkspaces(client);
-        const id = existing[0]?.id ?? (await client.create('workspaces', { name: FIRST_WORKSPACE_NAME })).id;
-        switchTo(id);
-        return id;
-      };
-      creating.current ??= navigator.locks ? navigator.locks.request('burrow-first-workspace', create) : create();
-      return creating.current;
-    };
-    return withFirstWorkspace(client, placeholderId, storeFirstWorkspace);
-  }, [client, placeholderId, switchTo]);
+  const wrapped = useMemo(
+    () =>
+      withFirstWorkspace(client, placeholderId, async (table, fields) => {
+        // The client stores a first workspace (or picks the account's) when none is given.
+        const record = await client.create(table, fields);
+        switchTo(record.workspaceId);
+        return record;
+      }),
+    [client, placeholderId, switchTo],
+  );
 
   const current =
     workspaces?.find((workspace) => workspace.id === currentId) ??
@@ -105,7 +101,7 @@ export function useWorkspaces(client: BurrowClient, ready: boolean): WorkspaceSt
 function withFirstWorkspace(
   client: BurrowClient,
   placeholderId: string,
-  storeFirstWorkspace: () => Promise<string>,
+  createInFirstWorkspace: (table: TableName, fields: Record<string, unknown>) => Promise<RecordView>,
 ): BurrowClient {
   return {
     get ready() {
@@ -118,7 +114,7 @@ function withFirstWorkspace(
     workspaces: () => client.workspaces(),
     create: async (table, fields, options) => {
       if (options?.workspaceId !== placeholderId) return client.create(table, fields, options);
-      return client.create(table, fields, { workspaceId: await storeFirstWorkspace() });
+      return createInFirstWorkspace(table, fields);
     },
     update: (table, id, fields) => client.update(table, id, fields),
     remove: (table, id) => client.remove(table, id),

@@ -4,6 +4,7 @@ import { type EventFields, validateFields } from '../../protocol/index.ts';
 import type { RecordView } from '../store/types.ts';
 import { dayLabel, groupAgenda, localDate } from './agenda.ts';
 import { useApp } from './app-context.ts';
+import { Icon } from './icons.tsx';
 import { RecordBadges } from './record-badges.tsx';
 import { describeFieldError } from './sync-words.ts';
 import { useRecords } from './use-records.ts';
@@ -107,7 +108,7 @@ function EventRow({ event }: { event: RecordView }) {
           aria-label={`Delete ${fields.title}`}
           onClick={() => void client.remove('events', event.id)}
         >
-          🗑
+          <Icon name="trash" />
         </button>
       </div>
     </li>

@@ -6,6 +6,8 @@ import type { BurrowClient } from '../api/client.ts';
 export interface AppContextValue {
   client: BurrowClient;
   workspaceId: string;
+  /** True when changes sync to an account (so "not synced yet" means something). */
+  syncsToAccount: boolean;
   /** Shows a short message; `action` adds one button to it. */
   toast(message: string, action?: { label: string; run: () => void }): void;
   /** Opens the card editor on an existing card, or on a new one of `kind`. */

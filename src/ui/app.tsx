@@ -8,6 +8,7 @@ import { AppContext, type AppContextValue, useApp } from './app-context.ts';
 import { CardEditor } from './card-editor.tsx';
 import { CardsView } from './cards-view.tsx';
 import { CollectionDialog } from './collection-dialog.tsx';
+import { Icon } from './icons.tsx';
 import { ImportExportView } from './import-export-view.tsx';
 import { useKeyboardShortcuts } from './keyboard.ts';
 import { navigate, type Route, useRoute } from './router.ts';
@@ -69,16 +70,18 @@ export function App({ client, onUpdateAvailable }: AppProps) {
   });
 
   const workspace = workspaces.current;
+  const syncsToAccount = status.state !== 'local-only' && status.state !== 'signed-out';
   const context = useMemo<AppContextValue | null>(
     () =>
       workspace && {
         client: workspaces.client,
         workspaceId: workspace.id,
+        syncsToAccount,
         toast,
         openCard: (target) => setModal({ name: 'card', target }),
         openSyncPanel: () => setModal({ name: 'sync' }),
       },
-    [workspaces.client, workspace?.id, toast],
+    [workspaces.client, workspace?.id, toast, syncsToAccount],
   );
   useShareTarget(route, context);
   useEffect(() => {
@@ -99,10 +102,11 @@ export function App({ client, onUpdateAvailable }: AppProps) {
           aria-controls="sidebar"
           onClick={() => setMenuOpen(!menuOpen)}
         >
-          ☰
+          <Icon name="menu" />
         </button>
         <a
           class="brand"
+          aria-label="Burrow: all cards"
           href="/"
           onClick={(event) => {
             event.preventDefault();

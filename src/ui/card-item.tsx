@@ -2,6 +2,7 @@
 import type { RecordView } from '../store/types.ts';
 import { useApp } from './app-context.ts';
 import { cardFields } from './card-query.ts';
+import { Icon } from './icons.tsx';
 import { RecordBadges } from './record-badges.tsx';
 
 function hostName(url: string | null | undefined): string {
@@ -16,7 +17,8 @@ function hostName(url: string | null | undefined): string {
 /** The first characters of a note's text, without markdown marks. */
 function snippet(text: string): string {
   return text
-    .replace(/[#>*_`[\]()-]+/g, ' ')
+    .replace(/^\s*(#{1,6}|>|[-*+]|\d+[.)])\s+/gm, '')
+    .replace(/\]\([^)]*\)|[*_`[]+/g, '')
     .replace(/\s+/g, ' ')
     .trim()
     .slice(0, 200);
@@ -63,10 +65,10 @@ export function CardItem({ card }: { card: RecordView }) {
           aria-label={fields.pinned ? `Unpin ${title}` : `Pin ${title}`}
           onClick={() => void client.update('cards', card.id, { pinned: !fields.pinned })}
         >
-          {fields.pinned ? '★' : '☆'}
+          <Icon name="star" filled={fields.pinned} />
         </button>
         <button type="button" class="icon-button" aria-label={`Delete ${title}`} onClick={() => void remove()}>
-          🗑
+          <Icon name="trash" />
         </button>
       </div>
     </article>

@@ -1,6 +1,7 @@
 /** A modal dialog on the native <dialog>: focus trap, Esc to close, labelled by its title. */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useRef } from 'preact/hooks';
+import { Icon } from './icons.tsx';
 
 export interface DialogProps {
   title: string;
@@ -38,7 +39,7 @@ export function Dialog({ title, onClose, children, wide }: DialogProps) {
         <header class="dialog-header">
           <h2 id={titleId}>{title}</h2>
           <button type="button" class="icon-button" aria-label="Close" onClick={onClose}>
-            ×
+            <Icon name="close" />
           </button>
         </header>
         {children}

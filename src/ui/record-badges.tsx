@@ -4,7 +4,7 @@ import { useApp } from './app-context.ts';
 
 /** "Not synced" and "Conflict" badges; the conflict badge opens the sync panel. */
 export function RecordBadges({ record }: { record: RecordView }) {
-  const { openSyncPanel } = useApp();
+  const { openSyncPanel, syncsToAccount } = useApp();
   return (
     <>
       {record.conflict && (
@@ -12,7 +12,7 @@ export function RecordBadges({ record }: { record: RecordView }) {
           Conflict
         </button>
       )}
-      {record.pending && !record.conflict && (
+      {syncsToAccount && record.pending && !record.conflict && (
         <span class="badge badge-pending" title="Saved on this device, not synced yet">
           Not synced
         </span>

@@ -1,6 +1,7 @@
 /** The navigation: card views, the collections tree, todos, agenda, trash, import and export. */
 import type { ComponentChildren } from 'preact';
 import { buildCollectionTree, type CollectionNode } from './collection-tree.ts';
+import { Icon } from './icons.tsx';
 import { navigate, type Route } from './router.ts';
 import { useRecords } from './use-records.ts';
 
@@ -83,7 +84,7 @@ export function Sidebar({ route, open, onNavigate, onNewCollection }: SidebarPro
       <div class="nav-section">
         <h2 id="collections-heading">Collections</h2>
         <button type="button" class="icon-button" aria-label="New collection" onClick={onNewCollection}>
-          +
+          <Icon name="plus" />
         </button>
       </div>
       <div class="collection-tree">

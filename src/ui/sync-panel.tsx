@@ -65,9 +65,11 @@ export function SyncPanel({ onClose, onOpenRecord }: { onClose: () => void; onOp
           <p>You are signed out: changes stay on this device until you sign in again.</p>
         )}
         {status.lastError && status.state === 'error' && <p class="field-error">{status.lastError}</p>}
-        <button type="button" class="button button-primary" disabled={syncing} onClick={() => void syncNow()}>
-          {syncing ? 'Syncing…' : 'Sync now'}
-        </button>
+        {status.state !== 'local-only' && status.state !== 'signed-out' && (
+          <button type="button" class="button button-primary" disabled={syncing} onClick={() => void syncNow()}>
+            {syncing ? 'Syncing…' : 'Sync now'}
+          </button>
+        )}
       </div>
       {queues === null ? (
         <p aria-busy="true">Loading…</p>

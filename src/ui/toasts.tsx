@@ -1,5 +1,6 @@
 /** Short messages at the bottom of the screen, announced to screen readers. */
 import { useCallback, useRef, useState } from 'preact/hooks';
+import { Icon } from './icons.tsx';
 
 export interface Toast {
   id: number;
@@ -45,7 +46,7 @@ export function Toasts({ toasts, dismiss }: { toasts: Toast[]; dismiss: (id: num
             </button>
           )}
           <button type="button" class="icon-button" aria-label="Dismiss message" onClick={() => dismiss(toast.id)}>
-            ×
+            <Icon name="close" />
           </button>
         </div>
       ))}

@@ -5,6 +5,7 @@ import type { RecordView } from '../store/types.ts';
 import { localDate } from './agenda.ts';
 import { useApp } from './app-context.ts';
 import { cardFields } from './card-query.ts';
+import { Icon } from './icons.tsx';
 import { RecordBadges } from './record-badges.tsx';
 import { describeFieldError } from './sync-words.ts';
 import { useRecords } from './use-records.ts';
@@ -150,7 +151,7 @@ function TodoRow({ todo, cardTitle }: { todo: RecordView; cardTitle?: string }) 
       <RecordBadges record={todo} />
       <div class="row-actions">
         <button type="button" class="icon-button" aria-label={`Edit ${fields.text}`} onClick={() => setEditing(true)}>
-          ✎
+          <Icon name="edit" />
         </button>
         <button
           type="button"
@@ -158,7 +159,7 @@ function TodoRow({ todo, cardTitle }: { todo: RecordView; cardTitle?: string }) 
           aria-label={`Delete ${fields.text}`}
           onClick={() => void client.remove('todos', todo.id)}
         >
-          🗑
+          <Icon name="trash" />
         </button>
       </div>
     </li>

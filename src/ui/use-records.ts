@@ -40,14 +40,34 @@ export function useRecords(table: TableName, options: { includeDeleted?: boolean
   return records;
 }
 
-/** The live sync status. */
+/** Whether the browser says it is online, kept current. */
+export function useOnline(): boolean {
+  const [online, setOnline] = useState(() => navigator.onLine);
+  useEffect(() => {
+    const update = () => setOnline(navigator.onLine);
+    addEventListener('online', update);
+    addEventListener('offline', update);
+    return () => {
+      removeEventListener('online', update);
+      removeEventListener('offline', update);
+    };
+  }, []);
+  return online;
+}
+
+/**
+ * The live sync status. When the browser knows it is offline the status says so at once, even
+ * before the engine has tried (and failed) to reach the server.
+ */
 export function useSyncStatus(client: BurrowClient): SyncStatus {
   const [status, setStatus] = useState(() => client.status());
+  const online = useOnline();
   useEffect(() => {
     setStatus(client.status());
     return client.onStatus(setStatus);
   }, [client]);
-  return status;
+  const syncing = status.state === 'synced' || status.state === 'syncing' || status.state === 'error';
+  return !online && syncing ? { ...status, state: 'offline' } : status;
 }
 
 /** How many tabs are open and what they edit. */

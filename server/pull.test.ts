@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Envelope, newId, type PullResponse } from '../protocol/index.ts';
-import { noteCard, signUp, startTestServer, type TestServer, type TestUser } from './test-support/test-server.ts';
+import { json, noteCard, signUp, startTestServer, type TestServer, type TestUser } from './test-support/test-server.ts';
 
 let server: TestServer;
 let user: TestUser;
@@ -16,7 +16,7 @@ afterEach(() => server.close());
 async function pull(query: string): Promise<PullResponse> {
   const response = await user.send(`/api/sync/pull?${query}`);
   expect(response.status).toBe(200);
-  return (await response.json()) as PullResponse;
+  return (await json(response)) as PullResponse;
 }
 
 async function createCards(count: number): Promise<string[]> {
@@ -89,7 +89,7 @@ describe('pull', () => {
     for (const query of ['cursor=-1', 'cursor=abc', 'cursor=1.5', 'limit=0', 'limit=5001', 'limit=x']) {
       const response = await user.send(`/api/sync/pull?${query}`);
       expect(response.status, query).toBe(400);
-      expect((await response.json()).code).toBe('invalid-request');
+      expect((await json(response)).code).toBe('invalid-request');
     }
     expect((await user.send('/api/sync/pull?limit=5000')).status).toBe(200);
   });
@@ -98,7 +98,7 @@ describe('pull', () => {
     const { cursor } = await pull('cursor=0');
     const response = await user.send(`/api/sync/pull?cursor=${cursor + 1}`);
     expect(response.status).toBe(409);
-    expect((await response.json()).code).toBe('cursor-ahead');
+    expect((await json(response)).code).toBe('cursor-ahead');
   });
 
   it('answers 410 cursor-expired below the purged horizon, and a resync from 0 ends above it', async () => {
@@ -109,7 +109,7 @@ describe('pull', () => {
     expect(await server.store.purgeTombstones(new Date(clock - 30 * 24 * 60 * 60 * 1000).toISOString())).toBe(1);
     const response = await user.send(`/api/sync/pull?cursor=${old}`);
     expect(response.status).toBe(410);
-    expect((await response.json()).code).toBe('cursor-expired');
+    expect((await json(response)).code).toBe('cursor-expired');
     const snapshot = await pull('cursor=0');
     expect(snapshot.changes.map((change) => change.id)).not.toContain(id);
     expect((await user.send(`/api/sync/pull?cursor=${snapshot.cursor}`)).status).toBe(200);

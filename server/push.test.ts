@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ConflictResult, newId, type RejectedResult } from '../protocol/index.ts';
 import {
+  json,
   linkCard,
   mutation,
   noteCard,
@@ -106,7 +107,7 @@ describe('push', () => {
         }),
         expect.objectContaining({ seq: 2, id: update.id, status: 'duplicate' }),
       ]);
-      const current = await (await user.send(`/api/cards/${recordId}`)).json();
+      const current = await json(await user.send(`/api/cards/${recordId}`));
       expect(current.version).toBe(2);
     });
 
@@ -116,7 +117,7 @@ describe('push', () => {
       const response = await pushRaw({ protocol: 1, clientId: user.clientId, mutations: [first, gap] });
       expect(response.status).toBe(409);
       expect(response.headers.get('content-type')).toBe('application/problem+json');
-      expect(await response.json()).toMatchObject({ code: 'seq-gap', expectedSeq: 2 });
+      expect(await json(response)).toMatchObject({ code: 'seq-gap', expectedSeq: 2 });
       expect(await (await user.send(`/api/cards/${first.recordId}`)).status).toBe(404);
     });
 
@@ -144,7 +145,7 @@ describe('push', () => {
         },
       });
       expect(response.status).toBe(403);
-      expect((await response.json()).code).toBe('client-forbidden');
+      expect((await json(response)).code).toBe('client-forbidden');
     });
   });
 
@@ -300,7 +301,7 @@ describe('push', () => {
         { op: 'create', table: 'cards', workspaceId, fields: noteCard() },
       ]);
       expect(response.results.map((result) => result.status)).toEqual(['applied', 'applied']);
-      const me = await (await user.send('/api/auth/me')).json();
+      const me = await json(await user.send('/api/auth/me'));
       expect(me.workspaces.map((workspace: { fields: { name: string } }) => workspace.fields.name)).toEqual([
         'Personal',
         'Work',
@@ -366,18 +367,18 @@ describe('push', () => {
     it('requires an Idempotency-Key', async () => {
       const response = await pushRaw({ protocol: 1, clientId: user.clientId, mutations: [] }, {});
       expect(response.status).toBe(400);
-      expect((await response.json()).code).toBe('idempotency-key-missing');
+      expect((await json(response)).code).toBe('idempotency-key-missing');
     });
 
     it('refuses another protocol version', async () => {
       const response = await pushRaw({ protocol: 2, clientId: user.clientId, mutations: [] });
-      expect((await response.json()).code).toBe('protocol-unsupported');
+      expect((await json(response)).code).toBe('protocol-unsupported');
     });
 
     it('refuses a malformed body with invalid-request and pointers', async () => {
       const response = await pushRaw({ protocol: 1, clientId: 'nope', mutations: [] });
       expect(response.status).toBe(400);
-      const body = await response.json();
+      const body = await json(response);
       expect(body.code).toBe('invalid-request');
       expect(body.errors.map((error: { pointer: string }) => error.pointer)).toEqual(['/clientId', '/mutations']);
     });
@@ -395,10 +396,10 @@ describe('push', () => {
         body: '{}',
       });
       expect(text.status).toBe(415);
-      expect((await text.json()).code).toBe('unsupported-media-type');
+      expect((await json(text)).code).toBe('unsupported-media-type');
       const big = await pushRaw({ protocol: 1, clientId: user.clientId, mutations: [], pad: 'x'.repeat(1024 * 1024) });
       expect(big.status).toBe(413);
-      expect((await big.json()).code).toBe('too-large');
+      expect((await json(big)).code).toBe('too-large');
     });
 
     it('refuses more than 1000 mutations with 413', async () => {
@@ -444,7 +445,7 @@ describe('push', () => {
         headers,
       );
       expect(response.status).toBe(422);
-      expect((await response.json()).code).toBe('idempotency-key-reused');
+      expect((await json(response)).code).toBe('idempotency-key-reused');
     });
 
     it('does not store a refused request: the key stays usable', async () => {

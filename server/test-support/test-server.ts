@@ -136,3 +136,11 @@ export const noteCard = (overrides: Record<string, unknown> = {}) => ({
 
 export const linkCard = (url: string, overrides: Record<string, unknown> = {}) =>
   noteCard({ kind: 'link', url, title: 'A link', ...overrides });
+
+/** A response body as loosely typed JSON, for assertions. */
+// biome-ignore lint/suspicious/noExplicitAny: test assertions walk arbitrary JSON.
+export type LooseJson = any;
+
+export async function json(response: Response): Promise<LooseJson> {
+  return response.json();
+}

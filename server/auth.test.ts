@@ -117,12 +117,13 @@ describe('auth', () => {
     });
 
     it('answers 401 unauthorized without a session, with a bogus one, or with a bad token', async () => {
-      for (const headers of [
+      const attempts: Record<string, string>[] = [
         {},
         { cookie: 'burrow_session=forged' },
         { authorization: 'Bearer nope' },
         { authorization: 'Basic x' },
-      ]) {
+      ];
+      for (const headers of attempts) {
         const response = await server.request('/api/auth/me', { headers });
         expect(response.status).toBe(401);
         expect((await json(response)).code).toBe('unauthorized');

@@ -10,7 +10,11 @@ import type { StoredResponse } from '../storage/store.ts';
 import { type RouteDeps, sendJsonText, sendStored } from './route-deps.ts';
 import { queryInteger } from './sync.ts';
 
+/** API prefixes that are not tables: a path under them that matched nothing is simply not found. */
+const RESERVED = new Set(['auth', 'sync', 'health']);
+
 function tableOf(name: string): TableName {
+  if (RESERVED.has(name)) throw fail(404, 'not-found', 'There is nothing at this path.');
   if (!isTableName(name)) throw fail(404, 'unknown-table', `There is no table "${name}".`);
   return name;
 }

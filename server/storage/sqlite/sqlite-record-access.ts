@@ -35,6 +35,8 @@ export class SqliteRecordAccess implements RecordAccess {
   private seq: number | null = null;
   private readonly startSeq: number;
   private readonly timestamp: string;
+  /** Workspace owners read in this transaction (ownership never changes once claimed). */
+  private readonly owners = new Map<string, string | undefined>();
   /** Owners of the records this transaction changed: who gets a poke. */
   readonly changedOwners = new Set<string>();
 
@@ -47,7 +49,8 @@ export class SqliteRecordAccess implements RecordAccess {
   }
 
   workspaceOwner(workspaceId: string): string | undefined {
-    return this.statements.owner.get(workspaceId)?.owner_id;
+    if (!this.owners.has(workspaceId)) this.owners.set(workspaceId, this.statements.owner.get(workspaceId)?.owner_id);
+    return this.owners.get(workspaceId);
   }
 
   getRecord(table: TableName, id: string): StoredRecord | undefined {
@@ -83,6 +86,7 @@ export class SqliteRecordAccess implements RecordAccess {
 
   claimWorkspace(workspaceId: string, ownerId: string): void {
     this.statements.claim.run(workspaceId, ownerId);
+    this.owners.set(workspaceId, ownerId);
   }
 
   nextSeq(): number {

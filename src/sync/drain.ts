@@ -30,8 +30,8 @@ export interface DrainDeps extends HttpDeps {
   lock?: LockRunner;
   /** Ignore the head entry's backoff ("Sync now", back online, a `sync` event). */
   force?: boolean;
-  /** Told after each acknowledged batch, so tabs re-read while a long drain goes on. */
-  onBatchApplied?(changed: RecordRef[]): void;
+  /** Told as records change (acks, failures), so tabs re-read while a long drain goes on. */
+  onChanged?(changed: RecordRef[]): void;
 }
 
 interface DrainTotals {
@@ -139,7 +139,7 @@ async function drainLoop(deps: DrainDeps, totals: DrainTotals): Promise<DrainRes
         const changed = await store.applyPushResults(batch, answer.body);
         totals.acknowledged += batch.entries.length;
         totals.changed.push(...changed);
-        deps.onBatchApplied?.(changed);
+        deps.onChanged?.(changed);
         repairs = 0;
         keySalted = false;
         continue;
@@ -162,11 +162,11 @@ async function drainLoop(deps: DrainDeps, totals: DrainTotals): Promise<DrainRes
           keySalted = true;
           continue;
         }
-        maxCount = await isolate(store, batch, maxCount, totals, null);
+        maxCount = await isolate(deps, batch, maxCount, totals, null);
         continue;
       case 'too-large':
       case 'bad-request':
-        maxCount = await isolate(store, batch, maxCount, totals, verdict.problem);
+        maxCount = await isolate(deps, batch, maxCount, totals, verdict.problem);
         continue;
       case 'blocked':
         return scheduleRetry(deps, totals, batch, verdict.reason, null, 'blocked');
@@ -179,7 +179,7 @@ async function drainLoop(deps: DrainDeps, totals: DrainTotals): Promise<DrainRes
  * then move it to `failed`. Returns the batch size to use next.
  */
 async function isolate(
-  store: LocalStore,
+  deps: DrainDeps,
   batch: OutboxBatch,
   maxCount: number,
   totals: DrainTotals,
@@ -193,7 +193,9 @@ async function isolate(
     detail: 'The server refused this change whatever its idempotency key.',
     code: 'invalid-request' as const,
   };
-  totals.changed.push(...(await store.failEntry(batch.entries[0].key, error)));
+  const changed = await deps.store.failEntry(batch.entries[0].key, error);
+  totals.changed.push(...changed);
+  deps.onChanged?.(changed);
   return LIMITS.batchMutations;
 }
 

@@ -21,8 +21,8 @@ export interface PullDeps extends HttpDeps {
   isOnline(): boolean;
   lock?: LockRunner;
   pageLimit?: number;
-  /** Called after each page of a pull that started from cursor 0; null when it ends. */
-  onProgress?(progress: PullProgress | null): void;
+  /** Called after each page of a pull that started from cursor 0; null when it ends. Awaited. */
+  onProgress?(progress: PullProgress | null): void | Promise<void>;
   /** Called after each applied page, so tabs re-read while a long pull goes on. */
   onPageApplied?(changed: RecordRef[]): void;
 }
@@ -97,7 +97,7 @@ async function pullLoop(deps: PullDeps, state: PullResult): Promise<PullResult> 
     state.fromElsewhere += applied.fromElsewhere;
     deps.onPageApplied?.(applied.changed);
     received += page.changes.length;
-    if (reporting) deps.onProgress?.({ received, hasMore: page.hasMore });
+    if (reporting) await deps.onProgress?.({ received, hasMore: page.hasMore });
     const advanced = applied.cursor > state.cursor;
     state.cursor = applied.cursor;
     if (!page.hasMore) {

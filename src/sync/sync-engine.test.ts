@@ -195,7 +195,8 @@ describe('SyncEngine', () => {
       expect((await engine.flush()).state).toBe('signed-out');
       await engine.trigger('committed');
       expect(server.pushLog).toHaveLength(1);
-      const status = await engine.accountChanged();
+      await engine.accountChanged();
+      const status = await engine.syncNow();
       expect(status.state).toBe('synced');
       expect(store.outbox.size).toBe(0);
     });

@@ -173,7 +173,11 @@ export class SyncEngine {
     return () => this.statusListeners.delete(listener);
   }
 
-  /** The active account changed (sign-in, sign-out): reopen, unpause, sync from scratch. */
+  /**
+   * The active account changed (sign-in, sign-out): reopens the active database, unpauses,
+   * and starts a drain and a pull. Resolves once the new database is in use; `flush()` or
+   * `syncNow()` afterwards wait for that sync.
+   */
   async accountChanged(): Promise<SyncStatus> {
     await Promise.all([this.drains.idle(), this.pulls.idle()]);
     this.active?.store.close();
@@ -181,9 +185,10 @@ export class SyncEngine {
     this.paused = false;
     this.lastDrain = null;
     this.pullError = null;
+    this.initialSync = null;
     this.clearTimers();
-    await this.trigger('account');
-    await this.pulls.request(false);
+    await this.openStore();
+    void this.trigger('account').then(() => this.pulls.request(false));
     return this.refreshStatus();
   }
 

@@ -9,6 +9,9 @@ import {
   type TableName,
 } from '../../protocol/index.ts';
 
+import { openLocalStore } from './open-local-store.ts';
+import type { LocalStore } from './types.ts';
+
 let databases = 0;
 
 /** A database name no other test uses. */
@@ -42,4 +45,19 @@ export function pushResponse(results: MutationResult[], lastSeq = 0): PushRespon
 
 export function pullPage(changes: Envelope[], cursor: number, hasMore = false): PullResponse {
   return { protocol: PROTOCOL_VERSION, changes, cursor, hasMore };
+}
+
+/** Opens stores on fresh databases and closes them all in teardown. */
+export function storeOpener() {
+  const opened: LocalStore[] = [];
+  return {
+    async open(name: string = uniqueDatabaseName()): Promise<LocalStore> {
+      const store = await openLocalStore(name);
+      opened.push(store);
+      return store;
+    },
+    closeAll(): void {
+      for (const store of opened.splice(0)) store.close();
+    },
+  };
 }

@@ -24,7 +24,10 @@ async function storeWithEditedCard(edit: Record<string, unknown>) {
   return { store, server };
 }
 
-function answer(batch: OutboxBatch, result: Omit<MutationResult, 'seq' | 'id'>, index = 0): MutationResult {
+/** A result without its seq and id (distributed over the result kinds). */
+type ResultBody = MutationResult extends infer R ? (R extends MutationResult ? Omit<R, 'seq' | 'id'> : never) : never;
+
+function answer(batch: OutboxBatch, result: ResultBody, index = 0): MutationResult {
   return { seq: batch.mutations[index].seq, id: batch.mutations[index].id, ...result } as MutationResult;
 }
 

@@ -2,7 +2,7 @@
 import type { Envelope, PullResponse } from '../../protocol/index.ts';
 import { readNumber, writeMeta } from './meta.ts';
 import { rebuildRecord, recordFromEnvelope, visiblyDiffers, withServerCopy } from './record-state.ts';
-import { INDEXES, inWriteTransaction, type LocalDatabase, STORES, type WriteTransaction } from './schema.ts';
+import { INDEXES, inWriteTransaction, issueAll, type LocalDatabase, STORES, type WriteTransaction } from './schema.ts';
 import type { ConflictEntry, LocalRecord, OutboxEntry, PullApplied, RecordRef } from './types.ts';
 
 /** The stored entries a record needs to be rebased. */
@@ -42,9 +42,10 @@ export function applyPullPage(db: LocalDatabase, page: PullResponse): Promise<Pu
       if (visiblyDiffers(before, after)) fromElsewhere++;
     }
     const records = tx.objectStore(STORES.records);
-    const puts = [...writes.values()].map((record) => records.put(record));
     const nextCursor = Math.max(cursor, page.cursor);
-    await Promise.all([...puts, writeMeta(tx, 'cursor', nextCursor)]);
+    await issueAll<LocalRecord | number, unknown>([...writes.values(), nextCursor], (item) =>
+      typeof item === 'number' ? writeMeta(tx, 'cursor', item) : records.put(item),
+    );
     return { changed, fromElsewhere, cursor: nextCursor };
   });
 }
@@ -72,7 +73,7 @@ function applyChange(
 
 async function readRecords(tx: WriteTransaction, changes: Envelope[]): Promise<Map<string, LocalRecord>> {
   const records = tx.objectStore(STORES.records);
-  const found = await Promise.all(changes.map((change) => records.get([change.table, change.id])));
+  const found = await issueAll(changes, (change) => records.get([change.table, change.id]));
   const byKey = new Map<string, LocalRecord>();
   for (const record of found) if (record) byKey.set(recordKey(record.table, record.id), record);
   return byKey;
@@ -83,15 +84,13 @@ async function readEntries(tx: WriteTransaction, records: LocalRecord[]): Promis
   const outbox = tx.objectStore(STORES.outbox).index(INDEXES.byRecord);
   const conflicts = tx.objectStore(STORES.conflicts).index(INDEXES.byRecord);
   const busy = records.filter((record) => record.pending > 0 || record.conflicts > 0);
-  const loaded = await Promise.all(
-    busy.map(async (record): Promise<Entries> => {
-      const [pending, conflictEntries] = await Promise.all([
-        outbox.getAll([record.table, record.id]),
-        conflicts.getAll([record.table, record.id]),
-      ]);
-      return { pending, conflicts: conflictEntries };
-    }),
-  );
+  const loaded = await issueAll(busy, async (record): Promise<Entries> => {
+    const [pending, conflictEntries] = await Promise.all([
+      outbox.getAll([record.table, record.id]),
+      conflicts.getAll([record.table, record.id]),
+    ]);
+    return { pending, conflicts: conflictEntries };
+  });
   return new Map(busy.map((record, index) => [recordKey(record.table, record.id), loaded[index]]));
 }
 

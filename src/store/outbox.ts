@@ -2,7 +2,7 @@
 import { type Mutation, newId, type Problem } from '../../protocol/index.ts';
 import { writeMeta } from './meta.ts';
 import { RecordRefSet, refreshRecord } from './record-state.ts';
-import { inWriteTransaction, type LocalDatabase, STORES, type WriteTransaction } from './schema.ts';
+import { inWriteTransaction, issueAll, type LocalDatabase, STORES, type WriteTransaction } from './schema.ts';
 import type { FailedEntry, NewOutboxEntry, OutboxBatch, OutboxEntry, RecordRef } from './types.ts';
 
 const encoder = new TextEncoder();
@@ -53,12 +53,9 @@ export async function markSent(db: LocalDatabase, keys: number[]): Promise<void>
   const now = Date.now();
   await inWriteTransaction(db, async (tx) => {
     const outbox = tx.objectStore(STORES.outbox);
-    const entries = await Promise.all(keys.map((key) => outbox.get(key)));
-    await Promise.all(
-      entries
-        .filter((entry) => entry && entry.sentAt === undefined)
-        .map((entry) => outbox.put({ ...entry!, sentAt: now })),
-    );
+    const entries = await issueAll(keys, (key) => outbox.get(key));
+    const unsent = entries.filter((entry): entry is OutboxEntry => entry !== undefined && entry.sentAt === undefined);
+    await issueAll(unsent, (entry) => outbox.put({ ...entry, sentAt: now }));
   });
 }
 

@@ -82,6 +82,22 @@ export async function inWriteTransaction<T>(db: LocalDatabase, work: (tx: WriteT
   }
 }
 
+/**
+ * Issues one request per item without waiting for each (the fast way to write many records),
+ * then waits for all. If issuing one throws, the ones already issued are still observed, so no
+ * request rejects unhandled when the transaction aborts.
+ */
+export async function issueAll<T, R>(items: Iterable<T>, issue: (item: T) => Promise<R>): Promise<R[]> {
+  const requests: Promise<R>[] = [];
+  try {
+    for (const item of items) requests.push(issue(item));
+  } catch (error) {
+    await Promise.allSettled(requests);
+    throw error;
+  }
+  return Promise.all(requests);
+}
+
 /** The local database of the anonymous (signed-out) person. */
 export const ANONYMOUS_DB_NAME = 'burrow-local';
 

@@ -1,6 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Envelope, newId } from '../../protocol/index.ts';
+import { applyPullPages } from './apply-pull.ts';
 import { envelope, noteFields, pullPage, pushResponse, storeOpener } from './test-fixtures.ts';
 
 const workspaceId = newId();
@@ -134,6 +135,22 @@ describe('applyPullPage', () => {
       );
       expect(applied.fromElsewhere).toBe(1);
     });
+  });
+});
+
+describe('applyPullPages', () => {
+  it('applies pages in order, one transaction each, ending at the last cursor', async () => {
+    const store = await stores.open();
+    const pages = [0, 1, 2].map((page) =>
+      pullPage(
+        Array.from({ length: 50 }, () => card({ title: `page ${page}` })),
+        (page + 1) * 50,
+        page < 2,
+      ),
+    );
+    expect(await applyPullPages(store, pages)).toEqual({ changes: 150, cursor: 150 });
+    expect(await store.list('cards')).toHaveLength(150);
+    expect(await store.getMeta('cursor')).toBe(150);
   });
 });
 

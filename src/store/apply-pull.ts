@@ -3,7 +3,7 @@ import type { Envelope, PullResponse } from '../../protocol/index.ts';
 import { readNumber, writeMeta } from './meta.ts';
 import { rebuildRecord, recordFromEnvelope, visiblyDiffers, withServerCopy } from './record-state.ts';
 import { INDEXES, inWriteTransaction, issueAll, type LocalDatabase, STORES, type WriteTransaction } from './schema.ts';
-import type { ConflictEntry, LocalRecord, OutboxEntry, PullApplied, RecordRef } from './types.ts';
+import type { ConflictEntry, LocalRecord, LocalStore, OutboxEntry, PullApplied, RecordRef } from './types.ts';
 
 /** The stored entries a record needs to be rebased. */
 interface Entries {
@@ -123,4 +123,21 @@ export async function finishResync(db: LocalDatabase): Promise<RecordRef[]> {
     }
     return removed;
   });
+}
+
+/**
+ * Applies pulled pages in order, one transaction per page (the bulk path the pull loop and the
+ * benchmark use). Returns how many changes the pages carried and the final cursor.
+ */
+export async function applyPullPages(
+  store: Pick<LocalStore, 'applyPullPage'>,
+  pages: Iterable<PullResponse>,
+): Promise<{ changes: number; cursor: number }> {
+  let changes = 0;
+  let cursor = 0;
+  for (const page of pages) {
+    changes += page.changes.length;
+    cursor = (await store.applyPullPage(page)).cursor;
+  }
+  return { changes, cursor };
 }

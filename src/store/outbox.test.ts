@@ -68,6 +68,20 @@ describe('outbox', () => {
     });
   });
 
+  describe('nextBatch and later edits', () => {
+    it('stamps the batch as sent, so an edit made while it is in flight gets its own entry', async () => {
+      const { store, ids } = await storeWithCards(1);
+      const batch = await store.nextBatch(10, 1_000_000);
+      expect(batch?.entries[0].sentAt).toBeTypeOf('number');
+      await store.commit({ op: 'update', table: 'cards', id: ids[0], fields: { title: 'edited in flight' } });
+      const entries = await store.pendingEntries();
+      expect(entries.map((entry) => [entry.key, entry.op, entry.fields])).toEqual([
+        [1, 'create', noteFields({ title: 'card 0' })],
+        [2, 'update', { title: 'edited in flight' }],
+      ]);
+    });
+  });
+
   describe('alignSeq', () => {
     it('shifts the seq base so the oldest entry goes out as the expected seq', async () => {
       const { store } = await storeWithCards(2);

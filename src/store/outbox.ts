@@ -1,6 +1,6 @@
 /** The outbox as the drain sees it: batches with wire seqs, sent stamps, failures, seq alignment. */
 import { type Mutation, newId, type Problem } from '../../protocol/index.ts';
-import { writeMeta } from './meta.ts';
+import { readNumber, writeMeta } from './meta.ts';
 import { RecordRefSet, refreshRecord } from './record-state.ts';
 import { inWriteTransaction, issueAll, type LocalDatabase, STORES, type WriteTransaction } from './schema.ts';
 import type { FailedEntry, NewOutboxEntry, OutboxBatch, OutboxEntry, RecordRef } from './types.ts';
@@ -25,30 +25,35 @@ export function toMutation(entry: OutboxEntry, seqBase: number): Mutation {
 /**
  * The oldest entries, at most `maxCount` and at most `maxBytes` of JSON (the mutations array as
  * sent), but always at least one when the outbox is not empty; null when it is.
+ * The entries are stamped `sentAt` in the same transaction: were that left to `markSent`, a
+ * commit in between could merge new fields into an entry whose older copy is then sent and
+ * acknowledged, and those fields would never reach the server.
  */
-export async function nextBatch(db: LocalDatabase, maxCount: number, maxBytes: number): Promise<OutboxBatch | null> {
-  const tx = db.transaction([STORES.outbox, STORES.meta], 'readonly');
-  const meta = tx.objectStore(STORES.meta);
-  const [clientId, seqBase] = await Promise.all([meta.get('clientId'), meta.get('seqBase')]);
-  const entries: OutboxEntry[] = [];
-  const mutations: Mutation[] = [];
-  let bytes = 2; // the array's brackets
-  let cursor = await tx.objectStore(STORES.outbox).openCursor();
-  while (cursor && entries.length < maxCount) {
-    const mutation = toMutation(cursor.value, (seqBase as number | undefined) ?? 0);
-    const size = encoder.encode(JSON.stringify(mutation)).byteLength + (entries.length > 0 ? 1 : 0);
-    if (entries.length > 0 && bytes + size > maxBytes) break;
-    entries.push(cursor.value);
-    mutations.push(mutation);
-    bytes += size;
-    cursor = await cursor.continue();
-  }
-  await tx.done;
-  if (entries.length === 0) return null;
-  return { clientId: clientId as string, entries, mutations };
+export function nextBatch(db: LocalDatabase, maxCount: number, maxBytes: number): Promise<OutboxBatch | null> {
+  const now = Date.now();
+  return inWriteTransaction(db, async (tx) => {
+    const seqBase = await readNumber(tx, 'seqBase');
+    const clientId = (await tx.objectStore(STORES.meta).get('clientId')) as string;
+    const entries: OutboxEntry[] = [];
+    const mutations: Mutation[] = [];
+    let bytes = 2; // the array's brackets
+    let cursor = await tx.objectStore(STORES.outbox).openCursor();
+    while (cursor && entries.length < maxCount) {
+      const mutation = toMutation(cursor.value, seqBase);
+      const size = encoder.encode(JSON.stringify(mutation)).byteLength + (entries.length > 0 ? 1 : 0);
+      if (entries.length > 0 && bytes + size > maxBytes) break;
+      const entry = cursor.value.sentAt === undefined ? { ...cursor.value, sentAt: now } : cursor.value;
+      if (entry !== cursor.value) await cursor.update(entry);
+      entries.push(entry);
+      mutations.push(mutation);
+      bytes += size;
+      cursor = await cursor.continue();
+    }
+    return entries.length === 0 ? null : { clientId, entries, mutations };
+  });
 }
 
-/** Stamps `sentAt` on entries never sent before; from then on they are never merged into. */
+/** Stamps `sentAt` on entries never sent before (`nextBatch` already has); they are never merged into. */
 export async function markSent(db: LocalDatabase, keys: number[]): Promise<void> {
   const now = Date.now();
   await inWriteTransaction(db, async (tx) => {

@@ -90,6 +90,20 @@ describe('accounts', () => {
       expect(await titles(anonymous)).toEqual(['later']);
     });
 
+    it('finishes a claim cut short for its own user before another user signs in', async () => {
+      const anonymous = await stores.open(localDatabaseName(null));
+      await writeCards(anonymous, ['for u1']);
+      // As if the tab closed right after the claim for u1 took its snapshot.
+      await anonymous.setMeta('claimingFor', 'u1');
+      expect(await claimLocalData('u2')).toBe(0);
+      const first = await stores.open(localDatabaseName('u1'));
+      const second = await stores.open(localDatabaseName('u2'));
+      expect(await titles(first)).toEqual(['for u1']);
+      expect(await titles(second)).toEqual([]);
+      expect(await titles(anonymous)).toEqual([]);
+      expect(await anonymous.getMeta('claimingFor')).toBeUndefined();
+    });
+
     it("never shows one user's data to another user signing in later", async () => {
       const anonymous = await stores.open(localDatabaseName(null));
       await writeCards(anonymous, ['for u1']);

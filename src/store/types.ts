@@ -193,4 +193,12 @@ export interface PullApplied {
   cursor: number;
 }
 
-export type MetaKey = 'clientId' | 'seqBase' | 'cursor' | 'lastSyncAt' | 'owner' | 'resyncGeneration';
+export type MetaKey =
+  | 'clientId'
+  | 'seqBase'
+  | 'cursor'
+  | 'lastSyncAt'
+  | 'owner'
+  | 'resyncGeneration'
+  /** In the anonymous database: the user a claim in progress moves its data to. */
+  | 'claimingFor';

@@ -10,6 +10,7 @@ import { type BroadcastMessage, openSyncChannel, type SyncChannel } from '../syn
 import { startEventsLeader } from '../sync/events-leader.ts';
 import { systemTimers, type Timers } from '../sync/http.ts';
 import { PresenceTracker } from '../sync/presence.ts';
+import { storeDirectory } from '../sync/store-directory.ts';
 import { INITIAL_STATUS, SyncEngine } from '../sync/sync-engine.ts';
 import { WorkerLink, WorkerUnavailableError } from '../sync/worker-link.ts';
 import type { WorkerTrigger } from '../sync/worker-protocol.ts';
@@ -406,4 +407,9 @@ export function createClientWith(deps: Partial<ClientDeps> & Pick<ClientDeps, 'd
     pingIntervalMs: 60_000,
     ...deps,
   });
+}
+
+/** The client of this page: the real local store, the controlling service worker, the real network. */
+export function createClient(): BurrowClient {
+  return createClientWith({ directory: storeDirectory });
 }

@@ -132,6 +132,23 @@ describe('SyncEngine', () => {
     });
   });
 
+  describe('triggers', () => {
+    it('pulls on start and on reconnect even with nothing to push', async () => {
+      const { engine, server } = setup();
+      await engine.trigger('start');
+      await engine.trigger('online');
+      expect(server.pullLog).toEqual([0, 0]);
+      expect(server.pushLog).toEqual([]);
+    });
+
+    it('does not pull after a commit that delivered nothing', async () => {
+      const { engine, server } = setup();
+      await engine.trigger('committed');
+      await engine.trigger('ping');
+      expect(server.pullLog).toEqual([]);
+    });
+  });
+
   describe('coalescing', () => {
     it('runs one drain at a time and one more for triggers that came during it', async () => {
       const { engine, server, store, commit } = setup();

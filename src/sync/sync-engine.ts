@@ -30,6 +30,15 @@ export type SyncTrigger =
   | 'account';
 
 const FORCED: ReadonlySet<SyncTrigger> = new Set(['sync-event', 'online', 'sync-now', 'account', 'periodic']);
+/** Triggers after which the engine also pulls (start, reconnect, coming back to the tab). */
+const PULL_AFTER: ReadonlySet<SyncTrigger> = new Set([
+  'start',
+  'online',
+  'visible',
+  'sync-event',
+  'periodic',
+  'sync-now',
+]);
 
 /** The active database: `signedIn` false is the anonymous one, which never syncs. */
 export interface ActiveStore {
@@ -141,9 +150,10 @@ export class SyncEngine {
     return this.active?.store.name ?? null;
   }
 
-  /** Runs a drain for `trigger`, then a pull when the drain delivered something. */
-  trigger(trigger: SyncTrigger): Promise<void> {
-    return this.drains.request(FORCED.has(trigger));
+  /** Runs a drain for `trigger`, then a pull when the drain delivered something or the trigger calls for one. */
+  async trigger(trigger: SyncTrigger): Promise<void> {
+    await this.drains.request(FORCED.has(trigger));
+    if (PULL_AFTER.has(trigger)) await this.pulls.request(false);
   }
 
   /** "Sync now": a drain that ignores backoff, then a pull; resolves with the status after both. */

@@ -266,6 +266,20 @@ describe('push', () => {
       ]);
     });
 
+    it('rejects field names inherited from Object.prototype instead of failing the request', async () => {
+      const response = await user.send('/api/sync/push', {
+        method: 'POST',
+        headers: { 'idempotency-key': newId() },
+        body: `{"protocol":1,"clientId":"${user.clientId}","mutations":[${JSON.stringify(
+          mutation(user, { op: 'create', table: 'cards', fields: noteCard() }),
+        ).replace('"pinned":false', '"pinned":false,"__proto__":{"x":1},"toString":1')}]}`,
+      });
+      expect(response.status).toBe(200);
+      const error = (await json(response)).results[0].error;
+      // The request parse (valibot) drops a `__proto__` key; `toString` reaches the field check.
+      expect(error.errors.map((item: { pointer: string }) => item.pointer)).toEqual(['/mutations/0/fields/toString']);
+    });
+
     it('rejects an unknown table per mutation', async () => {
       const response = await user.push([{ op: 'create', table: 'widgets', fields: {} }]);
       expect((response.results[0] as RejectedResult).error.code).toBe('unknown-table');

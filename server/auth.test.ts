@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { newId } from '../protocol/index.ts';
 import { json, jsonInit, ORIGIN, signUp, startTestServer, type TestServer } from './test-support/test-server.ts';
 
@@ -43,6 +43,17 @@ describe('auth', () => {
         jsonInit('POST', { email: 's@example.com', password: 'long enough' }),
       );
       expect(response.headers.get('set-cookie')).toContain('Secure');
+    });
+
+    it('trusts X-Forwarded-Proto for Secure only when configured to', async () => {
+      const forwarded = { 'x-forwarded-proto': 'https' };
+      const body = (email: string) => ({ email, password: 'long enough' });
+      const untrusted = await server.request('/api/auth/signup', jsonInit('POST', body('p1@example.com'), forwarded));
+      expect(untrusted.headers.get('set-cookie')).not.toContain('Secure');
+      await server.close();
+      server = startTestServer({ BURROW_TRUST_PROXY: '1' });
+      const trusted = await server.request('/api/auth/signup', jsonInit('POST', body('p2@example.com'), forwarded));
+      expect(trusted.headers.get('set-cookie')).toContain('Secure');
     });
 
     it('refuses a taken email (any case) with 409 email-taken', async () => {
@@ -114,6 +125,27 @@ describe('auth', () => {
       expect(logout.status).toBe(204);
       expect(logout.headers.get('set-cookie')).toContain('Max-Age=0');
       expect((await user.send('/api/auth/me')).status).toBe(401);
+    });
+
+    it('renews a session used in the second half of its lifetime, and only then', async () => {
+      await server.close();
+      server = startTestServer({ BURROW_SESSION_TTL_MS: '1000' });
+      vi.useFakeTimers({ toFake: ['Date'] });
+      try {
+        const user = await signUp(server);
+        vi.setSystemTime(Date.now() + 400);
+        expect((await user.send('/api/auth/me')).headers.get('set-cookie')).toBeNull();
+        vi.setSystemTime(Date.now() + 200);
+        const renewed = await user.send('/api/auth/me');
+        expect(renewed.status).toBe(200);
+        expect(renewed.headers.get('set-cookie')).toContain(user.cookie);
+        vi.setSystemTime(Date.now() + 900);
+        expect((await user.send('/api/auth/me')).status).toBe(200);
+        vi.setSystemTime(Date.now() + 1001);
+        expect((await user.send('/api/auth/me')).status).toBe(401);
+      } finally {
+        vi.useRealTimers();
+      }
     });
 
     it('answers 401 unauthorized without a session, with a bogus one, or with a bad token', async () => {

@@ -2,7 +2,6 @@
 import type Database from 'better-sqlite3';
 import {
   type Envelope,
-  type MutationResult,
   newId,
   PROTOCOL_VERSION,
   type PushRequest,
@@ -10,9 +9,10 @@ import {
   type TableName,
 } from '../../protocol/index.ts';
 import { fail } from '../problem.ts';
-import { type ApplyOutcome, applyMutation, type MutationInput } from '../sync/apply-mutation.ts';
-import { duplicateResult, toMutationResult } from '../sync/push-results.ts';
-import { type StoredRecord, toEnvelope } from '../sync/stored-record.ts';
+import { applyMutation, type MutationInput } from '../sync/apply-mutation.ts';
+import { applyPush } from '../sync/apply-push.ts';
+import { restMutation, restResponse } from '../sync/rest-write.ts';
+import { toEnvelope } from '../sync/stored-record.ts';
 import { type AccountStatements, prepareAccountStatements } from './sqlite/account-statements.ts';
 import { openDatabase } from './sqlite/open-database.ts';
 import { type EnvelopeRow, envelopeJson, rowToRecord } from './sqlite/record-rows.ts';
@@ -93,11 +93,6 @@ class SqliteStore implements Store {
     if (!idempotency) return;
     const { key, fingerprint } = idempotency;
     this.sync.storeIdempotent.run(userId, key, fingerprint, response.status, response.body, this.now());
-  }
-
-  private visible(access: SqliteRecordAccess, userId: string, table: string, id: string): StoredRecord | undefined {
-    const record = access.getRecord(table as TableName, id);
-    return record && record.ownerId === userId ? record : undefined;
   }
 
   // — users, sessions, tokens —
@@ -189,28 +184,7 @@ class SqliteStore implements Store {
       if (client && client.user_id !== userId) {
         throw fail(403, 'client-forbidden', 'This clientId belongs to another user.');
       }
-      let lastSeq = client?.last_seq ?? 0;
-      const results: MutationResult[] = [];
-      request.mutations.forEach((mutation, index) => {
-        if (mutation.seq <= lastSeq) {
-          const current = this.visible(access, userId, mutation.table, mutation.recordId);
-          results.push(duplicateResult(mutation, current && toEnvelope(current)));
-          return;
-        }
-        if (mutation.seq > lastSeq + 1) {
-          // Throwing rolls back whatever this request applied before the gap.
-          throw fail(409, 'seq-gap', `Mutation seq ${mutation.seq} skips ahead; expected ${lastSeq + 1}.`, {
-            expectedSeq: lastSeq + 1,
-          });
-        }
-        const outcome: ApplyOutcome = applyMutation(access, mutation, {
-          userId,
-          writer: request.clientId,
-          pointer: `/mutations/${index}`,
-        });
-        results.push(toMutationResult(mutation, outcome, access.now()));
-        lastSeq = mutation.seq;
-      });
+      const { results, lastSeq } = applyPush(access, userId, request, client?.last_seq ?? 0);
       this.sync.upsertClient.run(request.clientId, userId, lastSeq, access.now());
       const response: PushResponse = { protocol: PROTOCOL_VERSION, lastSeq, cursor: access.cursor, results };
       const stored: StoredResponse = { status: 200, body: JSON.stringify(response), replayed: false };
@@ -277,34 +251,12 @@ class SqliteStore implements Store {
     return this.write((access) => {
       const replayed = this.replay(userId, idempotency);
       if (replayed) return replayed;
-      const input = this.restMutation(access, userId, write);
+      const input = restMutation(access, userId, write);
       const outcome = applyMutation(access, input, { userId, writer: null, pointer: '' });
       const stored = restResponse(write, outcome);
       this.remember(userId, idempotency, stored);
       return stored;
     });
-  }
-
-  /** The mutation a REST write stands for: always based on the current version (If-Match checked here). */
-  private restMutation(access: SqliteRecordAccess, userId: string, write: RestWrite): MutationInput {
-    if (write.op === 'create') {
-      const { table, id, workspaceId, fields } = write;
-      return { table, op: 'create', recordId: id, workspaceId, baseVersion: 0, fields };
-    }
-    const existing = this.visible(access, userId, write.table, write.id);
-    if (!existing) throw fail(404, 'not-found', `There is no ${write.table} record ${write.id}.`);
-    if (write.ifMatch !== undefined && write.ifMatch !== existing.version) {
-      throw fail(412, 'version-mismatch', `The record is at version ${existing.version}.`, {
-        current: toEnvelope(existing),
-      });
-    }
-    const base = {
-      table: write.table,
-      recordId: write.id,
-      workspaceId: existing.workspaceId,
-      baseVersion: existing.version,
-    };
-    return write.op === 'update' ? { ...base, op: 'update', fields: write.fields } : { ...base, op: 'delete' };
   }
 
   // — maintenance —
@@ -334,31 +286,6 @@ class SqliteStore implements Store {
     if (this.db.open) this.db.close();
   }
 }
-
-/** The HTTP answer of a REST write's outcome; refusals are thrown as problems. */
-function restResponse(write: RestWrite, outcome: ApplyOutcome): StoredResponse {
-  switch (outcome.status) {
-    case 'applied': {
-      const status = write.op === 'create' ? 201 : 200;
-      return { status, body: JSON.stringify(toEnvelope(outcome.record!)), replayed: false };
-    }
-    case 'conflict': {
-      const current = toEnvelope(outcome.record);
-      if (outcome.code === 'field-conflict') throw fail(409, 'version-mismatch', 'The record changed.', { current });
-      throw fail(409, outcome.code, restConflictDetail[outcome.code], { current });
-    }
-    case 'rejected':
-      throw fail(outcome.problem.status, outcome.problem.code, outcome.problem.detail, {
-        ...(outcome.problem.errors ? { errors: outcome.problem.errors } : {}),
-      });
-  }
-}
-
-const restConflictDetail = {
-  exists: 'A record with this id already exists.',
-  deleted: 'The record is deleted; restore it first.',
-  'duplicate-url': 'A link card with this URL already exists in the workspace.',
-};
 
 /**
  * Opens (creating and migrating when needed) the SQLite store at `file`.

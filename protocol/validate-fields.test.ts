@@ -34,6 +34,12 @@ describe('validateFields', () => {
       expect(errors.map((error) => error.pointer)).toEqual(['/bogus', '/kind', '/title']);
     });
 
+    it('rejects field names inherited from Object.prototype as unknown', () => {
+      const fields = JSON.parse('{"__proto__": 1, "constructor": "x", "toString": "y"}');
+      const errors = validateFields('cards', fields, 'patch');
+      expect(errors.map((error) => error.pointer)).toEqual(['/__proto__', '/constructor', '/toString']);
+    });
+
     it('allows null for optional fields', () => {
       expect(validateFields('cards', { url: null, description: null }, 'patch')).toEqual([]);
     });

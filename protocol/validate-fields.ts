@@ -21,7 +21,8 @@ function issuePointer(field: string, issue: v.BaseIssue<unknown>): string {
 }
 
 function checkValue(table: TableName, field: string, value: unknown): FieldError[] {
-  const definition = TABLES[table].fields[field];
+  // Own keys only: `constructor` or `__proto__` in a body must not find Object.prototype's members.
+  const definition = Object.hasOwn(TABLES[table].fields, field) ? TABLES[table].fields[field] : undefined;
   if (!definition) return [{ pointer: `/${pointerSegment(field)}`, detail: `is not a field of ${table}` }];
   if (value === null) {
     return definition.optional ? [] : [{ pointer: `/${pointerSegment(field)}`, detail: 'must not be null' }];

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isTableName, type Mutation, newId, TABLE_NAMES } from '../../protocol/index.ts';
+import { isTableName, LIMITS, type Mutation, newId, TABLE_NAMES } from '../../protocol/index.ts';
 import { pushBody } from '../support/api-client.ts';
 import {
   anyIdempotencyKey,
@@ -550,6 +550,49 @@ describe('bad input', () => {
         }),
         { numRuns: runs(500) },
       );
+    });
+  });
+
+  describe('size limits', () => {
+    const pushOf = (mutations: Mutation[]) => ({
+      method: 'POST',
+      path: '/api/sync/push',
+      headers: { ...JSON_HEADERS, 'idempotency-key': newId(), cookie: harness.alice.client.cookieHeader() },
+      body: JSON.stringify(pushBody(newId(), mutations)),
+    });
+
+    it('refuses a push body over 1 MiB with 413 too-large, changing nothing', async () => {
+      const big = cardCreate(1);
+      big.fields = { ...big.fields, content: 'x'.repeat(LIMITS.maxPushBytes) };
+      const request = pushOf([big]);
+      const response = await probe(request);
+      expectRefused(request, response, [413]);
+      expect(JSON.parse(response.text).code).toBe('too-large');
+      await expectNothingChanged(request);
+    });
+
+    it('refuses a push of more than 1000 mutations with 413 too-large, changing nothing', async () => {
+      const mutations = Array.from({ length: LIMITS.maxMutationsPerPush + 1 }, (_, index) => cardCreate(index + 1));
+      const request = pushOf(mutations);
+      expect(request.body.length).toBeLessThan(LIMITS.maxPushBytes);
+      const response = await probe(request);
+      expectRefused(request, response, [413]);
+      expect(JSON.parse(response.text).code).toBe('too-large');
+      await expectNothingChanged(request);
+    });
+
+    it('refuses a REST body over 512 KiB with 413 too-large, changing nothing', async () => {
+      const { workspaceId } = harness.alice.account;
+      const fields = { ...validFields('cards', workspaceId), content: 'x'.repeat(LIMITS.maxJsonBytes) };
+      const request = {
+        method: 'POST',
+        path: '/api/cards',
+        headers: { ...JSON_HEADERS, 'idempotency-key': newId(), cookie: harness.alice.client.cookieHeader() },
+        body: JSON.stringify({ workspaceId, fields }),
+      };
+      const response = await probe(request);
+      expectRefused(request, response, [413]);
+      await expectNothingChanged(request);
     });
   });
 

@@ -31,6 +31,10 @@ export interface LocalRecord {
   /** Local time of the last visible change (ISO), for sorting before the server has seen it. */
   localUpdatedAt: string;
   localCreatedAt: string;
+  /** Hidden from the Trash for good (`purge`); cleared if the record comes back to life. */
+  purged?: boolean;
+  /** The resync generation in which the server last sent or acknowledged this record. */
+  seenGeneration?: number;
 }
 
 /** What the page asks `commit()` to do. */
@@ -189,4 +193,12 @@ export interface PullApplied {
   cursor: number;
 }
 
-export type MetaKey = 'clientId' | 'seqBase' | 'cursor' | 'lastSyncAt' | 'owner' | 'resyncGeneration';
+export type MetaKey =
+  | 'clientId'
+  | 'seqBase'
+  | 'cursor'
+  | 'lastSyncAt'
+  | 'owner'
+  | 'resyncGeneration'
+  /** In the anonymous database: the user a claim in progress moves its data to. */
+  | 'claimingFor';

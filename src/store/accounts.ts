@@ -1,0 +1,190 @@
+/** The account directory: who is signed in on this browser, whose local database to open, claiming. */
+import { newId } from '../../protocol/index.ts';
+import { startSeqsAtOne } from './outbox.ts';
+import {
+  ACCOUNT_STATE_STORE,
+  ANONYMOUS_DB_NAME,
+  inWriteTransaction,
+  issueAll,
+  type LocalDatabase,
+  openAccountsDatabase,
+  openLocalDatabase,
+  STORES,
+  userDatabaseName,
+  type WriteTransaction,
+} from './schema.ts';
+import type { ConflictEntry, FailedEntry, LocalRecord, OutboxEntry } from './types.ts';
+
+/** The signed-in user, as the directory remembers them. */
+export interface AccountUser {
+  id: string;
+  email: string;
+}
+
+/** The active account, or null when nobody is signed in (anonymous use). */
+export async function activeAccount(): Promise<AccountUser | null> {
+  const db = await openAccountsDatabase();
+  try {
+    return (await db.get(ACCOUNT_STATE_STORE, 'active')) ?? null;
+  } finally {
+    db.close();
+  }
+}
+
+/** Makes `user` (null: anonymous) the active account. */
+export async function activateAccount(user: AccountUser | null): Promise<void> {
+  const db = await openAccountsDatabase();
+  try {
+    await db.put(ACCOUNT_STATE_STORE, user ? { id: user.id, email: user.email } : null, 'active');
+  } finally {
+    db.close();
+  }
+}
+
+/** The name of the local database of an account (null: the anonymous one). */
+export function localDatabaseName(userId: string | null): string {
+  return userId === null ? ANONYMOUS_DB_NAME : userDatabaseName(userId);
+}
+
+/** Everything in a local database, read in one transaction. */
+interface Snapshot {
+  records: LocalRecord[];
+  outbox: OutboxEntry[];
+  conflicts: ConflictEntry[];
+  failed: FailedEntry[];
+  clientId: unknown;
+  seqBase: unknown;
+}
+
+/**
+ * On a user's first sign-in on this browser, moves whatever was written anonymously into the
+ * user's database (same clientId, outbox keys and seq base: anonymous use never pushes) and
+ * empties the anonymous one, which gets a fresh clientId. Returns how many records were claimed.
+ * Call it before opening the user's store. A user's database is marked with its `owner` when
+ * first claimed into, so a later sign-in claims nothing and another user's data never moves in.
+ *
+ * A claim spans two databases, so it cannot be one transaction. The anonymous database records
+ * the claim in progress (`claimingFor`) in the transaction that takes its snapshot; a claim cut
+ * short (tab closed) is finished for its user first, the next time anyone signs in, so the
+ * leftovers can never be claimed by someone else.
+ */
+export async function claimLocalData(userId: string): Promise<number> {
+  const anonymous = await openLocalDatabase(ANONYMOUS_DB_NAME);
+  try {
+    const interrupted = (await anonymous.get(STORES.meta, 'claimingFor')) as string | undefined;
+    if (interrupted !== undefined && interrupted !== userId) await claimInto(anonymous, interrupted);
+    return await claimInto(anonymous, userId);
+  } finally {
+    anonymous.close();
+  }
+}
+
+async function claimInto(anonymous: LocalDatabase, userId: string): Promise<number> {
+  const user = await openLocalDatabase(userDatabaseName(userId));
+  try {
+    const snapshot = await beginClaim(anonymous, userId);
+    const moved = await moveInto(user, userId, snapshot);
+    await endClaim(anonymous, moved ? snapshot : null);
+    return moved ? snapshot.records.length : 0;
+  } finally {
+    user.close();
+  }
+}
+
+/** Reads everything anonymous and marks the claim in progress, in one transaction. */
+function beginClaim(anonymous: LocalDatabase, userId: string): Promise<Snapshot> {
+  return inWriteTransaction(anonymous, async (tx) => {
+    const meta = tx.objectStore(STORES.meta);
+    const [records, outbox, conflicts, failed, clientId, seqBase] = await Promise.all([
+      tx.objectStore(STORES.records).getAll(),
+      tx.objectStore(STORES.outbox).getAll(),
+      tx.objectStore(STORES.conflicts).getAll(),
+      tx.objectStore(STORES.failed).getAll(),
+      meta.get('clientId'),
+      meta.get('seqBase'),
+    ]);
+    await meta.put(userId, 'claimingFor');
+    return { records, outbox, conflicts, failed, clientId, seqBase };
+  });
+}
+
+/**
+ * Writes the snapshot into the user's database on their first sign-in (no owner yet and nothing
+ * stored), or again when resuming an interrupted claim (same owner, same clientId: only what is
+ * missing is added). Marks the owner either way. True when the snapshot belongs there.
+ */
+function moveInto(user: LocalDatabase, userId: string, snapshot: Snapshot): Promise<boolean> {
+  return inWriteTransaction(user, async (tx) => {
+    const meta = tx.objectStore(STORES.meta);
+    const [owner, clientId, records, entries] = await Promise.all([
+      meta.get('owner'),
+      meta.get('clientId'),
+      tx.objectStore(STORES.records).count(),
+      tx.objectStore(STORES.outbox).count(),
+    ]);
+    const nothingToClaim = snapshot.records.length === 0 && snapshot.outbox.length === 0;
+    const firstSignIn = owner === undefined && records === 0 && entries === 0;
+    const resuming = owner === userId && clientId !== undefined && clientId === snapshot.clientId;
+    await meta.put(userId, 'owner');
+    if (nothingToClaim || !(firstSignIn || resuming)) return false;
+    await addMissing(tx, snapshot);
+    // A resumed claim keeps the seq base: the drain may have realigned it since.
+    if (firstSignIn) {
+      if (snapshot.clientId !== undefined) await meta.put(snapshot.clientId, 'clientId');
+      await meta.put(snapshot.seqBase ?? 0, 'seqBase');
+    }
+    return true;
+  });
+}
+
+/** Adds what the database lacks, so resuming never overwrites what happened since. */
+async function addMissing(tx: WriteTransaction, snapshot: Snapshot): Promise<void> {
+  const records = tx.objectStore(STORES.records);
+  const outbox = tx.objectStore(STORES.outbox);
+  const conflicts = tx.objectStore(STORES.conflicts);
+  const failed = tx.objectStore(STORES.failed);
+  const [haveRecords, haveEntries, haveConflicts, haveFailed] = await Promise.all([
+    records.getAllKeys(),
+    outbox.getAllKeys(),
+    conflicts.getAllKeys(),
+    failed.getAllKeys(),
+  ]);
+  const recordKeys = new Set(haveRecords.map(([table, id]) => `${table}\u0000${id}`));
+  const entryKeys = new Set(haveEntries);
+  const conflictKeys = new Set(haveConflicts);
+  const failedKeys = new Set(haveFailed);
+  await issueAll(
+    snapshot.records.filter((record) => !recordKeys.has(`${record.table}\u0000${record.id}`)),
+    (record) => records.put(record),
+  );
+  await issueAll(
+    snapshot.outbox.filter((entry) => !entryKeys.has(entry.key)),
+    (entry) => outbox.put(entry),
+  );
+  await issueAll(
+    snapshot.conflicts.filter((entry) => !conflictKeys.has(entry.id)),
+    (entry) => conflicts.put(entry),
+  );
+  await issueAll(
+    snapshot.failed.filter((entry) => !failedKeys.has(entry.id)),
+    (entry) => failed.put(entry),
+  );
+}
+
+/**
+ * Ends the claim: deletes exactly what was moved (a write made meanwhile stays anonymous) and
+ * gives the anonymous database a new clientId starting at seq 1, the old one now being the
+ * user's. With nothing moved, only the in-progress mark goes.
+ */
+function endClaim(anonymous: LocalDatabase, moved: Snapshot | null): Promise<void> {
+  return inWriteTransaction(anonymous, async (tx) => {
+    await tx.objectStore(STORES.meta).delete('claimingFor');
+    if (!moved) return;
+    await issueAll(moved.records, (record) => tx.objectStore(STORES.records).delete([record.table, record.id]));
+    await issueAll(moved.outbox, (entry) => tx.objectStore(STORES.outbox).delete(entry.key));
+    await issueAll(moved.conflicts, (entry) => tx.objectStore(STORES.conflicts).delete(entry.id));
+    await issueAll(moved.failed, (entry) => tx.objectStore(STORES.failed).delete(entry.id));
+    await tx.objectStore(STORES.meta).put(newId(), 'clientId');
+    await startSeqsAtOne(tx);
+  });
+}

@@ -1,0 +1,202 @@
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Envelope, newId } from '../../protocol/index.ts';
+import { applyPullPages } from './apply-pull.ts';
+import { envelope, noteFields, pullPage, pushResponse, storeOpener } from './test-fixtures.ts';
+
+const workspaceId = newId();
+const stores = storeOpener();
+afterEach(() => stores.closeAll());
+
+function card(fields: Record<string, unknown> = {}, partial: Partial<Envelope> = {}): Envelope {
+  return envelope({ id: newId(), workspaceId, fields: noteFields(fields), ...partial });
+}
+
+describe('applyPullPage', () => {
+  describe('applying changes', () => {
+    it('stores new records and the cursor, and counts them as from elsewhere', async () => {
+      const store = await stores.open();
+      const [a, b] = [card({ title: 'a' }), card({ title: 'b' }, { deleted: true })];
+      const applied = await store.applyPullPage(pullPage([a, b], 42, true));
+      expect(applied).toEqual({
+        changed: [
+          { table: 'cards', id: a.id },
+          { table: 'cards', id: b.id },
+        ],
+        fromElsewhere: 2,
+        cursor: 42,
+      });
+      expect(await store.getMeta('cursor')).toBe(42);
+      expect(await store.get('cards', a.id)).toEqual({
+        id: a.id,
+        table: 'cards',
+        workspaceId,
+        version: 1,
+        deleted: false,
+        fields: a.fields,
+        pending: false,
+        conflict: false,
+      });
+      expect(await store.get('cards', b.id)).toMatchObject({ deleted: true });
+    });
+
+    it('skips a change no newer than the local server copy', async () => {
+      const store = await stores.open();
+      const a = card({ title: 'v2' }, { version: 2 });
+      await store.applyPullPage(pullPage([a], 10));
+      const applied = await store.applyPullPage(
+        pullPage([{ ...a, version: 1, fields: noteFields({ title: 'v1' }) }], 11),
+      );
+      expect(applied).toEqual({ changed: [], fromElsewhere: 0, cursor: 11 });
+      expect(await store.get('cards', a.id)).toMatchObject({ version: 2, fields: noteFields({ title: 'v2' }) });
+    });
+
+    it('takes the newest of several changes of one record in a page', async () => {
+      const store = await stores.open();
+      const a = card({ title: 'v1' });
+      const v2 = { ...a, version: 2, fields: noteFields({ title: 'v2' }) };
+      await store.applyPullPage(pullPage([a, v2, a], 10));
+      expect(await store.get('cards', a.id)).toMatchObject({ version: 2, fields: noteFields({ title: 'v2' }) });
+    });
+
+    it('rebases pending edits on top of the pulled copy', async () => {
+      const store = await stores.open();
+      const a = card({ title: 'server' });
+      await store.applyPullPage(pullPage([a], 1));
+      await store.commit({ op: 'update', table: 'cards', id: a.id, fields: { title: 'mine' } });
+      const applied = await store.applyPullPage(
+        pullPage([{ ...a, version: 2, fields: noteFields({ title: 'theirs', pinned: true }) }], 2),
+      );
+      expect(applied.fromElsewhere).toBe(1);
+      expect(await store.get('cards', a.id)).toMatchObject({
+        version: 2,
+        pending: true,
+        fields: noteFields({ title: 'mine', pinned: true }),
+      });
+      const [entry] = await store.pendingEntries();
+      expect(entry).toMatchObject({ op: 'update', fields: { title: 'mine' }, baseVersion: 1 });
+    });
+
+    it('never moves the cursor backwards', async () => {
+      const store = await stores.open();
+      await store.applyPullPage(pullPage([], 10));
+      expect((await store.applyPullPage(pullPage([], 5))).cursor).toBe(10);
+      expect(await store.getMeta('cursor')).toBe(10);
+    });
+
+    it('writes the cursor in the same transaction as the records: a failed page moves neither', async () => {
+      const store = await stores.open();
+      const good = card();
+      const broken = { ...card(), id: undefined } as unknown as Envelope;
+      await expect(store.applyPullPage(pullPage([good, broken], 99))).rejects.toThrow();
+      expect(await store.get('cards', good.id)).toBeUndefined();
+      expect(await store.getMeta('cursor')).toBe(undefined);
+    });
+
+    it('brings a purged record back when it is restored elsewhere', async () => {
+      const store = await stores.open();
+      const a = card({}, { deleted: true });
+      await store.applyPullPage(pullPage([a], 1));
+      await store.purge('cards', a.id);
+      expect(await store.get('cards', a.id)).toBeUndefined();
+      await store.applyPullPage(pullPage([{ ...a, version: 2, deleted: false }], 2));
+      expect(await store.get('cards', a.id)).toMatchObject({ deleted: false, version: 2 });
+    });
+  });
+
+  describe('fromElsewhere', () => {
+    it('does not count the echo of our own acknowledged write', async () => {
+      const store = await stores.open();
+      const view = await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields() });
+      const batch = await store.nextBatch(10, 1_000_000);
+      const record = envelope({ id: view.id, workspaceId, fields: noteFields() });
+      await store.applyPushResults(
+        batch!,
+        pushResponse([{ seq: 1, id: batch!.mutations[0].id, status: 'applied', record }]),
+      );
+      expect(await store.applyPullPage(pullPage([record], 5))).toEqual({ changed: [], fromElsewhere: 0, cursor: 5 });
+    });
+
+    it('does not count our own write pulled before its acknowledgement', async () => {
+      const store = await stores.open();
+      const view = await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields() });
+      const record = envelope({ id: view.id, workspaceId, fields: noteFields() });
+      const applied = await store.applyPullPage(pullPage([record], 5));
+      expect(applied).toEqual({ changed: [{ table: 'cards', id: view.id }], fromElsewhere: 0, cursor: 5 });
+      expect(await store.get('cards', view.id)).toMatchObject({ version: 1, pending: true });
+    });
+
+    it("counts someone else's change to a record we have", async () => {
+      const store = await stores.open();
+      const a = card();
+      await store.applyPullPage(pullPage([a], 1));
+      const applied = await store.applyPullPage(
+        pullPage([{ ...a, version: 2, fields: noteFields({ title: 'x' }) }], 2),
+      );
+      expect(applied.fromElsewhere).toBe(1);
+    });
+  });
+});
+
+describe('applyPullPages', () => {
+  it('applies pages in order, one transaction each, ending at the last cursor', async () => {
+    const store = await stores.open();
+    const pages = [0, 1, 2].map((page) =>
+      pullPage(
+        Array.from({ length: 50 }, () => card({ title: `page ${page}` })),
+        (page + 1) * 50,
+        page < 2,
+      ),
+    );
+    expect(await applyPullPages(store, pages)).toEqual({ changes: 150, cursor: 150 });
+    expect(await store.list('cards')).toHaveLength(150);
+    expect(await store.getMeta('cursor')).toBe(150);
+  });
+});
+
+describe('resync', () => {
+  it('beginResync resets the cursor; finishResync removes what the snapshot lacked and nothing pending', async () => {
+    const store = await stores.open();
+    const [kept, gone, edited, unchanged] = [card(), card(), card(), card()];
+    await store.applyPullPage(pullPage([kept, gone, edited, unchanged], 50));
+    await store.commit({ op: 'update', table: 'cards', id: edited.id, fields: { title: 'pending' } });
+    const local = await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields() });
+
+    await store.beginResync();
+    expect(await store.getMeta('cursor')).toBe(0);
+    await store.applyPullPage(pullPage([{ ...kept, version: 2 }], 60, true));
+    await store.applyPullPage(pullPage([unchanged], 61));
+    const removed = await store.finishResync();
+
+    expect(removed).toEqual([{ table: 'cards', id: gone.id }]);
+    expect(await store.get('cards', gone.id)).toBeUndefined();
+    expect(await store.get('cards', kept.id)).toMatchObject({ version: 2 });
+    expect(await store.get('cards', unchanged.id)).toMatchObject({ version: 1 });
+    expect(await store.get('cards', edited.id)).toMatchObject({ pending: true });
+    expect(await store.get('cards', local.id)).toMatchObject({ pending: true });
+  });
+
+  it('keeps a record with an unresolved conflict', async () => {
+    const store = await stores.open();
+    const a = card({ title: 'server' });
+    await store.applyPullPage(pullPage([a], 1));
+    await store.commit({ op: 'update', table: 'cards', id: a.id, fields: { title: 'mine' } });
+    const batch = await store.nextBatch(10, 1_000_000);
+    await store.applyPushResults(
+      batch!,
+      pushResponse([
+        {
+          seq: 1,
+          id: batch!.mutations[0].id,
+          status: 'conflict',
+          code: 'field-conflict',
+          conflicts: [{ field: 'title', server: 'theirs', client: 'mine' }],
+          record: { ...a, version: 2, fields: noteFields({ title: 'theirs' }) },
+        },
+      ]),
+    );
+    await store.beginResync();
+    expect(await store.finishResync()).toEqual([]);
+    expect(await store.get('cards', a.id)).toMatchObject({ conflict: true, fields: noteFields({ title: 'mine' }) });
+  });
+});

@@ -1,0 +1,249 @@
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Envelope, type MutationResult, newId, type Problem } from '../../protocol/index.ts';
+import { envelope, noteFields, pullPage, pushResponse, storeOpener } from './test-fixtures.ts';
+import type { LocalStore, OutboxBatch } from './types.ts';
+
+const workspaceId = newId();
+const stores = storeOpener();
+afterEach(() => stores.closeAll());
+
+/** Takes every pending entry as one sent batch. */
+async function sendAll(store: LocalStore): Promise<OutboxBatch> {
+  const batch = await store.nextBatch(100, 1_000_000);
+  await store.markSent(batch!.entries.map((entry) => entry.key));
+  return batch!;
+}
+
+/** A store holding one card the server has at version 1, edited locally. */
+async function storeWithEditedCard(edit: Record<string, unknown>) {
+  const store = await stores.open();
+  const server = envelope({ id: newId(), workspaceId, fields: noteFields({ title: 'Server' }) });
+  await store.applyPullPage(pullPage([server], 10));
+  await store.commit({ op: 'update', table: 'cards', id: server.id, fields: edit });
+  return { store, server };
+}
+
+/** A result without its seq and id (distributed over the result kinds). */
+type ResultBody = MutationResult extends infer R ? (R extends MutationResult ? Omit<R, 'seq' | 'id'> : never) : never;
+
+function answer(batch: OutboxBatch, result: ResultBody, index = 0): MutationResult {
+  return { seq: batch.mutations[index].seq, id: batch.mutations[index].id, ...result } as MutationResult;
+}
+
+const notFound: Problem = {
+  type: '/docs/problems#not-found',
+  title: 'Not found',
+  status: 404,
+  detail: 'gone',
+  code: 'not-found',
+};
+
+describe('applyPushResults', () => {
+  describe('applied', () => {
+    it('deletes the entry, takes the server copy and stores lastSyncAt', async () => {
+      const store = await stores.open();
+      const view = await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields() });
+      const batch = await sendAll(store);
+      const record = envelope({ id: view.id, workspaceId, version: 1, fields: noteFields() });
+      const refs = await store.applyPushResults(batch, pushResponse([answer(batch, { status: 'applied', record })]));
+      expect(refs).toEqual([{ table: 'cards', id: view.id }]);
+      expect(await store.pendingEntries()).toEqual([]);
+      expect(await store.get('cards', view.id)).toMatchObject({ version: 1, pending: false, conflict: false });
+      expect(await store.getMeta('lastSyncAt')).toBeTypeOf('string');
+    });
+
+    it('rebases edits made after sending onto the acknowledged record', async () => {
+      const store = await stores.open();
+      const view = await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields() });
+      const batch = await sendAll(store);
+      await store.commit({ op: 'update', table: 'cards', id: view.id, fields: { title: 'Later' } });
+      const record = envelope({ id: view.id, workspaceId, version: 1, fields: noteFields({ content: 'server' }) });
+      await store.applyPushResults(batch, pushResponse([answer(batch, { status: 'applied', record })]));
+      expect(await store.get('cards', view.id)).toMatchObject({
+        version: 1,
+        pending: true,
+        fields: noteFields({ content: 'server', title: 'Later' }),
+      });
+    });
+
+    it('never takes a server copy older than the local one', async () => {
+      const { store, server } = await storeWithEditedCard({ title: 'Mine' });
+      const batch = await sendAll(store);
+      await store.applyPullPage(pullPage([{ ...server, version: 3, fields: noteFields({ title: 'v3' }) }], 20));
+      const stale = { ...server, version: 2, fields: noteFields({ title: 'Mine' }) };
+      await store.applyPushResults(batch, pushResponse([answer(batch, { status: 'applied', record: stale })]));
+      expect(await store.get('cards', server.id)).toMatchObject({ version: 3, fields: noteFields({ title: 'v3' }) });
+    });
+
+    it('skips results whose entry is already gone', async () => {
+      const store = await stores.open();
+      const view = await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields() });
+      const batch = await sendAll(store);
+      const record = envelope({ id: view.id, workspaceId });
+      const response = pushResponse([answer(batch, { status: 'applied', record })]);
+      await store.applyPushResults(batch, response);
+      expect(await store.applyPushResults(batch, response)).toEqual([]);
+      expect(await store.get('cards', view.id)).toMatchObject({ version: 1 });
+    });
+  });
+
+  describe('duplicate', () => {
+    it('with a record: like applied', async () => {
+      const { store, server } = await storeWithEditedCard({ title: 'Mine' });
+      const batch = await sendAll(store);
+      const record: Envelope = { ...server, version: 2, fields: noteFields({ title: 'Mine' }) };
+      await store.applyPushResults(batch, pushResponse([answer(batch, { status: 'duplicate', record })]));
+      expect(await store.pendingEntries()).toEqual([]);
+      expect(await store.get('cards', server.id)).toMatchObject({ version: 2, pending: false });
+    });
+
+    it('without a record: deletes the entry only; an unknown created record goes away', async () => {
+      const { store, server } = await storeWithEditedCard({ title: 'Mine' });
+      const created = await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields() });
+      const batch = await sendAll(store);
+      await store.applyPushResults(
+        batch,
+        pushResponse([answer(batch, { status: 'duplicate' }, 0), answer(batch, { status: 'duplicate' }, 1)]),
+      );
+      expect(await store.pendingEntries()).toEqual([]);
+      expect(await store.get('cards', server.id)).toMatchObject({ version: 1, pending: false });
+      expect(await store.get('cards', created.id)).toBeUndefined();
+    });
+  });
+
+  describe('conflict', () => {
+    it('field-conflict: keeps my value for the conflicting field, theirs elsewhere', async () => {
+      const { store, server } = await storeWithEditedCard({ title: 'Mine', pinned: true });
+      const batch = await sendAll(store);
+      const record = { ...server, version: 2, fields: noteFields({ title: 'Theirs', pinned: true, content: 'c' }) };
+      const conflicts = [{ field: 'title', server: 'Theirs', client: 'Mine' }];
+      await store.applyPushResults(
+        batch,
+        pushResponse([answer(batch, { status: 'conflict', code: 'field-conflict', conflicts, record })]),
+      );
+      expect(await store.pendingEntries()).toEqual([]);
+      expect(await store.get('cards', server.id)).toMatchObject({
+        version: 2,
+        pending: false,
+        conflict: true,
+        fields: noteFields({ title: 'Mine', pinned: true, content: 'c' }),
+      });
+      const [entry] = await store.conflictEntries();
+      expect(entry).toMatchObject({
+        id: batch.entries[0].id,
+        code: 'field-conflict',
+        recordId: server.id,
+        mine: { title: 'Mine', pinned: true },
+        theirs: record,
+        conflicts,
+      });
+      expect((await store.counts()).conflicts).toBe(1);
+    });
+
+    it('deleted: the tombstone is the server copy; my record stays visible with my values', async () => {
+      const { store, server } = await storeWithEditedCard({ title: 'Mine' });
+      const batch = await sendAll(store);
+      const record = { ...server, version: 2, deleted: true };
+      await store.applyPushResults(
+        batch,
+        pushResponse([answer(batch, { status: 'conflict', code: 'deleted', record })]),
+      );
+      expect(await store.get('cards', server.id)).toMatchObject({
+        version: 2,
+        deleted: false,
+        conflict: true,
+        fields: noteFields({ title: 'Mine' }),
+      });
+    });
+
+    it('exists: their record becomes the server copy, with my values shown on top', async () => {
+      const store = await stores.open();
+      const view = await store.commit({
+        op: 'create',
+        table: 'cards',
+        workspaceId,
+        fields: noteFields({ title: 'Mine' }),
+      });
+      const batch = await sendAll(store);
+      const record = envelope({
+        id: view.id,
+        workspaceId,
+        version: 4,
+        fields: noteFields({ title: 'Theirs', content: 'x' }),
+      });
+      await store.applyPushResults(
+        batch,
+        pushResponse([answer(batch, { status: 'conflict', code: 'exists', record })]),
+      );
+      expect(await store.get('cards', view.id)).toMatchObject({
+        version: 4,
+        conflict: true,
+        fields: noteFields({ title: 'Mine', content: '' }),
+      });
+    });
+
+    it('duplicate-url: my card stays (no server copy) and the existing card is stored', async () => {
+      const store = await stores.open();
+      const url = 'https://example.com/a';
+      const mine = await store.commit({
+        op: 'create',
+        table: 'cards',
+        workspaceId,
+        fields: noteFields({ kind: 'link', url, title: 'Mine' }),
+      });
+      const batch = await sendAll(store);
+      const existing = envelope({ id: newId(), workspaceId, version: 2, fields: noteFields({ kind: 'link', url }) });
+      const refs = await store.applyPushResults(
+        batch,
+        pushResponse([answer(batch, { status: 'conflict', code: 'duplicate-url', record: existing })]),
+      );
+      expect(refs).toEqual([
+        { table: 'cards', id: mine.id },
+        { table: 'cards', id: existing.id },
+      ]);
+      expect(await store.get('cards', mine.id)).toMatchObject({ version: 0, conflict: true, pending: false });
+      expect(await store.get('cards', existing.id)).toMatchObject({
+        version: 2,
+        conflict: false,
+        fields: existing.fields,
+      });
+    });
+  });
+
+  describe('rejected', () => {
+    it('moves the entry to failed and reverts the record to the server copy', async () => {
+      const { store, server } = await storeWithEditedCard({ title: 'Mine' });
+      const batch = await sendAll(store);
+      await store.applyPushResults(batch, pushResponse([answer(batch, { status: 'rejected', error: notFound })]));
+      expect(await store.pendingEntries()).toEqual([]);
+      expect(await store.get('cards', server.id)).toMatchObject({ version: 1, pending: false, fields: server.fields });
+      expect(await store.failedEntries()).toMatchObject([
+        { id: batch.entries[0].id, op: 'update', recordId: server.id, fields: { title: 'Mine' }, error: notFound },
+      ]);
+    });
+
+    it('a rejected create with nothing else pending leaves no record, but the failure keeps every field', async () => {
+      const store = await stores.open();
+      const view = await store.commit({
+        op: 'create',
+        table: 'cards',
+        workspaceId,
+        fields: noteFields({ title: 'Kept' }),
+      });
+      const batch = await sendAll(store);
+      await store.applyPushResults(batch, pushResponse([answer(batch, { status: 'rejected', error: notFound })]));
+      expect(await store.get('cards', view.id)).toBeUndefined();
+      expect((await store.failedEntries())[0].fields).toEqual(noteFields({ title: 'Kept' }));
+    });
+
+    it('a rejected create with a later edit pending keeps the record', async () => {
+      const store = await stores.open();
+      const view = await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields() });
+      const batch = await sendAll(store);
+      await store.commit({ op: 'update', table: 'cards', id: view.id, fields: { title: 'Later' } });
+      await store.applyPushResults(batch, pushResponse([answer(batch, { status: 'rejected', error: notFound })]));
+      expect(await store.get('cards', view.id)).toMatchObject({ pending: true, fields: { title: 'Later' } });
+    });
+  });
+});

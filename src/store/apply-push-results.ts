@@ -1,0 +1,71 @@
+/** Applying a push response: acknowledged entries leave the outbox, conflicts and rejections move out. */
+import type { ConflictResult, MutationResult, PushResponse } from '../../protocol/index.ts';
+import { readNumber, writeMeta } from './meta.ts';
+import { moveToFailed } from './outbox.ts';
+import { type IncomingCopy, RecordRefSet, refreshRecord } from './record-state.ts';
+import { inWriteTransaction, type LocalDatabase, STORES, type WriteTransaction } from './schema.ts';
+import type { ConflictEntry, OutboxBatch, OutboxEntry, RecordRef } from './types.ts';
+
+/**
+ * Applies a 200 push response in one transaction. Results are matched to the batch by wire seq
+ * and mutation id; an entry already gone (another drain applied it) is skipped.
+ */
+export function applyPushResults(db: LocalDatabase, batch: OutboxBatch, response: PushResponse): Promise<RecordRef[]> {
+  const sentBySeq = new Map(batch.mutations.map((mutation, index) => [mutation.seq, batch.entries[index]]));
+  return inWriteTransaction(db, async (tx) => {
+    const generation = await readNumber(tx, 'resyncGeneration');
+    const refs = new RecordRefSet();
+    const incoming = new Map<string, IncomingCopy>();
+    for (const result of response.results) {
+      const sent = sentBySeq.get(result.seq);
+      const entry = sent && (await tx.objectStore(STORES.outbox).get(sent.key));
+      if (!entry || entry.id !== result.id) continue;
+      await settleEntry(tx, entry, result);
+      refs.add(entry.table, entry.recordId);
+      const record = 'record' in result ? result.record : undefined;
+      if (record) {
+        refs.add(record.table, record.id);
+        const key = `${record.table}\u0000${record.id}`;
+        const known = incoming.get(key);
+        if (!known || known.envelope.version <= record.version) incoming.set(key, { envelope: record, generation });
+      }
+    }
+    for (const ref of refs.toArray()) {
+      await refreshRecord(tx, ref.table, ref.id, incoming.get(`${ref.table}\u0000${ref.id}`));
+    }
+    await writeMeta(tx, 'lastSyncAt', new Date().toISOString());
+    return refs.toArray();
+  });
+}
+
+/** Takes the entry out of the outbox, keeping it as a conflict or a failure when it is one. */
+async function settleEntry(tx: WriteTransaction, entry: OutboxEntry, result: MutationResult): Promise<void> {
+  switch (result.status) {
+    case 'applied':
+    case 'duplicate':
+      await tx.objectStore(STORES.outbox).delete(entry.key);
+      return;
+    case 'conflict':
+      await tx.objectStore(STORES.outbox).delete(entry.key);
+      await tx.objectStore(STORES.conflicts).put(conflictEntry(entry, result));
+      return;
+    case 'rejected':
+      await moveToFailed(tx, entry, result.error);
+      return;
+  }
+}
+
+function conflictEntry(entry: OutboxEntry, result: ConflictResult): ConflictEntry {
+  return {
+    id: entry.id,
+    table: entry.table,
+    recordId: entry.recordId,
+    workspaceId: entry.workspaceId,
+    op: entry.op,
+    code: result.code,
+    conflicts: result.conflicts ?? [],
+    mine: entry.fields ?? {},
+    theirs: result.record ?? null,
+    at: new Date().toISOString(),
+  };
+}

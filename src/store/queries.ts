@@ -1,0 +1,90 @@
+/** Read-only queries: records as the page sees them, the outbox, conflicts, failures and counts. */
+import type { TableName } from '../../protocol/index.ts';
+import { INDEXES, type LocalDatabase, STORES } from './schema.ts';
+import type { ConflictEntry, FailedEntry, LocalRecord, OutboxEntry, RecordView, StoreCounts } from './types.ts';
+
+/** After this many failed attempts an entry shows as "retrying". */
+export const RETRYING_AFTER_ATTEMPTS = 3;
+
+export function toRecordView(record: LocalRecord): RecordView {
+  return {
+    id: record.id,
+    table: record.table,
+    workspaceId: record.workspaceId,
+    version: record.server?.version ?? 0,
+    deleted: record.deleted,
+    fields: record.fields,
+    pending: record.pending > 0,
+    conflict: record.conflicts > 0,
+  };
+}
+
+/** One record (deleted ones too, so the Trash can show them); undefined when unknown or purged. */
+export async function getRecord(db: LocalDatabase, table: TableName, id: string): Promise<RecordView | undefined> {
+  const record = await db.get(STORES.records, [table, id]);
+  return record && !record.purged ? toRecordView(record) : undefined;
+}
+
+export interface ListOptions {
+  workspaceId?: string;
+  includeDeleted?: boolean;
+}
+
+/** A table's records, newest local change first; deleted ones only when asked, purged never. */
+export async function listRecords(
+  db: LocalDatabase,
+  table: TableName,
+  options: ListOptions = {},
+): Promise<RecordView[]> {
+  const records =
+    options.workspaceId === undefined
+      ? await db.getAll(STORES.records, IDBKeyRange.bound([table], [table, []]))
+      : await db.getAllFromIndex(STORES.records, INDEXES.byWorkspace, [table, options.workspaceId]);
+  return records
+    .filter((record) => !record.purged && (options.includeDeleted || !record.deleted))
+    .sort(byNewestLocalChange)
+    .map(toRecordView);
+}
+
+function byNewestLocalChange(a: LocalRecord, b: LocalRecord): number {
+  if (a.localUpdatedAt !== b.localUpdatedAt) return a.localUpdatedAt < b.localUpdatedAt ? 1 : -1;
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}
+
+/** Every pending mutation, oldest first. */
+export function pendingEntries(db: LocalDatabase): Promise<OutboxEntry[]> {
+  return db.getAll(STORES.outbox);
+}
+
+export function conflictEntries(db: LocalDatabase): Promise<ConflictEntry[]> {
+  return db.getAll(STORES.conflicts);
+}
+
+export function failedEntries(db: LocalDatabase): Promise<FailedEntry[]> {
+  return db.getAll(STORES.failed);
+}
+
+/** The counts behind the status pill, read in one transaction. */
+export async function counts(db: LocalDatabase): Promise<StoreCounts> {
+  const tx = db.transaction([STORES.outbox, STORES.failed, STORES.conflicts], 'readonly');
+  const [entries, failed, conflicts] = await Promise.all([
+    tx.objectStore(STORES.outbox).getAll(),
+    tx.objectStore(STORES.failed).count(),
+    tx.objectStore(STORES.conflicts).count(),
+  ]);
+  await tx.done;
+  const retrying = entries.filter((entry) => entry.attempts >= RETRYING_AFTER_ATTEMPTS);
+  const nextAttemptAt = entries.reduce<number | null>(
+    (soonest, { nextAttemptAt: at }) => (at === undefined || (soonest !== null && soonest <= at) ? soonest : at),
+    null,
+  );
+  const lastFailure = entries.find((entry) => entry.lastError !== undefined);
+  return {
+    pending: entries.length,
+    retrying: retrying.length,
+    failed,
+    conflicts,
+    nextAttemptAt,
+    lastError: lastFailure?.lastError ?? null,
+  };
+}

@@ -1,0 +1,61 @@
+/** Rebase: a record's visible state from its server copy, conflict overlays and pending mutations. */
+import type { ConflictEntry, NewOutboxEntry, ServerCopy } from './types.ts';
+
+/** What the person sees of a record. */
+export interface VisibleState {
+  fields: Record<string, unknown>;
+  deleted: boolean;
+}
+
+export type ConflictOverlay = Pick<ConflictEntry, 'code' | 'conflicts' | 'mine'>;
+export type PendingChange = Pick<NewOutboxEntry, 'op' | 'fields'>;
+
+/**
+ * Visible = the server copy, then each unresolved conflict's overlay (the person's values stay
+ * visible until they resolve it), then the pending mutations in seq order.
+ * Callers pass overlays and pending mutations already in order.
+ */
+export function rebase(
+  server: Pick<ServerCopy, 'fields' | 'deleted'> | null,
+  overlays: readonly ConflictOverlay[],
+  pending: readonly PendingChange[],
+): VisibleState {
+  let state: VisibleState = { fields: { ...(server?.fields ?? {}) }, deleted: server?.deleted ?? false };
+  for (const overlay of overlays) state = applyOverlay(state, overlay);
+  for (const change of pending) state = applyPending(state, change);
+  return state;
+}
+
+function applyOverlay(state: VisibleState, overlay: ConflictOverlay): VisibleState {
+  switch (overlay.code) {
+    case 'field-conflict': {
+      const fields = { ...state.fields };
+      for (const conflict of overlay.conflicts) {
+        fields[conflict.field] = Object.hasOwn(overlay.mine, conflict.field)
+          ? overlay.mine[conflict.field]
+          : conflict.client;
+      }
+      return { fields, deleted: state.deleted };
+    }
+    case 'exists':
+      // The id was taken on the server: keep showing what the person wrote, on top of theirs.
+      return { fields: { ...state.fields, ...overlay.mine }, deleted: state.deleted };
+    case 'deleted':
+    case 'duplicate-url':
+      // Deletion won (or the create was refused): the person's record stays visible until resolved.
+      return { fields: { ...state.fields, ...overlay.mine }, deleted: false };
+  }
+}
+
+function applyPending(state: VisibleState, change: PendingChange): VisibleState {
+  switch (change.op) {
+    case 'create':
+      return { fields: { ...(change.fields ?? {}) }, deleted: false };
+    case 'update':
+      return { fields: { ...state.fields, ...change.fields }, deleted: state.deleted };
+    case 'delete':
+      return { fields: state.fields, deleted: true };
+    case 'restore':
+      return { fields: { ...state.fields, ...change.fields }, deleted: false };
+  }
+}

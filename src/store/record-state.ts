@@ -1,0 +1,103 @@
+/** Keeping one stored record consistent inside a write transaction: server copy in, visible state out. */
+import type { Envelope, TableName } from '../../protocol/index.ts';
+import { jsonEqual } from './json-equal.ts';
+import { rebase } from './rebase.ts';
+import { INDEXES, STORES, type WriteTransaction } from './schema.ts';
+import type { ConflictEntry, LocalRecord, OutboxEntry, RecordRef, ServerCopy } from './types.ts';
+
+export function toServerCopy(envelope: Envelope): ServerCopy {
+  const { version, seq, deleted, createdAt, updatedAt, fields } = envelope;
+  return { version, seq, deleted, createdAt, updatedAt, fields };
+}
+
+/** Conflict overlays apply in the order the mutations were made (ids are UUIDv7). */
+export function inMutationOrder(conflicts: ConflictEntry[]): ConflictEntry[] {
+  return [...conflicts].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** The record's visible state and counts recomputed from its server copy and its entries. */
+export function rebuildRecord(record: LocalRecord, pending: OutboxEntry[], conflicts: ConflictEntry[]): LocalRecord {
+  const visible = rebase(record.server, inMutationOrder(conflicts), pending);
+  const rebuilt: LocalRecord = { ...record, ...visible, pending: pending.length, conflicts: conflicts.length };
+  if (!visible.deleted) delete rebuilt.purged;
+  return rebuilt;
+}
+
+/** The record with `envelope` as its server copy, when that is at least as new as the one it has. */
+export function withServerCopy(record: LocalRecord, envelope: Envelope, generation: number): LocalRecord {
+  if (!isNewerServerCopy(record, envelope)) return record;
+  return { ...record, server: toServerCopy(envelope), workspaceId: envelope.workspaceId, seenGeneration: generation };
+}
+
+export function visiblyDiffers(before: LocalRecord | undefined, after: LocalRecord): boolean {
+  return !before || before.deleted !== after.deleted || !jsonEqual(before.fields, after.fields);
+}
+
+/** A server record to take into a record, with the resync generation it is seen in. */
+export interface IncomingCopy {
+  envelope: Envelope;
+  generation: number;
+}
+
+/**
+ * Recomputes a record's visible state, pending and conflict counts from what is stored (taking
+ * `incoming` as its server copy when newer). A record with no server copy, nothing pending and
+ * no conflict no longer exists anywhere: it is deleted. Returns what is stored, if anything.
+ */
+export async function refreshRecord(
+  tx: WriteTransaction,
+  table: TableName,
+  id: string,
+  incoming?: IncomingCopy,
+): Promise<LocalRecord | undefined> {
+  const records = tx.objectStore(STORES.records);
+  const [stored, pending, conflicts] = await Promise.all([
+    records.get([table, id]),
+    tx.objectStore(STORES.outbox).index(INDEXES.byRecord).getAll([table, id]),
+    tx.objectStore(STORES.conflicts).index(INDEXES.byRecord).getAll([table, id]),
+  ]);
+  let record = stored ?? (incoming ? recordFromEnvelope(incoming.envelope) : undefined);
+  if (!record) return undefined;
+  if (incoming) record = withServerCopy(record, incoming.envelope, incoming.generation);
+  if (record.server === null && pending.length === 0 && conflicts.length === 0) {
+    if (stored) await records.delete([table, id]);
+    return undefined;
+  }
+  const rebuilt = rebuildRecord(record, pending, conflicts);
+  await records.put(rebuilt);
+  return rebuilt;
+}
+
+/** A server record replaces the local copy only when it is at least as new. */
+export function isNewerServerCopy(record: LocalRecord, server: Envelope): boolean {
+  return record.server === null || server.version >= record.server.version;
+}
+
+/** A local record for a server record this store has never seen. */
+export function recordFromEnvelope(envelope: Envelope): LocalRecord {
+  return {
+    table: envelope.table,
+    id: envelope.id,
+    workspaceId: envelope.workspaceId,
+    server: null,
+    fields: {},
+    deleted: false,
+    pending: 0,
+    conflicts: 0,
+    localUpdatedAt: envelope.updatedAt,
+    localCreatedAt: envelope.createdAt,
+  };
+}
+
+/** Record references without repeats, in first-seen order. */
+export class RecordRefSet {
+  readonly #refs = new Map<string, RecordRef>();
+
+  add(table: TableName, id: string): void {
+    this.#refs.set(`${table}\u0000${id}`, { table, id });
+  }
+
+  toArray(): RecordRef[] {
+    return [...this.#refs.values()];
+  }
+}

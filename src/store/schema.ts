@@ -1,0 +1,124 @@
+/** The IndexedDB schemas: the only module that knows database names, store names and versions. */
+import { type DBSchema, type IDBPDatabase, type IDBPTransaction, openDB, type StoreNames } from 'idb';
+import type { ConflictEntry, FailedEntry, LocalRecord, MetaKey, OutboxEntry } from './types.ts';
+
+/** The local database of one account (records, outbox, conflicts, failures, sync state). */
+export interface LocalSchema extends DBSchema {
+  records: {
+    key: [string, string];
+    value: LocalRecord;
+    /** Lists sort in memory by `localUpdatedAt`: one index fewer to write on every pulled record. */
+    indexes: { byWorkspace: [string, string] };
+  };
+  /** Inline auto-increment key `key`: the mutation's local seq (wire seq = key − seqBase). */
+  outbox: { key: number; value: OutboxEntry; indexes: { byRecord: [string, string] } };
+  conflicts: { key: string; value: ConflictEntry; indexes: { byRecord: [string, string] } };
+  failed: { key: string; value: FailedEntry };
+  meta: { key: MetaKey; value: unknown };
+}
+
+export type LocalDatabase = IDBPDatabase<LocalSchema>;
+export type LocalStoreName = StoreNames<LocalSchema>;
+
+export const STORES = {
+  records: 'records',
+  outbox: 'outbox',
+  conflicts: 'conflicts',
+  failed: 'failed',
+  meta: 'meta',
+} as const satisfies Record<string, LocalStoreName>;
+
+const ALL_STORES: LocalStoreName[] = Object.values(STORES);
+
+/** Index names, so no other module spells them. */
+export const INDEXES = { byWorkspace: 'byWorkspace', byRecord: 'byRecord' } as const;
+
+export const LOCAL_DB_VERSION = 1;
+
+/** Upgrade steps: `MIGRATIONS[n]` takes a database from version n to n + 1. */
+const MIGRATIONS: ((db: IDBPDatabase<LocalSchema>) => void)[] = [
+  (db) => {
+    const records = db.createObjectStore('records', { keyPath: ['table', 'id'] });
+    records.createIndex('byWorkspace', ['table', 'workspaceId']);
+    const outbox = db.createObjectStore('outbox', { keyPath: 'key', autoIncrement: true });
+    outbox.createIndex('byRecord', ['table', 'recordId']);
+    const conflicts = db.createObjectStore('conflicts', { keyPath: 'id' });
+    conflicts.createIndex('byRecord', ['table', 'recordId']);
+    db.createObjectStore('failed', { keyPath: 'id' });
+    db.createObjectStore('meta');
+  },
+];
+
+/** Opens (creating or upgrading step by step) a local database. */
+export function openLocalDatabase(name: string): Promise<LocalDatabase> {
+  return openDB<LocalSchema>(name, LOCAL_DB_VERSION, {
+    upgrade(db, oldVersion) {
+      for (let version = oldVersion; version < LOCAL_DB_VERSION; version++) MIGRATIONS[version](db);
+    },
+  });
+}
+
+export type WriteTransaction = IDBPTransaction<LocalSchema, LocalStoreName[], 'readwrite'>;
+
+/**
+ * Runs `work` in one read-write transaction over every store and waits for it to commit.
+ * If `work` throws, the transaction is aborted, so nothing it wrote survives.
+ */
+export async function inWriteTransaction<T>(db: LocalDatabase, work: (tx: WriteTransaction) => Promise<T>): Promise<T> {
+  const tx = db.transaction(ALL_STORES, 'readwrite');
+  try {
+    const result = await work(tx);
+    await tx.done;
+    return result;
+  } catch (error) {
+    // The rejection of `done` after an abort is expected; the caller gets `error` instead.
+    tx.done.catch(() => {});
+    try {
+      tx.abort();
+    } catch {
+      // Already aborted or finished.
+    }
+    throw error;
+  }
+}
+
+/**
+ * Issues one request per item without waiting for each (the fast way to write many records),
+ * then waits for all. If issuing one throws, the ones already issued are still observed, so no
+ * request rejects unhandled when the transaction aborts.
+ */
+export async function issueAll<T, R>(items: Iterable<T>, issue: (item: T) => Promise<R>): Promise<R[]> {
+  const requests: Promise<R>[] = [];
+  try {
+    for (const item of items) requests.push(issue(item));
+  } catch (error) {
+    await Promise.allSettled(requests);
+    throw error;
+  }
+  return Promise.all(requests);
+}
+
+/** The local database of the anonymous (signed-out) person. */
+export const ANONYMOUS_DB_NAME = 'burrow-local';
+
+/** The local database of a signed-in user. */
+export function userDatabaseName(userId: string): string {
+  return `burrow-user-${userId}`;
+}
+
+/** The account directory: which account is active on this browser. */
+export interface AccountsSchema extends DBSchema {
+  state: { key: 'active'; value: { id: string; email: string } | null };
+}
+
+export const ACCOUNTS_DB_NAME = 'burrow-accounts';
+export const ACCOUNT_STATE_STORE = 'state';
+const ACCOUNTS_DB_VERSION = 1;
+
+export function openAccountsDatabase(): Promise<IDBPDatabase<AccountsSchema>> {
+  return openDB<AccountsSchema>(ACCOUNTS_DB_NAME, ACCOUNTS_DB_VERSION, {
+    upgrade(db, oldVersion) {
+      if (oldVersion < 1) db.createObjectStore(ACCOUNT_STATE_STORE);
+    },
+  });
+}

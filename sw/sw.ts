@@ -1,7 +1,9 @@
-/** The service worker: precaches the app shell and serves it offline. */
+/** The service worker: precaches the app shell and serves it offline, and runs the sync engine. */
 /// <reference lib="webworker" />
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
+import { storeDirectory } from '../src/sync/store-directory.ts';
+import { startSyncWorker } from './sync-worker.ts';
 
 declare const self: ServiceWorkerGlobalScope;
 
@@ -10,6 +12,5 @@ cleanupOutdatedCaches();
 // Every navigation (any route, offline too) gets the app shell; the API is never a navigation.
 registerRoute(new NavigationRoute(createHandlerBoundToURL('/index.html'), { denylist: [/^\/api\//] }));
 
-self.addEventListener('message', (event) => {
-  if (event.data?.type === 'SKIP_WAITING') void self.skipWaiting();
-});
+// Also handles SKIP_WAITING (the update flow) and claims clients on activate.
+startSyncWorker(self, storeDirectory);

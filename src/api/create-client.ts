@@ -1,0 +1,415 @@
+/**
+ * The Burrow client: the one object the UI and `window.burrow` use. Commits go to the local
+ * store first (optimistic, atomic with their outbox entry), then the client tells the engine
+ * (in the service worker, or in this page when there is none) and the other tabs.
+ */
+import { newId, type TableName } from '../../protocol/index.ts';
+import type { Change, LocalStore, RecordRef, RecordView } from '../store/types.ts';
+import { type AccountDirectory, type AccountUser, openActiveStore } from '../sync/account-directory.ts';
+import { type BroadcastMessage, openSyncChannel, type SyncChannel } from '../sync/broadcast.ts';
+import { startEventsLeader } from '../sync/events-leader.ts';
+import { systemTimers, type Timers } from '../sync/http.ts';
+import { PresenceTracker } from '../sync/presence.ts';
+import { storeDirectory } from '../sync/store-directory.ts';
+import { INITIAL_STATUS, SyncEngine } from '../sync/sync-engine.ts';
+import { WorkerLink, WorkerUnavailableError } from '../sync/worker-link.ts';
+import type { WorkerTrigger } from '../sync/worker-protocol.ts';
+import { authenticate, logout } from './auth.ts';
+import type {
+  Account,
+  BurrowClient,
+  ChangeNotice,
+  ConflictResolution,
+  ListOptions,
+  Presence,
+  SyncStatus,
+} from './client.ts';
+
+/** Everything the client talks to, injectable for tests. */
+export interface ClientDeps {
+  directory: AccountDirectory;
+  fetch: typeof fetch;
+  /** `navigator.serviceWorker`, or null to always run the engine in the page. */
+  container: ServiceWorkerContainer | null;
+  channel: SyncChannel;
+  timers: Timers;
+  now(): number;
+  random(): number;
+  isOnline(): boolean;
+  /** Hold the server-sent-events connection when leader (off in unit tests). */
+  events: boolean;
+  /** How often an open tab nudges the engine (covers Chromium's 5/15-minute sync retries). */
+  pingIntervalMs: number;
+}
+
+/** Name of the workspace created for someone who starts writing before having one. */
+const FIRST_WORKSPACE_NAME = 'Personal';
+
+type Trigger = Extract<WorkerTrigger['type'], 'committed' | 'online' | 'visible' | 'ping'>;
+
+class Client implements BurrowClient {
+  readonly ready: Promise<void>;
+  private user: AccountUser | null = null;
+  private store: LocalStore | null = null;
+  private currentStatus: SyncStatus = INITIAL_STATUS;
+  private knownWorkspaceIds: string[] = [];
+  private firstWorkspace: Promise<string> | null = null;
+  private stopEvents: (() => void) | null = null;
+  private readonly engine: SyncEngine;
+  private readonly link: WorkerLink;
+  private readonly presence: PresenceTracker;
+  private readonly changeListeners = new Set<(notice: ChangeNotice) => void>();
+  private readonly statusListeners = new Set<(status: SyncStatus) => void>();
+  private readonly presenceListeners = new Set<(presence: Presence) => void>();
+
+  constructor(private readonly deps: ClientDeps) {
+    this.link = new WorkerLink({ container: deps.container, timers: deps.timers });
+    this.engine = new SyncEngine({
+      openActive: () => openActiveStore(deps.directory),
+      fetch: deps.fetch,
+      now: deps.now,
+      random: deps.random,
+      timers: deps.timers,
+      isOnline: deps.isOnline,
+      channel: deps.channel,
+      onChanged: (records) => this.emitChange({ records, source: 'pull' }),
+      onStatus: (status) => this.setStatus(status),
+    });
+    this.presence = new PresenceTracker({
+      channel: deps.channel,
+      tabId: newId(),
+      now: deps.now,
+      timers: deps.timers,
+      onChange: (presence) => {
+        for (const listener of this.presenceListeners) listener(presence);
+      },
+    });
+    this.ready = this.start();
+  }
+
+  private async start(): Promise<void> {
+    this.user = await this.deps.directory.activeAccount();
+    this.store = await this.openStoreOf(this.user);
+    this.deps.channel.subscribe((message) => void this.receive(message));
+    this.presence.start();
+    this.listenToPage();
+    if (this.user) this.startEvents();
+    this.kick('ping');
+    await this.refreshStatus();
+  }
+
+  private openStoreOf(user: AccountUser | null): Promise<LocalStore> {
+    return this.deps.directory.openLocalStore(this.deps.directory.localDatabaseName(user?.id ?? null));
+  }
+
+  private activeStore(): LocalStore {
+    if (!this.store) throw new Error('the client is not ready: await burrow.ready');
+    return this.store;
+  }
+
+  // — the engine, wherever it runs —
+
+  /** Runs `remote` on the worker when one controls the page, else `local` on the page's engine. */
+  private async viaEngine<T>(remote: (link: WorkerLink) => Promise<T>, local: (engine: SyncEngine) => Promise<T>) {
+    if (this.link.available()) {
+      try {
+        return await remote(this.link);
+      } catch (error) {
+        if (!(error instanceof WorkerUnavailableError)) throw error;
+      }
+    }
+    return local(this.engine);
+  }
+
+  private kick(trigger: Trigger): void {
+    if (this.link.post({ type: trigger })) return;
+    void this.engine.trigger(trigger);
+  }
+
+  private async refreshStatus(): Promise<SyncStatus> {
+    const status = await this.viaEngine(
+      (link) => link.call('status'),
+      (engine) => engine.refreshStatus(),
+    );
+    this.setStatus(status);
+    return this.currentStatus;
+  }
+
+  private setStatus(status: SyncStatus): void {
+    if (JSON.stringify(status) === JSON.stringify(this.currentStatus)) return;
+    this.currentStatus = status;
+    for (const listener of this.statusListeners) listener(status);
+  }
+
+  private emitChange(notice: ChangeNotice): void {
+    for (const listener of this.changeListeners) listener(notice);
+  }
+
+  private announce(records: RecordRef[]): void {
+    if (records.length === 0) return;
+    this.emitChange({ records, source: 'local' });
+    this.deps.channel.post({ type: 'changed', database: this.activeStore().name, records, source: 'tab' });
+    this.kick('committed');
+  }
+
+  private async receive(message: BroadcastMessage): Promise<void> {
+    const database = this.store?.name;
+    if (message.type === 'changed' && message.database === database) {
+      this.emitChange({ records: message.records, source: message.source });
+    } else if (message.type === 'status' && message.database === database && this.link.available()) {
+      // Without a worker each tab's own engine reports; other tabs' engines would only echo it.
+      this.setStatus(message.status);
+    } else if (message.type === 'account-changed' && message.database !== database) {
+      await this.ready;
+      await this.switchTo(await this.deps.directory.activeAccount(), false);
+    }
+  }
+
+  private listenToPage(): void {
+    if (typeof window === 'undefined') return;
+    window.addEventListener('online', () => this.kick('online'));
+    window.addEventListener('offline', () => void this.refreshStatus());
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'visible') this.kick('visible');
+    });
+    window.addEventListener('pagehide', () => {
+      this.presence.stop();
+      this.stopEvents?.();
+    });
+    this.deps.container?.addEventListener('controllerchange', () => {
+      // The worker delivers from now on; the page's engine stops its timers.
+      this.link.close();
+      this.engine.stop();
+    });
+    const ping = () => {
+      this.kick('ping');
+      this.deps.timers.setTimeout(ping, this.deps.pingIntervalMs);
+    };
+    this.deps.timers.setTimeout(ping, this.deps.pingIntervalMs);
+  }
+
+  private startEvents(): void {
+    if (!this.deps.events) return;
+    this.stopEvents = startEventsLeader({ onPoke: () => void this.pull() });
+  }
+
+  // — accounts —
+
+  private async switchTo(user: AccountUser | null, tellOthers: boolean): Promise<void> {
+    this.stopEvents?.();
+    this.stopEvents = null;
+    const previous = this.store;
+    this.user = user;
+    this.store = await this.openStoreOf(user);
+    this.firstWorkspace = null;
+    previous?.close();
+    if (tellOthers) {
+      this.deps.channel.post({ type: 'account-changed', database: this.store.name });
+      const status = await this.viaEngine(
+        (link) => link.call('accountChanged'),
+        (engine) => engine.accountChanged(),
+      );
+      this.setStatus(status);
+    } else {
+      await this.refreshStatus();
+    }
+    if (user) this.startEvents();
+    // No record list: everything may have changed.
+    this.emitChange({ records: [], source: 'pull' });
+  }
+
+  private async authenticate(kind: 'signup' | 'login', email: string, password: string): Promise<Account> {
+    await this.ready;
+    const answer = await authenticate(this.deps.fetch, kind, email, password);
+    await this.deps.directory.claimLocalData(answer.user.id);
+    await this.deps.directory.activateAccount(answer.user);
+    this.knownWorkspaceIds = answer.workspaceIds;
+    await this.switchTo(answer.user, true);
+    return { user: answer.user };
+  }
+
+  signUp(email: string, password: string): Promise<Account> {
+    return this.authenticate('signup', email, password);
+  }
+
+  signIn(email: string, password: string): Promise<Account> {
+    return this.authenticate('login', email, password);
+  }
+
+  async signOut(): Promise<void> {
+    await this.ready;
+    await logout(this.deps.fetch);
+    await this.deps.directory.activateAccount(null);
+    this.knownWorkspaceIds = [];
+    await this.switchTo(null, true);
+  }
+
+  account(): Account | null {
+    return this.user ? { user: { ...this.user } } : null;
+  }
+
+  // — records —
+
+  async workspaces(): Promise<RecordView[]> {
+    await this.ready;
+    return (await this.activeStore().list('workspaces')).filter((workspace) => !workspace.deleted);
+  }
+
+  /** The oldest workspace here; one is created for a first write (ids are UUIDv7: oldest first). */
+  private defaultWorkspaceId(): Promise<string> {
+    this.firstWorkspace ??= (async () => {
+      const workspaces = await this.workspaces();
+      if (workspaces.length > 0) return workspaces.map((workspace) => workspace.id).sort()[0];
+      if (this.knownWorkspaceIds.length > 0) return this.knownWorkspaceIds[0];
+      return (await this.create('workspaces', { name: FIRST_WORKSPACE_NAME })).id;
+    })();
+    const pending = this.firstWorkspace;
+    // A failure must not stick: the next write tries again.
+    pending.catch(() => {
+      if (this.firstWorkspace === pending) this.firstWorkspace = null;
+    });
+    return pending;
+  }
+
+  private async commit(change: Change): Promise<RecordView> {
+    await this.ready;
+    const view = await this.activeStore().commit(change);
+    this.announce([{ table: view.table, id: view.id }]);
+    return view;
+  }
+
+  async create(table: TableName, fields: Record<string, unknown>, options: { workspaceId?: string } = {}) {
+    await this.ready;
+    if (table === 'workspaces') {
+      const id = newId();
+      return this.commit({ op: 'create', table, id, workspaceId: id, fields });
+    }
+    const workspaceId = options.workspaceId ?? (await this.defaultWorkspaceId());
+    return this.commit({ op: 'create', table, id: newId(), workspaceId, fields });
+  }
+
+  update(table: TableName, id: string, fields: Record<string, unknown>): Promise<RecordView> {
+    return this.commit({ op: 'update', table, id, fields });
+  }
+
+  async remove(table: TableName, id: string): Promise<void> {
+    await this.commit({ op: 'delete', table, id });
+  }
+
+  restore(table: TableName, id: string): Promise<RecordView> {
+    return this.commit({ op: 'restore', table, id });
+  }
+
+  async get(table: TableName, id: string): Promise<RecordView | undefined> {
+    await this.ready;
+    return this.activeStore().get(table, id);
+  }
+
+  async list(table: TableName, options?: ListOptions): Promise<RecordView[]> {
+    await this.ready;
+    return this.activeStore().list(table, options);
+  }
+
+  // — sync —
+
+  status(): SyncStatus {
+    return this.currentStatus;
+  }
+
+  async flush(): Promise<SyncStatus> {
+    await this.ready;
+    const status = await this.viaEngine(
+      (link) => link.call('flush'),
+      (engine) => engine.flush(),
+    );
+    this.setStatus(status);
+    return this.currentStatus;
+  }
+
+  async pull(): Promise<void> {
+    await this.ready;
+    this.setStatus(
+      await this.viaEngine(
+        (link) => link.call('pull'),
+        (engine) => engine.pull(),
+      ),
+    );
+  }
+
+  subscribe(listener: (notice: ChangeNotice) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  onStatus(listener: (status: SyncStatus) => void): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
+  onPresence(listener: (presence: Presence) => void): () => void {
+    this.presenceListeners.add(listener);
+    listener(this.presence.current());
+    return () => this.presenceListeners.delete(listener);
+  }
+
+  setEditing(record: { table: TableName; id: string } | null): void {
+    this.presence.setEditing(record);
+  }
+
+  // — outbox, conflicts, failures —
+
+  async pendingMutations() {
+    await this.ready;
+    return this.activeStore().pendingEntries();
+  }
+
+  async conflicts() {
+    await this.ready;
+    return this.activeStore().conflictEntries();
+  }
+
+  async failed() {
+    await this.ready;
+    return this.activeStore().failedEntries();
+  }
+
+  async resolveConflict(conflictId: string, resolution: ConflictResolution): Promise<void> {
+    await this.ready;
+    this.announce(await this.activeStore().resolveConflict(conflictId, resolution));
+    await this.refreshStatus();
+  }
+
+  async retryFailed(failedId: string, fields?: Record<string, unknown>): Promise<void> {
+    await this.ready;
+    this.announce(await this.activeStore().retryFailed(failedId, fields));
+    await this.refreshStatus();
+  }
+
+  async discardFailed(failedId: string): Promise<void> {
+    await this.ready;
+    this.announce(await this.activeStore().discardFailed(failedId));
+    await this.refreshStatus();
+  }
+}
+
+/** Builds a client over explicit dependencies (tests; `createClient()` supplies the real ones). */
+export function createClientWith(deps: Partial<ClientDeps> & Pick<ClientDeps, 'directory'>): BurrowClient {
+  const container = typeof navigator !== 'undefined' && 'serviceWorker' in navigator ? navigator.serviceWorker : null;
+  return new Client({
+    fetch: (input, init) => globalThis.fetch(input, init),
+    container,
+    channel: deps.channel ?? openSyncChannel(),
+    timers: systemTimers,
+    now: () => Date.now(),
+    random: () => Math.random(),
+    isOnline: () => (typeof navigator === 'undefined' ? true : navigator.onLine),
+    events: true,
+    pingIntervalMs: 60_000,
+    ...deps,
+  });
+}
+
+/** The client of this page: the real local store, the controlling service worker, the real network. */
+export function createClient(): BurrowClient {
+  return createClientWith({ directory: storeDirectory });
+}

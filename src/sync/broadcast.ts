@@ -1,0 +1,53 @@
+/** The typed `burrow` BroadcastChannel shared by tabs and the worker: changes, status, presence. */
+import type { SyncStatus } from '../api/client.ts';
+import type { RecordRef } from '../store/types.ts';
+
+/** Every message on the channel. `database` scopes data messages to one account's database. */
+export type BroadcastMessage =
+  | { type: 'changed'; database: string; records: RecordRef[]; source: 'tab' | 'pull' }
+  | { type: 'status'; database: string; status: SyncStatus }
+  | { type: 'account-changed'; database: string }
+  | { type: 'hello' | 'heartbeat'; tabId: string; editing: RecordRef | null }
+  | { type: 'bye'; tabId: string };
+
+export const CHANNEL_NAME = 'burrow';
+
+/** One context's end of the channel. A context never receives its own messages. */
+export interface SyncChannel {
+  post(message: BroadcastMessage): void;
+  subscribe(listener: (message: BroadcastMessage) => void): () => void;
+  close(): void;
+}
+
+type ChannelConstructor = new (name: string) => BroadcastChannel;
+
+/**
+ * Opens the channel. Open it once per context and share it: a second object in the same
+ * context would hear the first one's messages as if another tab had sent them.
+ */
+export function openSyncChannel(
+  name: string = CHANNEL_NAME,
+  Channel: ChannelConstructor | undefined = globalThis.BroadcastChannel,
+): SyncChannel {
+  const listeners = new Set<(message: BroadcastMessage) => void>();
+  if (!Channel) {
+    return { post: () => {}, subscribe: () => () => {}, close: () => {} };
+  }
+  const channel = new Channel(name);
+  channel.onmessage = (event: MessageEvent) => {
+    const message = event.data as BroadcastMessage | null;
+    if (!message || typeof message.type !== 'string') return;
+    for (const listener of listeners) listener(message);
+  };
+  return {
+    post: (message) => channel.postMessage(message),
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close() {
+      listeners.clear();
+      channel.close();
+    },
+  };
+}

@@ -1,0 +1,356 @@
+import { describe, expect, it } from 'vitest';
+import { PROBLEM } from '../../protocol/index.ts';
+import { type DrainDeps, drainOutbox } from './drain.ts';
+import type { Timers } from './http.ts';
+import { inProcessLock } from './lock.ts';
+import { FakeSyncServer } from './testing/fake-sync-server.ts';
+import { MemoryStore } from './testing/memory-store.ts';
+
+const WORKSPACE = '01900000-0000-7000-8000-000000000001';
+
+/** Timers that fire on the next macrotask: only the timeout test ever lets one fire. */
+const quickTimers: Timers = {
+  setTimeout: (callback) => setTimeout(callback, 0),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+const inertTimers: Timers = { setTimeout: () => 0, clearTimeout: () => {} };
+
+function setup(count: number, overrides: Partial<DrainDeps> = {}) {
+  const store = new MemoryStore();
+  const server = new FakeSyncServer();
+  const clock = { now: 1_000_000 };
+  const deps: DrainDeps = {
+    store,
+    fetch: server.fetch,
+    now: () => clock.now,
+    random: () => 0.5,
+    timers: inertTimers,
+    isOnline: () => true,
+    lock: inProcessLock,
+    ...overrides,
+  };
+  const commits = Array.from({ length: count }, (_, index) =>
+    store.commit({ op: 'create', table: 'todos', workspaceId: WORKSPACE, fields: { text: `todo ${index}` } }),
+  );
+  return { store, server, clock, deps, ready: Promise.all(commits) };
+}
+
+describe('drainOutbox', () => {
+  describe('an empty outbox', () => {
+    it('sends nothing and reports empty', async () => {
+      const { deps, server } = setup(0);
+      const result = await drainOutbox(deps);
+      expect(result).toEqual({ outcome: 'empty', acknowledged: 0, changed: [] });
+      expect(server.pushLog).toEqual([]);
+    });
+  });
+
+  describe('a 200 answer', () => {
+    it('pushes every entry, deletes each after its ack, and names the changed records', async () => {
+      const { deps, server, store, ready } = setup(3);
+      await ready;
+      const result = await drainOutbox(deps);
+      expect(result.outcome).toBe('empty');
+      expect(result.acknowledged).toBe(3);
+      expect(result.changed).toHaveLength(3);
+      expect(store.outbox.size).toBe(0);
+      expect(server.appliedMutationIds).toHaveLength(3);
+    });
+
+    it('marks entries sent before sending and uses <clientId>.<first>.<last> as the key', async () => {
+      const { deps, server, store, ready } = setup(2);
+      await ready;
+      await drainOutbox(deps);
+      const clientId = store.meta.get('clientId');
+      expect(server.pushLog.map((entry) => entry.key)).toEqual([`${clientId}.1.2`]);
+      expect(store.methods().filter((method) => method !== 'commit')).toEqual([
+        'nextBatch',
+        'markSent',
+        'applyPushResults',
+        'nextBatch',
+      ]);
+    });
+
+    it('sends in batches of at most 500', async () => {
+      const { deps, server, ready } = setup(1_100);
+      await ready;
+      await drainOutbox(deps);
+      expect(server.pushLog.map((entry) => entry.seqs.length)).toEqual([500, 500, 100]);
+    });
+  });
+
+  describe('transient failures', () => {
+    it('records the failure on the head entry with backoff and keeps every entry', async () => {
+      const { deps, server, store, ready } = setup(2);
+      await ready;
+      server.pushFaults.push({ kind: 'status', status: 503 });
+      const result = await drainOutbox(deps);
+      expect(result).toMatchObject({
+        outcome: 'retry-scheduled',
+        lastError: 'HTTP 503 internal',
+        nextAttemptAt: 1_000_500,
+      });
+      expect(store.outbox.size).toBe(2);
+      expect(store.outbox.get(1)).toMatchObject({
+        attempts: 1,
+        lastError: 'HTTP 503 internal',
+        nextAttemptAt: 1_000_500,
+      });
+    });
+
+    it('honours Retry-After in seconds', async () => {
+      const { deps, server, store, ready } = setup(1);
+      await ready;
+      server.pushFaults.push({
+        kind: 'status',
+        status: 429,
+        code: PROBLEM.rateLimited,
+        headers: { 'retry-after': '30' },
+      });
+      const result = await drainOutbox(deps);
+      expect(result).toMatchObject({ outcome: 'retry-scheduled', nextAttemptAt: 1_030_000 });
+      expect(store.outbox.size).toBe(1);
+    });
+
+    it('grows the wait with each attempt', async () => {
+      const { deps, server, clock, ready } = setup(1);
+      await ready;
+      const waits: number[] = [];
+      for (let attempt = 0; attempt < 4; attempt++) {
+        server.pushFaults.push({ kind: 'network-error' });
+        const result = await drainOutbox(deps);
+        if (result.outcome !== 'retry-scheduled') throw new Error(result.outcome);
+        waits.push(result.nextAttemptAt - clock.now);
+        clock.now = result.nextAttemptAt;
+      }
+      expect(waits).toEqual([500, 1_000, 2_000, 4_000]);
+    });
+
+    it('does not send before the head entry is due, unless forced', async () => {
+      const { deps, server, ready } = setup(1);
+      await ready;
+      server.pushFaults.push({ kind: 'network-error' });
+      await drainOutbox(deps);
+      const early = await drainOutbox(deps);
+      expect(early.outcome).toBe('retry-scheduled');
+      expect(server.pushLog).toHaveLength(1);
+      const forced = await drainOutbox({ ...deps, force: true });
+      expect(forced.outcome).toBe('empty');
+      expect(server.pushLog).toHaveLength(2);
+    });
+
+    it('counts a request that does not answer in time as a network failure', async () => {
+      const { deps, server, store, ready } = setup(1, { timers: quickTimers, timeoutMs: 5 });
+      await ready;
+      server.pushFaults.push({ kind: 'hang' });
+      const result = await drainOutbox(deps);
+      expect(result).toMatchObject({ outcome: 'retry-scheduled', lastError: 'timeout after 5 ms' });
+      expect(store.outbox.size).toBe(1);
+    });
+
+    it('sends nothing while the platform says it is offline', async () => {
+      const { deps, server, ready } = setup(1, { isOnline: () => false });
+      await ready;
+      expect((await drainOutbox(deps)).outcome).toBe('offline');
+      expect(server.pushLog).toEqual([]);
+    });
+  });
+
+  describe('a response lost after the server applied the batch', () => {
+    it('resends the same batch with the same key and deletes each entry once', async () => {
+      const { deps, server, store, clock, ready } = setup(3);
+      await ready;
+      server.pushFaults.push({ kind: 'drop-after-apply' });
+      const first = await drainOutbox(deps);
+      expect(first.outcome).toBe('retry-scheduled');
+      expect(store.outbox.size).toBe(3);
+      clock.now += 60_000;
+      const second = await drainOutbox(deps);
+      expect(second.outcome).toBe('empty');
+      expect(server.pushLog.map((entry) => entry.key)).toEqual([server.pushLog[0].key, server.pushLog[0].key]);
+      expect(server.appliedMutationIds).toHaveLength(3);
+      expect(store.outbox.size).toBe(0);
+      expect(store.methods().filter((method) => method === 'applyPushResults')).toHaveLength(1);
+    });
+
+    it('gets duplicates for the old part when new entries joined the batch', async () => {
+      const { deps, server, store, clock, ready } = setup(2);
+      await ready;
+      server.pushFaults.push({ kind: 'drop-after-apply' });
+      await drainOutbox(deps);
+      await store.commit({ op: 'create', table: 'todos', workspaceId: WORKSPACE, fields: { text: 'late' } });
+      clock.now += 60_000;
+      await drainOutbox(deps);
+      const statuses = store.calls.filter((call) => call.method === 'applyPushResults').map((call) => call.args[1]);
+      expect(statuses).toEqual([['duplicate', 'duplicate', 'applied']]);
+      expect(server.appliedMutationIds).toHaveLength(3);
+      expect(store.outbox.size).toBe(0);
+    });
+  });
+
+  describe('409 seq-gap', () => {
+    it('aligns the seqs to the expected one and continues', async () => {
+      const { deps, server, store, ready } = setup(2);
+      await ready;
+      store.meta.set('seqBase', -10);
+      const result = await drainOutbox(deps);
+      expect(result.outcome).toBe('empty');
+      expect(server.pushLog.map((entry) => [entry.status, entry.seqs])).toEqual([
+        [409, [11, 12]],
+        [200, [1, 2]],
+      ]);
+      expect(store.calls.find((call) => call.method === 'alignSeq')?.args).toEqual([1]);
+    });
+
+    it('gives up for now after repeated gaps, keeping every entry', async () => {
+      const { deps, server, store, ready } = setup(1);
+      await ready;
+      for (let i = 0; i < 5; i++)
+        server.pushFaults.push({ kind: 'status', status: 409, code: PROBLEM.seqGap, extra: { expectedSeq: 1 } });
+      const result = await drainOutbox(deps);
+      expect(result.outcome).toBe('blocked');
+      expect(server.pushLog).toHaveLength(4);
+      expect(store.outbox.size).toBe(1);
+    });
+  });
+
+  describe('403 client-forbidden', () => {
+    it('renews the client id, renumbers from 1 and continues', async () => {
+      const { deps, server, store, ready } = setup(2);
+      await ready;
+      const oldClient = store.meta.get('clientId') as string;
+      server.forbiddenClients.add(oldClient);
+      const result = await drainOutbox(deps);
+      expect(result.outcome).toBe('empty');
+      const [refused, accepted] = server.pushLog;
+      expect(refused).toMatchObject({ clientId: oldClient, status: 403 });
+      expect(accepted.clientId).not.toBe(oldClient);
+      expect(accepted).toMatchObject({ status: 200, seqs: [1, 2] });
+    });
+  });
+
+  describe('401', () => {
+    it('pauses without counting an attempt', async () => {
+      const { deps, server, store, ready } = setup(1);
+      await ready;
+      server.pushFaults.push({ kind: 'status', status: 401, code: PROBLEM.unauthorized });
+      expect((await drainOutbox(deps)).outcome).toBe('paused');
+      expect(store.outbox.get(1)).toMatchObject({ attempts: 0 });
+    });
+  });
+
+  describe('413 too-large', () => {
+    it('halves the batch until the sizes fit', async () => {
+      const { deps, server, store, ready } = setup(10);
+      await ready;
+      server.maxMutations = 3;
+      const result = await drainOutbox(deps);
+      expect(result.outcome).toBe('empty');
+      expect(store.failed).toEqual([]);
+      expect(server.pushLog.map((entry) => [entry.status, entry.seqs.length])).toEqual([
+        [413, 10],
+        [413, 5],
+        [200, 3],
+        [200, 3],
+        [200, 3],
+        [200, 1],
+      ]);
+    });
+
+    it('moves a single entry the server never takes to failed, and delivers the rest', async () => {
+      const { deps, server, store, ready } = setup(4);
+      await ready;
+      const firstId = store.outbox.get(1)!.id;
+      for (let i = 0; i < 3; i++) server.pushFaults.push({ kind: 'status', status: 413, code: PROBLEM.tooLarge });
+      const result = await drainOutbox(deps);
+      expect(result.outcome).toBe('empty');
+      // The failed entry's seq was never seen by the server: the next push meets a seq gap and realigns.
+      expect(server.pushLog.map((entry) => [entry.status, entry.seqs])).toEqual([
+        [413, [1, 2, 3, 4]],
+        [413, [1, 2]],
+        [413, [1]],
+        [409, [2, 3, 4]],
+        [200, [1, 2, 3]],
+      ]);
+      expect(store.failed.map((entry) => [entry.error.code, entry.id])).toEqual([[PROBLEM.tooLarge, firstId]]);
+      expect(server.appliedMutationIds).toHaveLength(3);
+    });
+  });
+
+  describe('a whole-request 400', () => {
+    it('isolates the bad mutation by halving and fails only it', async () => {
+      const { deps, server, store, ready } = setup(8);
+      await ready;
+      const poisoned = store.outbox.get(6)!;
+      server.poisonMutationIds.add(poisoned.id);
+      const result = await drainOutbox(deps);
+      expect(result.outcome).toBe('empty');
+      expect(store.failed.map((entry) => entry.id)).toEqual([poisoned.id]);
+      expect(server.appliedMutationIds).toHaveLength(7);
+      expect(server.appliedMutationIds).not.toContain(poisoned.id);
+    });
+  });
+
+  describe('422 idempotency-key-reused', () => {
+    it('retries once with a salted key, without failing anything', async () => {
+      const { deps, server, store, ready } = setup(2);
+      await ready;
+      server.pushFaults.push({ kind: 'status', status: 422, code: PROBLEM.idempotencyKeyReused });
+      const result = await drainOutbox(deps);
+      expect(result.outcome).toBe('empty');
+      const [plain, salted] = server.pushLog.map((entry) => entry.key);
+      expect(salted.startsWith(`${plain}.`)).toBe(true);
+      expect(store.failed).toEqual([]);
+    });
+  });
+
+  describe('other refusals', () => {
+    it('keeps the entries, schedules a retry and reports blocked', async () => {
+      const { deps, server, store, ready } = setup(1);
+      await ready;
+      server.pushFaults.push({ kind: 'status', status: 403, code: PROBLEM.csrf });
+      const result = await drainOutbox(deps);
+      expect(result).toMatchObject({ outcome: 'blocked', lastError: 'HTTP 403 csrf' });
+      expect(store.outbox.get(1)).toMatchObject({ attempts: 1 });
+    });
+  });
+
+  describe('a failing store', () => {
+    it('resolves with retry-scheduled instead of rejecting', async () => {
+      const { deps, store, ready } = setup(1);
+      await ready;
+      store.failNextBatch = true;
+      const result = await drainOutbox(deps);
+      expect(result).toMatchObject({ outcome: 'retry-scheduled', lastError: 'drain failed: database closed' });
+    });
+  });
+
+  describe('one drain at a time', () => {
+    it('never has two pushes in flight, and sends each entry once', async () => {
+      const { deps, server, store, ready } = setup(6);
+      await ready;
+      let inFlight = 0;
+      let maxInFlight = 0;
+      const slowFetch: typeof fetch = async (input, init) => {
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        try {
+          return await server.fetch(input, init);
+        } finally {
+          inFlight--;
+        }
+      };
+      const both = await Promise.all([
+        drainOutbox({ ...deps, fetch: slowFetch }),
+        drainOutbox({ ...deps, fetch: slowFetch }),
+        store.commit({ op: 'create', table: 'todos', workspaceId: WORKSPACE, fields: { text: 'during' } }),
+      ]);
+      expect(both.slice(0, 2).map((result) => (result as { outcome: string }).outcome)).toEqual(['empty', 'empty']);
+      expect(maxInFlight).toBe(1);
+      expect(server.appliedMutationIds).toHaveLength(7);
+      expect(new Set(server.appliedMutationIds).size).toBe(7);
+      expect(server.pushLog.every((entry) => entry.status === 200)).toBe(true);
+    });
+  });
+});

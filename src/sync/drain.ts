@@ -1,0 +1,214 @@
+/**
+ * The outbox drain: sends the oldest pending mutations to `POST /api/sync/push` until the
+ * outbox is empty or something stops it. Runs in the worker, or in the page without one.
+ *
+ *   ┌─► nextBatch ─ none ──────────────────────────────► empty
+ *   │      │ head waiting for its backoff (not forced) ─► retry-scheduled
+ *   │   markSent ─► POST push
+ *   │      ├ 200 ─► applyPushResults ─────────────────┐
+ *   │      ├ 409 seq-gap ─► alignSeq (bounded) ───────┤
+ *   │      ├ 403 client-forbidden ─► renewClientId ───┤
+ *   │      ├ 413/400/422 ─► halve; one entry ─► failEntry
+ *   │      ├ network/timeout/408/429/5xx ─► recordTransientFailure ─► retry-scheduled
+ *   │      ├ 401 ─► paused           other refusals ─► blocked (kept, retried on backoff)
+ *   └──────────────────────────────────────────────────┘
+ *
+ * Entries are deleted only by `applyPushResults`, i.e. after the server's acknowledgement.
+ */
+import { LIMITS, PROTOCOL_VERSION, type PushRequest, type PushResponse } from '../../protocol/index.ts';
+import type { LocalStore, OutboxBatch, RecordRef } from '../store/types.ts';
+import { nextAttemptAt } from './backoff.ts';
+import { classifyPushResponse } from './classify-response.ts';
+import { type HttpDeps, requestJson } from './http.ts';
+import { defaultLock, LOCK_NAMES, type LockRunner } from './lock.ts';
+
+export interface DrainDeps extends HttpDeps {
+  store: LocalStore;
+  random(): number;
+  /** False when the platform knows it is offline (`navigator.onLine`); nothing is sent then. */
+  isOnline(): boolean;
+  lock?: LockRunner;
+  /** Ignore the head entry's backoff ("Sync now", back online, a `sync` event). */
+  force?: boolean;
+  /** Told as records change (acks, failures), so tabs re-read while a long drain goes on. */
+  onChanged?(changed: RecordRef[]): void;
+}
+
+interface DrainTotals {
+  /** Mutations the server acknowledged during this drain (any result). */
+  acknowledged: number;
+  /** Records whose local state changed because of push results. */
+  changed: RecordRef[];
+}
+
+export type DrainResult = DrainTotals &
+  (
+    | { outcome: 'empty' }
+    | { outcome: 'offline' }
+    | { outcome: 'retry-scheduled'; nextAttemptAt: number; lastError: string }
+    | { outcome: 'paused' }
+    | { outcome: 'blocked'; nextAttemptAt: number; lastError: string }
+  );
+
+export type DrainOutcome = DrainResult['outcome'];
+
+/** How many 409 seq-gap or 403 client-forbidden answers in a row the drain repairs before it gives up for now. */
+const MAX_REPAIRS = 3;
+
+/** `<clientId>.<firstSeq>.<lastSeq>`: a resent identical batch replays the stored response. */
+export function idempotencyKey(batch: OutboxBatch, salt?: string): string {
+  const first = batch.mutations[0].seq;
+  const last = batch.mutations[batch.mutations.length - 1].seq;
+  return salt ? `${batch.clientId}.${first}.${last}.${salt}` : `${batch.clientId}.${first}.${last}`;
+}
+
+/** FNV-1a of the body: a second, still deterministic key when the plain one was used for another body. */
+function fingerprint(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0).toString(36);
+}
+
+function isPushResponse(body: unknown, batch: OutboxBatch): body is PushResponse {
+  const response = body as PushResponse | null;
+  return (
+    typeof response === 'object' &&
+    response !== null &&
+    Array.isArray(response.results) &&
+    response.results.length === batch.mutations.length &&
+    Number.isSafeInteger(response.cursor)
+  );
+}
+
+/**
+ * Drains the outbox, one drain at a time across every tab and the worker. Never rejects:
+ * an unexpected error (a store failure, say) is reported as `retry-scheduled` soon after.
+ */
+export async function drainOutbox(deps: DrainDeps): Promise<DrainResult> {
+  const lock = deps.lock ?? defaultLock();
+  const totals: DrainTotals = { acknowledged: 0, changed: [] };
+  try {
+    return await lock(LOCK_NAMES.drain, () => drainLoop(deps, totals));
+  } catch (error) {
+    const lastError = `drain failed: ${(error as Error)?.message ?? error}`;
+    return { ...totals, outcome: 'retry-scheduled', nextAttemptAt: deps.now() + 1_000, lastError };
+  }
+}
+
+async function drainLoop(deps: DrainDeps, totals: DrainTotals): Promise<DrainResult> {
+  const { store } = deps;
+  let maxCount: number = LIMITS.batchMutations;
+  let repairs = 0;
+  let keySalted = false;
+  for (;;) {
+    if (!deps.isOnline()) return { ...totals, outcome: 'offline' };
+    const batch = await store.nextBatch(maxCount, LIMITS.batchBytes);
+    if (!batch) return { ...totals, outcome: 'empty' };
+    const head = batch.entries[0];
+    if (!deps.force && head.nextAttemptAt !== undefined && head.nextAttemptAt > deps.now()) {
+      return {
+        ...totals,
+        outcome: 'retry-scheduled',
+        nextAttemptAt: head.nextAttemptAt,
+        lastError: head.lastError ?? '',
+      };
+    }
+    const neverSent = batch.entries.filter((entry) => entry.sentAt === undefined).map((entry) => entry.key);
+    if (neverSent.length > 0) await store.markSent(neverSent);
+
+    const request: PushRequest = { protocol: PROTOCOL_VERSION, clientId: batch.clientId, mutations: batch.mutations };
+    const body = JSON.stringify(request);
+    const key = idempotencyKey(batch, keySalted ? fingerprint(body) : undefined);
+    const answer = await requestJson(deps, '/api/sync/push', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': key },
+      body,
+    });
+
+    if (answer.kind === 'network-error')
+      return scheduleRetry(deps, totals, batch, answer.reason, null, 'retry-scheduled');
+    const verdict = classifyPushResponse(answer);
+    switch (verdict.kind) {
+      case 'ok': {
+        if (!isPushResponse(answer.body, batch)) {
+          return scheduleRetry(deps, totals, batch, 'malformed push response', null, 'retry-scheduled');
+        }
+        const changed = await store.applyPushResults(batch, answer.body);
+        totals.acknowledged += batch.entries.length;
+        totals.changed.push(...changed);
+        deps.onChanged?.(changed);
+        repairs = 0;
+        keySalted = false;
+        continue;
+      }
+      case 'transient':
+        return scheduleRetry(deps, totals, batch, verdict.reason, verdict.retryAfterMs, 'retry-scheduled');
+      case 'unauthorized':
+        return { ...totals, outcome: 'paused' };
+      case 'seq-gap':
+        if (++repairs > MAX_REPAIRS) return scheduleRetry(deps, totals, batch, 'seq-gap repeats', null, 'blocked');
+        await store.alignSeq(verdict.expectedSeq);
+        continue;
+      case 'client-forbidden':
+        if (++repairs > MAX_REPAIRS)
+          return scheduleRetry(deps, totals, batch, 'client-forbidden repeats', null, 'blocked');
+        await store.renewClientId();
+        continue;
+      case 'key-reused':
+        if (!keySalted) {
+          keySalted = true;
+          continue;
+        }
+        maxCount = await isolate(deps, batch, maxCount, totals, null);
+        continue;
+      case 'too-large':
+      case 'bad-request':
+        maxCount = await isolate(deps, batch, maxCount, totals, verdict.problem);
+        continue;
+      case 'blocked':
+        return scheduleRetry(deps, totals, batch, verdict.reason, null, 'blocked');
+    }
+  }
+}
+
+/**
+ * A whole-request refusal blamed on the content: halve the batch until the culprit is alone,
+ * then move it to `failed`. Returns the batch size to use next.
+ */
+async function isolate(
+  deps: DrainDeps,
+  batch: OutboxBatch,
+  maxCount: number,
+  totals: DrainTotals,
+  problem: import('../../protocol/index.ts').Problem | null,
+): Promise<number> {
+  if (batch.entries.length > 1) return Math.ceil(Math.min(maxCount, batch.entries.length) / 2);
+  const error = problem ?? {
+    type: 'about:blank',
+    title: 'Refused',
+    status: 422,
+    detail: 'The server refused this change whatever its idempotency key.',
+    code: 'invalid-request' as const,
+  };
+  const changed = await deps.store.failEntry(batch.entries[0].key, error);
+  totals.changed.push(...changed);
+  deps.onChanged?.(changed);
+  return LIMITS.batchMutations;
+}
+
+async function scheduleRetry(
+  deps: DrainDeps,
+  totals: DrainTotals,
+  batch: OutboxBatch,
+  lastError: string,
+  retryAfterMs: number | null,
+  outcome: 'retry-scheduled' | 'blocked',
+): Promise<DrainResult> {
+  const head = batch.entries[0];
+  const at = nextAttemptAt(head.attempts + 1, deps.now(), deps.random, retryAfterMs);
+  await deps.store.recordTransientFailure(head.key, lastError, at);
+  return { ...totals, outcome, nextAttemptAt: at, lastError };
+}

@@ -1,0 +1,39 @@
+/** Named exclusive locks: Web Locks across tabs and the worker, an in-process mutex without them. */
+
+/** Runs `task` while holding the named lock; waits for the lock if another holder has it. */
+export type LockRunner = <T>(name: string, task: () => Promise<T>) => Promise<T>;
+
+const localTails = new Map<string, Promise<unknown>>();
+
+/**
+ * The fallback where `navigator.locks` is missing (old browsers, Node): a promise chain per
+ * name, so it only excludes callers in this JavaScript realm.
+ */
+export const inProcessLock: LockRunner = (name, task) => {
+  const previous = localTails.get(name) ?? Promise.resolve();
+  const run = previous.then(task, task);
+  const tail = run.catch(() => undefined);
+  localTails.set(name, tail);
+  void tail.then(() => {
+    if (localTails.get(name) === tail) localTails.delete(name);
+  });
+  return run;
+};
+
+interface LockManagerLike {
+  request<T>(name: string, callback: () => Promise<T>): Promise<T>;
+}
+
+/** The Web Locks runner when the platform has it (pages and workers alike), else the fallback. */
+export function defaultLock(): LockRunner {
+  const locks = (globalThis.navigator as { locks?: LockManagerLike } | undefined)?.locks;
+  if (!locks) return inProcessLock;
+  return (name, task) => locks.request(name, task);
+}
+
+/** Lock names shared by every context of the origin. */
+export const LOCK_NAMES = {
+  drain: 'burrow-drain',
+  pull: 'burrow-pull',
+  events: 'burrow-events',
+} as const;

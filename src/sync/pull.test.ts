@@ -1,0 +1,158 @@
+import { describe, expect, it } from 'vitest';
+import { type Envelope, PROBLEM } from '../../protocol/index.ts';
+import type { Timers } from './http.ts';
+import { inProcessLock } from './lock.ts';
+import { type PullDeps, type PullProgress, pullChanges } from './pull.ts';
+import { FakeSyncServer } from './testing/fake-sync-server.ts';
+import { MemoryStore } from './testing/memory-store.ts';
+
+const WORKSPACE = '01900000-0000-7000-8000-000000000001';
+const inertTimers: Timers = { setTimeout: () => 0, clearTimeout: () => {} };
+
+function todo(index: number, version = 1): Omit<Envelope, 'seq'> {
+  return {
+    table: 'todos',
+    id: `01900000-0000-7000-8000-${String(index).padStart(12, '0')}`,
+    workspaceId: WORKSPACE,
+    version,
+    deleted: false,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    fields: { text: `todo ${index} v${version}`, done: false, position: index },
+  };
+}
+
+function setup(changes: number, overrides: Partial<PullDeps> = {}) {
+  const store = new MemoryStore();
+  const server = new FakeSyncServer();
+  for (let index = 1; index <= changes; index++) server.addChange(todo(index));
+  const progress: (PullProgress | null)[] = [];
+  const deps: PullDeps = {
+    store,
+    fetch: server.fetch,
+    now: () => 0,
+    timers: inertTimers,
+    isOnline: () => true,
+    lock: inProcessLock,
+    pageLimit: 2,
+    onProgress: (value) => progress.push(value),
+    ...overrides,
+  };
+  return { store, server, deps, progress };
+}
+
+describe('pullChanges', () => {
+  describe('paging', () => {
+    it('reads every page, storing the cursor with each', async () => {
+      const { deps, server, store } = setup(5);
+      const result = await pullChanges(deps);
+      expect(result).toMatchObject({ outcome: 'done', cursor: 5, fromElsewhere: 5 });
+      expect(server.pullLog).toEqual([0, 2, 4]);
+      expect(store.calls.filter((call) => call.method === 'applyPullPage').map((call) => call.args)).toEqual([
+        [2, 2],
+        [2, 4],
+        [1, 5],
+      ]);
+      expect(store.records.size).toBe(5);
+    });
+
+    it('reports initial-sync progress page by page, then clears it', async () => {
+      const { deps, progress } = setup(3);
+      await pullChanges(deps);
+      expect(progress).toEqual([{ received: 2, hasMore: true }, { received: 3, hasMore: false }, null]);
+    });
+
+    it('does not report progress for an incremental pull', async () => {
+      const { deps, store, progress } = setup(3);
+      store.meta.set('cursor', 2);
+      await pullChanges(deps);
+      expect(progress).toEqual([]);
+    });
+  });
+
+  describe('resuming', () => {
+    it('continues from the cursor of the last applied page after an interruption', async () => {
+      const { deps, server, store } = setup(5);
+      // The first page arrives; the second request fails on the network.
+      const failing: typeof fetch = async (input, init) => {
+        if (server.pullLog.length === 1) {
+          server.pullLog.push(-1);
+          throw new TypeError('Failed to fetch');
+        }
+        return server.fetch(input, init);
+      };
+      const first = await pullChanges({ ...deps, fetch: failing });
+      expect(first).toMatchObject({ outcome: 'failed', cursor: 2 });
+      expect(store.meta.get('cursor')).toBe(2);
+      const second = await pullChanges(deps);
+      expect(second).toMatchObject({ outcome: 'done', cursor: 5 });
+      expect(server.pullLog).toEqual([0, -1, 2, 4]);
+    });
+  });
+
+  describe('410 cursor-expired', () => {
+    it('resyncs from 0, keeps records with pending edits and drops the ones the snapshot lacks', async () => {
+      const { deps, server, store, progress } = setup(3);
+      store.meta.set('cursor', 1);
+      server.purgeHorizon = 2;
+      // Local state: a record the server purged, and a new local record with a pending edit.
+      const purged = todo(99);
+      store.records.set(`todos/${purged.id}`, { ...purged, server: null, fields: purged.fields, deleted: false });
+      const mine = await store.commit({
+        op: 'create',
+        table: 'todos',
+        workspaceId: WORKSPACE,
+        fields: { text: 'mine' },
+      });
+      const result = await pullChanges(deps);
+      expect(result.outcome).toBe('done');
+      expect(server.pullLog).toEqual([1, 0, 2]);
+      expect(store.methods().filter((method) => method.endsWith('Resync'))).toEqual(['beginResync', 'finishResync']);
+      expect(store.records.has(`todos/${purged.id}`)).toBe(false);
+      expect(store.records.has(`todos/${mine.id}`)).toBe(true);
+      expect(store.outbox.size).toBe(1);
+      expect(result.changed).toContainEqual({ table: 'todos', id: purged.id });
+      expect(progress.at(-1)).toBeNull();
+      expect(progress[0]).toEqual({ received: 2, hasMore: true });
+    });
+  });
+
+  describe('409 cursor-ahead', () => {
+    it('resyncs from 0', async () => {
+      const { deps, server, store } = setup(2);
+      store.meta.set('cursor', 50);
+      const result = await pullChanges(deps);
+      expect(result).toMatchObject({ outcome: 'done', cursor: 2 });
+      expect(server.pullLog).toEqual([50, 0]);
+    });
+
+    it('gives up for now when the resync is refused too', async () => {
+      const { deps, server, store } = setup(2);
+      store.meta.set('cursor', 50);
+      server.pullFaults.push({ kind: 'status', status: 409, code: PROBLEM.cursorAhead });
+      server.pullFaults.push({ kind: 'status', status: 410, code: PROBLEM.cursorExpired });
+      const result = await pullChanges(deps);
+      expect(result).toMatchObject({ outcome: 'failed', error: 'resync refused: cursor-expired' });
+    });
+  });
+
+  describe('failures', () => {
+    it('pauses on 401', async () => {
+      const { deps, server } = setup(1);
+      server.pullFaults.push({ kind: 'status', status: 401, code: PROBLEM.unauthorized });
+      expect((await pullChanges(deps)).outcome).toBe('paused');
+    });
+
+    it('fails softly on 503 with Retry-After', async () => {
+      const { deps, server } = setup(1);
+      server.pullFaults.push({ kind: 'status', status: 503, headers: { 'retry-after': '3' } });
+      expect(await pullChanges(deps)).toMatchObject({ outcome: 'failed', retryAfterMs: 3_000 });
+    });
+
+    it('does not ask while offline', async () => {
+      const { deps, server } = setup(1, { isOnline: () => false });
+      expect((await pullChanges(deps)).outcome).toBe('offline');
+      expect(server.pullLog).toEqual([]);
+    });
+  });
+});

@@ -1,0 +1,109 @@
+/**
+ * The pull: reads pages of changes after the stored cursor and applies each page with its
+ * cursor in one store call, so an interrupted pull (or initial sync) resumes where it stopped.
+ * On 410 cursor-expired or 409 cursor-ahead it resyncs from 0 and then drops the records the
+ * snapshot lacked; pending edits are kept (the store rebases them).
+ */
+import { LIMITS, type PullResponse } from '../../protocol/index.ts';
+import type { LocalStore, RecordRef } from '../store/types.ts';
+import { classifyPullResponse } from './classify-response.ts';
+import { type HttpDeps, requestJson } from './http.ts';
+import { defaultLock, LOCK_NAMES, type LockRunner } from './lock.ts';
+
+/** How far an initial sync (or a resync) has come. */
+export interface PullProgress {
+  received: number;
+  hasMore: boolean;
+}
+
+export interface PullDeps extends HttpDeps {
+  store: LocalStore;
+  isOnline(): boolean;
+  lock?: LockRunner;
+  pageLimit?: number;
+  /** Called after each page of a pull that started from cursor 0; null when it ends. Awaited. */
+  onProgress?(progress: PullProgress | null): void | Promise<void>;
+  /** Called after each applied page, so tabs re-read while a long pull goes on. */
+  onPageApplied?(changed: RecordRef[]): void;
+}
+
+export interface PullResult {
+  outcome: 'done' | 'offline' | 'paused' | 'failed';
+  changed: RecordRef[];
+  /** Records changed by someone else (not the echo of our own pushes). */
+  fromElsewhere: number;
+  cursor: number;
+  error?: string;
+  retryAfterMs?: number | null;
+}
+
+function isPullResponse(body: unknown): body is PullResponse {
+  const page = body as PullResponse | null;
+  return (
+    typeof page === 'object' &&
+    page !== null &&
+    Array.isArray(page.changes) &&
+    Number.isSafeInteger(page.cursor) &&
+    typeof page.hasMore === 'boolean'
+  );
+}
+
+/** Pulls until the server has nothing more. Never rejects; one pull at a time per origin. */
+export async function pullChanges(deps: PullDeps): Promise<PullResult> {
+  const lock = deps.lock ?? defaultLock();
+  const state: PullResult = { outcome: 'done', changed: [], fromElsewhere: 0, cursor: 0 };
+  try {
+    return await lock(LOCK_NAMES.pull, () => pullLoop(deps, state));
+  } catch (error) {
+    deps.onProgress?.(null);
+    return { ...state, outcome: 'failed', error: `pull failed: ${(error as Error)?.message ?? error}` };
+  }
+}
+
+async function pullLoop(deps: PullDeps, state: PullResult): Promise<PullResult> {
+  const { store } = deps;
+  const limit = deps.pageLimit ?? LIMITS.pullDefaultLimit;
+  state.cursor = (await store.getMeta<number>('cursor')) ?? 0;
+  let reporting = state.cursor === 0;
+  let resyncing = false;
+  let received = 0;
+  const stop = (outcome: PullResult['outcome'], extra: Partial<PullResult> = {}): PullResult => {
+    if (reporting) deps.onProgress?.(null);
+    return { ...state, ...extra, outcome };
+  };
+  for (;;) {
+    if (!deps.isOnline()) return stop('offline');
+    const answer = await requestJson(deps, `/api/sync/pull?cursor=${state.cursor}&limit=${limit}`, { method: 'GET' });
+    if (answer.kind === 'network-error') return stop('failed', { error: answer.reason });
+    const verdict = classifyPullResponse(answer);
+    if (verdict.kind === 'unauthorized') return stop('paused');
+    if (verdict.kind === 'transient')
+      return stop('failed', { error: verdict.reason, retryAfterMs: verdict.retryAfterMs });
+    if (verdict.kind === 'blocked') return stop('failed', { error: verdict.reason });
+    if (verdict.kind === 'resync') {
+      // A second refusal during the resync itself means the server is in trouble: try later.
+      if (resyncing) return stop('failed', { error: `resync refused: ${verdict.code}` });
+      await store.beginResync();
+      resyncing = true;
+      reporting = true;
+      received = 0;
+      state.cursor = 0;
+      continue;
+    }
+    if (!isPullResponse(answer.body)) return stop('failed', { error: 'malformed pull response' });
+    const page = answer.body;
+    const applied = await store.applyPullPage(page);
+    state.changed.push(...applied.changed);
+    state.fromElsewhere += applied.fromElsewhere;
+    deps.onPageApplied?.(applied.changed);
+    received += page.changes.length;
+    if (reporting) await deps.onProgress?.({ received, hasMore: page.hasMore });
+    const advanced = applied.cursor > state.cursor;
+    state.cursor = applied.cursor;
+    if (!page.hasMore) {
+      if (resyncing) state.changed.push(...(await store.finishResync()));
+      return stop('done');
+    }
+    if (!advanced) return stop('failed', { error: 'pull made no progress' });
+  }
+}

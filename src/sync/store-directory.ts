@@ -1,0 +1,12 @@
+/** The real account directory: `src/store/accounts.ts` and `openLocalStore`, behind the engine's seam. */
+import { activateAccount, activeAccount, claimLocalData, localDatabaseName } from '../store/accounts.ts';
+import { openLocalStore } from '../store/open-local-store.ts';
+import type { AccountDirectory } from './account-directory.ts';
+
+export const storeDirectory: AccountDirectory = {
+  activeAccount,
+  activateAccount,
+  claimLocalData,
+  localDatabaseName,
+  openLocalStore,
+};

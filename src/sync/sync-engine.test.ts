@@ -1,0 +1,243 @@
+import { describe, expect, it } from 'vitest';
+import { PROBLEM } from '../../protocol/index.ts';
+import type { SyncStatus } from '../api/client.ts';
+import type { BroadcastMessage, SyncChannel } from './broadcast.ts';
+import type { Timers } from './http.ts';
+import { inProcessLock } from './lock.ts';
+import { SyncEngine, type SyncEngineDeps } from './sync-engine.ts';
+import { FakeSyncServer } from './testing/fake-sync-server.ts';
+import { MemoryStore } from './testing/memory-store.ts';
+
+const WORKSPACE = '01900000-0000-7000-8000-000000000001';
+
+/** Timers the test fires by hand; each remembers when it was due. */
+class ManualTimers implements Timers {
+  readonly pending = new Map<number, { callback: () => void; delay: number }>();
+  private next = 1;
+  setTimeout(callback: () => void, delay: number): number {
+    const handle = this.next++;
+    this.pending.set(handle, { callback, delay });
+    return handle;
+  }
+  clearTimeout(handle: unknown): void {
+    this.pending.delete(handle as number);
+  }
+  delays(): number[] {
+    return [...this.pending.values()].map((timer) => timer.delay);
+  }
+  fireAll(): void {
+    const due = [...this.pending.values()];
+    this.pending.clear();
+    for (const timer of due) timer.callback();
+  }
+}
+
+function setup(options: { signedIn?: boolean; online?: boolean } = {}) {
+  const store = new MemoryStore('burrow-user-1');
+  const server = new FakeSyncServer();
+  const timers = new ManualTimers();
+  const clock = { now: 1_000_000 };
+  const network = { online: options.online ?? true };
+  const broadcasts: BroadcastMessage[] = [];
+  const channel: SyncChannel = {
+    post: (message) => broadcasts.push(message),
+    subscribe: () => () => {},
+    close: () => {},
+  };
+  const statuses: SyncStatus[] = [];
+  const changed: string[] = [];
+  let syncRegistrations = 0;
+  const deps: SyncEngineDeps = {
+    openActive: async () => ({ store, signedIn: options.signedIn ?? true }),
+    fetch: server.fetch,
+    now: () => clock.now,
+    random: () => 0.5,
+    timers,
+    isOnline: () => network.online,
+    lock: inProcessLock,
+    channel,
+    requestBackgroundSync: async () => {
+      syncRegistrations++;
+    },
+    onChanged: (records) => changed.push(...records.map((record) => record.id)),
+    onStatus: (status) => statuses.push(status),
+  };
+  const engine = new SyncEngine(deps);
+  const commit = (text: string) =>
+    store.commit({ op: 'create', table: 'todos', workspaceId: WORKSPACE, fields: { text } });
+  return {
+    store,
+    server,
+    timers,
+    clock,
+    network,
+    broadcasts,
+    statuses,
+    changed,
+    engine,
+    commit,
+    registrations: () => syncRegistrations,
+  };
+}
+
+describe('SyncEngine', () => {
+  describe('without an account', () => {
+    it('never pushes and says local-only', async () => {
+      const { engine, server, commit } = setup({ signedIn: false });
+      await commit('offline forever');
+      await engine.trigger('committed');
+      const status = await engine.flush();
+      expect(server.pushLog).toEqual([]);
+      expect(status).toMatchObject({ state: 'local-only', pending: 1 });
+    });
+  });
+
+  describe('a commit', () => {
+    it('is pushed, then pulled, and ends synced with the new cursor', async () => {
+      const { engine, server, store, commit } = setup();
+      await commit('hello');
+      await engine.trigger('committed');
+      const status = await engine.pull();
+      expect(server.pushLog).toHaveLength(1);
+      // The pull after the push, and the one asked for while it ran (from the new cursor).
+      expect(server.pullLog).toEqual([0, 1]);
+      expect(store.outbox.size).toBe(0);
+      expect(status).toMatchObject({
+        state: 'synced',
+        pending: 0,
+        cursor: 1,
+        lastSyncAt: new Date(1_000_000).toISOString(),
+      });
+    });
+
+    it('tells this context and the other tabs which records changed', async () => {
+      const { engine, broadcasts, changed, commit } = setup();
+      const record = await commit('hello');
+      await engine.flush();
+      expect(changed).toContain(record.id);
+      expect(broadcasts).toContainEqual({
+        type: 'changed',
+        database: 'burrow-user-1',
+        records: [{ table: 'todos', id: record.id }],
+        source: 'pull',
+      });
+    });
+
+    it('broadcasts each new status to the other tabs', async () => {
+      const { engine, broadcasts, commit } = setup();
+      await commit('hello');
+      await engine.syncNow();
+      const states = broadcasts.filter((message) => message.type === 'status').map((message) => message.status.state);
+      expect(states.at(-1)).toBe('synced');
+    });
+  });
+
+  describe('triggers', () => {
+    it('pulls on start and on reconnect even with nothing to push', async () => {
+      const { engine, server } = setup();
+      await engine.trigger('start');
+      await engine.trigger('online');
+      expect(server.pullLog).toEqual([0, 0]);
+      expect(server.pushLog).toEqual([]);
+    });
+
+    it('does not pull after a commit that delivered nothing', async () => {
+      const { engine, server } = setup();
+      await engine.trigger('committed');
+      await engine.trigger('ping');
+      expect(server.pullLog).toEqual([]);
+    });
+  });
+
+  describe('coalescing', () => {
+    it('runs one drain at a time and one more for triggers that came during it', async () => {
+      const { engine, server, store, commit } = setup();
+      await commit('a');
+      const runs = [engine.trigger('committed'), engine.trigger('committed'), engine.trigger('ping')];
+      await commit('b');
+      await Promise.all(runs);
+      const drainsStarted = store.calls.filter((call) => call.method === 'nextBatch').length;
+      expect(server.appliedMutationIds).toHaveLength(2);
+      // Two drains: the first, and one for everything asked while it ran (each ends with an empty nextBatch).
+      expect(drainsStarted).toBeLessThanOrEqual(4);
+      expect(store.outbox.size).toBe(0);
+    });
+  });
+
+  describe('transient failures', () => {
+    it('retries on its own timer at the next attempt time, and asks for a Background Sync', async () => {
+      const { engine, server, timers, store, clock, commit, registrations } = setup();
+      await commit('a');
+      server.pushFaults.push({ kind: 'status', status: 502 });
+      await engine.flush();
+      expect(store.outbox.size).toBe(1);
+      expect(timers.delays()).toContain(550);
+      expect(registrations()).toBe(1);
+      clock.now += 550;
+      timers.fireAll();
+      await engine.flush();
+      expect(store.outbox.size).toBe(0);
+    });
+
+    it('shows retrying, the next attempt and the last error after 3 attempts', async () => {
+      const { engine, server, clock, commit } = setup();
+      await commit('a');
+      let status: SyncStatus | undefined;
+      for (let attempt = 0; attempt < 3; attempt++) {
+        server.pushFaults.push({ kind: 'status', status: 500 });
+        status = await engine.flush();
+        clock.now += 10_000;
+      }
+      expect(status).toMatchObject({ state: 'error', retrying: 1, lastError: 'HTTP 500 internal' });
+      expect(status?.nextAttemptAt).toBeGreaterThan(0);
+    });
+
+    it('says offline and registers a Background Sync when the platform is offline', async () => {
+      const { engine, server, commit, network, registrations } = setup({ online: false });
+      await commit('a');
+      const status = await engine.flush();
+      expect(status.state).toBe('offline');
+      expect(server.pushLog).toEqual([]);
+      expect(registrations()).toBe(1);
+      network.online = true;
+      expect((await engine.syncNow()).state).toBe('synced');
+    });
+  });
+
+  describe('401', () => {
+    it('pauses the outbox until the account changes', async () => {
+      const { engine, server, store, commit } = setup();
+      await commit('a');
+      server.pushFaults.push({ kind: 'status', status: 401, code: PROBLEM.unauthorized });
+      expect((await engine.flush()).state).toBe('signed-out');
+      await engine.trigger('committed');
+      expect(server.pushLog).toHaveLength(1);
+      await engine.accountChanged();
+      const status = await engine.syncNow();
+      expect(status.state).toBe('synced');
+      expect(store.outbox.size).toBe(0);
+    });
+  });
+
+  describe('initial sync', () => {
+    it('reports progress in the status while it pulls from 0', async () => {
+      const { engine, server, statuses } = setup();
+      for (let index = 0; index < 3; index++) {
+        server.addChange({
+          table: 'workspaces',
+          id: `01900000-0000-7000-8000-00000000000${index}`,
+          workspaceId: `01900000-0000-7000-8000-00000000000${index}`,
+          version: 1,
+          deleted: false,
+          createdAt: '',
+          updatedAt: '',
+          fields: { name: `w${index}` },
+        });
+      }
+      const final = await engine.pull();
+      expect(statuses.some((status) => status.initialSync?.received === 3)).toBe(true);
+      expect(final.initialSync).toBeNull();
+      expect(final.cursor).toBe(3);
+    });
+  });
+});

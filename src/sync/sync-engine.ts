@@ -1,0 +1,345 @@
+/**
+ * The sync engine: owns the store of the active account and runs the drain and the pull on
+ * triggers, with its own retry timers while alive, and aggregates the live status. The same
+ * engine runs in the service worker, or in the page when there is no worker.
+ *
+ * idle ─trigger─► drain ─acknowledged > 0─► pull ─► idle
+ *                   │ retry-scheduled/blocked: timer at nextAttemptAt (+ a Background Sync registration)
+ *                   │ offline: a Background Sync registration (fires when connectivity returns)
+ *                   └ paused (401): nothing runs until `accountChanged()` (a sign-in)
+ */
+import type { SyncStatus } from '../api/client.ts';
+import type { LocalStore, RecordRef } from '../store/types.ts';
+import type { SyncChannel } from './broadcast.ts';
+import { type DrainResult, drainOutbox } from './drain.ts';
+import type { Timers } from './http.ts';
+import type { LockRunner } from './lock.ts';
+import { type PullProgress, pullChanges } from './pull.ts';
+
+/** What started a drain; `force` ones ignore the head entry's backoff. */
+export type SyncTrigger =
+  | 'start'
+  | 'committed'
+  | 'sync-event'
+  | 'online'
+  | 'visible'
+  | 'ping'
+  | 'periodic'
+  | 'sync-now'
+  | 'timer'
+  | 'account';
+
+const FORCED: ReadonlySet<SyncTrigger> = new Set(['sync-event', 'online', 'sync-now', 'account', 'periodic']);
+/** Triggers after which the engine also pulls (start, reconnect, coming back to the tab). */
+const PULL_AFTER: ReadonlySet<SyncTrigger> = new Set([
+  'start',
+  'online',
+  'visible',
+  'sync-event',
+  'periodic',
+  'sync-now',
+]);
+
+/** The active database: `signedIn` false is the anonymous one, which never syncs. */
+export interface ActiveStore {
+  store: LocalStore;
+  signedIn: boolean;
+}
+
+export interface SyncEngineDeps {
+  openActive(): Promise<ActiveStore>;
+  fetch: typeof fetch;
+  now(): number;
+  random(): number;
+  timers: Timers;
+  isOnline(): boolean;
+  lock?: LockRunner;
+  channel?: SyncChannel;
+  /** Asks the browser for a `sync` event (only works while a window is open; failures are ignored). */
+  requestBackgroundSync?(): Promise<void>;
+  /** Told of records changed by push results and pulls (for this context's own listeners). */
+  onChanged?(records: RecordRef[]): void;
+  onStatus?(status: SyncStatus): void;
+  baseUrl?: string;
+  timeoutMs?: number;
+}
+
+/** A pull that failed is tried again after this long (or after Retry-After). */
+const PULL_RETRY_MS = 30_000;
+
+export const INITIAL_STATUS: SyncStatus = {
+  state: 'local-only',
+  pending: 0,
+  retrying: 0,
+  nextAttemptAt: null,
+  lastError: null,
+  failed: 0,
+  conflicts: 0,
+  lastSyncAt: null,
+  cursor: 0,
+  initialSync: null,
+};
+
+/** Runs one coalesced job at a time: requests made while it runs cause one more run. */
+class Coalescer {
+  private requested = false;
+  private forced = false;
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private readonly job: (force: boolean) => Promise<void>,
+    private readonly onIdle?: () => void,
+  ) {}
+
+  request(force: boolean): Promise<void> {
+    this.requested = true;
+    this.forced ||= force;
+    this.running ??= this.loop().finally(() => {
+      this.running = null;
+      this.onIdle?.();
+    });
+    return this.running;
+  }
+
+  /** Resolves when the current run (if any) has ended, without asking for another. */
+  idle(): Promise<void> {
+    return this.running ?? Promise.resolve();
+  }
+
+  get busy(): boolean {
+    return this.running !== null;
+  }
+
+  private async loop() {
+    while (this.requested) {
+      const force = this.forced;
+      this.requested = false;
+      this.forced = false;
+      // The job never rejects by contract; a bug in it must not wedge the coalescer.
+      await this.job(force).catch(() => undefined);
+    }
+  }
+}
+
+export class SyncEngine {
+  private active: ActiveStore | null = null;
+  private opening: Promise<ActiveStore> | null = null;
+  private paused = false;
+  private lastDrain: DrainResult | null = null;
+  private pullError: string | null = null;
+  private initialSync: PullProgress | null = null;
+  private current: SyncStatus = INITIAL_STATUS;
+  private drainTimer: unknown = null;
+  private pullTimer: unknown = null;
+  private readonly statusListeners = new Set<(status: SyncStatus) => void>();
+  private readonly drains = new Coalescer(
+    (force) => this.drainOnce(force),
+    () => void this.refreshStatus(),
+  );
+  private readonly pulls = new Coalescer(
+    () => this.pullOnce(),
+    () => void this.refreshStatus(),
+  );
+  /** Status computations run one at a time, so an older one never overwrites a newer one. */
+  private readonly refreshes = new Coalescer(() => this.computeStatus());
+
+  constructor(private readonly deps: SyncEngineDeps) {}
+
+  /** The database this engine syncs (null before it is opened). */
+  get databaseName(): string | null {
+    return this.active?.store.name ?? null;
+  }
+
+  /** Runs a drain for `trigger`, then a pull when the drain delivered something or the trigger calls for one. */
+  async trigger(trigger: SyncTrigger): Promise<void> {
+    await this.drains.request(FORCED.has(trigger));
+    if (PULL_AFTER.has(trigger)) await this.pulls.request(false);
+  }
+
+  /** "Sync now": a drain that ignores backoff, then a pull; resolves with the status after both. */
+  async syncNow(): Promise<SyncStatus> {
+    await this.drains.request(true);
+    await this.pulls.request(false);
+    return this.refreshStatus();
+  }
+
+  /** Drains now; resolves when the outbox is empty or cannot go further (offline, paused, retrying). */
+  async flush(): Promise<SyncStatus> {
+    await this.drains.request(true);
+    return this.refreshStatus();
+  }
+
+  async pull(): Promise<SyncStatus> {
+    await this.pulls.request(false);
+    return this.refreshStatus();
+  }
+
+  status(): SyncStatus {
+    return this.current;
+  }
+
+  onStatus(listener: (status: SyncStatus) => void): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
+  /**
+   * The active account changed (sign-in, sign-out): reopens the active database, unpauses,
+   * and starts a drain and a pull. Resolves once the new database is in use; `flush()` or
+   * `syncNow()` afterwards wait for that sync.
+   */
+  async accountChanged(): Promise<SyncStatus> {
+    await Promise.all([this.drains.idle(), this.pulls.idle()]);
+    this.active?.store.close();
+    this.active = null;
+    this.paused = false;
+    this.lastDrain = null;
+    this.pullError = null;
+    this.initialSync = null;
+    this.clearTimers();
+    await this.openStore();
+    void this.trigger('account').then(() => this.pulls.request(false));
+    return this.refreshStatus();
+  }
+
+  /** Stops timers and closes the store (tests, and a page engine handing over to a worker). */
+  stop(): void {
+    this.clearTimers();
+    this.active?.store.close();
+    this.active = null;
+  }
+
+  private clearTimers() {
+    if (this.drainTimer !== null) this.deps.timers.clearTimeout(this.drainTimer);
+    if (this.pullTimer !== null) this.deps.timers.clearTimeout(this.pullTimer);
+    this.drainTimer = null;
+    this.pullTimer = null;
+  }
+
+  private async openStore(): Promise<ActiveStore> {
+    if (this.active) return this.active;
+    this.opening ??= this.deps.openActive().finally(() => {
+      this.opening = null;
+    });
+    this.active = await this.opening;
+    return this.active;
+  }
+
+  private loopDeps(store: LocalStore) {
+    const { fetch, now, timers, isOnline, lock, baseUrl, timeoutMs } = this.deps;
+    return { store, fetch, now, timers, isOnline, lock, baseUrl, timeoutMs };
+  }
+
+  private async drainOnce(force: boolean): Promise<void> {
+    const { store, signedIn } = await this.openStore();
+    if (signedIn && !this.paused) {
+      const result = await drainOutbox({
+        ...this.loopDeps(store),
+        random: this.deps.random,
+        force,
+        onChanged: (changed) => this.announce(store, changed),
+      });
+      this.lastDrain = result;
+      await this.afterDrain(store, result);
+    }
+    await this.refreshStatus();
+  }
+
+  private async afterDrain(store: LocalStore, result: DrainResult) {
+    switch (result.outcome) {
+      case 'paused':
+        this.paused = true;
+        break;
+      case 'retry-scheduled':
+      case 'blocked':
+        this.scheduleDrain(result.nextAttemptAt);
+        void this.deps.requestBackgroundSync?.().catch(() => undefined);
+        break;
+      case 'offline':
+        void this.deps.requestBackgroundSync?.().catch(() => undefined);
+        break;
+      case 'empty':
+        if (result.acknowledged > 0) await store.setMeta('lastSyncAt', new Date(this.deps.now()).toISOString());
+        break;
+    }
+    if (result.acknowledged > 0) void this.pulls.request(false);
+  }
+
+  private scheduleDrain(at: number) {
+    if (this.drainTimer !== null) this.deps.timers.clearTimeout(this.drainTimer);
+    // A little late rather than early: an early timer finds the head still waiting.
+    const delay = Math.max(0, at - this.deps.now()) + 50;
+    this.drainTimer = this.deps.timers.setTimeout(() => {
+      this.drainTimer = null;
+      void this.trigger('timer');
+    }, delay);
+  }
+
+  private async pullOnce(): Promise<void> {
+    const { store, signedIn } = await this.openStore();
+    if (!signedIn || this.paused) return;
+    const result = await pullChanges({
+      ...this.loopDeps(store),
+      onProgress: async (progress) => {
+        this.initialSync = progress;
+        await this.refreshStatus();
+      },
+      onPageApplied: (changed) => this.announce(store, changed),
+    });
+    this.pullError = result.outcome === 'failed' ? (result.error ?? 'pull failed') : null;
+    if (result.outcome === 'paused') this.paused = true;
+    if (result.outcome === 'done') await store.setMeta('lastSyncAt', new Date(this.deps.now()).toISOString());
+    if (result.outcome === 'failed') {
+      if (this.pullTimer !== null) this.deps.timers.clearTimeout(this.pullTimer);
+      this.pullTimer = this.deps.timers.setTimeout(() => {
+        this.pullTimer = null;
+        void this.pulls.request(false);
+      }, result.retryAfterMs ?? PULL_RETRY_MS);
+    }
+    await this.refreshStatus();
+  }
+
+  private announce(store: LocalStore, records: RecordRef[]) {
+    if (records.length === 0) return;
+    this.deps.onChanged?.(records);
+    this.deps.channel?.post({ type: 'changed', database: store.name, records, source: 'pull' });
+  }
+
+  /** Recomputes the status from the store and the loops; tells listeners and tabs when it changed. */
+  async refreshStatus(): Promise<SyncStatus> {
+    await this.refreshes.request(false);
+    return this.current;
+  }
+
+  private async computeStatus(): Promise<void> {
+    const { store, signedIn } = await this.openStore();
+    const counts = await store.counts();
+    const status: SyncStatus = {
+      state: this.stateOf(signedIn, counts.pending, counts.failed, counts.retrying),
+      pending: counts.pending,
+      retrying: counts.retrying,
+      nextAttemptAt: counts.retrying > 0 ? counts.nextAttemptAt : null,
+      lastError: counts.retrying > 0 || this.lastDrain?.outcome === 'blocked' ? counts.lastError : this.pullError,
+      failed: counts.failed,
+      conflicts: counts.conflicts,
+      lastSyncAt: (await store.getMeta<string>('lastSyncAt')) ?? null,
+      cursor: (await store.getMeta<number>('cursor')) ?? 0,
+      initialSync: this.initialSync,
+    };
+    if (JSON.stringify(status) !== JSON.stringify(this.current)) {
+      this.current = status;
+      this.deps.onStatus?.(status);
+      for (const listener of this.statusListeners) listener(status);
+      this.deps.channel?.post({ type: 'status', database: store.name, status });
+    }
+  }
+
+  private stateOf(signedIn: boolean, pending: number, failed: number, retrying: number): SyncStatus['state'] {
+    if (!signedIn) return 'local-only';
+    if (this.paused) return 'signed-out';
+    if (!this.deps.isOnline() || this.lastDrain?.outcome === 'offline') return 'offline';
+    if (this.lastDrain?.outcome === 'blocked' || failed > 0 || retrying > 0 || this.pullError) return 'error';
+    if (pending > 0 || this.drains.busy || this.pulls.busy) return 'syncing';
+    return 'synced';
+  }
+}

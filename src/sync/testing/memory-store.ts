@@ -1,0 +1,320 @@
+/** Test support: an in-memory LocalStore with the outbox, seq and cursor rules of the real one. */
+import { type Envelope, newId, type Problem, type PullResponse, type PushResponse } from '../../../protocol/index.ts';
+import type {
+  Change,
+  ConflictEntry,
+  FailedEntry,
+  LocalStore,
+  MetaKey,
+  OutboxBatch,
+  OutboxEntry,
+  PullApplied,
+  RecordRef,
+  RecordView,
+  StoreCounts,
+} from '../../store/types.ts';
+
+interface MemoryRecord {
+  table: Envelope['table'];
+  id: string;
+  workspaceId: string;
+  server: Envelope | null;
+  fields: Record<string, unknown>;
+  deleted: boolean;
+}
+
+/** Every store call, in order: tests assert on this log. */
+export type StoreCall = { method: string; args: unknown[] };
+
+/** An in-memory LocalStore for unit tests of the loops; not a model of IndexedDB transactions. */
+export class MemoryStore implements LocalStore {
+  readonly name: string;
+  readonly calls: StoreCall[] = [];
+  readonly outbox = new Map<number, OutboxEntry>();
+  readonly records = new Map<string, MemoryRecord>();
+  readonly conflicts: ConflictEntry[] = [];
+  readonly failed: FailedEntry[] = [];
+  readonly meta = new Map<MetaKey, unknown>();
+  private nextKey = 1;
+  private seenInResync: Set<string> | null = null;
+  /** Set to make the next `nextBatch` throw (a broken database). */
+  failNextBatch = false;
+
+  constructor(name = 'memory', clientId: string = newId()) {
+    this.name = name;
+    this.meta.set('clientId', clientId);
+    this.meta.set('seqBase', 0);
+    this.meta.set('cursor', 0);
+  }
+
+  private log(method: string, ...args: unknown[]) {
+    this.calls.push({ method, args });
+  }
+
+  close(): void {}
+
+  /** Adds an update mutation of a new record, as a commit would. */
+  async commit(change: Change): Promise<RecordView> {
+    this.log('commit', change);
+    const id = change.id ?? newId();
+    const existing = this.records.get(`${change.table}/${id}`);
+    const workspaceId = change.op === 'create' ? change.workspaceId : (existing?.workspaceId ?? newId());
+    const fields = 'fields' in change && change.fields ? change.fields : {};
+    const record: MemoryRecord = existing ?? {
+      table: change.table,
+      id,
+      workspaceId,
+      server: null,
+      fields: {},
+      deleted: false,
+    };
+    record.fields = { ...record.fields, ...fields };
+    record.deleted = change.op === 'delete';
+    this.records.set(`${change.table}/${id}`, record);
+    const key = this.nextKey++;
+    this.outbox.set(key, {
+      key,
+      id: newId(),
+      table: change.table,
+      op: change.op,
+      recordId: id,
+      workspaceId,
+      baseVersion: record.server?.version ?? 0,
+      fields: change.op === 'delete' ? undefined : fields,
+      clientTime: new Date(0).toISOString(),
+      attempts: 0,
+    });
+    return this.view(record);
+  }
+
+  private view(record: MemoryRecord): RecordView {
+    const pending = [...this.outbox.values()].some((entry) => entry.recordId === record.id);
+    return {
+      id: record.id,
+      table: record.table,
+      workspaceId: record.workspaceId,
+      version: record.server?.version ?? 0,
+      deleted: record.deleted,
+      fields: record.fields,
+      pending,
+      conflict: this.conflicts.some((entry) => entry.recordId === record.id),
+    };
+  }
+
+  async get(table: Envelope['table'], id: string) {
+    const record = this.records.get(`${table}/${id}`);
+    return record ? this.view(record) : undefined;
+  }
+  async list(table: Envelope['table']) {
+    return [...this.records.values()].filter((record) => record.table === table).map((record) => this.view(record));
+  }
+  async purge() {}
+  async pendingEntries() {
+    return [...this.outbox.values()];
+  }
+  async conflictEntries() {
+    return this.conflicts;
+  }
+  async failedEntries() {
+    return this.failed;
+  }
+  async resolveConflict(): Promise<RecordRef[]> {
+    return [];
+  }
+  async retryFailed(): Promise<RecordRef[]> {
+    return [];
+  }
+  async discardFailed(): Promise<RecordRef[]> {
+    return [];
+  }
+  async counts(): Promise<StoreCounts> {
+    const entries = [...this.outbox.values()];
+    const retrying = entries.filter((entry) => entry.attempts >= 3);
+    const head = entries[0];
+    return {
+      pending: entries.length,
+      retrying: retrying.length,
+      failed: this.failed.length,
+      conflicts: this.conflicts.length,
+      nextAttemptAt: head?.nextAttemptAt ?? null,
+      lastError: head?.lastError ?? null,
+    };
+  }
+  async getMeta<T>(key: MetaKey): Promise<T | undefined> {
+    return this.meta.get(key) as T | undefined;
+  }
+  async setMeta(key: MetaKey, value: unknown) {
+    this.meta.set(key, value);
+  }
+
+  async nextBatch(maxCount: number, maxBytes: number): Promise<OutboxBatch | null> {
+    this.log('nextBatch', maxCount, maxBytes);
+    if (this.failNextBatch) {
+      this.failNextBatch = false;
+      throw new Error('database closed');
+    }
+    const seqBase = this.meta.get('seqBase') as number;
+    const entries: OutboxEntry[] = [];
+    let bytes = 0;
+    for (const entry of [...this.outbox.values()].sort((a, b) => a.key - b.key)) {
+      const size = JSON.stringify(entry).length;
+      if (entries.length >= maxCount || (entries.length > 0 && bytes + size > maxBytes)) break;
+      entries.push({ ...entry });
+      bytes += size;
+    }
+    if (entries.length === 0) return null;
+    return {
+      clientId: this.meta.get('clientId') as string,
+      entries,
+      mutations: entries.map((entry) => ({
+        seq: entry.key - seqBase,
+        id: entry.id,
+        table: entry.table,
+        op: entry.op,
+        recordId: entry.recordId,
+        workspaceId: entry.workspaceId,
+        baseVersion: entry.baseVersion,
+        ...(entry.fields ? { fields: entry.fields } : {}),
+        clientTime: entry.clientTime,
+      })),
+    };
+  }
+
+  async markSent(keys: number[]) {
+    this.log('markSent', keys);
+    for (const key of keys) {
+      const entry = this.outbox.get(key);
+      if (entry && entry.sentAt === undefined) entry.sentAt = 1;
+    }
+  }
+
+  async applyPushResults(batch: OutboxBatch, response: PushResponse): Promise<RecordRef[]> {
+    this.log(
+      'applyPushResults',
+      batch.entries.map((entry) => entry.key),
+      response.results.map((result) => result.status),
+    );
+    const changed: RecordRef[] = [];
+    response.results.forEach((result, index) => {
+      const entry = batch.entries[index];
+      if (!this.outbox.delete(entry.key)) return;
+      changed.push({ table: entry.table, id: entry.recordId });
+      if (result.status === 'conflict') {
+        this.conflicts.push({
+          id: entry.id,
+          table: entry.table,
+          recordId: entry.recordId,
+          workspaceId: entry.workspaceId,
+          op: entry.op,
+          code: result.code,
+          conflicts: result.conflicts ?? [],
+          mine: entry.fields ?? {},
+          theirs: result.record,
+          at: '',
+        });
+      } else if (result.status === 'rejected') {
+        this.failed.push({ ...this.failedFrom(entry), error: result.error });
+      } else if (result.record) {
+        this.acceptServer(result.record);
+      }
+    });
+    return changed;
+  }
+
+  private failedFrom(entry: OutboxEntry): Omit<FailedEntry, 'error'> {
+    const { id, table, recordId, workspaceId, op, fields } = entry;
+    return { id, table, recordId, workspaceId, op, fields, at: '' };
+  }
+
+  private acceptServer(envelope: Envelope) {
+    const key = `${envelope.table}/${envelope.id}`;
+    const record = this.records.get(key) ?? {
+      table: envelope.table,
+      id: envelope.id,
+      workspaceId: envelope.workspaceId,
+      server: null,
+      fields: {},
+      deleted: false,
+    };
+    if (record.server && record.server.version > envelope.version) return;
+    record.server = envelope;
+    // Rebase: the server copy plus this record's pending fields, in seq order.
+    record.fields = { ...envelope.fields };
+    record.deleted = envelope.deleted;
+    for (const entry of [...this.outbox.values()].filter((pending) => pending.recordId === envelope.id)) {
+      Object.assign(record.fields, entry.fields ?? {});
+      if (entry.op === 'delete') record.deleted = true;
+    }
+    this.records.set(key, record);
+  }
+
+  async recordTransientFailure(key: number, error: string, nextAttemptAt: number) {
+    this.log('recordTransientFailure', key, error, nextAttemptAt);
+    const entry = this.outbox.get(key);
+    if (!entry) return;
+    entry.attempts += 1;
+    entry.lastError = error;
+    entry.nextAttemptAt = nextAttemptAt;
+  }
+
+  private oldestKey(): number {
+    return Math.min(...this.outbox.keys());
+  }
+
+  async alignSeq(expectedSeq: number) {
+    this.log('alignSeq', expectedSeq);
+    this.meta.set('seqBase', this.oldestKey() - expectedSeq);
+  }
+
+  async renewClientId(): Promise<string> {
+    this.log('renewClientId');
+    const clientId = newId();
+    this.meta.set('clientId', clientId);
+    this.meta.set('seqBase', this.oldestKey() - 1);
+    return clientId;
+  }
+
+  async failEntry(key: number, error: Problem): Promise<RecordRef[]> {
+    this.log('failEntry', key, error.code);
+    const entry = this.outbox.get(key);
+    if (!entry) return [];
+    this.outbox.delete(key);
+    this.failed.push({ ...this.failedFrom(entry), error });
+    return [{ table: entry.table, id: entry.recordId }];
+  }
+
+  async applyPullPage(page: PullResponse): Promise<PullApplied> {
+    this.log('applyPullPage', page.changes.length, page.cursor);
+    for (const envelope of page.changes) {
+      this.acceptServer(envelope);
+      this.seenInResync?.add(`${envelope.table}/${envelope.id}`);
+    }
+    this.meta.set('cursor', page.cursor);
+    const changed = page.changes.map((envelope) => ({ table: envelope.table, id: envelope.id }));
+    return { changed, fromElsewhere: changed.length, cursor: page.cursor };
+  }
+
+  async beginResync() {
+    this.log('beginResync');
+    this.meta.set('cursor', 0);
+    this.seenInResync = new Set();
+  }
+
+  async finishResync(): Promise<RecordRef[]> {
+    this.log('finishResync');
+    const removed: RecordRef[] = [];
+    const pendingIds = new Set([...this.outbox.values()].map((entry) => entry.recordId));
+    for (const [key, record] of this.records) {
+      if (this.seenInResync?.has(key) || pendingIds.has(record.id)) continue;
+      this.records.delete(key);
+      removed.push({ table: record.table, id: record.id });
+    }
+    this.seenInResync = null;
+    return removed;
+  }
+
+  /** Names of the store methods called so far, in order. */
+  methods(): string[] {
+    return this.calls.map((call) => call.method);
+  }
+}

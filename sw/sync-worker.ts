@@ -1,0 +1,100 @@
+/**
+ * The sync engine inside the service worker: its triggers (page messages, Background Sync
+ * through a Workbox Queue whose `onSync` runs our drain, periodic sync, worker start) and the
+ * Comlink API the pages call over a MessageChannel port.
+ */
+/// <reference lib="webworker" />
+import { expose } from 'comlink';
+import { Queue } from 'workbox-background-sync';
+import { type AccountDirectory, openActiveStore } from '../src/sync/account-directory.ts';
+import { openSyncChannel } from '../src/sync/broadcast.ts';
+import { systemTimers } from '../src/sync/http.ts';
+import { SyncEngine, type SyncTrigger } from '../src/sync/sync-engine.ts';
+import {
+  CONNECT_MESSAGE,
+  PERIODIC_SYNC_TAG,
+  SYNC_QUEUE_NAME,
+  type WorkerApi,
+  type WorkerTrigger,
+} from '../src/sync/worker-protocol.ts';
+
+interface PeriodicSyncEvent extends ExtendableEvent {
+  tag: string;
+}
+
+const MESSAGE_TRIGGERS: Partial<Record<WorkerTrigger['type'], SyncTrigger>> = {
+  committed: 'committed',
+  online: 'online',
+  visible: 'visible',
+  ping: 'ping',
+  'sync-now': 'sync-now',
+};
+
+/** Starts the engine in this worker. Call once, at the top level of the worker script. */
+export function startSyncWorker(scope: ServiceWorkerGlobalScope, directory: AccountDirectory): SyncEngine {
+  // The queue never holds requests: it only wires the `sync` event (and its fallback) to our drain.
+  let queue: Queue | null = null;
+  const engine = new SyncEngine({
+    openActive: () => openActiveStore(directory),
+    fetch: (input, init) => scope.fetch(input, init),
+    now: () => Date.now(),
+    random: () => Math.random(),
+    timers: systemTimers,
+    isOnline: () => scope.navigator.onLine,
+    channel: openSyncChannel(),
+    // Works only while a window is open: that is when commits and failures happen anyway.
+    requestBackgroundSync: async () => queue?.registerSync(),
+  });
+  queue = new Queue(SYNC_QUEUE_NAME, {
+    onSync: async () => {
+      const status = await engine.syncNow();
+      // A rejected sync event is retried by the browser later; our own timers retry sooner.
+      if (status.pending > 0 && (status.state === 'offline' || status.state === 'error')) {
+        throw new Error(`outbox not empty: ${status.state}`);
+      }
+    },
+  });
+
+  const api: WorkerApi = {
+    ping: () => 'pong',
+    status: () => engine.refreshStatus(),
+    flush: () => engine.flush(),
+    syncNow: () => engine.syncNow(),
+    pull: () => engine.pull(),
+    accountChanged: () => engine.accountChanged(),
+  };
+
+  scope.addEventListener('message', (event) => {
+    const data = event.data as WorkerTrigger | { type: typeof CONNECT_MESSAGE } | null;
+    if (!data || typeof data.type !== 'string') return;
+    if (data.type === CONNECT_MESSAGE) {
+      if (event.ports[0]) expose(api, event.ports[0]);
+      return;
+    }
+    if (data.type === 'SKIP_WAITING') {
+      event.waitUntil(scope.skipWaiting());
+      return;
+    }
+    if (data.type === 'account-changed') {
+      event.waitUntil(engine.accountChanged());
+      return;
+    }
+    const trigger = MESSAGE_TRIGGERS[data.type];
+    if (!trigger) return;
+    if (trigger === 'committed') void queue?.registerSync();
+    event.waitUntil(trigger === 'sync-now' ? engine.syncNow() : engine.trigger(trigger));
+  });
+
+  scope.addEventListener('periodicsync', (event) => {
+    const periodic = event as PeriodicSyncEvent;
+    if (periodic.tag === PERIODIC_SYNC_TAG) periodic.waitUntil(engine.syncNow());
+  });
+
+  scope.addEventListener('activate', (event) => {
+    // The first load gets a controller quickly, so its commits are delivered by the worker.
+    event.waitUntil(scope.clients.claim().then(() => engine.trigger('start')));
+  });
+
+  void engine.trigger('start');
+  return engine;
+}

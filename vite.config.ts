@@ -42,6 +42,8 @@ export default defineConfig({
       },
     }),
   ],
+  // Workbox pins idb 7; one copy (ours, API-compatible) keeps the worker small.
+  resolve: { dedupe: ['idb'] },
   build: { target: 'es2022', sourcemap: false },
   server: { proxy: { '/api': { target: API_ORIGIN, changeOrigin: false } } },
 });

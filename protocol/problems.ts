@@ -23,6 +23,10 @@ export const PROBLEM = {
   badCredentials: 'bad-credentials',
   methodNotAllowed: 'method-not-allowed',
   internal: 'internal',
+  /** REST answers of the push conflict codes (409, with the current envelope under `current`). */
+  recordExists: 'exists',
+  recordDeleted: 'deleted',
+  duplicateUrl: 'duplicate-url',
 } as const;
 
 export type ProblemCode = (typeof PROBLEM)[keyof typeof PROBLEM];

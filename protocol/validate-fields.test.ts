@@ -34,6 +34,15 @@ describe('validateFields', () => {
       expect(errors.map((error) => error.pointer)).toEqual(['/bogus', '/kind', '/title']);
     });
 
+    it('rejects field names inherited from Object.prototype as unknown', () => {
+      const fields = JSON.parse('{"toString": 1, "constructor": 2, "__proto__": 3}');
+      expect(validateFields('cards', fields, 'patch').map((error) => error.pointer)).toEqual([
+        '/toString',
+        '/constructor',
+        '/__proto__',
+      ]);
+    });
+
     it('allows null for optional fields', () => {
       expect(validateFields('cards', { url: null, description: null }, 'patch')).toEqual([]);
     });

@@ -21,7 +21,9 @@ function issuePointer(field: string, issue: v.BaseIssue<unknown>): string {
 }
 
 function checkValue(table: TableName, field: string, value: unknown): FieldError[] {
-  const definition = TABLES[table].fields[field];
+  // Own keys only: `toString` or `__proto__` must be unknown fields, not Object.prototype members.
+  const fields = TABLES[table].fields;
+  const definition = Object.hasOwn(fields, field) ? fields[field] : undefined;
   if (!definition) return [{ pointer: `/${pointerSegment(field)}`, detail: `is not a field of ${table}` }];
   if (value === null) {
     return definition.optional ? [] : [{ pointer: `/${pointerSegment(field)}`, detail: 'must not be null' }];

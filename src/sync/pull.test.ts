@@ -35,7 +35,9 @@ function setup(changes: number, overrides: Partial<PullDeps> = {}) {
     isOnline: () => true,
     lock: inProcessLock,
     pageLimit: 2,
-    onProgress: (value) => progress.push(value),
+    onProgress: (value) => {
+      progress.push(value);
+    },
     ...overrides,
   };
   return { store, server, deps, progress };

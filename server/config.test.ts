@@ -1,0 +1,55 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './config.ts';
+
+describe('loadConfig', () => {
+  it('has the documented defaults', () => {
+    const config = loadConfig([], {});
+    expect(config).toMatchObject({
+      port: 8787,
+      host: '127.0.0.1',
+      dataDir: path.resolve('./data'),
+      tombstoneRetentionMs: 30 * 24 * 60 * 60 * 1000,
+      idempotencyRetentionMs: 72 * 60 * 60 * 1000,
+      heartbeatMs: 15_000,
+      skipBuild: false,
+      requestLogs: true,
+      trustProxy: false,
+    });
+  });
+
+  it('reads the environment, and flags win over it', () => {
+    const env = { PORT: '9000', HOST: '0.0.0.0', DATA_DIR: '/tmp/a', BURROW_LOG: 'silent', BURROW_SKIP_BUILD: '1' };
+    expect(loadConfig([], env)).toMatchObject({
+      port: 9000,
+      host: '0.0.0.0',
+      dataDir: '/tmp/a',
+      requestLogs: false,
+      skipBuild: true,
+    });
+    const config = loadConfig(['--port', '0', '--host=::1', '--data-dir', '/tmp/b'], env);
+    expect(config).toMatchObject({ port: 0, host: '::1', dataDir: '/tmp/b' });
+  });
+
+  it('reads the test knobs', () => {
+    const config = loadConfig([], {
+      BURROW_TOMBSTONE_RETENTION_MS: '1',
+      BURROW_PURGE_INTERVAL_MS: '2',
+      BURROW_IDEMPOTENCY_RETENTION_MS: '3',
+      BURROW_LOGIN_LIMIT: '4',
+      BURROW_HEARTBEAT_MS: '5',
+    });
+    expect(config).toMatchObject({
+      tombstoneRetentionMs: 1,
+      purgeIntervalMs: 2,
+      idempotencyRetentionMs: 3,
+      loginLimit: 4,
+      heartbeatMs: 5,
+    });
+  });
+
+  it('refuses a value that is not a non-negative integer', () => {
+    expect(() => loadConfig(['--port', 'x'], {})).toThrow(/port/);
+    expect(() => loadConfig([], { BURROW_HEARTBEAT_MS: '-1' })).toThrow(/BURROW_HEARTBEAT_MS/);
+  });
+});

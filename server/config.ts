@@ -1,0 +1,99 @@
+/** Server configuration: defaults, then environment variables, then command-line flags (flags win). */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import packageJson from '../package.json' with { type: 'json' };
+
+/** Everything the server reads from its surroundings; tests build one with `loadConfig([], {})`. */
+export interface ServerConfig {
+  port: number;
+  host: string;
+  /** Directory of the database (`burrow.sqlite`); created when missing. */
+  dataDir: string;
+  /** The repository root: where `dist/`, `src/`, … live. */
+  rootDir: string;
+  /** The built PWA the server serves. */
+  distDir: string;
+  version: string;
+  /** Tombstones older than this are purged; a cursor below the purged horizon gets 410. */
+  tombstoneRetentionMs: number;
+  /** How often the purge and idempotency reaper run. */
+  purgeIntervalMs: number;
+  /** Stored Idempotency-Key responses are kept at least this long. */
+  idempotencyRetentionMs: number;
+  /** Failed logins per email (and per IP) within `loginWindowMs` before 429. */
+  loginLimit: number;
+  loginWindowMs: number;
+  /** Skip the "is dist/ up to date" check and build at start. */
+  skipBuild: boolean;
+  /** SSE comment heartbeat interval. */
+  heartbeatMs: number;
+  /** Minimum gap between two pokes on one SSE connection (coalescing). */
+  pokeIntervalMs: number;
+  /** scrypt cost N (a power of two). Tests lower it; production keeps the default. */
+  scryptCost: number;
+  /** Session lifetime; a session used in its second half is renewed. */
+  sessionTtlMs: number;
+  /** Trust `X-Forwarded-Proto` and `X-Forwarded-For` (only behind a proxy you run). */
+  trustProxy: boolean;
+  /** Extra origins whose cookie-authenticated writes are accepted (besides the server's own). */
+  allowedOrigins: string[];
+  /** `silent` turns request logs off (errors are still logged). */
+  requestLogs: boolean;
+}
+
+const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const DAY = 24 * 60 * 60 * 1000;
+
+type Env = Record<string, string | undefined>;
+
+function integer(raw: string | undefined, name: string, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  return value;
+}
+
+/** Reads `--name value` and `--name=value` flags. */
+function parseFlags(argv: readonly string[]): Map<string, string> {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith('--')) continue;
+    const eq = arg.indexOf('=');
+    if (eq > 0) flags.set(arg.slice(2, eq), arg.slice(eq + 1));
+    else if (i + 1 < argv.length) flags.set(arg.slice(2), argv[++i]);
+    else throw new Error(`flag ${arg} needs a value`);
+  }
+  return flags;
+}
+
+/**
+ * Builds the configuration from `argv` (flags `--port`, `--host`, `--data-dir`) and `env`
+ * (`PORT`, `HOST`, `DATA_DIR` and the `BURROW_*` knobs documented in docs/protocol.md).
+ */
+export function loadConfig(argv: readonly string[], env: Env): ServerConfig {
+  const flags = parseFlags(argv);
+  const dataDir = flags.get('data-dir') ?? env.DATA_DIR ?? './data';
+  return {
+    port: integer(flags.get('port') ?? env.PORT, 'port', 8787),
+    host: flags.get('host') ?? env.HOST ?? '127.0.0.1',
+    dataDir: path.resolve(dataDir),
+    rootDir: ROOT_DIR,
+    distDir: path.join(ROOT_DIR, 'dist'),
+    version: packageJson.version,
+    tombstoneRetentionMs: integer(env.BURROW_TOMBSTONE_RETENTION_MS, 'BURROW_TOMBSTONE_RETENTION_MS', 30 * DAY),
+    purgeIntervalMs: integer(env.BURROW_PURGE_INTERVAL_MS, 'BURROW_PURGE_INTERVAL_MS', 60 * 60 * 1000),
+    idempotencyRetentionMs: integer(env.BURROW_IDEMPOTENCY_RETENTION_MS, 'BURROW_IDEMPOTENCY_RETENTION_MS', 3 * DAY),
+    loginLimit: integer(env.BURROW_LOGIN_LIMIT, 'BURROW_LOGIN_LIMIT', 10),
+    loginWindowMs: integer(env.BURROW_LOGIN_WINDOW_MS, 'BURROW_LOGIN_WINDOW_MS', 15 * 60 * 1000),
+    skipBuild: env.BURROW_SKIP_BUILD === '1',
+    heartbeatMs: integer(env.BURROW_HEARTBEAT_MS, 'BURROW_HEARTBEAT_MS', 15_000),
+    pokeIntervalMs: integer(env.BURROW_POKE_INTERVAL_MS, 'BURROW_POKE_INTERVAL_MS', 250),
+    scryptCost: integer(env.BURROW_SCRYPT_COST, 'BURROW_SCRYPT_COST', 2 ** 15),
+    sessionTtlMs: integer(env.BURROW_SESSION_TTL_MS, 'BURROW_SESSION_TTL_MS', 90 * DAY),
+    trustProxy: env.BURROW_TRUST_PROXY === '1',
+    allowedOrigins: (env.BURROW_ALLOWED_ORIGINS ?? '').split(',').filter((origin) => origin !== ''),
+    requestLogs: env.BURROW_LOG !== 'silent',
+  };
+}

@@ -1,0 +1,15 @@
+/** The Hono environment of the app: what middleware puts on the context for the routes. */
+import type { HttpBindings } from '@hono/node-server';
+import type { User } from '../storage/store.ts';
+
+/** How the request was authenticated: CSRF and logout treat the two differently. */
+export type AuthMethod = { kind: 'session'; idHash: string } | { kind: 'bearer' };
+
+export interface AppEnv {
+  /** Present when served by @hono/node-server; absent under `app.request()`. */
+  Bindings: Partial<HttpBindings>;
+  Variables: {
+    user: User;
+    auth: AuthMethod;
+  };
+}

@@ -1,0 +1,38 @@
+/** Authentication middleware: `Authorization: Bearer <token>` or the session cookie, else 401. */
+import type { MiddlewareHandler } from 'hono';
+import { hashSecret } from '../auth/secrets.ts';
+import type { ServerConfig } from '../config.ts';
+import { fail } from '../problem.ts';
+import type { Store } from '../storage/store.ts';
+import type { AppEnv } from './app-env.ts';
+import { readSessionCookie, writeSessionCookie } from './session-cookie.ts';
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+/** Sets `user` and `auth` on the context; a session used in its second half is renewed. */
+export function authenticate(store: Store, config: ServerConfig): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const authorization = c.req.header('authorization');
+    if (authorization !== undefined) {
+      const token = BEARER.exec(authorization)?.[1];
+      const user = token ? await store.findTokenUser(hashSecret(token)) : null;
+      if (!user) throw fail(401, 'unauthorized', 'The bearer token is not valid.');
+      c.set('user', user);
+      c.set('auth', { kind: 'bearer' });
+      return next();
+    }
+    const sessionId = readSessionCookie(c);
+    const now = Date.now();
+    const session = sessionId ? await store.findSession(hashSecret(sessionId), now) : null;
+    if (!sessionId || !session) throw fail(401, 'unauthorized', 'Sign in, or send a bearer token.');
+    const idHash = hashSecret(sessionId);
+    if (session.expiresAt - now < config.sessionTtlMs / 2) {
+      const expiresAt = now + config.sessionTtlMs;
+      await store.renewSession(idHash, expiresAt);
+      writeSessionCookie(c, config, sessionId, expiresAt);
+    }
+    c.set('user', session.user);
+    c.set('auth', { kind: 'session', idHash });
+    return next();
+  };
+}

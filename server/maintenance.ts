@@ -1,0 +1,30 @@
+/** Periodic jobs: purge tombstones past retention, reap old idempotent responses and expired sessions. */
+import type { ServerConfig } from './config.ts';
+import type { Logger } from './logger.ts';
+import type { Store } from './storage/store.ts';
+
+/** Runs both jobs once; never rejects (a failure is logged and retried next time). */
+export async function runMaintenance(
+  store: Store,
+  config: ServerConfig,
+  logger: Logger,
+  now = Date.now(),
+): Promise<void> {
+  try {
+    const purged = await store.purgeTombstones(new Date(now - config.tombstoneRetentionMs).toISOString());
+    const reaped = await store.reapIdempotency(now - config.idempotencyRetentionMs);
+    if (purged > 0 || reaped > 0) logger.log('info', 'maintenance', { purgedTombstones: purged, reapedKeys: reaped });
+  } catch (error) {
+    logger.log('error', 'maintenance failed', { error: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+/** Starts the jobs every `purgeIntervalMs` (first run at once); returns the stop function. */
+export function startMaintenance(store: Store, config: ServerConfig, logger: Logger): () => void {
+  let running: Promise<void> = runMaintenance(store, config, logger);
+  const timer = setInterval(() => {
+    running = running.then(() => runMaintenance(store, config, logger));
+  }, config.purgeIntervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,62 @@
+/** The one error type of the server and its problem+json rendering (RFC 9457). */
+import { type Problem, type ProblemCode, problemType } from '../protocol/index.ts';
+
+const TITLES: Record<ProblemCode, string> = {
+  'invalid-request': 'Invalid request',
+  'idempotency-key-missing': 'Idempotency-Key header required',
+  'idempotency-key-reused': 'Idempotency-Key reused with a different request',
+  'protocol-unsupported': 'Protocol version not supported',
+  unauthorized: 'Authentication required',
+  'client-forbidden': 'Client belongs to another user',
+  forbidden: 'Forbidden',
+  csrf: 'Cross-site request refused',
+  'seq-gap': 'Mutation sequence gap',
+  'too-large': 'Too large',
+  'unsupported-media-type': 'Unsupported media type',
+  'rate-limited': 'Too many requests',
+  'invalid-field': 'Invalid field',
+  'unknown-table': 'Unknown table',
+  'not-found': 'Not found',
+  'version-mismatch': 'Version mismatch',
+  'cursor-expired': 'Cursor expired',
+  'cursor-ahead': 'Cursor ahead of the server',
+  'email-taken': 'Email already registered',
+  'bad-credentials': 'Wrong email or password',
+  'method-not-allowed': 'Method not allowed',
+  internal: 'Internal server error',
+  exists: 'Record exists',
+  deleted: 'Record deleted',
+  'duplicate-url': 'Duplicate link',
+};
+
+/** Builds a problem object; `extra` carries members such as `errors`, `expectedSeq`, `current`. */
+export function problem(status: number, code: ProblemCode, detail: string, extra?: Record<string, unknown>): Problem {
+  return { type: problemType(code), title: TITLES[code], status, detail, code, ...extra };
+}
+
+/** Thrown anywhere in a request; the central `onError` turns it into the response. */
+export class ProblemError extends Error {
+  override name = 'ProblemError';
+  readonly problem: Problem;
+  /** Extra response headers (Retry-After, Allow). */
+  readonly headers: Record<string, string>;
+
+  constructor(problemObject: Problem, headers: Record<string, string> = {}) {
+    super(problemObject.detail);
+    this.problem = problemObject;
+    this.headers = headers;
+  }
+}
+
+/** Shorthand: `throw fail(404, 'not-found', '…')`. */
+export function fail(status: number, code: ProblemCode, detail: string, extra?: Record<string, unknown>): ProblemError {
+  return new ProblemError(problem(status, code, detail, extra));
+}
+
+/** The HTTP response of a problem. */
+export function problemResponse(body: Problem, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status: body.status,
+    headers: { 'content-type': 'application/problem+json', ...headers },
+  });
+}

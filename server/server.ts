@@ -1,0 +1,58 @@
+/** Starts the HTTP server: store, app, maintenance; and stops it gracefully. */
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { serve } from '@hono/node-server';
+import { createApp } from './app.ts';
+import { ensureBuilt } from './build-check.ts';
+import type { ServerConfig } from './config.ts';
+import { PokeHub } from './events/poke-hub.ts';
+import type { Logger } from './logger.ts';
+import { startMaintenance } from './maintenance.ts';
+import { openSqliteStore } from './storage/sqlite-store.ts';
+
+export interface RunningServer {
+  /** `http://HOST:PORT` with the real port. */
+  url: string;
+  /** Stops accepting, ends event streams, finishes in-flight requests, closes the database. */
+  stop(): Promise<void>;
+}
+
+/** How long in-flight requests get on shutdown before their connections are cut. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
+  if (!config.skipBuild) await ensureBuilt(config.rootDir, logger);
+  const store = openSqliteStore(path.join(config.dataDir, 'burrow.sqlite'));
+  const hub = new PokeHub(store, config);
+  const app = createApp({ store, config, logger, hub });
+  const stopMaintenance = startMaintenance(store, config, logger);
+
+  const { server, address } = await new Promise<{ server: ReturnType<typeof serve>; address: AddressInfo }>(
+    (resolve, reject) => {
+      const created = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) =>
+        resolve({ server: created, address: info }),
+      );
+      created.once('error', reject);
+    },
+  );
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= new Promise<void>((resolve) => {
+      stopMaintenance();
+      hub.closeAll();
+      const force = setTimeout(() => {
+        if ('closeAllConnections' in server) server.closeAllConnections();
+      }, SHUTDOWN_GRACE_MS);
+      force.unref();
+      server.close(() => {
+        clearTimeout(force);
+        void store.close().then(resolve);
+      });
+      if ('closeIdleConnections' in server) server.closeIdleConnections();
+    });
+    return stopping;
+  };
+  return { url: `http://${host}:${address.port}`, stop };
+}

@@ -1,0 +1,21 @@
+/** Opens the SQLite file with the pragmas durability needs, and migrates it. */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { migrate } from './migrate.ts';
+
+/**
+ * WAL for concurrent readers; synchronous=FULL because a client deletes a mutation once it is
+ * acknowledged, so an acknowledged commit must survive power loss; busy_timeout so a second
+ * process waits for the write lock instead of failing at once.
+ */
+export function openDatabase(file: string): Database.Database {
+  if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return db;
+}

@@ -1,0 +1,109 @@
+/**
+ * The narrow storage interface the routes use. SQLite implements it today; a PostgreSQL
+ * backend can implement it later without touching a route. Refusals that depend on stored
+ * state (seq-gap, cursor-expired, email-taken, …) are thrown as `ProblemError`.
+ */
+import type { Envelope, PushRequest, TableName } from '../../protocol/index.ts';
+
+export interface User {
+  id: string;
+  email: string;
+}
+
+/** What signup, login and `me` answer: the user and their live workspaces. */
+export interface Account {
+  user: User;
+  workspaces: Envelope[];
+}
+
+export interface Credentials {
+  user: User;
+  passwordHash: string;
+}
+
+export interface TokenInfo {
+  id: string;
+  name: string;
+  createdAt: string;
+}
+
+/** An Idempotency-Key and the fingerprint of the request it came with. */
+export interface IdempotencyInput {
+  key: string;
+  fingerprint: string;
+}
+
+/** A write's response, ready to send: fresh, or the stored one replayed for a repeated key. */
+export interface StoredResponse {
+  status: number;
+  /** JSON text of the body. */
+  body: string;
+  replayed: boolean;
+}
+
+/** A REST write, applied through the same path as a push mutation. */
+export type RestWrite =
+  | { op: 'create'; table: TableName; id: string; workspaceId: string; fields: Record<string, unknown> }
+  | { op: 'update'; table: TableName; id: string; fields: Record<string, unknown>; ifMatch?: number }
+  | { op: 'delete'; table: TableName; id: string; ifMatch?: number };
+
+export interface ListQuery {
+  workspaceId?: string;
+  cursor: number;
+  limit: number;
+  includeDeleted: boolean;
+}
+
+/** Sent after every commit that changed records: who may read the changes, and the new cursor. */
+export interface CommitNotice {
+  userIds: string[];
+  cursor: number;
+}
+
+export interface Store {
+  readonly kind: 'sqlite';
+
+  // — users, sessions, tokens —
+  /** Creates a user with a default workspace named `workspaceName`; throws 409 `email-taken`. */
+  createUser(input: { email: string; passwordHash: string; workspaceName: string }): Promise<Account>;
+  findCredentials(email: string): Promise<Credentials | null>;
+  account(userId: string): Promise<Account | null>;
+  createSession(session: { idHash: string; userId: string; expiresAt: number }): Promise<void>;
+  /** The user of a session that has not expired at `now`. */
+  findSession(idHash: string, now: number): Promise<{ user: User; expiresAt: number } | null>;
+  renewSession(idHash: string, expiresAt: number): Promise<void>;
+  deleteSession(idHash: string): Promise<void>;
+  createToken(token: { id: string; userId: string; name: string; tokenHash: string }): Promise<TokenInfo>;
+  findTokenUser(tokenHash: string): Promise<User | null>;
+  listTokens(userId: string): Promise<TokenInfo[]>;
+  /** False when the user has no such token. */
+  deleteToken(userId: string, tokenId: string): Promise<boolean>;
+
+  // — sync —
+  /**
+   * Applies a push in one transaction: idempotency lookup, client binding, seq check, apply,
+   * change stamping, response storage. Throws 403 `client-forbidden`, 409 `seq-gap`,
+   * 422 `idempotency-key-reused`.
+   */
+  push(userId: string, request: PushRequest, options?: { idempotency?: IdempotencyInput }): Promise<StoredResponse>;
+  /** JSON text of a PullResponse. Throws 410 `cursor-expired`, 409 `cursor-ahead`. */
+  pull(userId: string, cursor: number, limit: number): Promise<string>;
+  latestSeq(): Promise<number>;
+
+  // — REST —
+  /** JSON text of a RestList. */
+  listRecords(userId: string, table: TableName, query: ListQuery): Promise<string>;
+  /** The record, or null when it does not exist or the user may not read it. */
+  getRecord(userId: string, table: TableName, id: string): Promise<Envelope | null>;
+  /** Applies a REST write (same path as push); throws problems for refusals. */
+  writeRecord(userId: string, write: RestWrite, options?: { idempotency?: IdempotencyInput }): Promise<StoredResponse>;
+
+  // — maintenance —
+  /** Hard-deletes tombstones last changed before `before` (ISO); returns how many. */
+  purgeTombstones(before: string): Promise<number>;
+  /** Forgets stored idempotent responses created before `before` (ms since epoch). */
+  reapIdempotency(before: number): Promise<number>;
+  /** Listens to commits (for server-sent events); returns the unsubscribe function. */
+  onCommit(listener: (notice: CommitNotice) => void): () => void;
+  close(): Promise<void>;
+}

@@ -1,0 +1,286 @@
+/**
+ * The one apply path of every write (push and REST): authorization, validation, per-field
+ * conflicts, lww, tombstones, restore, duplicate URLs and collection parents.
+ */
+import {
+  type ConflictCode,
+  type FieldConflict,
+  type FieldError,
+  isTableName,
+  LIMITS,
+  type Op,
+  type Problem,
+  prefixPointers,
+  TABLES,
+  type TableDefinition,
+  validateFields,
+} from '../../protocol/index.ts';
+import { problem } from '../problem.ts';
+import { jsonEqual } from './json-equal.ts';
+import type { RecordAccess } from './record-access.ts';
+import type { StoredRecord, Writer } from './stored-record.ts';
+
+/** A write to apply: a push mutation, or a REST write turned into one. */
+export interface MutationInput {
+  table: string;
+  op: Op;
+  recordId: string;
+  workspaceId: string;
+  baseVersion: number;
+  fields?: Record<string, unknown>;
+}
+
+/** Who writes, and where the mutation sits in its request body (for JSON Pointers). */
+export interface ApplyContext {
+  userId: string;
+  writer: Writer;
+  pointer: string;
+}
+
+export type ApplyOutcome =
+  /** `record` is null for the delete of an id that does not exist (a no-op). */
+  | { status: 'applied'; record: StoredRecord | null }
+  | { status: 'conflict'; code: ConflictCode; conflicts?: FieldConflict[]; record: StoredRecord }
+  | { status: 'rejected'; problem: Problem };
+
+const MAX_PARENT_DEPTH = 1000;
+
+function rejected(status: number, code: Problem['code'], detail: string, errors?: FieldError[]): ApplyOutcome {
+  return { status: 'rejected', problem: problem(status, code, detail, errors ? { errors } : undefined) };
+}
+
+function invalid(errors: FieldError[]): ApplyOutcome {
+  return rejected(400, 'invalid-field', 'Some fields are invalid.', errors);
+}
+
+const FORBIDDEN = (): ApplyOutcome => rejected(403, 'forbidden', 'You may not write to this workspace or record.');
+
+/** Checks the mutation's fields against the table; null when they are acceptable. */
+function checkFields(table: TableDefinition, input: MutationInput, pointer: string): ApplyOutcome | null {
+  if (input.op === 'delete') return null;
+  const fields = input.fields ?? {};
+  const errors = validateFields(table.name, fields, input.op === 'create' ? 'create' : 'patch');
+  if (errors.length > 0) return invalid(prefixPointers(`${pointer}/fields`, errors));
+  if (Buffer.byteLength(JSON.stringify(fields)) > LIMITS.maxJsonBytes) {
+    return rejected(413, 'too-large', `The fields of one record may not exceed ${LIMITS.maxJsonBytes} bytes.`);
+  }
+  return null;
+}
+
+/** A collection's parent must be a live collection of the same workspace, and not make a cycle. */
+function checkParent(access: RecordAccess, record: StoredRecord, pointer: string): ApplyOutcome | null {
+  const parentId = record.fields.parentId;
+  if (record.table !== 'collections' || parentId === undefined || parentId === null) return null;
+  const fail = (detail: string) => invalid([{ pointer: `${pointer}/fields/parentId`, detail }]);
+  let current: unknown = parentId;
+  for (let depth = 0; typeof current === 'string'; depth++) {
+    if (current === record.id) return fail(depth === 0 ? 'must not be the collection itself' : 'would make a cycle');
+    if (depth > MAX_PARENT_DEPTH) return fail('is nested too deeply');
+    const parent = access.getRecord('collections', current);
+    const usable = parent && !parent.deleted && parent.workspaceId === record.workspaceId;
+    if (!usable) return depth === 0 ? fail('must be a live collection of the same workspace') : null;
+    current = parent.fields.parentId;
+  }
+  return null;
+}
+
+/** Rules across fields (a link card needs its URL), run on the record as it would be. */
+function checkRecord(table: TableDefinition, record: StoredRecord, pointer: string): ApplyOutcome | null {
+  const errors = table.check?.(record.fields) ?? [];
+  return errors.length > 0 ? invalid(prefixPointers(`${pointer}/fields`, errors)) : null;
+}
+
+/** A new version of `existing` with `changes` applied and stamped with the next seq. */
+function nextVersion(
+  access: RecordAccess,
+  existing: StoredRecord,
+  changes: Record<string, unknown>,
+  writer: Writer,
+  deleted: boolean,
+): StoredRecord {
+  const version = existing.version + 1;
+  const record: StoredRecord = {
+    ...existing,
+    version,
+    seq: access.nextSeq(),
+    deleted,
+    updatedAt: access.now(),
+    fields: { ...existing.fields, ...changes },
+    fieldVersions: { ...existing.fieldVersions },
+    fieldWriters: { ...existing.fieldWriters },
+  };
+  for (const field of Object.keys(changes)) {
+    record.fieldVersions[field] = version;
+    record.fieldWriters[field] = writer;
+  }
+  return record;
+}
+
+/**
+ * Validates and saves a changed record; the outcome when it is refused. The parent is checked
+ * only when it changes: a collection whose parent was deleted later stays writable.
+ */
+function commit(
+  access: RecordAccess,
+  table: TableDefinition,
+  record: StoredRecord,
+  changes: Record<string, unknown>,
+  pointer: string,
+): ApplyOutcome | null {
+  const refusal =
+    (record.deleted ? null : checkRecord(table, record, pointer)) ??
+    ('parentId' in changes ? checkParent(access, record, pointer) : null);
+  if (refusal) return refusal;
+  access.saveRecord(record, false);
+  return null;
+}
+
+/** Fields whose value differs from the record's: what a change would really touch. */
+function differing(existing: StoredRecord, fields: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(fields).filter(([field, value]) => !jsonEqual(existing.fields[field], value)),
+  );
+}
+
+function create(
+  access: RecordAccess,
+  table: TableDefinition,
+  input: MutationInput,
+  context: ApplyContext,
+): ApplyOutcome {
+  const fields = input.fields ?? {};
+  if (table.name === 'cards' && fields.kind === 'link' && typeof fields.url === 'string') {
+    const twin = access.findLiveLinkCard(input.workspaceId, fields.url);
+    if (twin) return { status: 'conflict', code: 'duplicate-url', record: twin };
+  }
+  const now = access.now();
+  const versions = Object.fromEntries(Object.keys(fields).map((field) => [field, 1]));
+  const writers = Object.fromEntries(Object.keys(fields).map((field) => [field, context.writer]));
+  const record: StoredRecord = {
+    table: table.name,
+    id: input.recordId,
+    workspaceId: input.workspaceId,
+    ownerId: context.userId,
+    version: 1,
+    seq: 0,
+    deleted: false,
+    createdAt: now,
+    updatedAt: now,
+    fields: { ...fields },
+    fieldVersions: versions,
+    fieldWriters: writers,
+  };
+  const refusal = checkRecord(table, record, context.pointer) ?? checkParent(access, record, context.pointer);
+  if (refusal) return refusal;
+  record.seq = access.nextSeq();
+  if (table.name === 'workspaces') access.claimWorkspace(record.id, context.userId);
+  access.saveRecord(record, true);
+  return { status: 'applied', record };
+}
+
+/** Applies `changes` (and an undelete) to `existing`; a no-op when nothing would change. */
+function change(
+  access: RecordAccess,
+  table: TableDefinition,
+  existing: StoredRecord,
+  changes: Record<string, unknown>,
+  context: ApplyContext,
+  deleted: boolean,
+): { refusal: ApplyOutcome | null; record: StoredRecord } {
+  if (Object.keys(changes).length === 0 && deleted === existing.deleted) return { refusal: null, record: existing };
+  const record = nextVersion(access, existing, changes, context.writer, deleted);
+  return { refusal: commit(access, table, record, changes, context.pointer), record };
+}
+
+function update(
+  access: RecordAccess,
+  table: TableDefinition,
+  existing: StoredRecord,
+  input: MutationInput,
+  context: ApplyContext,
+): ApplyOutcome {
+  const wanted = differing(existing, input.fields ?? {});
+  if (table.policy === 'lww') {
+    const { refusal, record } = change(access, table, existing, wanted, context, false);
+    return refusal ?? { status: 'applied', record };
+  }
+  if (existing.deleted) return { status: 'conflict', code: 'deleted', record: existing };
+  const conflicts: FieldConflict[] = [];
+  const changes: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(wanted)) {
+    // A field changed after the client's base by someone else (not by this client's own earlier mutation).
+    const changedSince = (existing.fieldVersions[field] ?? 0) > input.baseVersion;
+    if (changedSince && existing.fieldWriters[field] !== context.writer) {
+      conflicts.push({ field, server: existing.fields[field] ?? null, client: value });
+    } else {
+      changes[field] = value;
+    }
+  }
+  const { refusal, record } = change(access, table, existing, changes, context, false);
+  if (refusal) return refusal;
+  if (conflicts.length > 0) return { status: 'conflict', code: 'field-conflict', conflicts, record };
+  return { status: 'applied', record };
+}
+
+function applyToExisting(
+  access: RecordAccess,
+  table: TableDefinition,
+  existing: StoredRecord,
+  input: MutationInput,
+  context: ApplyContext,
+): ApplyOutcome {
+  switch (input.op) {
+    case 'create': {
+      if (table.policy === 'lww') return update(access, table, existing, input, context);
+      return { status: 'conflict', code: existing.deleted ? 'deleted' : 'exists', record: existing };
+    }
+    case 'update':
+      return update(access, table, existing, input, context);
+    case 'delete': {
+      if (existing.deleted) return { status: 'applied', record: existing };
+      const { refusal, record } = change(access, table, existing, {}, context, true);
+      return refusal ?? { status: 'applied', record };
+    }
+    case 'restore': {
+      const wanted = differing(existing, input.fields ?? {});
+      const { refusal, record } = change(access, table, existing, wanted, context, false);
+      return refusal ?? { status: 'applied', record };
+    }
+  }
+}
+
+/**
+ * Applies one mutation for `context.userId` through `access`. Never throws for a bad
+ * mutation: refusals are outcomes. A user writes only workspaces they own; a record of a
+ * workspace they do not own is treated exactly like an id that does not exist.
+ */
+export function applyMutation(access: RecordAccess, input: MutationInput, context: ApplyContext): ApplyOutcome {
+  if (!isTableName(input.table)) return rejected(404, 'unknown-table', `There is no table "${input.table}".`);
+  const table = TABLES[input.table];
+  const fieldRefusal = checkFields(table, input, context.pointer);
+  if (fieldRefusal) return fieldRefusal;
+  if (table.name === 'workspaces' && input.workspaceId !== input.recordId) {
+    return invalid([{ pointer: `${context.pointer}/workspaceId`, detail: 'must equal the record id for a workspace' }]);
+  }
+  const owner = access.workspaceOwner(input.workspaceId);
+  const creatingWorkspace = table.name === 'workspaces' && input.op === 'create' && owner === undefined;
+  if (owner !== context.userId && !creatingWorkspace) return FORBIDDEN();
+  const found = access.getRecord(table.name, input.recordId);
+  const existing = found && found.ownerId === context.userId ? found : undefined;
+  if (found && !existing) {
+    // The id belongs to someone else's record: a create cannot take it; anything else sees nothing.
+    if (input.op === 'create') return FORBIDDEN();
+  }
+  if (existing && existing.workspaceId !== input.workspaceId && input.op !== 'create') {
+    return invalid([{ pointer: `${context.pointer}/workspaceId`, detail: "is not the record's workspace" }]);
+  }
+  if (existing) return applyToExisting(access, table, existing, input, context);
+  switch (input.op) {
+    case 'create':
+      return create(access, table, input, context);
+    case 'delete':
+      return { status: 'applied', record: null };
+    default:
+      return rejected(404, 'not-found', `There is no ${table.name} record ${input.recordId}.`);
+  }
+}

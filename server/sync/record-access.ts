@@ -1,0 +1,23 @@
+/** The synchronous port the apply logic reads and writes records through, inside one transaction. */
+import type { TableName } from '../../protocol/index.ts';
+import type { StoredRecord } from './stored-record.ts';
+
+/**
+ * Everything `applyMutation` needs from storage. Every call happens inside the one
+ * transaction of the request, so reads see the writes made before them.
+ */
+export interface RecordAccess {
+  /** The owner of a workspace, or undefined when no such workspace was ever created. */
+  workspaceOwner(workspaceId: string): string | undefined;
+  getRecord(table: TableName, id: string): StoredRecord | undefined;
+  /** A live link card of the workspace whose `url` is exactly `url`. */
+  findLiveLinkCard(workspaceId: string, url: string): StoredRecord | undefined;
+  /** Inserts (`isNew`) or replaces a record; its `seq` is already assigned. */
+  saveRecord(record: StoredRecord, isNew: boolean): void;
+  /** Makes `ownerId` the owner of a new workspace. */
+  claimWorkspace(workspaceId: string, ownerId: string): void;
+  /** The next global change seq. */
+  nextSeq(): number;
+  /** The server time of this transaction, ISO 8601 UTC. */
+  now(): string;
+}

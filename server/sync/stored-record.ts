@@ -1,0 +1,38 @@
+/** A record as the server keeps it: the envelope plus per-field versions and writers. */
+import type { Envelope, TableName } from '../../protocol/index.ts';
+
+/** Who made a change: the pushing client's id, or null for a REST write. */
+export type Writer = string | null;
+
+export interface StoredRecord {
+  table: TableName;
+  id: string;
+  workspaceId: string;
+  /** The owner of the record's workspace (denormalised: pull reads by owner and seq). */
+  ownerId: string;
+  version: number;
+  seq: number;
+  deleted: boolean;
+  createdAt: string;
+  updatedAt: string;
+  fields: Record<string, unknown>;
+  /** For each field, the record version at which it last changed. */
+  fieldVersions: Record<string, number>;
+  /** For each field, the client whose mutation last changed it (null: a REST write). */
+  fieldWriters: Record<string, Writer>;
+}
+
+/** The wire form of a stored record. */
+export function toEnvelope(record: StoredRecord): Envelope {
+  return {
+    table: record.table,
+    id: record.id,
+    workspaceId: record.workspaceId,
+    version: record.version,
+    seq: record.seq,
+    deleted: record.deleted,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+    fields: record.fields,
+  };
+}

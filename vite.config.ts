@@ -24,6 +24,8 @@ export default defineConfig({
         name: 'Burrow',
         short_name: 'Burrow',
         description: 'Save links and notes as cards. Works offline, syncs everywhere.',
+        lang: 'en',
+        categories: ['productivity'],
         start_url: '/',
         scope: '/',
         display: 'standalone',
@@ -37,6 +39,8 @@ export default defineConfig({
         share_target: {
           action: '/share',
           method: 'GET',
+          // Chromium warns without it, even for GET (where it is the only allowed value).
+          enctype: 'application/x-www-form-urlencoded',
           params: { title: 'title', text: 'text', url: 'url' },
         },
       },

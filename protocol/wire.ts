@@ -107,7 +107,11 @@ const mutationSchema = v.strictObject({
   recordId: uuid,
   workspaceId: uuid,
   baseVersion: nonNegativeInteger,
-  fields: v.optional(v.record(v.string(), v.unknown(), 'must be an object')),
+  // Not v.record: it silently drops `__proto__`, `constructor` and `prototype` keys, so a
+  // mutation carrying them would be applied without them instead of rejected per mutation.
+  fields: v.optional(
+    v.custom<Record<string, unknown>>((value) => typeof value === 'object' && value !== null, 'must be an object'),
+  ),
   clientTime: v.pipe(v.string('must be a string'), v.maxLength(64, 'must be at most 64 characters')),
 });
 

@@ -1,8 +1,23 @@
-/** Page entry: renders the app. */
+/** Page entry: boots the client (worker registration, `window.burrow`) and renders the app. */
 import { render } from 'preact';
+import { bootClient } from './api/boot-client.ts';
+import { App } from './ui/app.tsx';
+import './ui/styles.css';
 
-function App() {
-  return <h1>Burrow</h1>;
+/** "A new version is available": remembered until the app listens, so an early one is not lost. */
+let applyUpdate: (() => void) | null = null;
+const updateListeners = new Set<(apply: () => void) => void>();
+
+function onUpdateAvailable(listener: (apply: () => void) => void): void {
+  updateListeners.add(listener);
+  if (applyUpdate) listener(applyUpdate);
 }
 
-render(<App />, document.getElementById('app')!);
+const client = bootClient({
+  onUpdateReady(apply) {
+    applyUpdate = apply;
+    for (const listener of updateListeners) listener(apply);
+  },
+});
+
+render(<App client={client} onUpdateAvailable={onUpdateAvailable} />, document.getElementById('app')!);

@@ -1,0 +1,136 @@
+/** Burrow's own JSON export of a workspace, and its import as a validated plan. */
+import { isUuid } from '../../protocol/index.ts';
+import type { BurrowClient } from '../api/client.ts';
+import type { RecordView } from '../store/types.ts';
+import { ImportError } from './import-error.ts';
+import { type ImportPlan, type ImportTable, type PlannedRecord, validatePlan } from './import-plan.ts';
+
+export const EXPORT_FORMAT = 'burrow-export';
+export const EXPORT_VERSION = 1;
+const EXPORT_TABLES: ImportTable[] = ['collections', 'cards', 'todos', 'events'];
+
+export interface ExportedRecord {
+  id: string;
+  fields: Record<string, unknown>;
+}
+
+/** The file a workspace export writes. */
+export interface BurrowExport {
+  format: typeof EXPORT_FORMAT;
+  version: typeof EXPORT_VERSION;
+  exportedAt: string;
+  workspace: { id: string; name: string };
+  collections: ExportedRecord[];
+  cards: ExportedRecord[];
+  todos: ExportedRecord[];
+  events: ExportedRecord[];
+}
+
+/** Builds the export of a workspace's live records (the Trash is left out). */
+export async function exportWorkspace(
+  client: Pick<BurrowClient, 'list'>,
+  workspace: { id: string; name: string },
+  now: Date = new Date(),
+): Promise<BurrowExport> {
+  const tables = await Promise.all(EXPORT_TABLES.map((table) => client.list(table, { workspaceId: workspace.id })));
+  const live = (records: RecordView[]) =>
+    records.filter((record) => !record.deleted).map((record) => ({ id: record.id, fields: record.fields }));
+  const [collections, cards, todos, events] = tables.map(live);
+  return {
+    format: EXPORT_FORMAT,
+    version: EXPORT_VERSION,
+    exportedAt: now.toISOString(),
+    workspace,
+    collections,
+    cards,
+    todos,
+    events,
+  };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function readRecords(file: Record<string, unknown>, table: ImportTable): ExportedRecord[] {
+  const items = file[table] ?? [];
+  if (!Array.isArray(items)) throw new ImportError(`This Burrow export is damaged: “${table}” is not a list.`);
+  return items.map((item, index) => {
+    if (!isObject(item) || !isUuid(item.id) || !isObject(item.fields)) {
+      throw new ImportError(`This Burrow export is damaged: ${table} item ${index + 1} has no id or fields.`);
+    }
+    return { id: item.id, fields: item.fields };
+  });
+}
+
+/** Parent before child; a loop of parents is a damaged file. */
+function orderCollections(collections: ExportedRecord[]): ExportedRecord[] {
+  const byId = new Map(collections.map((collection) => [collection.id, collection]));
+  const ordered: ExportedRecord[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (collection: ExportedRecord) => {
+    if (state.get(collection.id) === 'done') return;
+    if (state.get(collection.id) === 'visiting') {
+      throw new ImportError('This Burrow export is damaged: its collections are nested in a loop.');
+    }
+    state.set(collection.id, 'visiting');
+    const parent = byId.get(collection.fields.parentId as string);
+    if (parent) visit(parent);
+    state.set(collection.id, 'done');
+    ordered.push(collection);
+  };
+  for (const collection of collections) visit(collection);
+  return ordered;
+}
+
+/** References to records the file does not hold are dropped rather than left dangling. */
+function pruneReferences(table: ImportTable, fields: Record<string, unknown>, ids: Set<string>) {
+  const copy = { ...fields };
+  if (table === 'collections' && copy.parentId && !ids.has(copy.parentId as string)) copy.parentId = null;
+  if (table === 'cards' && Array.isArray(copy.collectionIds)) {
+    copy.collectionIds = copy.collectionIds.filter((id) => ids.has(id as string));
+  }
+  if ((table === 'todos' || table === 'events') && copy.cardId && !ids.has(copy.cardId as string)) copy.cardId = null;
+  return copy;
+}
+
+export interface JsonImportOptions {
+  existingUrls?: ReadonlySet<string>;
+}
+
+/** Parses and validates a Burrow export; throws ImportError (nothing changed) when it cannot. */
+export function planBurrowJsonImport(text: string, options: JsonImportOptions = {}): ImportPlan {
+  let file: unknown;
+  try {
+    file = JSON.parse(text);
+  } catch {
+    throw new ImportError('This file is not a Burrow export: it is not valid JSON.');
+  }
+  if (!isObject(file) || file.format !== EXPORT_FORMAT) {
+    throw new ImportError('This file is not a Burrow export.');
+  }
+  if (file.version !== EXPORT_VERSION) {
+    throw new ImportError(`This Burrow export has version ${String(file.version)}; this app reads version 1.`);
+  }
+  const tables = EXPORT_TABLES.map((table) => [table, readRecords(file, table)] as const);
+  const ids = new Set(tables.flatMap(([, records]) => records.map((record) => record.id)));
+  const existingUrls = options.existingUrls ?? new Set();
+  const records: PlannedRecord[] = [];
+  let skipped = 0;
+  for (const [table, items] of tables) {
+    for (const item of table === 'collections' ? orderCollections(items) : items) {
+      if (table === 'cards' && typeof item.fields.url === 'string' && existingUrls.has(item.fields.url)) {
+        skipped++;
+        continue;
+      }
+      records.push({ key: item.id, table, fields: pruneReferences(table, item.fields, ids) });
+    }
+  }
+  const plan = { records, skipped };
+  validatePlan(
+    plan,
+    (record) =>
+      `${record.table} “${String(record.fields.title ?? record.fields.name ?? record.fields.text ?? record.key).slice(0, 60)}”`,
+  );
+  return plan;
+}

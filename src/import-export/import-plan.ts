@@ -1,0 +1,87 @@
+/** An import as a validated plan of records, committed only once the whole file has passed. */
+import { validateFields } from '../../protocol/index.ts';
+import type { BurrowClient } from '../api/client.ts';
+import { ImportError } from './import-error.ts';
+
+/** The tables an import writes. Workspaces and view settings are never imported. */
+export type ImportTable = 'collections' | 'cards' | 'todos' | 'events';
+
+/**
+ * One record to create. `key` stands for the record inside the plan (a UUID, so the fields
+ * validate as they are); references between planned records use keys and are swapped for the
+ * created ids at commit.
+ */
+export interface PlannedRecord {
+  key: string;
+  table: ImportTable;
+  fields: Record<string, unknown>;
+}
+
+/** Records in dependency order (a parent before its children, collections before cards). */
+export interface ImportPlan {
+  records: PlannedRecord[];
+  /** Items left out, with why (unsupported link, already saved, …). */
+  skipped: number;
+}
+
+export type ImportCounts = Record<ImportTable, number> & { skipped: number };
+
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+
+/** Text cut to `max` characters (code points) without control characters. */
+export function cleanField(text: string, max: number): string {
+  const clean = text.replace(CONTROL_CHARACTERS, '');
+  return clean.length <= max ? clean : Array.from(clean).slice(0, max).join('');
+}
+
+/**
+ * Throws an ImportError naming the first problems if any record of the plan is invalid, so
+ * a bad file changes nothing.
+ */
+export function validatePlan(plan: ImportPlan, describe: (record: PlannedRecord) => string): void {
+  const problems: string[] = [];
+  for (const record of plan.records) {
+    for (const error of validateFields(record.table, record.fields, 'create')) {
+      problems.push(`${describe(record)}: ${error.pointer.slice(1) || 'record'} ${error.detail}`);
+    }
+  }
+  if (problems.length === 0) return;
+  const shown = problems.slice(0, 3).join('; ');
+  const more = problems.length > 3 ? ` (and ${problems.length - 3} more)` : '';
+  throw new ImportError(`Nothing was imported: ${shown}${more}.`);
+}
+
+/** Counts of what the plan creates, per table. */
+export function countPlan(plan: ImportPlan): ImportCounts {
+  const counts: ImportCounts = { collections: 0, cards: 0, todos: 0, events: 0, skipped: plan.skipped };
+  for (const record of plan.records) counts[record.table]++;
+  return counts;
+}
+
+function resolveReferences(record: PlannedRecord, ids: Map<string, string>): Record<string, unknown> {
+  const fields = { ...record.fields };
+  const resolve = (key: unknown) => (typeof key === 'string' ? (ids.get(key) ?? null) : null);
+  if (record.table === 'collections' && fields.parentId) fields.parentId = resolve(fields.parentId);
+  if (record.table === 'cards') {
+    fields.collectionIds = (fields.collectionIds as string[]).map(resolve).filter((id) => id !== null);
+  }
+  if ((record.table === 'todos' || record.table === 'events') && fields.cardId) fields.cardId = resolve(fields.cardId);
+  return fields;
+}
+
+/** Creates every planned record in `workspaceId`, in order; references point to the new ids. */
+export async function commitImportPlan(
+  client: Pick<BurrowClient, 'create'>,
+  plan: ImportPlan,
+  workspaceId: string,
+  onProgress?: (done: number, total: number) => void,
+): Promise<ImportCounts> {
+  const ids = new Map<string, string>();
+  let done = 0;
+  for (const record of plan.records) {
+    const created = await client.create(record.table, resolveReferences(record, ids), { workspaceId });
+    ids.set(record.key, created.id);
+    onProgress?.(++done, plan.records.length);
+  }
+  return countPlan(plan);
+}

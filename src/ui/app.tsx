@@ -1,0 +1,375 @@
+/** The app shell: header (workspace, search, sync status, account), navigation, views, dialogs. */
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { BurrowClient } from '../api/client.ts';
+import type { RecordView } from '../store/types.ts';
+import { AccountDialog } from './account-dialog.tsx';
+import { AgendaView } from './agenda-view.tsx';
+import { AppContext, type AppContextValue, useApp } from './app-context.ts';
+import { CardEditor } from './card-editor.tsx';
+import { CardsView } from './cards-view.tsx';
+import { CollectionDialog } from './collection-dialog.tsx';
+import { Icon } from './icons.tsx';
+import { ImportExportView } from './import-export-view.tsx';
+import { useKeyboardShortcuts } from './keyboard.ts';
+import { navigate, type Route, useRoute } from './router.ts';
+import { cardFromShare, readSharedData } from './share.ts';
+import { Sidebar } from './sidebar.tsx';
+import { InitialSyncBar, StatusPill } from './status-pill.tsx';
+import { SyncPanel } from './sync-panel.tsx';
+import { Toasts, useToasts } from './toasts.tsx';
+import { TodosView } from './todos-view.tsx';
+import { TrashView } from './trash-view.tsx';
+import { usePresence, useSyncStatus } from './use-records.ts';
+import { useWorkspaces } from './workspace-state.ts';
+import { WorkspacesDialog } from './workspaces-dialog.tsx';
+
+export interface AppProps {
+  client: BurrowClient;
+  /** Subscribes to "a new version is waiting"; the callback gets a function that reloads into it. */
+  onUpdateAvailable?: (listener: (reload: () => void) => void) => void;
+}
+
+type Modal =
+  | { name: 'card'; target: { id: string } | { kind: 'link' | 'note' } }
+  | { name: 'sync' }
+  | { name: 'account' }
+  | { name: 'workspaces' }
+  | { name: 'collection'; collection?: RecordView; parentId?: string };
+
+export function App({ client, onUpdateAvailable }: AppProps) {
+  const [ready, setReady] = useState(false);
+  const [startError, setStartError] = useState<string | null>(null);
+  const [toasts, toast, dismissToast] = useToasts();
+  const [modal, setModal] = useState<Modal | null>(null);
+  const [search, setSearch] = useState('');
+  const [menuOpen, setMenuOpen] = useState(false);
+  const [update, setUpdate] = useState<(() => void) | null>(null);
+  const searchRef = useRef<HTMLInputElement>(null);
+  const route = useRoute();
+  const status = useSyncStatus(client);
+  const presence = usePresence(client);
+  const workspaces = useWorkspaces(client, ready);
+
+  useEffect(() => {
+    client.ready.then(
+      () => setReady(true),
+      (error: Error) => setStartError(error.message),
+    );
+  }, [client]);
+  useEffect(() => onUpdateAvailable?.((reload) => setUpdate(() => reload)), [onUpdateAvailable]);
+  useEffect(
+    () =>
+      client.subscribe((notice) => {
+        if (notice.source === 'pull' && notice.records.length > 0) toast('Updated with changes from another device.');
+      }),
+    [client, toast],
+  );
+  useKeyboardShortcuts({
+    newCard: () => setModal((current) => current ?? { name: 'card', target: { kind: 'note' } }),
+    focusSearch: () => searchRef.current?.focus(),
+  });
+
+  const workspace = workspaces.current;
+  const syncsToAccount = status.state !== 'local-only' && status.state !== 'signed-out';
+  const context = useMemo<AppContextValue | null>(
+    () =>
+      workspace && {
+        client: workspaces.client,
+        workspaceId: workspace.id,
+        syncsToAccount,
+        toast,
+        openCard: (target) => setModal({ name: 'card', target }),
+        openSyncPanel: () => setModal({ name: 'sync' }),
+      },
+    [workspaces.client, workspace?.id, toast, syncsToAccount],
+  );
+  useShareTarget(route, context);
+  useEffect(() => {
+    // The first real view: what the app benchmark times from navigation start.
+    if (context && performance.getEntriesByName('burrow:first-view').length === 0)
+      performance.mark('burrow:first-view');
+  }, [context]);
+
+  const account = ready ? client.account() : null;
+  return (
+    <div class="app">
+      <header class="app-header">
+        <button
+          type="button"
+          class="icon-button menu-button"
+          aria-label="Menu"
+          aria-expanded={menuOpen}
+          aria-controls="sidebar"
+          onClick={() => setMenuOpen(!menuOpen)}
+        >
+          <Icon name="menu" />
+        </button>
+        <a
+          class="brand"
+          aria-label="Burrow: all cards"
+          href="/"
+          onClick={(event) => {
+            event.preventDefault();
+            navigate({ name: 'cards' });
+          }}
+        >
+          <img src="/icons/icon-192.png" alt="" width="28" height="28" />
+          <span>Burrow</span>
+        </a>
+        <div class="workspace-picker">
+          <label class="visually-hidden" for="workspace-select">
+            Workspace
+          </label>
+          <select
+            id="workspace-select"
+            value={workspace?.id ?? ''}
+            disabled={!workspaces.workspaces}
+            onChange={(event) => {
+              const value = event.currentTarget.value;
+              if (value === '__manage') setModal({ name: 'workspaces' });
+              else workspaces.switchTo(value);
+            }}
+          >
+            {(workspaces.workspaces ?? []).map((item) => (
+              <option key={item.id} value={item.id}>
+                {item.fields.name as string}
+              </option>
+            ))}
+            <option value="__manage">Manage workspaces…</option>
+          </select>
+        </div>
+        <search class="search">
+          <label class="visually-hidden" for="search-input">
+            Search cards
+          </label>
+          <input
+            id="search-input"
+            ref={searchRef}
+            type="search"
+            placeholder="Search (press /)"
+            value={search}
+            onInput={(event) => {
+              setSearch(event.currentTarget.value);
+              if (route.name !== 'cards' && route.name !== 'collection') navigate({ name: 'cards' });
+            }}
+          />
+        </search>
+        <div class="header-end">
+          {presence.tabs > 1 && <span class="tabs-count">Open in {presence.tabs} tabs</span>}
+          <StatusPill status={status} onOpen={() => setModal({ name: 'sync' })} />
+          <button type="button" class="button account-button" onClick={() => setModal({ name: 'account' })}>
+            {account ? 'Account' : 'Sign in'}
+          </button>
+        </div>
+      </header>
+      {update && (
+        <div class="banner" role="status">
+          A new version is available.{' '}
+          <button type="button" class="button" onClick={update}>
+            Reload
+          </button>
+        </div>
+      )}
+      <InitialSyncBar status={status} />
+      {startError && (
+        <p class="banner banner-error" role="alert">
+          Burrow could not open its storage on this device: {startError}
+        </p>
+      )}
+      {context ? (
+        <AppContext.Provider value={context}>
+          <div class="layout">
+            <Sidebar
+              route={route}
+              open={menuOpen}
+              onNavigate={() => setMenuOpen(false)}
+              onNewCollection={() => setModal({ name: 'collection' })}
+            />
+            <main class="main" id="main">
+              <CurrentView
+                route={route}
+                search={search}
+                workspaceName={workspace!.fields.name as string}
+                onEditCollection={(collection) => setModal({ name: 'collection', collection })}
+                onNewSubcollection={(parentId) => setModal({ name: 'collection', parentId })}
+              />
+            </main>
+          </div>
+          <Modals
+            modal={modal}
+            setModal={setModal}
+            workspaces={workspaces.workspaces ?? []}
+            switchWorkspace={workspaces.switchTo}
+            onAccountChange={workspaces.reload}
+          />
+          <Toasts toasts={toasts} dismiss={dismissToast} />
+        </AppContext.Provider>
+      ) : (
+        <div class="layout">
+          <nav class="sidebar" aria-label="Main" />
+          <main class="main" aria-busy="true">
+            <p class="loading">Opening your burrow…</p>
+          </main>
+        </div>
+      )}
+    </div>
+  );
+}
+
+interface CurrentViewProps {
+  route: Route;
+  search: string;
+  workspaceName: string;
+  onEditCollection: (collection: RecordView) => void;
+  onNewSubcollection: (parentId: string) => void;
+}
+
+function CurrentView({ route, search, workspaceName, onEditCollection, onNewSubcollection }: CurrentViewProps) {
+  switch (route.name) {
+    case 'todos':
+      return <TodosView />;
+    case 'agenda':
+      return <AgendaView />;
+    case 'trash':
+      return <TrashView />;
+    case 'import':
+      return <ImportExportView workspaceName={workspaceName} />;
+    case 'collection':
+      return (
+        <CollectionView
+          id={route.id}
+          search={search}
+          onEdit={onEditCollection}
+          onNewSubcollection={onNewSubcollection}
+        />
+      );
+    default:
+      return <CardsView search={search} title="All cards" />;
+  }
+}
+
+interface CollectionViewProps {
+  id: string;
+  search: string;
+  onEdit: (collection: RecordView) => void;
+  onNewSubcollection: (parentId: string) => void;
+}
+
+function CollectionView({ id, search, onEdit, onNewSubcollection }: CollectionViewProps) {
+  const { client } = useApp();
+  const [collection, setCollection] = useState<RecordView | null | undefined>(undefined);
+  useEffect(() => {
+    let active = true;
+    const load = () => client.get('collections', id).then((record) => active && setCollection(record ?? null));
+    void load();
+    const unsubscribe = client.subscribe(() => void load());
+    return () => {
+      active = false;
+      unsubscribe();
+    };
+  }, [client, id]);
+  if (collection === undefined) return <div class="cards-loading" aria-busy="true" />;
+  if (collection === null || collection.deleted) {
+    return (
+      <div class="empty-state">
+        <p class="empty-title">This collection does not exist (any more).</p>
+        <p>It may have been deleted: look in the Trash.</p>
+      </div>
+    );
+  }
+  const actions = (
+    <>
+      <button type="button" class="button" onClick={() => onEdit(collection)}>
+        Edit collection
+      </button>
+      <button type="button" class="button" onClick={() => onNewSubcollection(collection.id)}>
+        New subcollection
+      </button>
+    </>
+  );
+  return <CardsView search={search} collectionId={id} title={collection.fields.name as string} actions={actions} />;
+}
+
+interface ModalsProps {
+  modal: Modal | null;
+  setModal: (modal: Modal | null) => void;
+  workspaces: RecordView[];
+  switchWorkspace: (id: string) => void;
+  onAccountChange: () => void;
+}
+
+function Modals({ modal, setModal, workspaces, switchWorkspace, onAccountChange }: ModalsProps) {
+  const close = () => setModal(null);
+  const openRecord = (id: string) => setModal({ name: 'card', target: { id } });
+  if (!modal) return null;
+  switch (modal.name) {
+    case 'card':
+      return <CardEditorFor target={modal.target} onClose={close} onOpenCard={openRecord} />;
+    case 'sync':
+      return <SyncPanel onClose={close} onOpenRecord={openRecord} />;
+    case 'account':
+      return (
+        <AccountDialog
+          onClose={() => {
+            close();
+            onAccountChange();
+          }}
+        />
+      );
+    case 'workspaces':
+      return (
+        <WorkspacesDialog
+          workspaces={workspaces}
+          onSwitch={(id) => {
+            switchWorkspace(id);
+            close();
+          }}
+          onClose={close}
+        />
+      );
+    case 'collection':
+      return <CollectionDialog collection={modal.collection} parentId={modal.parentId} onClose={close} />;
+  }
+}
+
+interface CardEditorForProps {
+  target: { id: string } | { kind: 'link' | 'note' };
+  onClose: () => void;
+  onOpenCard: (id: string) => void;
+}
+
+/** Loads the card to edit (if any) before showing the editor, so the form starts filled. */
+function CardEditorFor({ target, onClose, onOpenCard }: CardEditorForProps) {
+  const { client } = useApp();
+  const id = 'id' in target ? target.id : null;
+  const [card, setCard] = useState<RecordView | null | undefined>(id ? undefined : null);
+  useEffect(() => {
+    if (id) void client.get('cards', id).then((record) => setCard(record ?? null));
+  }, [client, id]);
+  if (card === undefined) return null;
+  return (
+    <CardEditor
+      key={id ?? 'new'}
+      card={card ?? undefined}
+      kind={'kind' in target ? target.kind : 'note'}
+      onClose={onClose}
+      onOpenCard={onOpenCard}
+    />
+  );
+}
+
+let shareHandled = false;
+
+/** On /share (the manifest's share target), saves what was shared as a card, once. */
+function useShareTarget(route: Route, context: AppContextValue | null): void {
+  useEffect(() => {
+    if (route.name !== 'share' || !context || shareHandled) return;
+    shareHandled = true;
+    const fields = cardFromShare(readSharedData(location.search));
+    void context.client.create('cards', { ...fields }, { workspaceId: context.workspaceId }).then(
+      () => context.toast(`Saved “${fields.title}” to your cards.`),
+      (error: Error) => context.toast(`Could not save what you shared: ${error.message}`),
+    );
+    navigate({ name: 'cards' }, { replace: true });
+  }, [route, context]);
+}

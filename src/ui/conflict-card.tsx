@@ -1,0 +1,211 @@
+/** One conflict, side by side (yours, theirs), with Keep mine, Use theirs and a merge for text. */
+import { useState } from 'preact/hooks';
+import type { ConflictEntry } from '../store/types.ts';
+import { useApp } from './app-context.ts';
+import { describeMutation, formatValue, recordName } from './describe-mutation.ts';
+import { fieldLabel } from './sync-words.ts';
+
+export interface ConflictCardProps {
+  conflict: ConflictEntry;
+  onOpenRecord: (id: string) => void;
+}
+
+export function ConflictCard({ conflict, onOpenRecord }: ConflictCardProps) {
+  const { client, toast } = useApp();
+  const [busy, setBusy] = useState(false);
+  const name = recordName(conflict.theirs?.fields) ?? recordName(conflict.mine);
+  const run = async (action: () => Promise<void>, done: string) => {
+    setBusy(true);
+    try {
+      await action();
+      toast(done);
+    } catch (error) {
+      toast(`That did not work: ${(error as Error).message}`);
+      setBusy(false);
+    }
+  };
+  const title = describeMutation(conflict.op, conflict.table, { ...conflict.theirs?.fields, ...conflict.mine });
+  return (
+    <article class="panel-item conflict" aria-label={`Conflict: ${name ?? conflict.table}`}>
+      <h4>{title}</h4>
+      {conflict.code === 'field-conflict' && <FieldConflict conflict={conflict} busy={busy} run={run} />}
+      {conflict.code === 'deleted' && (
+        <>
+          <p>This was deleted on another device while you edited it here.</p>
+          <div class="button-row">
+            <button
+              type="button"
+              class="button button-primary"
+              disabled={busy}
+              onClick={() =>
+                void run(async () => {
+                  await client.resolveConflict(conflict.id, { keep: 'theirs' });
+                  await client.restore(conflict.table, conflict.recordId);
+                  if (Object.keys(conflict.mine).length)
+                    await client.update(conflict.table, conflict.recordId, conflict.mine);
+                }, 'Restored with your changes.')
+              }
+            >
+              Restore
+            </button>
+            <button
+              type="button"
+              class="button"
+              disabled={busy}
+              onClick={() =>
+                void run(() => client.resolveConflict(conflict.id, { keep: 'theirs' }), 'Deletion accepted.')
+              }
+            >
+              Accept deletion
+            </button>
+          </div>
+        </>
+      )}
+      {conflict.code === 'duplicate-url' && (
+        <>
+          <p>This link is already saved in another card, so this one was not created.</p>
+          <div class="button-row">
+            {conflict.theirs && (
+              <button
+                type="button"
+                class="button button-primary"
+                onClick={() => {
+                  const existing = conflict.theirs!.id;
+                  void client.resolveConflict(conflict.id, { keep: 'theirs' }).then(() => onOpenRecord(existing));
+                }}
+              >
+                Open the existing card
+              </button>
+            )}
+            <button
+              type="button"
+              class="button"
+              disabled={busy}
+              onClick={() =>
+                void run(() => client.resolveConflict(conflict.id, { keep: 'theirs' }), 'Duplicate dropped.')
+              }
+            >
+              Dismiss
+            </button>
+          </div>
+        </>
+      )}
+      {conflict.code === 'exists' && (
+        <>
+          <p>Something with the same id already exists on the server.</p>
+          <div class="button-row">
+            <button
+              type="button"
+              class="button"
+              disabled={busy}
+              onClick={() =>
+                void run(() => client.resolveConflict(conflict.id, { keep: 'mine' }), 'Kept your version.')
+              }
+            >
+              Keep mine
+            </button>
+            <button
+              type="button"
+              class="button"
+              disabled={busy}
+              onClick={() =>
+                void run(() => client.resolveConflict(conflict.id, { keep: 'theirs' }), 'Using their version.')
+              }
+            >
+              Use theirs
+            </button>
+          </div>
+        </>
+      )}
+    </article>
+  );
+}
+
+interface FieldConflictProps {
+  conflict: ConflictEntry;
+  busy: boolean;
+  run: (action: () => Promise<void>, done: string) => Promise<void>;
+}
+
+function FieldConflict({ conflict, busy, run }: FieldConflictProps) {
+  const { client } = useApp();
+  const [merging, setMerging] = useState(false);
+  const textFields = conflict.conflicts.filter(
+    (field) => typeof field.client === 'string' || typeof field.server === 'string',
+  );
+  const [merged, setMerged] = useState<Record<string, string>>(() =>
+    Object.fromEntries(textFields.map((field) => [field.field, String(field.client ?? '')])),
+  );
+  return (
+    <>
+      <p>This was changed on another device while you changed it here.</p>
+      <table class="conflict-table">
+        <thead>
+          <tr>
+            <th scope="col">Field</th>
+            <th scope="col">Yours</th>
+            <th scope="col">Theirs</th>
+          </tr>
+        </thead>
+        <tbody>
+          {conflict.conflicts.map((field) => (
+            <tr key={field.field}>
+              <th scope="row">{fieldLabel(field.field)}</th>
+              <td>{formatValue(field.client)}</td>
+              <td>{formatValue(field.server)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {merging && (
+        <div class="merge">
+          {textFields.map((field) => (
+            <label class="field" key={field.field}>
+              <span>Merged {fieldLabel(field.field).toLowerCase()}</span>
+              <textarea
+                rows={field.field === 'content' ? 6 : 2}
+                value={merged[field.field]}
+                onInput={(event) => setMerged({ ...merged, [field.field]: event.currentTarget.value })}
+              />
+            </label>
+          ))}
+        </div>
+      )}
+      <div class="button-row">
+        <button
+          type="button"
+          class="button"
+          disabled={busy}
+          onClick={() => void run(() => client.resolveConflict(conflict.id, { keep: 'mine' }), 'Kept your version.')}
+        >
+          Keep mine
+        </button>
+        <button
+          type="button"
+          class="button"
+          disabled={busy}
+          onClick={() =>
+            void run(() => client.resolveConflict(conflict.id, { keep: 'theirs' }), 'Using their version.')
+          }
+        >
+          Use theirs
+        </button>
+        {textFields.length > 0 &&
+          (merging ? (
+            <button
+              type="button"
+              class="button button-primary"
+              disabled={busy}
+              onClick={() => void run(() => client.resolveConflict(conflict.id, { merged }), 'Saved your merge.')}
+            >
+              Save merge
+            </button>
+          ) : (
+            <button type="button" class="button" onClick={() => setMerging(true)}>
+              Merge…
+            </button>
+          ))}
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,34 @@
+/** The always-visible sync status; it opens the sync panel. */
+import type { SyncStatus } from '../api/client.ts';
+import { statusLabel, statusTone } from './sync-words.ts';
+
+export function StatusPill({ status, onOpen }: { status: SyncStatus; onOpen: () => void }) {
+  const attention = [
+    status.conflicts > 0 && `${status.conflicts} conflict${status.conflicts === 1 ? '' : 's'}`,
+    status.failed > 0 && `${status.failed} not accepted`,
+  ].filter(Boolean);
+  return (
+    <button
+      type="button"
+      class={`status-pill tone-${statusTone(status)}`}
+      onClick={onOpen}
+      aria-label={`Sync status: ${statusLabel(status)}${attention.length ? `, ${attention.join(', ')}` : ''}. Open sync panel`}
+    >
+      <span class="status-dot" aria-hidden="true" />
+      <span class="status-text">{statusLabel(status)}</span>
+      {attention.length > 0 && <span class="status-attention">{attention.join(' · ')}</span>}
+    </button>
+  );
+}
+
+/** A bar while a large account downloads; the app stays usable under it. */
+export function InitialSyncBar({ status }: { status: SyncStatus }) {
+  if (!status.initialSync) return null;
+  const { received } = status.initialSync;
+  return (
+    <div class="initial-sync" role="status">
+      <span>Downloading your data… {received.toLocaleString()} items so far</span>
+      <progress aria-label="Download progress" />
+    </div>
+  );
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import type { SyncStatus } from '../api/client.ts';
+import { describeProblem, statusLabel, statusTone } from './sync-words.ts';
+
+const base: SyncStatus = {
+  state: 'synced',
+  pending: 0,
+  retrying: 0,
+  nextAttemptAt: null,
+  lastError: null,
+  failed: 0,
+  conflicts: 0,
+  lastSyncAt: null,
+  cursor: 0,
+  initialSync: null,
+};
+
+describe('statusLabel', () => {
+  it.each([
+    [{ state: 'local-only' }, 'Saved locally'],
+    [{ state: 'syncing' }, 'Syncing…'],
+    [{ state: 'synced' }, 'Synced'],
+    [{ state: 'offline', pending: 3 }, 'Offline — 3 pending'],
+    [{ state: 'error' }, 'Sync error'],
+  ] as [Partial<SyncStatus>, string][])('%o reads %s', (status, label) => {
+    expect(statusLabel({ ...base, ...status })).toBe(label);
+  });
+
+  it('asks for attention when something failed or conflicts', () => {
+    expect(statusTone({ ...base, conflicts: 1 })).toBe('warn');
+    expect(statusTone(base)).toBe('ok');
+  });
+});
+
+describe('describeProblem', () => {
+  it('names the field that was refused', () => {
+    const problem = {
+      type: '',
+      title: 'Invalid',
+      status: 422,
+      detail: '',
+      code: 'invalid-field' as const,
+      errors: [{ pointer: '/mutations/0/fields/title', detail: 'must be at most 500 characters' }],
+    };
+    expect(describeProblem(problem)).toBe('Title must be at most 500 characters.');
+  });
+});

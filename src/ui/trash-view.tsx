@@ -1,0 +1,81 @@
+/** The Trash: deleted cards, collections, todos and events, to restore or to remove for good. */
+import type { TableName } from '../../protocol/index.ts';
+import type { BurrowClient } from '../api/client.ts';
+import type { RecordView } from '../store/types.ts';
+import { useApp } from './app-context.ts';
+import { recordName } from './describe-mutation.ts';
+import { useRecords } from './use-records.ts';
+
+const KIND_NAMES: Partial<Record<TableName, string>> = {
+  cards: 'Card',
+  collections: 'Collection',
+  todos: 'Todo',
+  events: 'Event',
+};
+
+/** A client that can also remove a deleted record from this device's Trash for good. */
+type Purging = BurrowClient & { purge?: (table: TableName, id: string) => Promise<void> };
+
+export function TrashView() {
+  const cards = useRecords('cards', { includeDeleted: true });
+  const collections = useRecords('collections', { includeDeleted: true });
+  const todos = useRecords('todos', { includeDeleted: true });
+  const events = useRecords('events', { includeDeleted: true });
+  const loaded = cards && collections && todos && events;
+  const deleted = loaded ? [...cards, ...collections, ...todos, ...events].filter((record) => record.deleted) : null;
+  return (
+    <section class="view" aria-labelledby="view-title">
+      <div class="view-header">
+        <h1 id="view-title">Trash</h1>
+      </div>
+      {deleted === null ? (
+        <div class="cards-loading" aria-busy="true" />
+      ) : deleted.length === 0 ? (
+        <div class="empty-state">
+          <p class="empty-title">The Trash is empty.</p>
+          <p>Things you delete land here, so you can bring them back.</p>
+        </div>
+      ) : (
+        <ul class="row-list" aria-label="Deleted items">
+          {deleted.map((record) => (
+            <TrashRow key={record.id} record={record} />
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function TrashRow({ record }: { record: RecordView }) {
+  const { client, toast } = useApp();
+  const purging = client as Purging;
+  const name = recordName(record.fields) ?? 'Untitled';
+  return (
+    <li class="row">
+      <span class="kind-label">{KIND_NAMES[record.table]}</span>
+      <span class="row-title">{name}</span>
+      <div class="row-actions">
+        <button
+          type="button"
+          class="button"
+          aria-label={`Restore ${name}`}
+          onClick={() => void client.restore(record.table, record.id).then(() => toast(`Restored “${name}”.`))}
+        >
+          Restore
+        </button>
+        {purging.purge && (
+          <button
+            type="button"
+            class="button button-danger"
+            aria-label={`Delete ${name} forever`}
+            onClick={() =>
+              void purging.purge!(record.table, record.id).then(() => toast(`Deleted “${name}” for good.`))
+            }
+          >
+            Delete forever
+          </button>
+        )}
+      </div>
+    </li>
+  );
+}

@@ -1,0 +1,78 @@
+/** Live queries over the client: records of a table, sync status and presence, kept current. */
+import { useEffect, useState } from 'preact/hooks';
+import type { TableName } from '../../protocol/index.ts';
+import type { BurrowClient, Presence, SyncStatus } from '../api/client.ts';
+import type { RecordView } from '../store/types.ts';
+import { useApp } from './app-context.ts';
+
+/**
+ * The records of `table` in the current workspace, re-read whenever a change to that table is
+ * announced (this tab, another tab, or a pull). null until the first read.
+ */
+export function useRecords(table: TableName, options: { includeDeleted?: boolean } = {}): RecordView[] | null {
+  const { client, workspaceId } = useApp();
+  const includeDeleted = options.includeDeleted ?? false;
+  const [records, setRecords] = useState<RecordView[] | null>(null);
+  useEffect(() => {
+    let generation = 0;
+    let active = true;
+    const load = () => {
+      const mine = ++generation;
+      client.list(table, { workspaceId, includeDeleted }).then(
+        (result) => {
+          // Only the latest read wins: an earlier, slower one must not overwrite it.
+          if (active && mine === generation) setRecords(result);
+        },
+        () => {
+          if (active && mine === generation) setRecords([]);
+        },
+      );
+    };
+    load();
+    const unsubscribe = client.subscribe((notice) => {
+      if (notice.records.length === 0 || notice.records.some((record) => record.table === table)) load();
+    });
+    return () => {
+      active = false;
+      unsubscribe();
+    };
+  }, [client, table, workspaceId, includeDeleted]);
+  return records;
+}
+
+/** Whether the browser says it is online, kept current. */
+export function useOnline(): boolean {
+  const [online, setOnline] = useState(() => navigator.onLine);
+  useEffect(() => {
+    const update = () => setOnline(navigator.onLine);
+    addEventListener('online', update);
+    addEventListener('offline', update);
+    return () => {
+      removeEventListener('online', update);
+      removeEventListener('offline', update);
+    };
+  }, []);
+  return online;
+}
+
+/**
+ * The live sync status. When the browser knows it is offline the status says so at once, even
+ * before the engine has tried (and failed) to reach the server.
+ */
+export function useSyncStatus(client: BurrowClient): SyncStatus {
+  const [status, setStatus] = useState(() => client.status());
+  const online = useOnline();
+  useEffect(() => {
+    setStatus(client.status());
+    return client.onStatus(setStatus);
+  }, [client]);
+  const syncing = status.state === 'synced' || status.state === 'syncing' || status.state === 'error';
+  return !online && syncing ? { ...status, state: 'offline' } : status;
+}
+
+/** How many tabs are open and what they edit. */
+export function usePresence(client: BurrowClient): Presence {
+  const [presence, setPresence] = useState<Presence>({ tabs: 1, editing: [] });
+  useEffect(() => client.onPresence(setPresence), [client]);
+  return presence;
+}

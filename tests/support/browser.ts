@@ -1,0 +1,193 @@
+/** Headless Chromium for browser tests: launch, devices, the app with its worker, CDP worker control, waits. */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BurrowClient } from '../../src/api/client.ts';
+
+/** The repository root (where dist/ and node_modules/ are). */
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+const CHROMIUM_PATH = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** What the build reads: dist/ is stale when any of these is newer than dist/index.html. */
+const BUILD_INPUTS = ['src', 'sw', 'protocol', 'public', 'index.html', 'vite.config.ts'];
+
+/** The Background Sync tag the worker listens on (workbox-background-sync `Queue` name `burrow-outbox`). */
+export const SYNC_TAG = 'workbox-background-sync:burrow-outbox';
+
+/** A launched Chromium with its own throwaway config directory. */
+export interface TestBrowser {
+  browser: Browser;
+  /** A fresh context: one device, with its own storage, service worker and cookies. */
+  newDevice(): Promise<BrowserContext>;
+  close(): Promise<void>;
+}
+
+/** Builds the app with `vite build` when dist/ is missing or older than its sources. */
+export function ensureAppBuilt(): void {
+  const built = join(REPO_ROOT, 'dist', 'index.html');
+  if (
+    existsSync(built) &&
+    statSync(built).mtimeMs >= newestMtime(BUILD_INPUTS.map((input) => join(REPO_ROOT, input)))
+  ) {
+    return;
+  }
+  const result = spawnSync(join(REPO_ROOT, 'node_modules', '.bin', 'vite'), ['build'], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`vite build failed:\n${result.stdout}\n${result.stderr}`);
+}
+
+function newestMtime(paths: string[]): number {
+  let newest = 0;
+  for (const path of paths) {
+    if (!existsSync(path)) continue;
+    const stat = statSync(path);
+    if (stat.isDirectory()) {
+      const children = readdirSync(path).map((name) => join(path, name));
+      newest = Math.max(newest, stat.mtimeMs, newestMtime(children));
+    } else {
+      newest = Math.max(newest, stat.mtimeMs);
+    }
+  }
+  return newest;
+}
+
+/** Launches Debian's Chromium in new headless mode (Background Sync works there, not in the shell). */
+export async function launchBrowser(): Promise<TestBrowser> {
+  const configDir = mkdtempSync(join(tmpdir(), 'burrow-chromium-'));
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    env: { ...process.env, XDG_CONFIG_HOME: configDir },
+  });
+  return {
+    browser,
+    newDevice: () => browser.newContext(),
+    async close() {
+      await browser.close();
+      rmSync(configDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Opens the app at `origin` in a new page of `context` and waits until the service worker
+ * controls the page and `window.burrow.ready` has resolved.
+ */
+export async function openApp(context: BrowserContext, origin: string, path = '/'): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(new URL(path, origin).href);
+  await page.waitForFunction('navigator.serviceWorker.controller !== null && "burrow" in window', undefined, {
+    timeout: 30_000,
+    polling: 50,
+  });
+  await page.evaluate('window.burrow.ready.then(() => true)');
+  return page;
+}
+
+/**
+ * Runs `fn` in the page with its `window.burrow`. `fn` is sent as source text, so it must
+ * not use anything from the test's scope: pass what it needs as `arg` (JSON values only).
+ */
+export async function inPage<Result>(page: Page, fn: (burrow: BurrowClient) => Result | Promise<Result>): Promise<Result>;
+export async function inPage<Result, Arg>(
+  page: Page,
+  fn: (burrow: BurrowClient, arg: Arg) => Result | Promise<Result>,
+  arg: Arg,
+): Promise<Result>;
+export async function inPage<Result, Arg>(
+  page: Page,
+  fn: (burrow: BurrowClient, arg: Arg) => Result | Promise<Result>,
+  arg?: Arg,
+): Promise<Result> {
+  return (await page.evaluate(`(${fn.toString()})(window.burrow, ${JSON.stringify(arg ?? null)})`)) as Result;
+}
+
+/** Stops every service worker of the browser (Playwright otherwise keeps them alive forever). */
+export async function stopServiceWorkers(page: Page): Promise<void> {
+  const session = await page.context().newCDPSession(page);
+  try {
+    await session.send('ServiceWorker.enable');
+    await session.send('ServiceWorker.stopAllWorkers');
+  } finally {
+    await session.detach();
+  }
+}
+
+interface WorkerRegistration {
+  registrationId: string;
+  scopeURL: string;
+  isDeleted: boolean;
+}
+
+/**
+ * Fires a Background Sync `sync` event at `origin`'s worker with no app page open: through an
+ * about:blank page's CDP session (the browser-level session lacks the ServiceWorker domain).
+ * Returns once dispatched; the caller waits for the effect.
+ */
+export async function dispatchSync(context: BrowserContext, origin: string, tag = SYNC_TAG): Promise<void> {
+  const blank = await context.newPage();
+  const session = await context.newCDPSession(blank);
+  try {
+    const registrations = new Map<string, WorkerRegistration>();
+    session.on('ServiceWorker.workerRegistrationUpdated', (event: { registrations: WorkerRegistration[] }) => {
+      for (const registration of event.registrations) registrations.set(registration.registrationId, registration);
+    });
+    await session.send('ServiceWorker.enable');
+    const scope = `${new URL(origin).origin}/`;
+    const registration = await waitFor(
+      () => [...registrations.values()].find((candidate) => candidate.scopeURL === scope && !candidate.isDeleted),
+      { message: `a service worker registration for ${scope}` },
+    );
+    await session.send('ServiceWorker.dispatchSyncEvent', {
+      origin: new URL(origin).origin,
+      registrationId: registration.registrationId,
+      tag,
+      lastChance: false,
+    });
+  } finally {
+    await session.detach();
+    await blank.close();
+  }
+}
+
+export interface WaitOptions {
+  timeoutMs?: number;
+  intervalMs?: number;
+  /** What was awaited, for the error when the deadline passes. */
+  message: string;
+}
+
+/**
+ * Polls `condition` until it returns a truthy value, and returns that value. Throws (with
+ * the last value seen) when `timeoutMs` passes first. A wait, never an assertion on time.
+ */
+export async function waitFor<T>(
+  condition: () => T | Promise<T>,
+  { timeoutMs = 30_000, intervalMs = 50, message }: WaitOptions,
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  for (;;) {
+    last = await condition();
+    if (last) return last as NonNullable<T>;
+    if (Date.now() > deadline)
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${message} (last: ${JSON.stringify(last)})`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}

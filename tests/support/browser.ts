@@ -104,7 +104,10 @@ export async function openApp(context: BrowserContext, origin: string, path = '/
  * Runs `fn` in the page with its `window.burrow`. `fn` is sent as source text, so it must
  * not use anything from the test's scope: pass what it needs as `arg` (JSON values only).
  */
-export async function inPage<Result>(page: Page, fn: (burrow: BurrowClient) => Result | Promise<Result>): Promise<Result>;
+export async function inPage<Result>(
+  page: Page,
+  fn: (burrow: BurrowClient) => Result | Promise<Result>,
+): Promise<Result>;
 export async function inPage<Result, Arg>(
   page: Page,
   fn: (burrow: BurrowClient, arg: Arg) => Result | Promise<Result>,

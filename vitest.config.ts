@@ -15,6 +15,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
+          globalSetup: ['tests/support/build-app.global-setup.ts'],
           include: ['tests/**/*.test.ts'],
           environment: 'node',
           testTimeout: 120_000,

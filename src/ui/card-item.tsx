@@ -3,6 +3,7 @@ import type { RecordView } from '../store/types.ts';
 import { useApp } from './app-context.ts';
 import { cardFields } from './card-query.ts';
 import { Icon } from './icons.tsx';
+import { memo } from './memo.ts';
 import { RecordBadges } from './record-badges.tsx';
 
 function hostName(url: string | null | undefined): string {
@@ -24,7 +25,8 @@ function snippet(text: string): string {
     .slice(0, 200);
 }
 
-export function CardItem({ card }: { card: RecordView }) {
+/** One card in a list; memoized so an edit elsewhere does not re-render it. */
+export const CardItem = memo(function CardItem({ card }: { card: RecordView }) {
   const { client, openCard, toast } = useApp();
   const fields = cardFields(card);
   const title = fields.title || fields.url || 'Untitled';
@@ -73,4 +75,4 @@ export function CardItem({ card }: { card: RecordView }) {
       </div>
     </article>
   );
-}
+});

@@ -1,6 +1,6 @@
 /** The card views (all cards, one collection): toolbar, filters, layouts, and the cards. */
 import type { ComponentChildren } from 'preact';
-import { useMemo } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import type { RecordView } from '../store/types.ts';
 import { useApp } from './app-context.ts';
 import { CardItem } from './card-item.tsx';
@@ -16,6 +16,9 @@ export interface CardsViewProps {
   title: string;
   actions?: ComponentChildren;
 }
+
+/** Cards rendered at first and per "Show more": rendering thousands at once made every edit slow. */
+const PAGE_SIZE = 120;
 
 const SORT_OPTIONS: { value: `${SortBy}-${'asc' | 'desc'}`; label: string }[] = [
   { value: 'created-desc', label: 'Newest first' },
@@ -158,6 +161,7 @@ interface CardListProps {
 }
 
 function CardList({ cards, layout, search, filtered }: CardListProps) {
+  const [limit, setLimit] = useState(PAGE_SIZE);
   if (cards === null) return <div class={`cards cards-${layout} cards-loading`} aria-busy="true" />;
   if (cards.length === 0) {
     return (
@@ -176,12 +180,19 @@ function CardList({ cards, layout, search, filtered }: CardListProps) {
     );
   }
   return (
-    <ul class={`cards cards-${layout}`} aria-label="Cards">
-      {cards.map((card) => (
-        <li key={card.id}>
-          <CardItem card={card} />
-        </li>
-      ))}
-    </ul>
+    <>
+      <ul class={`cards cards-${layout}`} aria-label="Cards">
+        {cards.slice(0, limit).map((card) => (
+          <li key={card.id}>
+            <CardItem card={card} />
+          </li>
+        ))}
+      </ul>
+      {cards.length > limit && (
+        <button type="button" class="button show-more" onClick={() => setLimit(limit + PAGE_SIZE)}>
+          Show {Math.min(PAGE_SIZE, cards.length - limit)} more of {cards.length - limit}
+        </button>
+      )}
+    </>
   );
 }

@@ -4,33 +4,32 @@ import type { TableName } from '../../protocol/index.ts';
 import type { BurrowClient, Presence, SyncStatus } from '../api/client.ts';
 import type { RecordView } from '../store/types.ts';
 import { useApp } from './app-context.ts';
+import { createLiveList } from './live-list.ts';
 
 /**
- * The records of `table` in the current workspace, re-read whenever a change to that table is
- * announced (this tab, another tab, or a pull). null until the first read.
+ * The records of `table` in the current workspace, kept current from change notices (this tab,
+ * another tab, or a pull): only the records a notice names are re-read. null until the first read.
  */
 export function useRecords(table: TableName, options: { includeDeleted?: boolean } = {}): RecordView[] | null {
   const { client, workspaceId } = useApp();
   const includeDeleted = options.includeDeleted ?? false;
   const [records, setRecords] = useState<RecordView[] | null>(null);
   useEffect(() => {
-    let generation = 0;
     let active = true;
-    const load = () => {
-      const mine = ++generation;
-      client.list(table, { workspaceId, includeDeleted }).then(
-        (result) => {
-          // Only the latest read wins: an earlier, slower one must not overwrite it.
-          if (active && mine === generation) setRecords(result);
-        },
-        () => {
-          if (active && mine === generation) setRecords([]);
-        },
-      );
-    };
-    load();
+    const live = createLiveList({
+      loadAll: () => client.list(table, { workspaceId, includeDeleted }),
+      loadOne: (id) => client.get(table, id),
+      keeps: (record) =>
+        (workspaceId === undefined || record.workspaceId === workspaceId) && (includeDeleted || !record.deleted),
+      publish: (next) => {
+        if (active) setRecords(next);
+      },
+    });
+    live.invalidate();
     const unsubscribe = client.subscribe((notice) => {
-      if (notice.records.length === 0 || notice.records.some((record) => record.table === table)) load();
+      if (notice.records.length === 0) live.invalidate();
+      const ids = notice.records.filter((record) => record.table === table).map((record) => record.id);
+      if (ids.length > 0) live.invalidate(ids);
     });
     return () => {
       active = false;

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import type { RecordView } from '../store/types.ts';
+import { createLiveList } from './live-list.ts';
+
+function view(id: string, fields: Record<string, unknown> = {}, deleted = false): RecordView {
+  return { id, table: 'cards', workspaceId: 'w', version: 1, deleted, fields, pending: false, conflict: false };
+}
+
+function rig(initial: RecordView[]) {
+  const table = new Map(initial.map((record) => [record.id, record]));
+  const calls: string[] = [];
+  const published: RecordView[][] = [];
+  const list = createLiveList({
+    loadAll: async () => {
+      calls.push('all');
+      return [...table.values()];
+    },
+    loadOne: async (id) => {
+      calls.push(`one:${id}`);
+      return table.get(id);
+    },
+    keeps: (record) => !record.deleted,
+    publish: (records) => published.push(records),
+  });
+  return { table, calls, published, list, ids: () => published.at(-1)?.map((record) => record.id) };
+}
+
+describe('createLiveList', () => {
+  it('reads everything first, then only the records a notice names', async () => {
+    const { table, calls, list, ids } = rig([view('a'), view('b')]);
+    list.invalidate();
+    await list.settled();
+    table.set('c', view('c'));
+    table.set('a', view('a', { title: 'new' }));
+    list.invalidate(['c', 'a']);
+    await list.settled();
+    expect(calls).toEqual(['all', 'one:c', 'one:a']);
+    expect(ids()).toEqual(['c', 'a', 'b']);
+  });
+
+  it('drops records that are gone or no longer belong', async () => {
+    const { table, list, ids } = rig([view('a'), view('b'), view('c')]);
+    list.invalidate();
+    await list.settled();
+    table.delete('a');
+    table.set('b', view('b', {}, true));
+    list.invalidate(['a', 'b']);
+    await list.settled();
+    expect(ids()).toEqual(['c']);
+  });
+
+  it('coalesces notices that arrive while an update runs', async () => {
+    const { table, calls, list, published } = rig([view('a')]);
+    list.invalidate();
+    for (let i = 0; i < 5; i++) {
+      table.set(`n${i}`, view(`n${i}`));
+      list.invalidate([`n${i}`]);
+    }
+    await list.settled();
+    expect(calls[0]).toBe('all');
+    expect(published.length).toBeLessThanOrEqual(2);
+    expect(published.at(-1)).toHaveLength(6);
+  });
+
+  it('reads everything again when a notice names very many records', async () => {
+    const { calls, list } = rig([view('a')]);
+    list.invalidate();
+    await list.settled();
+    list.invalidate(Array.from({ length: 51 }, (_, i) => `x${i}`));
+    await list.settled();
+    expect(calls).toEqual(['all', 'all']);
+  });
+});

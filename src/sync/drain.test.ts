@@ -154,6 +154,22 @@ describe('drainOutbox', () => {
       expect((await drainOutbox(deps)).outcome).toBe('offline');
       expect(server.pushLog).toEqual([]);
     });
+
+    it('tries anyway when forced (a sync event), because onLine can lag in a worker', async () => {
+      const { deps, server, store, ready } = setup(2, { isOnline: () => false, force: true });
+      await ready;
+      expect((await drainOutbox(deps)).outcome).toBe('empty');
+      expect(server.pushLog).toHaveLength(1);
+      expect(store.outbox.size).toBe(0);
+    });
+
+    it('counts no attempt when a forced try fails while the platform says offline', async () => {
+      const { deps, server, store, ready } = setup(1, { isOnline: () => false, force: true });
+      await ready;
+      server.pushFaults.push({ kind: 'network-error' });
+      expect((await drainOutbox(deps)).outcome).toBe('offline');
+      expect([...store.outbox.values()][0].attempts).toBe(0);
+    });
   });
 
   describe('a response lost after the server applied the batch', () => {

@@ -104,7 +104,9 @@ async function drainLoop(deps: DrainDeps, totals: DrainTotals): Promise<DrainRes
   let repairs = 0;
   let keySalted = false;
   for (;;) {
-    if (!deps.isOnline()) return { ...totals, outcome: 'offline' };
+    // `navigator.onLine` in a worker can lag behind reality (a `sync` event may arrive while it
+    // still says offline): a forced drain tries anyway, and the network decides.
+    if (!deps.force && !deps.isOnline()) return { ...totals, outcome: 'offline' };
     const batch = await store.nextBatch(maxCount, LIMITS.batchBytes);
     if (!batch) return { ...totals, outcome: 'empty' };
     const head = batch.entries[0];
@@ -128,8 +130,11 @@ async function drainLoop(deps: DrainDeps, totals: DrainTotals): Promise<DrainRes
       body,
     });
 
-    if (answer.kind === 'network-error')
+    if (answer.kind === 'network-error') {
+      // Failing while the platform says offline is no fault of the entry: no attempt is counted.
+      if (!deps.isOnline()) return { ...totals, outcome: 'offline' };
       return scheduleRetry(deps, totals, batch, answer.reason, null, 'retry-scheduled');
+    }
     const verdict = classifyPushResponse(answer);
     switch (verdict.kind) {
       case 'ok': {

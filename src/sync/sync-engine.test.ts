@@ -49,7 +49,9 @@ function setup(options: { signedIn?: boolean; online?: boolean } = {}) {
   let syncRegistrations = 0;
   const deps: SyncEngineDeps = {
     openActive: async () => ({ store, signedIn: options.signedIn ?? true }),
-    fetch: server.fetch,
+    // Offline, requests fail as a real network's do (a forced drain tries despite isOnline).
+    fetch: (input, init) =>
+      network.online ? server.fetch(input, init) : Promise.reject(new TypeError('Failed to fetch')),
     now: () => clock.now,
     random: () => 0.5,
     timers,

@@ -5,7 +5,7 @@
  *
  * idle ─trigger─► drain ─acknowledged > 0─► pull ─► idle
  *                   │ retry-scheduled/blocked: timer at nextAttemptAt (+ a Background Sync registration)
- *                   │ offline: a Background Sync registration (fires when connectivity returns)
+ *                   │ offline: a Background Sync registration (fires when connectivity returns) and a re-check timer
  *                   └ paused (401): nothing runs until `accountChanged()` (a sign-in)
  */
 import type { SyncStatus } from '../api/client.ts';
@@ -28,6 +28,9 @@ export type SyncTrigger =
   | 'sync-now'
   | 'timer'
   | 'account';
+
+/** How soon a drain that found the platform offline looks again, while the engine is alive. */
+const OFFLINE_RECHECK_MS = 15_000;
 
 const FORCED: ReadonlySet<SyncTrigger> = new Set(['sync-event', 'online', 'sync-now', 'account', 'periodic']);
 /** Triggers after which the engine also pulls (start, reconnect, coming back to the tab). */
@@ -256,6 +259,8 @@ export class SyncEngine {
         void this.deps.requestBackgroundSync?.().catch(() => undefined);
         break;
       case 'offline':
+        // The worker hears no `online` event: besides Background Sync, look again on a timer.
+        this.scheduleDrain(this.deps.now() + OFFLINE_RECHECK_MS);
         void this.deps.requestBackgroundSync?.().catch(() => undefined);
         break;
       case 'empty':

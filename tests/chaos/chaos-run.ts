@@ -63,7 +63,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const world = await setUp(options, server, tap, proxy, browser, log);
     const faults = await chaosPhase(rng, options, world, log);
     const report = await settle(world, options.settleTimeoutMs ?? 120_000, log);
-    for (const problem of report.problems.slice(0, 50)) log(problem);
+    for (const problem of report.problems) log(problem);
     log(describeTraffic(world));
     return { seed: options.seed, report, faults, line: summaryLine(report, options.seed) };
   } finally {

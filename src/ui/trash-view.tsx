@@ -61,7 +61,7 @@ function TrashRow({ record }: { record: RecordView }) {
         <button
           type="button"
           class="button button-danger"
-          aria-label={`Delete ${name} forever`}
+          aria-label={`Delete forever: ${name}`}
           onClick={() => void client.purge(record.table, record.id).then(() => toast(`Deleted “${name}” for good.`))}
         >
           Delete forever

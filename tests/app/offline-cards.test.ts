@@ -49,7 +49,7 @@ describe('cards offline', () => {
     await goTo(page, 'Trash');
     await page.getByRole('button', { name: 'Restore Offline first' }).click();
     await page.getByRole('button', { name: 'Restore Offline first' }).waitFor({ state: 'detached' });
-    await page.getByRole('button', { name: 'Delete Scratch forever' }).click();
+    await page.getByRole('button', { name: 'Delete forever: Scratch' }).click();
     await page.getByText('The Trash is empty.').waitFor();
     await goTo(page, 'All cards');
     await card(page, 'Offline first').waitFor();

@@ -7,6 +7,7 @@ import {
   openBurrow,
   pullNow,
   renameCard,
+  screenshotPath,
   signIn,
   startRig,
   statusPill,
@@ -61,14 +62,16 @@ describe('conflicts', () => {
     await card(two, 'Alpha from two').getByRole('button', { name: 'Conflict' }).waitFor();
 
     const panel = await openSyncPanel(two);
-    const alpha = panel.getByRole('article', { name: 'Conflict: Alpha from one' });
+    await panel.getByRole('article', { name: /^Conflict: Echo/ }).waitFor();
+    await two.screenshot({ path: screenshotPath('sync-panel-conflicts-desktop-light') });
+    const alpha = panel.getByRole('article', { name: 'Conflict: Alpha from two' });
     expect(await alpha.getByRole('row', { name: /Title/ }).textContent()).toBe('TitleAlpha from twoAlpha from one');
     await alpha.getByRole('button', { name: 'Keep mine' }).click();
     await panel
-      .getByRole('article', { name: 'Conflict: Bravo from one' })
+      .getByRole('article', { name: 'Conflict: Bravo from two' })
       .getByRole('button', { name: 'Use theirs' })
       .click();
-    const charlie = panel.getByRole('article', { name: 'Conflict: Charlie from one' });
+    const charlie = panel.getByRole('article', { name: 'Conflict: Charlie from two' });
     await charlie.getByRole('button', { name: 'Merge…' }).click();
     await charlie.getByLabel('Merged title').fill('Charlie, merged');
     await charlie.getByRole('button', { name: 'Save merge' }).click();

@@ -1,5 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AppRig, openBurrow, pullNow, signIn, startRig, statusPill, uniqueEmail, waitSynced } from './app-rig.ts';
+import {
+  type AppRig,
+  openBurrow,
+  pullNow,
+  screenshotPath,
+  signIn,
+  startRig,
+  statusPill,
+  uniqueEmail,
+  waitSynced,
+} from './app-rig.ts';
 
 let rig: AppRig;
 
@@ -55,6 +65,7 @@ describe('a change the server refuses', () => {
     const panel = two.getByRole('dialog', { name: 'Sync' });
     const soups = panel.getByRole('article', { name: 'Not accepted: New collection “Soups”' });
     expect(await soups.textContent()).toContain('Parent collection must be a live collection of the same workspace');
+    await two.screenshot({ path: screenshotPath('sync-panel-rejected-desktop-light') });
 
     await soups.getByRole('button', { name: 'Edit and retry' }).click();
     await soups.getByLabel('Remove the parent collection').check();

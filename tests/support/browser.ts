@@ -92,12 +92,24 @@ export async function launchBrowser(): Promise<TestBrowser> {
 export async function openApp(context: BrowserContext, origin: string, path = '/'): Promise<Page> {
   const page = await context.newPage();
   await page.goto(new URL(path, origin).href);
-  await page.waitForFunction('navigator.serviceWorker.controller !== null && "burrow" in window', undefined, {
-    timeout: 30_000,
-    polling: 50,
+  await waitForPage(page, 'navigator.serviceWorker.controller !== null && "burrow" in window', {
+    message: 'the service worker to control the page and window.burrow',
   });
   await page.evaluate('window.burrow.ready.then(() => true)');
   return page;
+}
+
+/**
+ * Polls a JavaScript expression in the page until it is truthy and returns its value. The
+ * app's CSP forbids eval, which Playwright's `waitForFunction` with a string needs; a CDP
+ * evaluate (this) is not subject to it.
+ */
+export function waitForPage<T = unknown>(
+  page: Page,
+  expression: string,
+  options: WaitOptions,
+): Promise<NonNullable<T>> {
+  return waitFor(() => page.evaluate(expression) as Promise<T>, options);
 }
 
 /**
@@ -172,8 +184,8 @@ export async function dispatchSync(context: BrowserContext, origin: string, tag 
 export interface WaitOptions {
   timeoutMs?: number;
   intervalMs?: number;
-  /** What was awaited, for the error when the deadline passes. */
-  message: string;
+  /** What was awaited, for the error when the deadline passes (a function: read at the deadline). */
+  message: string | (() => string);
 }
 
 /**
@@ -189,8 +201,10 @@ export async function waitFor<T>(
   for (;;) {
     last = await condition();
     if (last) return last as NonNullable<T>;
-    if (Date.now() > deadline)
-      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${message} (last: ${JSON.stringify(last)})`);
+    if (Date.now() > deadline) {
+      const what = typeof message === 'function' ? message() : message;
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
+    }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }

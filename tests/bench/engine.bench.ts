@@ -1,0 +1,320 @@
+/** The engine benchmark in real Chromium against a real server: drain vs Workbox, initial sync vs raw put, commit and cross-device latency. */
+import type { BrowserContext, Page } from 'playwright-core';
+import { newId } from '../../protocol/index.ts';
+import { ApiClient, MutationBuilder, noteCard } from '../support/api-client.ts';
+import {
+  ensureAppBuilt,
+  inPage,
+  launchBrowser,
+  openApp,
+  type TestBrowser,
+  waitFor,
+  waitForPage,
+} from '../support/browser.ts';
+import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts';
+import { startServer } from '../support/server-process.ts';
+import { type BenchRow, benchRow, markdownTable, writeBenchResults } from './bench-report.ts';
+import { BASELINE_SCOPE, enqueueBaseline, replayBaseline, serveWorkboxBaseline } from './workbox-queue-baseline.ts';
+
+const PASSWORD = 'burrow-bench-password';
+const DRAIN_MUTATIONS = 10_000;
+const INITIAL_SYNC_RECORDS = 100_000;
+const COMMIT_SAMPLES = 1_000;
+const CROSS_DEVICE_SAMPLES = 40;
+/** The card every figure writes: the protocol's typical ~300-byte note. */
+const CARD = noteCard();
+
+interface Rig {
+  serverUrl: string;
+  proxy: FaultProxy;
+  chromium: TestBrowser;
+}
+
+async function signedUpDevice(rig: Rig, email: string, mode: 'signUp' | 'signIn' = 'signUp') {
+  const context = await rig.chromium.newDevice();
+  const page = await openApp(context, rig.proxy.url);
+  await inPage(page, (burrow, arg) => burrow[arg.mode](arg.email, arg.password).then(() => null), {
+    mode,
+    email,
+    password: PASSWORD,
+  });
+  const workspaceId = await waitFor(() => inPage(page, async (burrow) => (await burrow.workspaces())[0]?.id ?? null), {
+    timeoutMs: 120_000,
+    message: 'the default workspace on the device',
+  });
+  return { context, page, workspaceId };
+}
+
+function percentile(samples: number[], fraction: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))];
+}
+
+/** Burrow: 10,000 commits offline, then online until all acknowledged. Workbox: the same requests replayed. */
+async function benchDrain(rig: Rig): Promise<{ rows: BenchRow[]; page: Page; ids: string[] }> {
+  const email = `drain-${newId().slice(-12)}@example.test`;
+  const burrow = await signedUpDevice(rig, email);
+  await burrow.context.setOffline(true);
+  const ids = await inPage(
+    burrow.page,
+    async (client, arg) => {
+      const created: string[] = [];
+      for (let i = 0; i < arg.count; i++) {
+        const record = await client.create(
+          'cards',
+          { ...arg.card, title: `drain ${i}` },
+          { workspaceId: arg.workspaceId },
+        );
+        created.push(record.id);
+      }
+      return created;
+    },
+    { count: DRAIN_MUTATIONS, card: CARD, workspaceId: burrow.workspaceId },
+  );
+  const started = performance.now();
+  await burrow.context.setOffline(false);
+  await waitForPage(burrow.page, 'window.burrow.status().pending === 0', {
+    timeoutMs: 600_000,
+    intervalMs: 10,
+    message: 'every mutation acknowledged',
+  });
+  const burrowMs = performance.now() - started;
+
+  const baseline = await rig.chromium.newDevice();
+  const page = await baseline.newPage();
+  await page.goto(`${rig.proxy.url}${BASELINE_SCOPE}`);
+  const account = new ApiClient(rig.serverUrl);
+  const signUp = await account.signUp(`workbox-${newId().slice(-12)}@example.test`, PASSWORD);
+  await baseline.addCookies(
+    account
+      .cookieHeader()
+      .split('; ')
+      .map((pair) => ({ name: pair.split('=')[0], value: pair.slice(pair.indexOf('=') + 1), url: rig.proxy.url })),
+  );
+  await enqueueBaseline(page, {
+    clientId: newId(),
+    workspaceId: signUp.body.workspaces[0].id,
+    fields: CARD,
+    count: DRAIN_MUTATIONS,
+  });
+  const workboxMs = await replayBaseline(page);
+  const applied = (await account.pullAll(0)).changes.filter((change) => change.table === 'cards').length;
+  if (applied !== DRAIN_MUTATIONS) throw new Error(`the Workbox baseline applied ${applied} of ${DRAIN_MUTATIONS}`);
+  await baseline.close();
+
+  return {
+    page: burrow.page,
+    ids,
+    rows: [
+      benchRow({
+        name: `drain ${DRAIN_MUTATIONS} offline mutations until acknowledged (Workbox Queue replay = baseline; speed-up = baseline / value)`,
+        value: burrowMs,
+        unit: 'ms',
+        baseline: workboxMs,
+        target: { on: 'ratio', atMost: 1 / 50 },
+      }),
+    ],
+  };
+}
+
+/** p50/p99 of `update` commits on a device holding 10,000 records (the drain's). */
+async function benchCommitLatency(page: Page, ids: string[]): Promise<BenchRow[]> {
+  const samples = await inPage(
+    page,
+    async (client, arg) => {
+      const times: number[] = [];
+      for (let i = 0; i < arg.samples; i++) {
+        const id = arg.ids[(i * 7919) % arg.ids.length];
+        const started = performance.now();
+        await client.update('cards', id, { title: `latency ${i}` });
+        times.push(performance.now() - started);
+      }
+      return times;
+    },
+    { samples: COMMIT_SAMPLES, ids },
+  );
+  return [
+    benchRow({
+      name: `local commit p50 (${ids.length} records present)`,
+      value: percentile(samples, 0.5),
+      unit: 'ms',
+      target: { on: 'value', atMost: 3 },
+    }),
+    benchRow({
+      name: `local commit p99 (${ids.length} records present)`,
+      value: percentile(samples, 0.99),
+      unit: 'ms',
+      target: { on: 'value', atMost: 16 },
+    }),
+  ];
+}
+
+/** Seeds 100,000 cards through the API, then times a new device's initial sync against a raw IndexedDB put. */
+async function benchInitialSync(rig: Rig): Promise<BenchRow[]> {
+  const email = `initial-${newId().slice(-12)}@example.test`;
+  const seeder = new ApiClient(rig.serverUrl);
+  const signUp = await seeder.signUp(email, PASSWORD);
+  const workspaceId = signUp.body.workspaces[0].id;
+  const builder = new MutationBuilder();
+  let cursor = 0;
+  for (let done = 0; done < INITIAL_SYNC_RECORDS; done += 1000) {
+    const mutations = Array.from({ length: 1000 }, (_, i) =>
+      builder.create('cards', workspaceId, { ...CARD, title: `seed ${done + i}` }),
+    );
+    const pushed = await seeder.push(mutations);
+    if (pushed.status !== 200) throw new Error(`seeding answered ${pushed.status}`);
+    cursor = pushed.body.cursor;
+  }
+
+  const context = await rig.chromium.newDevice();
+  const page = await openApp(context, rig.proxy.url);
+  await page.evaluate(`window.syncTimes = {};
+    window.burrow.onStatus((status) => {
+      if (status.initialSync && !window.syncTimes.started) window.syncTimes.started = performance.now();
+      if (!status.initialSync && status.cursor >= ${cursor} && !window.syncTimes.done) window.syncTimes.done = performance.now();
+    });`);
+  await inPage(
+    page,
+    async (client, arg) => {
+      await client.signIn(arg.email, arg.password);
+      (globalThis as unknown as { syncTimes: Record<string, number> }).syncTimes.signedIn = performance.now();
+    },
+    { email, password: PASSWORD },
+  );
+  await waitForPage(page, 'window.syncTimes.done !== undefined', {
+    timeoutMs: 600_000,
+    intervalMs: 20,
+    message: 'the initial sync to finish',
+  });
+  const times = (await page.evaluate('window.syncTimes')) as { started?: number; signedIn: number; done: number };
+  const burrowMs = times.done - Math.min(times.started ?? times.signedIn, times.signedIn);
+  const stored = await inPage(page, async (client) => (await client.list('cards')).length);
+  if (stored !== INITIAL_SYNC_RECORDS) throw new Error(`initial sync stored ${stored} of ${INITIAL_SYNC_RECORDS}`);
+
+  const rawMs = (await page.evaluate(RAW_PUT_SOURCE)) as number;
+  await context.close();
+  return [
+    benchRow({
+      name: `initial sync of ${INITIAL_SYNC_RECORDS} records from cursor 0 (raw IndexedDB put of the same records = baseline)`,
+      value: burrowMs,
+      unit: 'ms',
+      baseline: rawMs,
+      target: { on: 'ratio', atMost: 1.5 },
+    }),
+  ];
+}
+
+// In the page: fetch every pull page (not timed), then time a bulk put of those envelopes into a
+// fresh database, one transaction per page, no await per request: the fastest plain IndexedDB way.
+const RAW_PUT_SOURCE = `(async () => {
+  const pages = [];
+  let cursor = 0;
+  for (;;) {
+    const page = await (await fetch('/api/sync/pull?limit=5000&cursor=' + cursor)).json();
+    pages.push(page.changes);
+    cursor = page.cursor;
+    if (!page.hasMore) break;
+  }
+  const db = await new Promise((resolve, reject) => {
+    const request = indexedDB.open('raw-put-baseline-' + Math.random(), 1);
+    request.onupgradeneeded = () => request.result.createObjectStore('records', { keyPath: ['table', 'id'] });
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  const started = performance.now();
+  for (const changes of pages) {
+    await new Promise((resolve, reject) => {
+      const transaction = db.transaction('records', 'readwrite');
+      const store = transaction.objectStore('records');
+      for (const change of changes) store.put(change);
+      transaction.oncomplete = resolve;
+      transaction.onerror = () => reject(transaction.error);
+    });
+  }
+  const elapsed = performance.now() - started;
+  db.close();
+  return elapsed;
+})()`;
+
+/** Commit on one device until visible (a change notice from a pull) on another of the same account. */
+async function benchCrossDevice(rig: Rig): Promise<BenchRow[]> {
+  const email = `cross-${newId().slice(-12)}@example.test`;
+  const laptop = await signedUpDevice(rig, email);
+  const phone = await signedUpDevice(rig, email, 'signIn');
+  await phone.page.evaluate(`window.seenAt = {};
+    window.burrow.subscribe((notice) => {
+      for (const record of notice.records) window.seenAt[record.id] ??= performance.timeOrigin + performance.now();
+    });`);
+  const samples: number[] = [];
+  for (let i = 0; i < CROSS_DEVICE_SAMPLES; i++) {
+    const { id, committedAt } = await inPage(
+      laptop.page,
+      async (client, arg) => {
+        const committedAt = performance.timeOrigin + performance.now();
+        const record = await client.create(
+          'cards',
+          { ...arg.card, title: `cross ${arg.i}` },
+          { workspaceId: arg.workspaceId },
+        );
+        return { id: record.id, committedAt };
+      },
+      { card: CARD, i, workspaceId: laptop.workspaceId },
+    );
+    const seenAt = await waitForPage<number>(phone.page, `window.seenAt[${JSON.stringify(id)}]`, {
+      intervalMs: 5,
+      message: 'the card on the other device',
+    });
+    samples.push(seenAt - committedAt);
+  }
+  await closeAll([laptop.context, phone.context]);
+  return [
+    benchRow({
+      name: 'cross-device commit → visible p50 (loopback)',
+      value: percentile(samples, 0.5),
+      unit: 'ms',
+      target: { on: 'value', atMost: 150 },
+    }),
+    benchRow({ name: 'cross-device commit → visible p99 (loopback)', value: percentile(samples, 0.99), unit: 'ms' }),
+  ];
+}
+
+/** Progress on stderr, so a long run shows where it is. */
+function progress(step: string): void {
+  process.stderr.write(`engine bench: ${step}\n`);
+}
+
+async function closeAll(contexts: BrowserContext[]): Promise<void> {
+  for (const context of contexts) await context.close();
+}
+
+async function main(): Promise<void> {
+  ensureAppBuilt();
+  const server = await startServer();
+  const proxy = await startFaultProxy(server.url);
+  await serveWorkboxBaseline(proxy);
+  const chromium = await launchBrowser();
+  const rig: Rig = { serverUrl: server.url, proxy, chromium };
+  const rows: BenchRow[] = [];
+  try {
+    progress('drain: 10,000 offline commits, then Burrow vs Workbox replay');
+    const drain = await benchDrain(rig);
+    rows.push(...drain.rows);
+    progress('local commit latency');
+    rows.push(...(await benchCommitLatency(drain.page, drain.ids)));
+    await drain.page.context().close();
+    progress('cross-device latency');
+    rows.push(...(await benchCrossDevice(rig)));
+    progress('initial sync: seeding 100,000 records, then Burrow vs raw put');
+    rows.push(...(await benchInitialSync(rig)));
+  } finally {
+    await chromium.close();
+    await proxy.close();
+    await server.stop();
+    if (rows.length > 0) {
+      const file = await writeBenchResults('engine', rows);
+      console.log(`${markdownTable(rows)}\n\nwritten to ${file}`);
+    }
+  }
+}
+
+await main();

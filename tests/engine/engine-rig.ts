@@ -1,0 +1,132 @@
+/** The rig of the engine's browser tests: a real server behind the fault proxy, Chromium, and accounts on both sides. */
+import type { BrowserContext, Page } from 'playwright-core';
+import { type Envelope, newId } from '../../protocol/index.ts';
+import { ApiClient } from '../support/api-client.ts';
+import { ensureAppBuilt, inPage, launchBrowser, openApp, type TestBrowser, waitFor } from '../support/browser.ts';
+import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts';
+import { type ServerProcess, startServer } from '../support/server-process.ts';
+
+export const PASSWORD = 'burrow-test-password';
+
+/** A server, the proxy every page goes through, and one Chromium. */
+export interface EngineRig {
+  server: ServerProcess;
+  proxy: FaultProxy;
+  chromium: TestBrowser;
+  /** The origin pages open: the proxy's. */
+  origin: string;
+  close(): Promise<void>;
+}
+
+/** One signed-in device: its browser context (kept for Background Sync) and an app page. */
+export interface Device {
+  context: BrowserContext;
+  page: Page;
+  email: string;
+  workspaceId: string;
+}
+
+/** Starts the rig; `env` goes to the server (retention and purge knobs). */
+export async function startRig(env: Record<string, string> = {}): Promise<EngineRig> {
+  ensureAppBuilt();
+  const server = await startServer({ env });
+  const proxy = await startFaultProxy(server.url);
+  const chromium = await launchBrowser();
+  return {
+    server,
+    proxy,
+    chromium,
+    origin: proxy.url,
+    async close() {
+      await chromium.close();
+      await proxy.close();
+      await server.stop();
+    },
+  };
+}
+
+/** A fresh email for a fresh account. */
+export function uniqueEmail(label: string): string {
+  return `${label}-${newId().slice(-12)}@example.test`;
+}
+
+/** A new device (context) with the app open, signed up as a new account (or signed in as `email`). */
+export async function openDevice(rig: EngineRig, account: { signUp: string } | { signIn: string }): Promise<Device> {
+  const context = await rig.chromium.newDevice();
+  const page = await openApp(context, rig.origin);
+  const email = 'signUp' in account ? account.signUp : account.signIn;
+  if ('signUp' in account) {
+    await inPage(page, (burrow, arg) => burrow.signUp(arg.email, arg.password).then(() => null), {
+      email,
+      password: PASSWORD,
+    });
+  } else {
+    await inPage(page, (burrow, arg) => burrow.signIn(arg.email, arg.password).then(() => null), {
+      email,
+      password: PASSWORD,
+    });
+  }
+  const workspaceId = await waitFor(() => inPage(page, async (burrow) => (await burrow.workspaces())[0]?.id ?? null), {
+    message: `the default workspace of ${email} on the device`,
+  });
+  return { context, page, email, workspaceId };
+}
+
+const serverSessions = new Map<string, ApiClient>();
+
+/** A Node client signed in as `email`, straight to the server (not through the proxy); one session per account. */
+export async function serverClient(rig: EngineRig, email: string): Promise<ApiClient> {
+  const known = serverSessions.get(`${rig.server.url} ${email}`);
+  if (known) return known;
+  const client = new ApiClient(rig.server.url);
+  const login = await client.signIn(email, PASSWORD);
+  if (login.status !== 200) throw new Error(`login of ${email} answered ${login.status}`);
+  serverSessions.set(`${rig.server.url} ${email}`, client);
+  return client;
+}
+
+/** The server's view of an account's live cards. */
+export async function serverCards(rig: EngineRig, email: string): Promise<Envelope[]> {
+  const client = await serverClient(rig, email);
+  const { changes } = await client.pullAll(0);
+  return changes.filter((change) => change.table === 'cards' && !change.deleted);
+}
+
+/** Waits until the server holds `count` live cards for `email` and returns them. */
+export function waitForServerCards(
+  rig: EngineRig,
+  email: string,
+  count: number,
+  timeoutMs = 60_000,
+): Promise<Envelope[]> {
+  let last = -1;
+  return waitFor(
+    async () => {
+      const cards = await serverCards(rig, email);
+      last = cards.length;
+      return cards.length >= count ? cards : null;
+    },
+    { timeoutMs, intervalMs: 250, message: () => `${count} cards of ${email} on the server (last count ${last})` },
+  );
+}
+
+/** A note card's fields with the given title. */
+export function note(title: string): Record<string, unknown> {
+  return { kind: 'note', title, content: `content of ${title}`, tags: [], collectionIds: [], pinned: false };
+}
+
+/** Counts of what an account's outbox still holds on a page: pending, failed, conflicts. */
+export function outboxState(page: Page): Promise<{ pending: number; failed: number; conflicts: number }> {
+  return inPage(page, async (burrow) => ({
+    pending: (await burrow.pendingMutations()).length,
+    failed: (await burrow.failed()).length,
+    conflicts: (await burrow.conflicts()).length,
+  }));
+}
+
+/** Groups values by a key and returns the keys seen more than once. */
+export function duplicatesBy<T>(values: T[], key: (value: T) => string): string[] {
+  const seen = new Map<string, number>();
+  for (const value of values) seen.set(key(value), (seen.get(key(value)) ?? 0) + 1);
+  return [...seen].filter(([, count]) => count > 1).map(([name]) => name);
+}

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import type { BurrowClient } from '../../src/api/client.ts';
-import { ensureAppBuilt, launchBrowser, REPO_ROOT, type TestBrowser, waitFor } from '../support/browser.ts';
+import { ensureAppBuilt, launchBrowser, openApp, REPO_ROOT, type TestBrowser, waitFor } from '../support/browser.ts';
 import { type ServerProcess, startServer } from '../support/server-process.ts';
 
 export interface AppRig {
@@ -27,25 +27,9 @@ export async function startRig(): Promise<AppRig> {
   };
 }
 
-/**
- * Opens the app at `origin` and waits until the worker controls the page and
- * `window.burrow.ready` has resolved. Like the harness's `openApp`, but it polls with
- * `page.evaluate` (run over CDP): `page.waitForFunction` compiles its predicate with `eval`,
- * which the server's CSP (`script-src 'self'`) refuses, and the tests keep that CSP on.
- */
-export async function openControlledApp(device: BrowserContext, origin: string, path = '/'): Promise<Page> {
-  const page = await device.newPage();
-  await page.goto(new URL(path, origin).href);
-  await waitFor(() => page.evaluate('navigator.serviceWorker.controller !== null && "burrow" in window'), {
-    message: 'the worker to control the page and window.burrow',
-  });
-  await page.evaluate('window.burrow.ready.then(() => true)');
-  return page;
-}
-
 /** Opens the app on a device and waits until the first view has rendered. */
 export async function openBurrow(rig: AppRig, device: BrowserContext, path = '/'): Promise<Page> {
-  const page = await openControlledApp(device, rig.server.url, path);
+  const page = await openApp(device, rig.server.url, path);
   await page.getByRole('heading', { level: 1 }).first().waitFor();
   return page;
 }

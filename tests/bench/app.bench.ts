@@ -7,8 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
-import { openControlledApp } from '../app/app-rig.ts';
-import { inPage, launchBrowser, REPO_ROOT } from '../support/browser.ts';
+import { inPage, launchBrowser, openApp, REPO_ROOT } from '../support/browser.ts';
 import { startServer } from '../support/server-process.ts';
 import { type BenchRow, benchRow, markdownTable, writeBenchResults } from './bench-report.ts';
 
@@ -93,7 +92,7 @@ async function firstRenderFromCache(): Promise<RenderTimes[]> {
   try {
     const device = await browser.newDevice();
     await device.addInitScript(watchForFirstCard);
-    const page = await openControlledApp(device, server.url);
+    const page = await openApp(device, server.url);
     await inPage(
       page,
       async (burrow, count) => {

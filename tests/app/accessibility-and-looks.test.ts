@@ -100,6 +100,8 @@ describe('accessibility and looks', () => {
         await shoot('editor');
         await editor.getByRole('button', { name: 'Close' }).click();
         await page.getByRole('button', { name: /^Sync status:/ }).click();
+        // The queue names what each change is about, a deletion too (it carries no fields).
+        await page.getByRole('dialog', { name: 'Sync' }).getByText('Deletion of card “Old idea”').waitFor();
         problems.push(...(await seriousViolations(page)).map((problem) => `sync panel: ${problem}`));
         await shoot('sync-panel');
         await page.keyboard.press('Escape');

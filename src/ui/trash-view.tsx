@@ -62,7 +62,10 @@ function TrashRow({ record }: { record: RecordView }) {
           type="button"
           class="button button-danger"
           aria-label={`Delete forever: ${name}`}
-          onClick={() => void client.purge(record.table, record.id).then(() => toast(`Deleted “${name}” for good.`))}
+          // Purging is local: say so, since the person's other devices still list it in their Trash.
+          onClick={() =>
+            void client.purge(record.table, record.id).then(() => toast(`Deleted “${name}” for good on this device.`))
+          }
         >
           Delete forever
         </button>

@@ -31,7 +31,12 @@ export async function ensureBuilt(rootDir: string, logger: Logger): Promise<void
   logger.log('info', 'building the PWA (dist/ is missing or stale)');
   const vite = path.join(rootDir, 'node_modules', '.bin', 'vite');
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(vite, ['build'], { cwd: rootDir, stdio: ['ignore', process.stderr, process.stderr] });
+    // Always a production bundle, whatever NODE_ENV the caller runs under.
+    const child = spawn(vite, ['build'], {
+      cwd: rootDir,
+      stdio: ['ignore', process.stderr, process.stderr],
+      env: { ...process.env, NODE_ENV: 'production' },
+    });
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`vite build exited with ${code}`))));
   });

@@ -53,6 +53,12 @@ export interface BurrowClient {
   update(table: TableName, id: string, fields: Record<string, unknown>): Promise<RecordView>;
   remove(table: TableName, id: string): Promise<void>;
   restore(table: TableName, id: string): Promise<RecordView>;
+  /**
+   * Forgets a deleted record on this device for good: it leaves the Trash here. Nothing is
+   * sent; the server keeps its tombstone (other devices still show it in their Trash).
+   * A live or unknown record is left alone.
+   */
+  purge(table: TableName, id: string): Promise<void>;
   get(table: TableName, id: string): Promise<RecordView | undefined>;
   list(table: TableName, options?: ListOptions): Promise<RecordView[]>;
   status(): SyncStatus;

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { AccountDirectory, AccountUser } from '../sync/account-directory.ts';
 import type { SyncChannel } from '../sync/broadcast.ts';
 import { FakeSyncServer } from '../sync/testing/fake-sync-server.ts';
@@ -47,7 +47,8 @@ function setup() {
     if (path === '/api/auth/logout') return new Response(null, { status: 204 });
     return server.fetch(input, init);
   };
-  const channel: SyncChannel = { post: () => {}, subscribe: () => () => {}, close: () => {} };
+  const posted: Parameters<SyncChannel['post']>[0][] = [];
+  const channel: SyncChannel = { post: (message) => posted.push(message), subscribe: () => () => {}, close: () => {} };
   const client = createClientWith({
     directory,
     fetch: fetcher,
@@ -58,7 +59,7 @@ function setup() {
   });
   const notices: ChangeNotice[] = [];
   client.subscribe((notice) => notices.push(notice));
-  return { client, server, databases, state, notices };
+  return { client, server, databases, state, notices, posted };
 }
 
 describe('createClient', () => {
@@ -82,6 +83,27 @@ describe('createClient', () => {
       expect(status).toMatchObject({ state: 'local-only', pending: 2 });
       expect(server.pushLog).toEqual([]);
       expect(client.account()).toBeNull();
+    });
+  });
+
+  describe('purging', () => {
+    it('forgets a deleted record in the store, tells the views and the tabs, and sends nothing', async () => {
+      const { client, databases, notices, posted } = setup();
+      await client.ready;
+      const todo = await client.create('todos', { text: 'gone for good', done: false, position: 1 });
+      await client.remove('todos', todo.id);
+      const purge = vi.spyOn(databases.get('anonymous')!, 'purge');
+      const outboxBefore = await client.pendingMutations();
+      notices.length = 0;
+      posted.length = 0;
+
+      await client.purge('todos', todo.id);
+
+      const records = [{ table: 'todos', id: todo.id }];
+      expect(purge).toHaveBeenCalledWith('todos', todo.id);
+      expect(notices).toEqual([{ records, source: 'local' }]);
+      expect(posted).toEqual([{ type: 'changed', database: 'anonymous', records, source: 'tab' }]);
+      expect(await client.pendingMutations()).toEqual(outboxBefore);
     });
   });
 

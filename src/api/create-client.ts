@@ -145,11 +145,16 @@ class Client implements BurrowClient {
     for (const listener of this.changeListeners) listener(notice);
   }
 
+  /** Tells this page's views and the other tabs that `records` changed here, and wakes the engine. */
   private announce(records: RecordRef[]): void {
     if (records.length === 0) return;
+    this.tellViews(records);
+    this.kick('committed');
+  }
+
+  private tellViews(records: RecordRef[]): void {
     this.emitChange({ records, source: 'local' });
     this.deps.channel.post({ type: 'changed', database: this.activeStore().name, records, source: 'tab' });
-    this.kick('committed');
   }
 
   private async receive(message: BroadcastMessage): Promise<void> {
@@ -298,6 +303,13 @@ class Client implements BurrowClient {
 
   restore(table: TableName, id: string): Promise<RecordView> {
     return this.commit({ op: 'restore', table, id });
+  }
+
+  async purge(table: TableName, id: string): Promise<void> {
+    await this.ready;
+    await this.activeStore().purge(table, id);
+    // No mutation, so no reason to wake the engine: only the views here and in other tabs change.
+    this.tellViews([{ table, id }]);
   }
 
   async get(table: TableName, id: string): Promise<RecordView | undefined> {

@@ -13,7 +13,9 @@ export interface ConflictCardProps {
 export function ConflictCard({ conflict, onOpenRecord }: ConflictCardProps) {
   const { client, toast } = useApp();
   const [busy, setBusy] = useState(false);
-  const name = recordName(conflict.theirs?.fields) ?? recordName(conflict.mine);
+  // Named as this device shows the record (my values over theirs), like the heading below.
+  const shown = { ...conflict.theirs?.fields, ...conflict.mine };
+  const name = recordName(shown);
   const run = async (action: () => Promise<void>, done: string) => {
     setBusy(true);
     try {
@@ -24,7 +26,7 @@ export function ConflictCard({ conflict, onOpenRecord }: ConflictCardProps) {
       setBusy(false);
     }
   };
-  const title = describeMutation(conflict.op, conflict.table, { ...conflict.theirs?.fields, ...conflict.mine });
+  const title = describeMutation(conflict.op, conflict.table, shown);
   return (
     <article class="panel-item conflict" aria-label={`Conflict: ${name ?? conflict.table}`}>
       <h4>{title}</h4>

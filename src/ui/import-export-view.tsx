@@ -69,36 +69,38 @@ export function ImportExportView({ workspaceName }: { workspaceName: string }) {
       <div class="panel">
         <h2>Import</h2>
         <p>Into the workspace “{workspaceName}”. Links you already saved are skipped.</p>
-        <label class="field">
-          <span>Browser bookmarks (bookmarks.html)</span>
-          <input
-            type="file"
-            accept=".html,.htm,text/html"
-            onChange={(event) => {
-              const input = event.currentTarget;
-              void importFile(input.files?.[0], (text, urls) => planBookmarksImport(text, { existingUrls: urls })).then(
-                () => {
+        <div class="form">
+          <label class="field">
+            <span>Browser bookmarks (bookmarks.html)</span>
+            <input
+              type="file"
+              accept=".html,.htm,text/html"
+              onChange={(event) => {
+                const input = event.currentTarget;
+                void importFile(input.files?.[0], (text, urls) =>
+                  planBookmarksImport(text, { existingUrls: urls }),
+                ).then(() => {
                   input.value = '';
-                },
-              );
-            }}
-          />
-        </label>
-        <label class="field">
-          <span>Burrow export (.json)</span>
-          <input
-            type="file"
-            accept=".json,application/json"
-            onChange={(event) => {
-              const input = event.currentTarget;
-              void importFile(input.files?.[0], (text, urls) =>
-                planBurrowJsonImport(text, { existingUrls: urls }),
-              ).then(() => {
-                input.value = '';
-              });
-            }}
-          />
-        </label>
+                });
+              }}
+            />
+          </label>
+          <label class="field">
+            <span>Burrow export (.json)</span>
+            <input
+              type="file"
+              accept=".json,application/json"
+              onChange={(event) => {
+                const input = event.currentTarget;
+                void importFile(input.files?.[0], (text, urls) =>
+                  planBurrowJsonImport(text, { existingUrls: urls }),
+                ).then(() => {
+                  input.value = '';
+                });
+              }}
+            />
+          </label>
+        </div>
         <div role="status" aria-live="polite" class={outcome?.kind === 'error' ? 'outcome outcome-error' : 'outcome'}>
           {outcome?.message}
         </div>

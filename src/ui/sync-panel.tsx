@@ -1,10 +1,10 @@
 /** The sync panel: status, Sync now, conflicts, failed changes (retry, discard) and the queue. */
 import { useEffect, useState } from 'preact/hooks';
 import { isUuid, validateFields } from '../../protocol/index.ts';
-import type { ConflictEntry, FailedEntry, OutboxEntry } from '../store/types.ts';
+import type { ConflictEntry, FailedEntry, OutboxEntry, RecordView } from '../store/types.ts';
 import { useApp } from './app-context.ts';
 import { ConflictCard } from './conflict-card.tsx';
-import { describeMutation } from './describe-mutation.ts';
+import { describeMutation, recordName } from './describe-mutation.ts';
 import { Dialog } from './dialog.tsx';
 import { describeFieldError, describeProblem, fieldLabel, formatTime, statusLabel } from './sync-words.ts';
 import { useSyncStatus } from './use-records.ts';
@@ -110,11 +110,33 @@ export function SyncPanel({ onClose, onOpenRecord }: { onClose: () => void; onOp
   );
 }
 
+/**
+ * What a queued or refused change is about, in words. A delete or an edit that leaves the title
+ * alone carries no name, so the record's own fields supply it ("Deletion of card “Old idea”").
+ */
+function useMutationName(entry: OutboxEntry | FailedEntry): string {
+  const { client } = useApp();
+  const named = recordName(entry.fields) !== null;
+  const [record, setRecord] = useState<RecordView | undefined>(undefined);
+  useEffect(() => {
+    if (named) return;
+    let active = true;
+    void client.get(entry.table, entry.recordId).then((found) => {
+      if (active) setRecord(found);
+    });
+    return () => {
+      active = false;
+    };
+  }, [client, named, entry.table, entry.recordId]);
+  return describeMutation(entry.op, entry.table, { ...record?.fields, ...entry.fields });
+}
+
 function PendingItem({ entry }: { entry: OutboxEntry }) {
   const retrying = entry.attempts >= 3;
+  const name = useMutationName(entry);
   return (
     <li class={retrying ? 'pending-item retrying' : 'pending-item'}>
-      <span>{describeMutation(entry.op, entry.table, entry.fields)}</span>
+      <span>{name}</span>
       <span class="muted"> · {formatTime(entry.clientTime)}</span>
       {retrying && (
         <p class="retry-note">
@@ -142,7 +164,7 @@ function FailedItem({ entry }: { entry: FailedEntry }) {
   const [values, setValues] = useState<Record<string, string>>(() => Object.fromEntries(fixable.text));
   const [cleared, setCleared] = useState<Set<string>>(new Set());
   const [error, setError] = useState<string | null>(null);
-  const name = describeMutation(entry.op, entry.table, entry.fields);
+  const name = useMutationName(entry);
   const retry = async () => {
     const edits = editing ? { ...values, ...Object.fromEntries([...cleared].map((field) => [field, null])) } : {};
     const fields = entry.fields ? { ...entry.fields, ...edits } : undefined;

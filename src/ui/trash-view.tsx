@@ -1,6 +1,5 @@
 /** The Trash: deleted cards, collections, todos and events, to restore or to remove for good. */
 import type { TableName } from '../../protocol/index.ts';
-import type { BurrowClient } from '../api/client.ts';
 import type { RecordView } from '../store/types.ts';
 import { useApp } from './app-context.ts';
 import { recordName } from './describe-mutation.ts';
@@ -12,9 +11,6 @@ const KIND_NAMES: Partial<Record<TableName, string>> = {
   todos: 'Todo',
   events: 'Event',
 };
-
-/** A client that can also remove a deleted record from this device's Trash for good. */
-type Purging = BurrowClient & { purge?: (table: TableName, id: string) => Promise<void> };
 
 export function TrashView() {
   const cards = useRecords('cards', { includeDeleted: true });
@@ -48,7 +44,6 @@ export function TrashView() {
 
 function TrashRow({ record }: { record: RecordView }) {
   const { client, toast } = useApp();
-  const purging = client as Purging;
   const name = recordName(record.fields) ?? 'Untitled';
   return (
     <li class="row">
@@ -63,18 +58,17 @@ function TrashRow({ record }: { record: RecordView }) {
         >
           Restore
         </button>
-        {purging.purge && (
-          <button
-            type="button"
-            class="button button-danger"
-            aria-label={`Delete ${name} forever`}
-            onClick={() =>
-              void purging.purge!(record.table, record.id).then(() => toast(`Deleted “${name}” for good.`))
-            }
-          >
-            Delete forever
-          </button>
-        )}
+        <button
+          type="button"
+          class="button button-danger"
+          aria-label={`Delete forever: ${name}`}
+          // Purging is local: say so, since the person's other devices still list it in their Trash.
+          onClick={() =>
+            void client.purge(record.table, record.id).then(() => toast(`Deleted “${name}” for good on this device.`))
+          }
+        >
+          Delete forever
+        </button>
       </div>
     </li>
   );

@@ -134,14 +134,6 @@ function withFirstWorkspace(
     failed: () => client.failed(),
     retryFailed: (id, fields) => client.retryFailed(id, fields),
     discardFailed: (id) => client.discardFailed(id),
-    ...purgeOf(client),
+    purge: (table, id) => client.purge(table, id),
   };
-}
-
-type Purge = (table: TableName, id: string) => Promise<void>;
-
-/** The client's `purge`, when it has one (it is not part of the BurrowClient interface yet). */
-function purgeOf(client: BurrowClient): { purge?: Purge } {
-  const purge = (client as BurrowClient & { purge?: Purge }).purge;
-  return purge ? { purge: (table, id) => purge.call(client, table, id) } : {};
 }

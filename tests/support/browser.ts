@@ -1,10 +1,11 @@
 /** Headless Chromium for browser tests: launch, devices, the app with its worker, CDP worker control, waits. */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { buildIsStale } from '../../server/build-check.ts';
 import type { BurrowClient } from '../../src/api/client.ts';
 
 /** The repository root (where dist/ and node_modules/ are). */
@@ -22,7 +23,6 @@ const CHROMIUM_ARGS = [
 ];
 
 /** What the build reads: dist/ is stale when any of these is newer than dist/index.html. */
-const BUILD_INPUTS = ['src', 'sw', 'protocol', 'public', 'index.html', 'vite.config.ts'];
 
 /** The Background Sync tag the worker listens on (workbox-background-sync `Queue` name `burrow-outbox`). */
 export const SYNC_TAG = 'workbox-background-sync:burrow-outbox';
@@ -35,35 +35,18 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
-/** Builds the app with `vite build` when dist/ is missing or older than its sources. */
+/**
+ * Builds the app with `vite build` when dist/ is stale, as production: under vitest NODE_ENV is
+ * `test`, and Vite would otherwise build (and the tests measure) a development bundle.
+ */
 export function ensureAppBuilt(): void {
-  const built = join(REPO_ROOT, 'dist', 'index.html');
-  if (
-    existsSync(built) &&
-    statSync(built).mtimeMs >= newestMtime(BUILD_INPUTS.map((input) => join(REPO_ROOT, input)))
-  ) {
-    return;
-  }
+  if (!buildIsStale(REPO_ROOT)) return;
   const result = spawnSync(join(REPO_ROOT, 'node_modules', '.bin', 'vite'), ['build'], {
     cwd: REPO_ROOT,
     encoding: 'utf8',
+    env: { ...process.env, NODE_ENV: 'production' },
   });
   if (result.status !== 0) throw new Error(`vite build failed:\n${result.stdout}\n${result.stderr}`);
-}
-
-function newestMtime(paths: string[]): number {
-  let newest = 0;
-  for (const path of paths) {
-    if (!existsSync(path)) continue;
-    const stat = statSync(path);
-    if (stat.isDirectory()) {
-      const children = readdirSync(path).map((name) => join(path, name));
-      newest = Math.max(newest, stat.mtimeMs, newestMtime(children));
-    } else {
-      newest = Math.max(newest, stat.mtimeMs);
-    }
-  }
-  return newest;
 }
 
 /** Launches Debian's Chromium in new headless mode (Background Sync works there, not in the shell). */

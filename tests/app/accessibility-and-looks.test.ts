@@ -1,0 +1,113 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AppRig, addLink, addNote, card, goTo, openBurrow, screenshotPath, startRig } from './app-rig.ts';
+
+let rig: AppRig;
+let device: BrowserContext;
+/** One seeded page for both colour schemes (switched with emulateMedia), so seeding runs once. */
+let page: Page;
+
+beforeAll(async () => {
+  rig = await startRig();
+  device = await rig.browser.browser.newContext({ viewport: VIEWPORTS[1] });
+  page = await openBurrow(rig, device);
+  await seed(page);
+});
+
+afterAll(async () => {
+  await device?.close();
+  await rig?.close();
+});
+
+/**
+ * axe-core's own bundle, injected into the page over CDP (the app's CSP does not apply). Not
+ * through @axe-core/playwright: its `analyze()` opens a helper page per call and took 2–5 s
+ * against 0.3 s for `axe.run` here, which would make this file most of the suite's time budget.
+ */
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  nodes: { target: string[] }[];
+}
+
+/** Serious and critical axe violations on the page as it is now, named with their targets. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate('typeof axe !== "undefined"'))) await page.evaluate(AXE_SOURCE);
+  const violations = (await page.evaluate(
+    'axe.run(document, { resultTypes: ["violations"] }).then((results) => results.violations)',
+  )) as AxeViolation[];
+  return violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+}
+
+/** Something in every main view, so the screenshots show the views in use, not only empty states. */
+async function seed(page: Page) {
+  await addLink(page, 'https://developer.mozilla.org/en-US/docs/Web/Progressive_web_apps', 'Progressive web apps');
+  await addNote(page, 'Leek and potato soup', '# Soup\n\n- 2 leeks\n- 3 potatoes\n\nSimmer **20 minutes**.');
+  await addNote(page, 'Reading list', 'Books for the *winter*.');
+  await addNote(page, 'Old idea', 'Not needed any more.');
+  await card(page, 'Old idea').getByRole('button', { name: 'Delete Old idea' }).click();
+  await card(page, 'Old idea').waitFor({ state: 'detached' });
+  await goTo(page, 'Todos');
+  await page.getByLabel('New todo').fill('Buy leeks');
+  await page.getByRole('button', { name: 'Add todo' }).click();
+  await page.getByRole('checkbox', { name: 'Done: Buy leeks' }).waitFor();
+  await goTo(page, 'Agenda');
+  await page.getByLabel('New event').fill('Soup night');
+  await page.getByRole('button', { name: 'Add event' }).click();
+  await page.getByText('Soup night').waitFor();
+}
+
+/** The screenshots are of the views: the passing "Saved …" messages would cover them. */
+const HIDE_TOASTS = '.toasts { visibility: hidden; }';
+
+const VIEWPORTS = [
+  { name: 'phone', width: 390, height: 844 },
+  { name: 'desktop', width: 1280, height: 800 },
+] as const;
+
+describe('accessibility and looks', () => {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    it(`has no serious or critical axe violation on the main views (${colorScheme}) and screenshots them`, async () => {
+      await page.emulateMedia({ colorScheme });
+      const problems: string[] = [];
+      for (const viewport of VIEWPORTS) {
+        await page.setViewportSize(viewport);
+        const shoot = (view: string) =>
+          page.screenshot({
+            path: screenshotPath(`${view}-${viewport.name}-${colorScheme}`),
+            fullPage: false,
+            style: HIDE_TOASTS,
+          });
+        await goTo(page, 'All cards');
+        problems.push(...(await seriousViolations(page)).map((problem) => `cards: ${problem}`));
+        await shoot('cards');
+        for (const view of ['Todos', 'Agenda', 'Trash', 'Import and export'] as const) {
+          await goTo(page, view);
+          problems.push(...(await seriousViolations(page)).map((problem) => `${view}: ${problem}`));
+          await shoot(view.toLowerCase().replaceAll(' ', '-'));
+        }
+        await goTo(page, 'All cards');
+        await page.getByRole('button', { name: 'Leek and potato soup', exact: true }).click();
+        const editor = page.getByRole('dialog', { name: 'Edit note' });
+        await editor.getByRole('button', { name: 'Preview' }).click();
+        problems.push(...(await seriousViolations(page)).map((problem) => `editor: ${problem}`));
+        await shoot('editor');
+        await editor.getByRole('button', { name: 'Close' }).click();
+        await page.getByRole('button', { name: /^Sync status:/ }).click();
+        // The queue names what each change is about, a deletion too (it carries no fields).
+        await page.getByRole('dialog', { name: 'Sync' }).getByText('Deletion of card “Old idea”').waitFor();
+        problems.push(...(await seriousViolations(page)).map((problem) => `sync panel: ${problem}`));
+        await shoot('sync-panel');
+        await page.keyboard.press('Escape');
+        await page.getByRole('dialog').waitFor({ state: 'detached' });
+      }
+      expect(problems).toEqual([]);
+    });
+  }
+});

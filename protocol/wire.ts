@@ -59,10 +59,22 @@ export interface AppliedResult extends ResultBase {
   status: 'applied';
   record: Envelope;
 }
-/** Already applied earlier; `record` is the current one (absent when no longer readable). */
+/**
+ * The first answer to a mutation that was not `applied`, kept by the server so a resend
+ * answered `duplicate` still tells the client (its `record`, if any, is the duplicate's).
+ */
+export type OriginalOutcome =
+  | { status: 'conflict'; code: ConflictCode; conflicts?: FieldConflict[] }
+  | { status: 'rejected'; error: Problem };
+
+/**
+ * Already executed earlier; `record` is the current one (absent when no longer readable).
+ * `original` is that first answer when it was a conflict or a rejection (absent when applied).
+ */
 export interface DuplicateResult extends ResultBase {
   status: 'duplicate';
   record?: Envelope;
+  original?: OriginalOutcome;
 }
 export interface ConflictResult extends ResultBase {
   status: 'conflict';
@@ -75,6 +87,18 @@ export interface RejectedResult extends ResultBase {
   error: Problem;
 }
 export type MutationResult = AppliedResult | DuplicateResult | ConflictResult | RejectedResult;
+
+/** What the server keeps of a result for a later `duplicate`: nothing when applied, else it minus record, seq and id. */
+export function originalOutcome(result: MutationResult): OriginalOutcome | undefined {
+  switch (result.status) {
+    case 'conflict':
+      return { status: 'conflict', code: result.code, ...(result.conflicts ? { conflicts: result.conflicts } : {}) };
+    case 'rejected':
+      return { status: 'rejected', error: result.error };
+    default:
+      return undefined;
+  }
+}
 
 export interface PushResponse {
   protocol: typeof PROTOCOL_VERSION;

@@ -76,7 +76,11 @@ describe('startMaintenance', () => {
 
   it('runs at once and then every interval until stopped, and survives a failing run', async () => {
     const purge = vi.fn().mockRejectedValueOnce(new Error('busy')).mockResolvedValue(0);
-    const store = { purgeTombstones: purge, reapIdempotency: vi.fn().mockResolvedValue(0) } as unknown as Store;
+    const store = {
+      purgeTombstones: purge,
+      reapIdempotency: vi.fn().mockResolvedValue(0),
+      reapOutcomes: vi.fn().mockResolvedValue(0),
+    } as unknown as Store;
     const config = { tombstoneRetentionMs: DAY, idempotencyRetentionMs: DAY, purgeIntervalMs: 1000 };
     const stop = startMaintenance(store, config as never, silentLogger);
     await vi.advanceTimersByTimeAsync(0);

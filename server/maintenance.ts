@@ -1,9 +1,9 @@
-/** Periodic jobs: purge tombstones past retention, reap old idempotent responses and expired sessions. */
+/** Periodic jobs: purge tombstones past retention, reap old idempotent responses, push outcomes and expired sessions. */
 import type { ServerConfig } from './config.ts';
 import type { Logger } from './logger.ts';
 import type { Store } from './storage/store.ts';
 
-/** Runs both jobs once; never rejects (a failure is logged and retried next time). */
+/** Runs the jobs once; never rejects (a failure is logged and retried next time). */
 export async function runMaintenance(
   store: Store,
   config: ServerConfig,
@@ -13,7 +13,12 @@ export async function runMaintenance(
   try {
     const purged = await store.purgeTombstones(new Date(now - config.tombstoneRetentionMs).toISOString());
     const reaped = await store.reapIdempotency(now - config.idempotencyRetentionMs);
-    if (purged > 0 || reaped > 0) logger.log('info', 'maintenance', { purgedTombstones: purged, reapedKeys: reaped });
+    // Kept as long as tombstones, the server's longest memory of a change; a resend later than
+    // that gets a plain `duplicate` (docs/protocol.md, Results).
+    const outcomes = await store.reapOutcomes(now - config.tombstoneRetentionMs);
+    if (purged > 0 || reaped > 0 || outcomes > 0) {
+      logger.log('info', 'maintenance', { purgedTombstones: purged, reapedKeys: reaped, reapedOutcomes: outcomes });
+    }
   } catch (error) {
     logger.log('error', 'maintenance failed', { error: error instanceof Error ? error.message : String(error) });
   }

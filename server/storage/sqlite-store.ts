@@ -16,6 +16,7 @@ import { toEnvelope } from '../sync/stored-record.ts';
 import { type AccountStatements, prepareAccountStatements } from './sqlite/account-statements.ts';
 import { openDatabase } from './sqlite/open-database.ts';
 import { type EnvelopeRow, envelopeJson, rowToRecord } from './sqlite/record-rows.ts';
+import { type OutcomeStatements, prepareOutcomeStatements, SqliteOutcomeLog } from './sqlite/sqlite-outcome-log.ts';
 import { prepareRecordStatements, type RecordStatements, SqliteRecordAccess } from './sqlite/sqlite-record-access.ts';
 import { prepareSyncStatements, type SyncStatements } from './sqlite/sync-statements.ts';
 import type {
@@ -45,6 +46,7 @@ class SqliteStore implements Store {
   private readonly accounts: AccountStatements;
   private readonly records: RecordStatements;
   private readonly sync: SyncStatements;
+  private readonly outcomes: OutcomeStatements;
   private readonly listeners = new Set<(notice: CommitNotice) => void>();
   private readonly now: () => number;
 
@@ -55,6 +57,7 @@ class SqliteStore implements Store {
     this.accounts = prepareAccountStatements(db);
     this.records = prepareRecordStatements(db);
     this.sync = prepareSyncStatements(db);
+    this.outcomes = prepareOutcomeStatements(db);
     this.now = options.now ?? Date.now;
   }
 
@@ -184,7 +187,8 @@ class SqliteStore implements Store {
       if (client && client.user_id !== userId) {
         throw fail(403, 'client-forbidden', 'This clientId belongs to another user.');
       }
-      const { results, lastSeq } = applyPush(access, userId, request, client?.last_seq ?? 0);
+      const outcomes = new SqliteOutcomeLog(this.outcomes, this.now());
+      const { results, lastSeq } = applyPush(access, outcomes, userId, request, client?.last_seq ?? 0);
       this.sync.upsertClient.run(request.clientId, userId, lastSeq, access.now());
       const response: PushResponse = { protocol: PROTOCOL_VERSION, lastSeq, cursor: access.cursor, results };
       const stored: StoredResponse = { status: 200, body: JSON.stringify(response), replayed: false };
@@ -274,6 +278,10 @@ class SqliteStore implements Store {
     const reaped = this.sync.reapIdempotency.run(before).changes;
     this.accounts.deleteExpiredSessions.run(this.now());
     return reaped;
+  }
+
+  async reapOutcomes(before: number): Promise<number> {
+    return this.outcomes.reap.run(before).changes;
   }
 
   onCommit(listener: (notice: CommitNotice) => void): () => void {

@@ -82,7 +82,7 @@ export interface Store {
   // — sync —
   /**
    * Applies a push in one transaction: idempotency lookup, client binding, seq check, apply,
-   * change stamping, response storage. Throws 403 `client-forbidden`, 409 `seq-gap`,
+   * change stamping, non-applied outcomes kept for later duplicates, response storage. Throws 403 `client-forbidden`, 409 `seq-gap`,
    * 422 `idempotency-key-reused`.
    */
   push(userId: string, request: PushRequest, options?: { idempotency?: IdempotencyInput }): Promise<StoredResponse>;
@@ -103,6 +103,11 @@ export interface Store {
   purgeTombstones(before: string): Promise<number>;
   /** Forgets stored idempotent responses created before `before` (ms since epoch). */
   reapIdempotency(before: number): Promise<number>;
+  /**
+   * Forgets the kept first answers to non-applied push mutations (what a later `duplicate`
+   * carries as `original`) recorded before `before` (ms since epoch); returns how many.
+   */
+  reapOutcomes(before: number): Promise<number>;
   /** Listens to commits (for server-sent events); returns the unsubscribe function. */
   onCommit(listener: (notice: CommitNotice) => void): () => void;
   close(): Promise<void>;

@@ -1,39 +1,43 @@
 /** The mutations of one push, applied in order against a client's lastSeq: duplicates, gaps, results. */
-import type { MutationResult, PushRequest, TableName } from '../../protocol/index.ts';
+import { type MutationResult, originalOutcome, type PushRequest, type TableName } from '../../protocol/index.ts';
 import { fail } from '../problem.ts';
 import { applyMutation } from './apply-mutation.ts';
+import type { OutcomeLog } from './outcome-log.ts';
 import { duplicateResult, toMutationResult } from './push-results.ts';
 import type { RecordAccess } from './record-access.ts';
 import { toEnvelope } from './stored-record.ts';
 
 /**
  * Applies `request.mutations` after `lastSeq` through `access` (inside the caller's
- * transaction). Throws 409 `seq-gap` on a gap: the caller's transaction must roll back.
+ * transaction), keeping every answer that is not `applied` in `outcomes` so a later
+ * `duplicate` can carry it. Throws 409 `seq-gap` on a gap: the caller's transaction must roll back.
  */
 export function applyPush(
   access: RecordAccess,
+  outcomes: OutcomeLog,
   userId: string,
   request: PushRequest,
   lastSeq: number,
 ): { results: MutationResult[]; lastSeq: number } {
+  const { clientId } = request;
   let applied = lastSeq;
   const results = request.mutations.map((mutation, index): MutationResult => {
     if (mutation.seq <= applied) {
       const current = access.getRecord(mutation.table as TableName, mutation.recordId);
-      return duplicateResult(mutation, current?.ownerId === userId ? toEnvelope(current) : undefined);
+      const readable = current?.ownerId === userId ? toEnvelope(current) : undefined;
+      return duplicateResult(mutation, readable, outcomes.find(clientId, mutation.seq, mutation.id));
     }
     if (mutation.seq > applied + 1) {
       throw fail(409, 'seq-gap', `Mutation seq ${mutation.seq} skips ahead; expected ${applied + 1}.`, {
         expectedSeq: applied + 1,
       });
     }
-    const outcome = applyMutation(access, mutation, {
-      userId,
-      writer: request.clientId,
-      pointer: `/mutations/${index}`,
-    });
+    const outcome = applyMutation(access, mutation, { userId, writer: clientId, pointer: `/mutations/${index}` });
     applied = mutation.seq;
-    return toMutationResult(mutation, outcome, access.now());
+    const result = toMutationResult(mutation, outcome, access.now());
+    const original = originalOutcome(result);
+    if (original) outcomes.remember(clientId, mutation.seq, mutation.id, original);
+    return result;
   });
   return { results, lastSeq: applied };
 }

@@ -1,5 +1,5 @@
 /** Turns apply outcomes into the wire results of a push (each naming its mutation's seq and id). */
-import type { Envelope, Mutation, MutationResult } from '../../protocol/index.ts';
+import type { Envelope, Mutation, MutationResult, OriginalOutcome } from '../../protocol/index.ts';
 import type { ApplyOutcome } from './apply-mutation.ts';
 import { toEnvelope } from './stored-record.ts';
 
@@ -37,7 +37,20 @@ export function toMutationResult(mutation: Mutation, outcome: ApplyOutcome, now:
   }
 }
 
-/** The answer for a mutation the server has already applied: the record as it is now, if readable. */
-export function duplicateResult(mutation: Mutation, current: Envelope | undefined): MutationResult {
-  return { seq: mutation.seq, id: mutation.id, status: 'duplicate', ...(current ? { record: current } : {}) };
+/**
+ * The answer for a mutation the server has already executed: the record as it is now, if
+ * readable, and the first answer when that was a conflict or a rejection.
+ */
+export function duplicateResult(
+  mutation: Mutation,
+  current: Envelope | undefined,
+  original: OriginalOutcome | undefined,
+): MutationResult {
+  return {
+    seq: mutation.seq,
+    id: mutation.id,
+    status: 'duplicate',
+    ...(current ? { record: current } : {}),
+    ...(original ? { original } : {}),
+  };
 }

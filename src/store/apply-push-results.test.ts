@@ -112,6 +112,137 @@ describe('applyPushResults', () => {
     });
   });
 
+  describe('duplicate carrying the original answer (the first answer was lost)', () => {
+    /** The same edit of the same server card in two stores: one gets the direct answer, the other the resent one. */
+    async function answeredBothWays(
+      edit: Record<string, unknown>,
+      answers: (server: Envelope) => { direct: ResultBody; resent: ResultBody },
+    ) {
+      const server = envelope({ id: newId(), workspaceId, fields: noteFields({ title: 'Server' }) });
+      const { direct, resent } = answers(server);
+      const outcomes = [];
+      for (const result of [direct, resent]) {
+        const store = await stores.open();
+        await store.applyPullPage(pullPage([server], 10));
+        await store.commit({ op: 'update', table: 'cards', id: server.id, fields: edit });
+        const batch = await sendAll(store);
+        const refs = await store.applyPushResults(batch, pushResponse([answer(batch, result)]));
+        const withoutIdAndTime = ({ id: _id, at: _at, ...rest }: { id: string; at: string }) => rest;
+        outcomes.push({
+          refs,
+          record: await store.get('cards', server.id),
+          pending: await store.pendingEntries(),
+          conflicts: (await store.conflictEntries()).map(withoutIdAndTime),
+          failed: (await store.failedEntries()).map(withoutIdAndTime),
+          counts: await store.counts(),
+        });
+      }
+      return { server, direct: outcomes[0], resent: outcomes[1] };
+    }
+
+    it('a conflict: the same conflict entry and visible record as the direct answer', async () => {
+      const conflicts = [{ field: 'title', server: 'Theirs', client: 'Mine' }];
+      const original = { status: 'conflict', code: 'field-conflict', conflicts } as const;
+      const both = await answeredBothWays({ title: 'Mine' }, (server) => {
+        const record = { ...server, version: 2, fields: noteFields({ title: 'Theirs' }) };
+        return { direct: { ...original, record }, resent: { status: 'duplicate', record, original } };
+      });
+      expect(both.resent).toEqual(both.direct);
+      expect(both.resent.conflicts).toMatchObject([{ code: 'field-conflict', conflicts, mine: { title: 'Mine' } }]);
+      expect(both.resent.record).toMatchObject({ conflict: true, pending: false, fields: { title: 'Mine' } });
+      expect(both.resent.counts.conflicts).toBe(1);
+    });
+
+    it('a rejection: the same failure and reverted record as the direct answer', async () => {
+      const error = { ...notFound, code: 'forbidden', status: 403, detail: 'no' } as Problem;
+      const both = await answeredBothWays({ title: 'Mine' }, () => ({
+        direct: { status: 'rejected', error },
+        resent: { status: 'duplicate', original: { status: 'rejected', error } },
+      }));
+      expect(both.resent).toEqual(both.direct);
+      expect(both.resent.failed).toMatchObject([{ recordId: both.server.id, fields: { title: 'Mine' }, error }]);
+      expect(both.resent.record).toMatchObject({ version: 1, pending: false, fields: noteFields({ title: 'Server' }) });
+      expect(both.resent.pending).toEqual([]);
+    });
+
+    it('a conflict: theirs is the record as it is now, and my value stays visible', async () => {
+      const { store, server } = await storeWithEditedCard({ title: 'Mine' });
+      const batch = await sendAll(store);
+      const current = { ...server, version: 3, fields: noteFields({ title: 'Theirs', content: 'later' }) };
+      const conflicts = [{ field: 'title', server: 'Theirs', client: 'Mine' }];
+      await store.applyPushResults(
+        batch,
+        pushResponse([
+          answer(batch, {
+            status: 'duplicate',
+            record: current,
+            original: { status: 'conflict', code: 'field-conflict', conflicts },
+          }),
+        ]),
+      );
+      expect(await store.pendingEntries()).toEqual([]);
+      expect(await store.conflictEntries()).toMatchObject([
+        { id: batch.entries[0].id, code: 'field-conflict', conflicts, mine: { title: 'Mine' }, theirs: current },
+      ]);
+      expect(await store.get('cards', server.id)).toMatchObject({
+        version: 3,
+        conflict: true,
+        fields: noteFields({ title: 'Mine', content: 'later' }),
+      });
+    });
+
+    it('a conflict on a record no longer readable: theirs is null, the conflict still shows', async () => {
+      const { store, server } = await storeWithEditedCard({ title: 'Mine' });
+      const batch = await sendAll(store);
+      await store.applyPushResults(
+        batch,
+        pushResponse([answer(batch, { status: 'duplicate', original: { status: 'conflict', code: 'deleted' } })]),
+      );
+      expect(await store.conflictEntries()).toMatchObject([{ code: 'deleted', conflicts: [], theirs: null }]);
+      expect(await store.get('cards', server.id)).toMatchObject({ conflict: true, fields: { title: 'Mine' } });
+    });
+
+    it('duplicate-url: my card stays with my values; theirs is the current record of my id, here none', async () => {
+      const store = await stores.open();
+      const fields = noteFields({ kind: 'link', url: 'https://example.com/a', title: 'Mine' });
+      const mine = await store.commit({ op: 'create', table: 'cards', workspaceId, fields });
+      const batch = await sendAll(store);
+      await store.applyPushResults(
+        batch,
+        pushResponse([answer(batch, { status: 'duplicate', original: { status: 'conflict', code: 'duplicate-url' } })]),
+      );
+      expect(await store.conflictEntries()).toMatchObject([{ code: 'duplicate-url', mine: fields, theirs: null }]);
+      expect(await store.get('cards', mine.id)).toMatchObject({ version: 0, conflict: true, pending: false, fields });
+    });
+
+    it('a rejection with the current record: failed, and the record reverts to that record', async () => {
+      const { store, server } = await storeWithEditedCard({ title: 'Mine' });
+      const batch = await sendAll(store);
+      const current = { ...server, version: 2, fields: noteFields({ title: 'Now' }) };
+      await store.applyPushResults(
+        batch,
+        pushResponse([
+          answer(batch, { status: 'duplicate', record: current, original: { status: 'rejected', error: notFound } }),
+        ]),
+      );
+      expect(await store.failedEntries()).toMatchObject([{ id: batch.entries[0].id, error: notFound }]);
+      expect(await store.get('cards', server.id)).toMatchObject({ version: 2, pending: false, fields: current.fields });
+    });
+
+    it('a rejected create with nothing else pending leaves no record, but the failure keeps every field', async () => {
+      const store = await stores.open();
+      const fields = noteFields({ title: 'Kept' });
+      const view = await store.commit({ op: 'create', table: 'cards', workspaceId, fields });
+      const batch = await sendAll(store);
+      await store.applyPushResults(
+        batch,
+        pushResponse([answer(batch, { status: 'duplicate', original: { status: 'rejected', error: notFound } })]),
+      );
+      expect(await store.get('cards', view.id)).toBeUndefined();
+      expect(await store.failedEntries()).toMatchObject([{ recordId: view.id, fields, error: notFound }]);
+    });
+  });
+
   describe('conflict', () => {
     it('field-conflict: keeps my value for the conflicting field, theirs elsewhere', async () => {
       const { store, server } = await storeWithEditedCard({ title: 'Mine', pinned: true });

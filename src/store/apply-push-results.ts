@@ -1,5 +1,5 @@
 /** Applying a push response: acknowledged entries leave the outbox, conflicts and rejections move out. */
-import type { ConflictResult, MutationResult, PushResponse } from '../../protocol/index.ts';
+import type { Envelope, MutationResult, OriginalOutcome, PushResponse } from '../../protocol/index.ts';
 import { readNumber, writeMeta } from './meta.ts';
 import { moveToFailed } from './outbox.ts';
 import { type IncomingCopy, RecordRefSet, refreshRecord } from './record-state.ts';
@@ -38,34 +38,55 @@ export function applyPushResults(db: LocalDatabase, batch: OutboxBatch, response
   });
 }
 
+/** What a result means for its entry: acknowledged, or the conflict or rejection it first met. */
+type Answer = { status: 'applied' } | OriginalOutcome;
+
+/**
+ * The server's first answer to the mutation. A `duplicate` means the mutation was executed
+ * before and that answer was lost (a dropped response, a crash); when it was a conflict or a
+ * rejection the server sends it again as `original`, and it is handled exactly as if it had
+ * arrived then. Without `original` it was `applied` (or too old for the server to remember).
+ */
+function firstAnswer(result: MutationResult): Answer {
+  if (result.status === 'duplicate') return result.original ?? { status: 'applied' };
+  return result;
+}
+
 /** Takes the entry out of the outbox, keeping it as a conflict or a failure when it is one. */
 async function settleEntry(tx: WriteTransaction, entry: OutboxEntry, result: MutationResult): Promise<void> {
-  switch (result.status) {
+  const answer = firstAnswer(result);
+  switch (answer.status) {
     case 'applied':
-    case 'duplicate':
       await tx.objectStore(STORES.outbox).delete(entry.key);
       return;
     case 'conflict':
       await tx.objectStore(STORES.outbox).delete(entry.key);
-      await tx.objectStore(STORES.conflicts).put(conflictEntry(entry, result));
+      // A conflict's record is theirs; a duplicate's is the record as it is now (absent when unreadable).
+      await tx
+        .objectStore(STORES.conflicts)
+        .put(conflictEntry(entry, answer, 'record' in result ? result.record : undefined));
       return;
     case 'rejected':
-      await moveToFailed(tx, entry, result.error);
+      await moveToFailed(tx, entry, answer.error);
       return;
   }
 }
 
-function conflictEntry(entry: OutboxEntry, result: ConflictResult): ConflictEntry {
+function conflictEntry(
+  entry: OutboxEntry,
+  conflict: Extract<Answer, { status: 'conflict' }>,
+  theirs: Envelope | undefined,
+): ConflictEntry {
   return {
     id: entry.id,
     table: entry.table,
     recordId: entry.recordId,
     workspaceId: entry.workspaceId,
     op: entry.op,
-    code: result.code,
-    conflicts: result.conflicts ?? [],
+    code: conflict.code,
+    conflicts: conflict.conflicts ?? [],
     mine: entry.fields ?? {},
-    theirs: result.record ?? null,
+    theirs: theirs ?? null,
     at: new Date().toISOString(),
   };
 }

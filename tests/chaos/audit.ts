@@ -54,8 +54,9 @@ export interface AuditReport {
   /** Ops whose delivery could not be verified (a delete or restore acknowledged before the client was looked at). */
   unverified: number;
   /**
-   * Of `lost`: conflicts and rejections the client never showed because their answer was lost
-   * and the resend was answered `duplicate` (the known engine bug of lost-answer.test.ts).
+   * Of `lost`: conflicts and rejections the client never showed although the resend was
+   * answered `duplicate` (the answer lost; lost-answer.test.ts). Named apart to point at the
+   * duplicate's `original` when it is not zero.
    */
   lostAnswers: number;
   /** One line per problem found, for the person reading the run's output. */

@@ -18,15 +18,12 @@ describe('chaos', () => {
       log: (l) => lines.push(l),
     });
     const problems = report.problems.join('\n');
-    const clean = report.lost === report.lostAnswers && report.duplicated + report.stuck + report.diverged === 0;
+    const clean = report.lost + report.duplicated + report.stuck + report.diverged === 0;
     if (!clean) console.error(lines.join('\n'));
     // Every op was committed and judged; the faults actually hit the wire.
     expect(report.ops).toBeGreaterThanOrEqual(OPS);
     expect(lines.some((l) => l.startsWith('fault '))).toBe(true);
-    // Known engine bug (lost-answer.test.ts): a conflict or rejection whose answer was lost is
-    // dropped when the resend is answered `duplicate`. Counted apart until it is fixed; every
-    // other loss fails here. Once fixed, assert `report.lost` is 0 and drop `lostAnswers`.
-    expect(report.lost - report.lostAnswers, problems).toBe(0);
+    expect(report.lost, problems).toBe(0);
     expect(report.duplicated, problems).toBe(0);
     expect(report.stuck, problems).toBe(0);
     expect(report.diverged, problems).toBe(0);

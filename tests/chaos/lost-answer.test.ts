@@ -1,12 +1,11 @@
 /**
- * Reproduction of a lost write the chaos run found: when the answer to a push is lost after
+ * Regression test of a lost write the chaos run found: when the answer to a push is lost after
  * the server committed it (a dropped response, a crash), and the client resends the mutation
  * in a batch with a different range (a new edit joined the outbox meanwhile, so the
  * Idempotency-Key `<clientId>.<first>.<last>` differs), the server answers `duplicate` for it.
- * The client takes `duplicate` as success and deletes the entry: a `rejected` mutation never
- * reaches the failed list, a `conflict` never reaches the conflict list, and the person's
- * value is silently gone (src/store/apply-push-results.ts `settleEntry`: `duplicate` is
- * treated like `applied`; the server keeps no per-seq result to answer with).
+ * Taking `duplicate` as success dropped a `rejected` mutation from the failed list and a
+ * `conflict` from the conflict list. The server now keeps the first non-applied answer per
+ * (clientId, seq) and sends it as the duplicate's `original`; the client settles that.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -119,15 +118,13 @@ describe('a push answer lost after commit, then resent in a wider batch', () => 
     expect(failed.map((entry) => entry.recordId)).toEqual([collectionId]);
   });
 
-  // Known bug (see the header): flip to `it` once fixed.
-  it.fails('resent in a wider batch, a rejected mutation still reaches the failed list', async () => {
+  it('resent in a wider batch, a rejected mutation still reaches the failed list', async () => {
     const { collectionId, failed } = await rejectedThenResent(true);
     expect(answersFor(collectionId)).toEqual(['applied', 'rejected', 'duplicate']);
     expect(failed.map((entry) => entry.recordId)).toEqual([collectionId]);
   });
 
-  // Known bug (see the header): flip to `it` once fixed.
-  it.fails('resent in a wider batch, a conflicting mutation still reaches the conflict list', async () => {
+  it('resent in a wider batch, a conflicting mutation still reaches the conflict list', async () => {
     const { script, device, tab, workspaceId } = await account();
     const card = await script.create('cards', { workspaceId, fields: noteCard({ title: 'Original' }) });
     await inPage(tab, (burrow) => burrow.pull());

@@ -35,7 +35,7 @@ const result = await runChaos({
 });
 const { report } = result;
 log(
-  `faults ${JSON.stringify(Object.fromEntries(result.faults))}; unverified ${report.unverified}; lost answers (known bug) ${report.lostAnswers}`,
+  `faults ${JSON.stringify(Object.fromEntries(result.faults))}; unverified ${report.unverified}; of the lost, answers lost before a duplicate ${report.lostAnswers}`,
 );
 process.stdout.write(`${result.line}\n`);
 process.exitCode = report.lost + report.duplicated + report.stuck + report.diverged === 0 ? 0 : 1;

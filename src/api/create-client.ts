@@ -280,6 +280,8 @@ class Client implements BurrowClient {
     await this.ready;
     const view = await this.activeStore().commit(change);
     this.announce([{ table: view.table, id: view.id }]);
+    // The pill's pending count moves with the edit, not one drain later.
+    void this.refreshStatus().catch(() => undefined);
     return view;
   }
 

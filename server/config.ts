@@ -80,7 +80,7 @@ export function loadConfig(argv: readonly string[], env: Env): ServerConfig {
     host: flags.get('host') ?? env.HOST ?? '127.0.0.1',
     dataDir: path.resolve(dataDir),
     rootDir: ROOT_DIR,
-    distDir: path.join(ROOT_DIR, 'dist'),
+    distDir: env.BURROW_DIST_DIR ? path.resolve(env.BURROW_DIST_DIR) : path.join(ROOT_DIR, 'dist'),
     version: packageJson.version,
     tombstoneRetentionMs: integer(env.BURROW_TOMBSTONE_RETENTION_MS, 'BURROW_TOMBSTONE_RETENTION_MS', 30 * DAY),
     purgeIntervalMs: integer(env.BURROW_PURGE_INTERVAL_MS, 'BURROW_PURGE_INTERVAL_MS', 60 * 60 * 1000),

@@ -1,5 +1,6 @@
 /** One conflict, side by side (yours, theirs), with Keep mine, Use theirs and a merge for text. */
 import { useState } from 'preact/hooks';
+import type { ConflictResolution } from '../api/client.ts';
 import type { ConflictEntry } from '../store/types.ts';
 import { useApp } from './app-context.ts';
 import { describeMutation, formatValue, recordName } from './describe-mutation.ts';
@@ -26,19 +27,21 @@ export function ConflictCard({ conflict, onOpenRecord }: ConflictCardProps) {
       setBusy(false);
     }
   };
+  const resolve = (resolution: ConflictResolution, done: string) =>
+    void run(() => client.resolveConflict(conflict.id, resolution), done);
   const title = describeMutation(conflict.op, conflict.table, shown);
   return (
     <article class="panel-item conflict" aria-label={`Conflict: ${name ?? conflict.table}`}>
       <h4>{title}</h4>
-      {conflict.code === 'field-conflict' && <FieldConflict conflict={conflict} busy={busy} run={run} />}
+      {conflict.code === 'field-conflict' && <FieldConflict conflict={conflict} busy={busy} resolve={resolve} />}
       {conflict.code === 'deleted' && (
         <>
           <p>This was deleted on another device while you edited it here.</p>
           <div class="button-row">
-            <button
-              type="button"
-              class="button button-primary"
-              disabled={busy}
+            <ActionButton
+              label="Restore"
+              primary
+              busy={busy}
               onClick={() =>
                 void run(async () => {
                   await client.resolveConflict(conflict.id, { keep: 'theirs' });
@@ -47,19 +50,12 @@ export function ConflictCard({ conflict, onOpenRecord }: ConflictCardProps) {
                     await client.update(conflict.table, conflict.recordId, conflict.mine);
                 }, 'Restored with your changes.')
               }
-            >
-              Restore
-            </button>
-            <button
-              type="button"
-              class="button"
-              disabled={busy}
-              onClick={() =>
-                void run(() => client.resolveConflict(conflict.id, { keep: 'theirs' }), 'Deletion accepted.')
-              }
-            >
-              Accept deletion
-            </button>
+            />
+            <ActionButton
+              label="Accept deletion"
+              busy={busy}
+              onClick={() => resolve({ keep: 'theirs' }, 'Deletion accepted.')}
+            />
           </div>
         </>
       )}
@@ -79,16 +75,11 @@ export function ConflictCard({ conflict, onOpenRecord }: ConflictCardProps) {
                 Open the existing card
               </button>
             )}
-            <button
-              type="button"
-              class="button"
-              disabled={busy}
-              onClick={() =>
-                void run(() => client.resolveConflict(conflict.id, { keep: 'theirs' }), 'Duplicate dropped.')
-              }
-            >
-              Dismiss
-            </button>
+            <ActionButton
+              label="Dismiss"
+              busy={busy}
+              onClick={() => resolve({ keep: 'theirs' }, 'Duplicate dropped.')}
+            />
           </div>
         </>
       )}
@@ -96,26 +87,16 @@ export function ConflictCard({ conflict, onOpenRecord }: ConflictCardProps) {
         <>
           <p>Something with the same id already exists on the server.</p>
           <div class="button-row">
-            <button
-              type="button"
-              class="button"
-              disabled={busy}
-              onClick={() =>
-                void run(() => client.resolveConflict(conflict.id, { keep: 'mine' }), 'Kept your version.')
-              }
-            >
-              Keep mine
-            </button>
-            <button
-              type="button"
-              class="button"
-              disabled={busy}
-              onClick={() =>
-                void run(() => client.resolveConflict(conflict.id, { keep: 'theirs' }), 'Using their version.')
-              }
-            >
-              Use theirs
-            </button>
+            <ActionButton
+              label="Keep mine"
+              busy={busy}
+              onClick={() => resolve({ keep: 'mine' }, 'Kept your version.')}
+            />
+            <ActionButton
+              label="Use theirs"
+              busy={busy}
+              onClick={() => resolve({ keep: 'theirs' }, 'Using their version.')}
+            />
           </div>
         </>
       )}
@@ -123,14 +104,29 @@ export function ConflictCard({ conflict, onOpenRecord }: ConflictCardProps) {
   );
 }
 
+interface ActionButtonProps {
+  label: string;
+  primary?: boolean;
+  busy: boolean;
+  onClick: () => void;
+}
+
+/** One resolution button; every button of a card is disabled while one of them runs. */
+function ActionButton({ label, primary = false, busy, onClick }: ActionButtonProps) {
+  return (
+    <button type="button" class={primary ? 'button button-primary' : 'button'} disabled={busy} onClick={onClick}>
+      {label}
+    </button>
+  );
+}
+
 interface FieldConflictProps {
   conflict: ConflictEntry;
   busy: boolean;
-  run: (action: () => Promise<void>, done: string) => Promise<void>;
+  resolve: (resolution: ConflictResolution, done: string) => void;
 }
 
-function FieldConflict({ conflict, busy, run }: FieldConflictProps) {
-  const { client } = useApp();
+function FieldConflict({ conflict, busy, resolve }: FieldConflictProps) {
   const [merging, setMerging] = useState(false);
   const textFields = conflict.conflicts.filter(
     (field) => typeof field.client === 'string' || typeof field.server === 'string',
@@ -174,34 +170,20 @@ function FieldConflict({ conflict, busy, run }: FieldConflictProps) {
         </div>
       )}
       <div class="button-row">
-        <button
-          type="button"
-          class="button"
-          disabled={busy}
-          onClick={() => void run(() => client.resolveConflict(conflict.id, { keep: 'mine' }), 'Kept your version.')}
-        >
-          Keep mine
-        </button>
-        <button
-          type="button"
-          class="button"
-          disabled={busy}
-          onClick={() =>
-            void run(() => client.resolveConflict(conflict.id, { keep: 'theirs' }), 'Using their version.')
-          }
-        >
-          Use theirs
-        </button>
+        <ActionButton label="Keep mine" busy={busy} onClick={() => resolve({ keep: 'mine' }, 'Kept your version.')} />
+        <ActionButton
+          label="Use theirs"
+          busy={busy}
+          onClick={() => resolve({ keep: 'theirs' }, 'Using their version.')}
+        />
         {textFields.length > 0 &&
           (merging ? (
-            <button
-              type="button"
-              class="button button-primary"
-              disabled={busy}
-              onClick={() => void run(() => client.resolveConflict(conflict.id, { merged }), 'Saved your merge.')}
-            >
-              Save merge
-            </button>
+            <ActionButton
+              label="Save merge"
+              primary
+              busy={busy}
+              onClick={() => resolve({ merged }, 'Saved your merge.')}
+            />
           ) : (
             <button type="button" class="button" onClick={() => setMerging(true)}>
               Merge…

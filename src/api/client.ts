@@ -60,6 +60,8 @@ export interface BurrowClient {
    */
   purge(table: TableName, id: string): Promise<void>;
   get(table: TableName, id: string): Promise<RecordView | undefined>;
+  /** Several records of one table in one read, in the order asked (undefined where unknown). */
+  getMany(table: TableName, ids: string[]): Promise<(RecordView | undefined)[]>;
   list(table: TableName, options?: ListOptions): Promise<RecordView[]>;
   status(): SyncStatus;
   /** Drains now; resolves when the outbox is empty or blocked (offline, failed, signed out). */

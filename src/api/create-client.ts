@@ -319,6 +319,11 @@ class Client implements BurrowClient {
     return this.activeStore().get(table, id);
   }
 
+  async getMany(table: TableName, ids: string[]): Promise<(RecordView | undefined)[]> {
+    await this.ready;
+    return this.activeStore().getMany(table, ids);
+  }
+
   async list(table: TableName, options?: ListOptions): Promise<RecordView[]> {
     await this.ready;
     return this.activeStore().list(table, options);

@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Envelope, type MutationResult, newId, type Problem } from '../../protocol/index.ts';
 import { envelope, noteFields, pullPage, pushResponse, storeOpener } from './test-fixtures.ts';
-import type { LocalStore, OutboxBatch } from './types.ts';
+import type { LocalStore, OutboxBatch, RecordView } from './types.ts';
 
 const workspaceId = newId();
 const stores = storeOpener();
@@ -10,9 +10,7 @@ afterEach(() => stores.closeAll());
 
 /** Takes every pending entry as one sent batch. */
 async function sendAll(store: LocalStore): Promise<OutboxBatch> {
-  const batch = await store.nextBatch(100, 1_000_000);
-  await store.markSent(batch!.entries.map((entry) => entry.key));
-  return batch!;
+  return (await store.nextBatch(100, 1_000_000))!;
 }
 
 /** A store holding one card the server has at version 1, edited locally. */
@@ -85,6 +83,48 @@ describe('applyPushResults', () => {
       await store.applyPushResults(batch, response);
       expect(await store.applyPushResults(batch, response)).toEqual([]);
       expect(await store.get('cards', view.id)).toMatchObject({ version: 1 });
+    });
+  });
+
+  describe('a batch of several', () => {
+    it('keeps the entries the response does not answer', async () => {
+      const store = await stores.open();
+      const views: RecordView[] = [];
+      for (const title of ['a', 'b', 'c']) {
+        views.push(await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields({ title }) }));
+      }
+      const batch = await sendAll(store);
+      const applied = (index: number) =>
+        answer(batch, { status: 'applied', record: envelope({ id: views[index].id, workspaceId }) }, index);
+      await store.applyPushResults(batch, pushResponse([applied(0), applied(2)]));
+      expect((await store.pendingEntries()).map((entry) => entry.recordId)).toEqual([views[1].id]);
+      expect(await store.get('cards', views[1].id)).toMatchObject({ pending: true, version: 0 });
+      expect(await store.get('cards', views[2].id)).toMatchObject({ pending: false, version: 1 });
+    });
+
+    it('two acknowledged entries of a record and a later unsent edit: still pending, rebased', async () => {
+      const store = await stores.open();
+      const first = await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields() });
+      await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields({ title: 'other' }) });
+      await store.commit({ op: 'update', table: 'cards', id: first.id, fields: { title: 'Second' } });
+      const batch = await sendAll(store);
+      await store.commit({ op: 'update', table: 'cards', id: first.id, fields: { content: 'later' } });
+      const record = envelope({ id: first.id, workspaceId, version: 2, fields: noteFields({ title: 'Second' }) });
+      const other = envelope({ id: batch.mutations[1].recordId, workspaceId });
+      await store.applyPushResults(
+        batch,
+        pushResponse([
+          answer(batch, { status: 'applied', record: { ...record, version: 1 } }, 0),
+          answer(batch, { status: 'applied', record: other }, 1),
+          answer(batch, { status: 'applied', record }, 2),
+        ]),
+      );
+      expect((await store.pendingEntries()).map((entry) => entry.fields)).toEqual([{ content: 'later' }]);
+      expect(await store.get('cards', first.id)).toMatchObject({
+        version: 2,
+        pending: true,
+        fields: noteFields({ title: 'Second', content: 'later' }),
+      });
     });
   });
 

@@ -1,41 +1,85 @@
 /** Applying a push response: acknowledged entries leave the outbox, conflicts and rejections move out. */
 import type { Envelope, MutationResult, OriginalOutcome, PushResponse } from '../../protocol/index.ts';
 import { readNumber, writeMeta } from './meta.ts';
-import { moveToFailed } from './outbox.ts';
-import { type IncomingCopy, RecordRefSet, refreshRecord } from './record-state.ts';
-import { inWriteTransaction, type LocalDatabase, STORES, type WriteTransaction } from './schema.ts';
+import { failedEntry } from './outbox.ts';
+import { type Refresh, refreshRecords } from './record-state.ts';
+import { inWriteTransaction, issueAll, type LocalDatabase, STORES, type WriteTransaction } from './schema.ts';
 import type { ConflictEntry, OutboxBatch, OutboxEntry, RecordRef } from './types.ts';
 
 /**
  * Applies a 200 push response in one transaction. Results are matched to the batch by wire seq
- * and mutation id; an entry already gone (another drain applied it) is skipped.
+ * and mutation id; an entry already gone (another drain applied it) is skipped. Built for bulk,
+ * as IndexedDB requests are what it costs: the batch is read in one request, deleted in one when
+ * every entry settled, and the records are refreshed phase by phase (see `refreshRecords`).
  */
 export function applyPushResults(db: LocalDatabase, batch: OutboxBatch, response: PushResponse): Promise<RecordRef[]> {
   const sentBySeq = new Map(batch.mutations.map((mutation, index) => [mutation.seq, batch.entries[index]]));
   return inWriteTransaction(db, async (tx) => {
-    const generation = await readNumber(tx, 'resyncGeneration');
-    const refs = new RecordRefSet();
-    const incoming = new Map<string, IncomingCopy>();
+    const [generation, stored] = await Promise.all([readNumber(tx, 'resyncGeneration'), storedEntries(tx, batch)]);
+    const refreshes = new Map<string, Refresh & { removed: number | undefined }>();
+    const refresh = (ref: RecordRef) => {
+      const key = refKey(ref);
+      const known = refreshes.get(key) ?? { ref: { table: ref.table, id: ref.id }, removed: 0 };
+      refreshes.set(key, known);
+      return known;
+    };
+    const settled: Settled[] = [];
     for (const result of response.results) {
       const sent = sentBySeq.get(result.seq);
-      const entry = sent && (await tx.objectStore(STORES.outbox).get(sent.key));
+      const entry = sent && stored.get(sent.key);
       if (!entry || entry.id !== result.id) continue;
-      await settleEntry(tx, entry, result);
-      refs.add(entry.table, entry.recordId);
-      const record = 'record' in result ? result.record : undefined;
-      if (record) {
-        refs.add(record.table, record.id);
-        const key = `${record.table}\u0000${record.id}`;
-        const known = incoming.get(key);
-        if (!known || known.envelope.version <= record.version) incoming.set(key, { envelope: record, generation });
+      const answer = firstAnswer(result);
+      const theirs = 'record' in result ? result.record : undefined;
+      settled.push({ entry, answer, theirs });
+      const own = refresh({ table: entry.table, id: entry.recordId });
+      // A new conflict entry is not in the stored counts: have the record's entries read.
+      own.removed = answer.status === 'conflict' || own.removed === undefined ? undefined : own.removed + 1;
+      if (theirs) {
+        const target = refresh(theirs);
+        if (!target.incoming || target.incoming.envelope.version <= theirs.version) {
+          target.incoming = { envelope: theirs, generation };
+        }
       }
     }
-    for (const ref of refs.toArray()) {
-      await refreshRecord(tx, ref.table, ref.id, incoming.get(`${ref.table}\u0000${ref.id}`));
-    }
+    await removeFromOutbox(tx, batch, stored, settled);
+    await issueAll(settled, (item) => keepUnapplied(tx, item));
+    await refreshRecords(tx, [...refreshes.values()]);
     await writeMeta(tx, 'lastSyncAt', new Date().toISOString());
-    return refs.toArray();
+    return [...refreshes.values()].map(({ ref }) => ref);
   });
+}
+
+interface Settled {
+  entry: OutboxEntry;
+  answer: Answer;
+  /** The record the result carried: theirs for a conflict, as now for a duplicate. */
+  theirs: Envelope | undefined;
+}
+
+function refKey(ref: RecordRef): string {
+  return `${ref.table}\u0000${ref.id}`;
+}
+
+/** The batch's entries still in the outbox (a batch is a run of consecutive keys), by key. */
+async function storedEntries(tx: WriteTransaction, batch: OutboxBatch): Promise<Map<number, OutboxEntry>> {
+  const entries = await tx.objectStore(STORES.outbox).getAll(batchRange(batch));
+  return new Map(entries.map((entry) => [entry.key, entry]));
+}
+
+function batchRange(batch: OutboxBatch): IDBKeyRange {
+  return IDBKeyRange.bound(batch.entries[0].key, batch.entries[batch.entries.length - 1].key);
+}
+
+/** Deletes the settled entries: with one range request when they are all the range holds. */
+async function removeFromOutbox(
+  tx: WriteTransaction,
+  batch: OutboxBatch,
+  stored: Map<number, OutboxEntry>,
+  settled: Settled[],
+): Promise<void> {
+  const outbox = tx.objectStore(STORES.outbox);
+  if (settled.length === stored.size) return outbox.delete(batchRange(batch));
+  await issueAll(settled, ({ entry }) => outbox.delete(entry.key));
 }
 
 /** What a result means for its entry: acknowledged, or the conflict or rejection it first met. */
@@ -52,24 +96,10 @@ function firstAnswer(result: MutationResult): Answer {
   return result;
 }
 
-/** Takes the entry out of the outbox, keeping it as a conflict or a failure when it is one. */
-async function settleEntry(tx: WriteTransaction, entry: OutboxEntry, result: MutationResult): Promise<void> {
-  const answer = firstAnswer(result);
-  switch (answer.status) {
-    case 'applied':
-      await tx.objectStore(STORES.outbox).delete(entry.key);
-      return;
-    case 'conflict':
-      await tx.objectStore(STORES.outbox).delete(entry.key);
-      // A conflict's record is theirs; a duplicate's is the record as it is now (absent when unreadable).
-      await tx
-        .objectStore(STORES.conflicts)
-        .put(conflictEntry(entry, answer, 'record' in result ? result.record : undefined));
-      return;
-    case 'rejected':
-      await moveToFailed(tx, entry, answer.error);
-      return;
-  }
+/** Keeps a mutation the server did not apply: as a conflict to resolve, or as a failure. */
+async function keepUnapplied(tx: WriteTransaction, { entry, answer, theirs }: Settled): Promise<void> {
+  if (answer.status === 'conflict') await tx.objectStore(STORES.conflicts).put(conflictEntry(entry, answer, theirs));
+  if (answer.status === 'rejected') await tx.objectStore(STORES.failed).put(failedEntry(entry, answer.error));
 }
 
 function conflictEntry(

@@ -2,6 +2,7 @@
 import { type FieldError, isUuid, newId, type TableName, validateFields } from '../../protocol/index.ts';
 import { NotFoundError, ValidationError } from './errors.ts';
 import { jsonEqual } from './json-equal.ts';
+import { readNumber } from './meta.ts';
 import { inWriteTransaction, type LocalDatabase, STORES, type WriteTransaction } from './schema.ts';
 import type { Change, LocalRecord, NewOutboxEntry, OutboxEntry } from './types.ts';
 
@@ -126,8 +127,7 @@ async function writeChange(
   hooks: CommitHooks,
 ): Promise<LocalRecord> {
   const outbox = tx.objectStore(STORES.outbox);
-  const newest = mutation.op === 'update' ? (await outbox.openCursor(null, 'prev'))?.value : undefined;
-  const target = newest && isMergeTarget(newest, record) ? newest : undefined;
+  const target = mutation.op === 'update' ? await mergeTarget(tx, record) : undefined;
   const stored = target ? record : { ...record, pending: record.pending + 1 };
   await tx.objectStore(STORES.records).put(stored);
   hooks.afterRecordPut?.(tx);
@@ -151,13 +151,20 @@ async function writeChange(
   return stored;
 }
 
-function isMergeTarget(entry: OutboxEntry, record: LocalRecord): boolean {
-  return (
-    entry.sentAt === undefined &&
+/** The newest outbox entry, when it is an unsent field-carrying entry of `record`. */
+async function mergeTarget(tx: WriteTransaction, record: LocalRecord): Promise<OutboxEntry | undefined> {
+  const [sentThrough, newest] = await Promise.all([
+    readNumber(tx, 'sentThrough'),
+    tx.objectStore(STORES.outbox).openCursor(null, 'prev'),
+  ]);
+  const entry = newest?.value;
+  const mergeable =
+    entry !== undefined &&
+    entry.key > sentThrough &&
     entry.table === record.table &&
     entry.recordId === record.id &&
-    MERGE_TARGETS.has(entry.op)
-  );
+    MERGE_TARGETS.has(entry.op);
+  return mergeable ? entry : undefined;
 }
 
 /** The fields of `patch` whose values differ from `current`. */

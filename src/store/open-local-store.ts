@@ -4,12 +4,13 @@ import { applyPullPage, beginResync, finishResync } from './apply-pull.ts';
 import { applyPushResults } from './apply-push-results.ts';
 import { commit, purgeRecord } from './commit.ts';
 import { getMeta, setMeta } from './meta.ts';
-import { alignSeq, failEntry, markSent, nextBatch, recordTransientFailure, renewClientId } from './outbox.ts';
+import { alignSeq, failEntry, nextBatch, recordTransientFailure, renewClientId } from './outbox.ts';
 import {
   conflictEntries,
   counts,
   failedEntries,
   getRecord,
+  getRecords,
   listRecords,
   pendingEntries,
   toRecordView,
@@ -40,6 +41,7 @@ function localStoreOver(db: LocalDatabase, name: string): LocalStore {
     close: () => db.close(),
     commit: async (change) => toRecordView(await commit(db, change)),
     get: (table, id) => getRecord(db, table, id),
+    getMany: (table, ids) => getRecords(db, table, ids),
     list: (table, options) => listRecords(db, table, options),
     purge: (table, id) => purgeRecord(db, table, id),
     pendingEntries: () => pendingEntries(db),
@@ -52,7 +54,6 @@ function localStoreOver(db: LocalDatabase, name: string): LocalStore {
     getMeta: (key) => getMeta(db, key),
     setMeta: (key, value) => setMeta(db, key, value),
     nextBatch: (maxCount, maxBytes) => nextBatch(db, maxCount, maxBytes),
-    markSent: (keys) => markSent(db, keys),
     applyPushResults: (batch, response) => applyPushResults(db, batch, response),
     recordTransientFailure: (key, error, nextAttemptAt) => recordTransientFailure(db, key, error, nextAttemptAt),
     alignSeq: (expectedSeq) => alignSeq(db, expectedSeq),

@@ -69,15 +69,25 @@ describe('outbox', () => {
   });
 
   describe('nextBatch and later edits', () => {
-    it('stamps the batch as sent, so an edit made while it is in flight gets its own entry', async () => {
+    it('counts the batch as sent, so an edit made while it is in flight gets its own entry', async () => {
       const { store, ids } = await storeWithCards(1);
-      const batch = await store.nextBatch(10, 1_000_000);
-      expect(batch?.entries[0].sentAt).toBeTypeOf('number');
+      await store.nextBatch(10, 1_000_000);
       await store.commit({ op: 'update', table: 'cards', id: ids[0], fields: { title: 'edited in flight' } });
       const entries = await store.pendingEntries();
       expect(entries.map((entry) => [entry.key, entry.op, entry.fields])).toEqual([
         [1, 'create', noteFields({ title: 'card 0' })],
         [2, 'update', { title: 'edited in flight' }],
+      ]);
+    });
+
+    it('still merges into entries newer than the batch', async () => {
+      const { store, ids } = await storeWithCards(2);
+      await store.nextBatch(1, 1_000_000);
+      await store.commit({ op: 'update', table: 'cards', id: ids[1], fields: { title: 'edited before sending' } });
+      const entries = await store.pendingEntries();
+      expect(entries.map((entry) => [entry.key, entry.op, entry.fields?.title])).toEqual([
+        [1, 'create', 'card 0'],
+        [2, 'create', 'edited before sending'],
       ]);
     });
   });
@@ -129,15 +139,9 @@ describe('outbox', () => {
     });
   });
 
-  describe('markSent and recordTransientFailure', () => {
-    it('stamps sentAt once and counts failures with the last error', async () => {
+  describe('recordTransientFailure', () => {
+    it('counts failures with the last error', async () => {
       const { store } = await storeWithCards(2);
-      await store.markSent([1]);
-      const [sent] = await store.pendingEntries();
-      await store.markSent([1, 2]);
-      const [again, second] = await store.pendingEntries();
-      expect(again.sentAt).toBe(sent.sentAt);
-      expect(second.sentAt).toBeTypeOf('number');
       for (let attempt = 1; attempt <= 3; attempt++) {
         await store.recordTransientFailure(1, `HTTP 503 #${attempt}`, 1000 * attempt);
       }

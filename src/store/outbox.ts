@@ -2,7 +2,7 @@
 import { type Mutation, newId, type Problem } from '../../protocol/index.ts';
 import { readNumber, writeMeta } from './meta.ts';
 import { RecordRefSet, refreshRecord } from './record-state.ts';
-import { inWriteTransaction, issueAll, type LocalDatabase, STORES, type WriteTransaction } from './schema.ts';
+import { inWriteTransaction, type LocalDatabase, STORES, type WriteTransaction } from './schema.ts';
 import type { FailedEntry, NewOutboxEntry, OutboxBatch, OutboxEntry, RecordRef } from './types.ts';
 
 const encoder = new TextEncoder();
@@ -25,42 +25,34 @@ export function toMutation(entry: OutboxEntry, seqBase: number): Mutation {
 /**
  * The oldest entries, at most `maxCount` and at most `maxBytes` of JSON (the mutations array as
  * sent), but always at least one when the outbox is not empty; null when it is.
- * The entries are stamped `sentAt` in the same transaction: were that left to `markSent`, a
- * commit in between could merge new fields into an entry whose older copy is then sent and
- * acknowledged, and those fields would never reach the server.
+ * In the same transaction the `sentThrough` watermark moves past them: from then on no commit
+ * merges into them. Were that a separate step, a commit in between could merge new fields into
+ * an entry whose older copy is then sent and acknowledged, and those fields would be lost.
  */
 export function nextBatch(db: LocalDatabase, maxCount: number, maxBytes: number): Promise<OutboxBatch | null> {
-  const now = Date.now();
   return inWriteTransaction(db, async (tx) => {
-    const seqBase = await readNumber(tx, 'seqBase');
-    const clientId = (await tx.objectStore(STORES.meta).get('clientId')) as string;
+    const meta = tx.objectStore(STORES.meta);
+    const [seqBase, sentThrough, clientId, oldest] = await Promise.all([
+      readNumber(tx, 'seqBase'),
+      readNumber(tx, 'sentThrough'),
+      meta.get('clientId') as Promise<string>,
+      tx.objectStore(STORES.outbox).getAll(undefined, maxCount),
+    ]);
     const entries: OutboxEntry[] = [];
     const mutations: Mutation[] = [];
     let bytes = 2; // the array's brackets
-    let cursor = await tx.objectStore(STORES.outbox).openCursor();
-    while (cursor && entries.length < maxCount) {
-      const mutation = toMutation(cursor.value, seqBase);
+    for (const entry of oldest) {
+      const mutation = toMutation(entry, seqBase);
       const size = encoder.encode(JSON.stringify(mutation)).byteLength + (entries.length > 0 ? 1 : 0);
       if (entries.length > 0 && bytes + size > maxBytes) break;
-      const entry = cursor.value.sentAt === undefined ? { ...cursor.value, sentAt: now } : cursor.value;
-      if (entry !== cursor.value) await cursor.update(entry);
       entries.push(entry);
       mutations.push(mutation);
       bytes += size;
-      cursor = await cursor.continue();
     }
-    return entries.length === 0 ? null : { clientId, entries, mutations };
-  });
-}
-
-/** Stamps `sentAt` on entries never sent before (`nextBatch` already has); they are never merged into. */
-export async function markSent(db: LocalDatabase, keys: number[]): Promise<void> {
-  const now = Date.now();
-  await inWriteTransaction(db, async (tx) => {
-    const outbox = tx.objectStore(STORES.outbox);
-    const entries = await issueAll(keys, (key) => outbox.get(key));
-    const unsent = entries.filter((entry): entry is OutboxEntry => entry !== undefined && entry.sentAt === undefined);
-    await issueAll(unsent, (entry) => outbox.put({ ...entry, sentAt: now }));
+    if (entries.length === 0) return null;
+    const last = entries[entries.length - 1].key;
+    if (last > sentThrough) await writeMeta(tx, 'sentThrough', last);
+    return { clientId, entries, mutations };
   });
 }
 
@@ -139,7 +131,13 @@ export async function failEntry(db: LocalDatabase, key: number, error: Problem):
 
 /** Removes the entry from the outbox and keeps it, with every field, as a failure. */
 export async function moveToFailed(tx: WriteTransaction, entry: OutboxEntry, error: Problem): Promise<void> {
-  const failed: FailedEntry = {
+  await tx.objectStore(STORES.outbox).delete(entry.key);
+  await tx.objectStore(STORES.failed).put(failedEntry(entry, error));
+}
+
+/** A mutation the server refused, as kept in `failed` with every field. */
+export function failedEntry(entry: OutboxEntry, error: Problem): FailedEntry {
+  return {
     id: entry.id,
     table: entry.table,
     recordId: entry.recordId,
@@ -149,6 +147,4 @@ export async function moveToFailed(tx: WriteTransaction, entry: OutboxEntry, err
     error,
     at: new Date().toISOString(),
   };
-  await tx.objectStore(STORES.outbox).delete(entry.key);
-  await tx.objectStore(STORES.failed).put(failed);
 }

@@ -25,6 +25,17 @@ export async function getRecord(db: LocalDatabase, table: TableName, id: string)
   return record && !record.purged ? toRecordView(record) : undefined;
 }
 
+/** Several records of a table in one transaction, in the order asked; undefined where unknown or purged. */
+export async function getRecords(
+  db: LocalDatabase,
+  table: TableName,
+  ids: string[],
+): Promise<(RecordView | undefined)[]> {
+  const tx = db.transaction(STORES.records, 'readonly');
+  const records = await Promise.all(ids.map((id) => tx.store.get([table, id])));
+  return records.map((record) => (record && !record.purged ? toRecordView(record) : undefined));
+}
+
 export interface ListOptions {
   workspaceId?: string;
   includeDeleted?: boolean;

@@ -2,7 +2,7 @@
 import type { Envelope, TableName } from '../../protocol/index.ts';
 import { jsonEqual } from './json-equal.ts';
 import { rebase } from './rebase.ts';
-import { INDEXES, STORES, type WriteTransaction } from './schema.ts';
+import { INDEXES, issueAll, STORES, type WriteTransaction } from './schema.ts';
 import type { ConflictEntry, LocalRecord, OutboxEntry, RecordRef, ServerCopy } from './types.ts';
 
 export function toServerCopy(envelope: Envelope): ServerCopy {
@@ -39,6 +39,19 @@ export interface IncomingCopy {
   generation: number;
 }
 
+/** One record to bring up to date, with what the caller already knows of it. */
+export interface Refresh {
+  ref: RecordRef;
+  /** A server copy to take when newer than the stored one. */
+  incoming?: IncomingCopy;
+  /**
+   * How many of the record's outbox entries this transaction deleted, when it deleted them all
+   * without adding a conflict: a record whose stored counts show nothing else left is rebuilt
+   * without reading its entries. Unset: they are read.
+   */
+  removed?: number;
+}
+
 /**
  * Recomputes a record's visible state, pending and conflict counts from what is stored (taking
  * `incoming` as its server copy when newer). A record with no server copy, nothing pending and
@@ -50,22 +63,55 @@ export async function refreshRecord(
   id: string,
   incoming?: IncomingCopy,
 ): Promise<LocalRecord | undefined> {
+  const [refreshed] = await refreshRecords(tx, [{ ref: { table, id }, incoming }]);
+  return refreshed;
+}
+
+/**
+ * `refreshRecord` for many records at once. Each phase issues all its requests before awaiting
+ * any: records, then the entries of those that may have some left, then the writes. IndexedDB
+ * requests are the cost here, so a push batch of 500 acks costs about a thousand, not 2,500.
+ */
+export async function refreshRecords(tx: WriteTransaction, refreshes: Refresh[]): Promise<(LocalRecord | undefined)[]> {
   const records = tx.objectStore(STORES.records);
-  const [stored, pending, conflicts] = await Promise.all([
-    records.get([table, id]),
-    tx.objectStore(STORES.outbox).index(INDEXES.byRecord).getAll([table, id]),
-    tx.objectStore(STORES.conflicts).index(INDEXES.byRecord).getAll([table, id]),
+  const stored = await issueAll(refreshes, ({ ref }) => records.get([ref.table, ref.id]));
+  const entries = await issueAll(refreshes, (refresh, index) => readEntries(tx, refresh, stored[index]));
+  const next = refreshes.map((refresh, index) =>
+    recomputed(stored[index], entries[index].pending, entries[index].conflicts, refresh.incoming),
+  );
+  await issueAll<Refresh, unknown>(refreshes, ({ ref }, index) => {
+    const record = next[index];
+    if (record) return records.put(record);
+    return stored[index] ? records.delete([ref.table, ref.id]) : Promise.resolve();
+  });
+  return next;
+}
+
+const NOTHING_LEFT: { pending: OutboxEntry[]; conflicts: ConflictEntry[] } = { pending: [], conflicts: [] };
+
+async function readEntries(tx: WriteTransaction, { ref, removed }: Refresh, stored: LocalRecord | undefined) {
+  const nothingLeft =
+    removed !== undefined && stored !== undefined && stored.pending <= removed && stored.conflicts === 0;
+  if (nothingLeft) return NOTHING_LEFT;
+  const [pending, conflicts] = await Promise.all([
+    tx.objectStore(STORES.outbox).index(INDEXES.byRecord).getAll([ref.table, ref.id]),
+    tx.objectStore(STORES.conflicts).index(INDEXES.byRecord).getAll([ref.table, ref.id]),
   ]);
+  return { pending, conflicts };
+}
+
+/** What a record becomes given its entries; undefined when it no longer exists anywhere. */
+function recomputed(
+  stored: LocalRecord | undefined,
+  pending: OutboxEntry[],
+  conflicts: ConflictEntry[],
+  incoming: IncomingCopy | undefined,
+): LocalRecord | undefined {
   let record = stored ?? (incoming ? recordFromEnvelope(incoming.envelope) : undefined);
   if (!record) return undefined;
   if (incoming) record = withServerCopy(record, incoming.envelope, incoming.generation);
-  if (record.server === null && pending.length === 0 && conflicts.length === 0) {
-    if (stored) await records.delete([table, id]);
-    return undefined;
-  }
-  const rebuilt = rebuildRecord(record, pending, conflicts);
-  await records.put(rebuilt);
-  return rebuilt;
+  if (record.server === null && pending.length === 0 && conflicts.length === 0) return undefined;
+  return rebuildRecord(record, pending, conflicts);
 }
 
 /** A server record replaces the local copy only when it is at least as new. */

@@ -17,7 +17,6 @@ async function answerWithConflict(
   conflicts?: FieldConflict[],
 ): Promise<string> {
   const batch = await store.nextBatch(10, 1_000_000);
-  await store.markSent(batch!.entries.map((entry) => entry.key));
   const { seq, id } = batch!.mutations[0];
   await store.applyPushResults(
     batch!,

@@ -87,10 +87,10 @@ export async function inWriteTransaction<T>(db: LocalDatabase, work: (tx: WriteT
  * then waits for all. If issuing one throws, the ones already issued are still observed, so no
  * request rejects unhandled when the transaction aborts.
  */
-export async function issueAll<T, R>(items: Iterable<T>, issue: (item: T) => Promise<R>): Promise<R[]> {
+export async function issueAll<T, R>(items: Iterable<T>, issue: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const requests: Promise<R>[] = [];
   try {
-    for (const item of items) requests.push(issue(item));
+    for (const item of items) requests.push(issue(item, requests.length));
   } catch (error) {
     await Promise.allSettled(requests);
     throw error;

@@ -55,8 +55,6 @@ export interface NewOutboxEntry {
   baseVersion: number;
   fields?: Record<string, unknown>;
   clientTime: string;
-  /** Set (ms since epoch) in its own transaction before the entry is first sent; never unset. */
-  sentAt?: number;
   attempts: number;
   lastError?: string;
   nextAttemptAt?: number;
@@ -144,6 +142,7 @@ export interface LocalStore {
   // — the page —
   commit(change: Change): Promise<RecordView>;
   get(table: import('../../protocol/index.ts').TableName, id: string): Promise<RecordView | undefined>;
+  getMany(table: import('../../protocol/index.ts').TableName, ids: string[]): Promise<(RecordView | undefined)[]>;
   list(
     table: import('../../protocol/index.ts').TableName,
     options?: { workspaceId?: string; includeDeleted?: boolean },
@@ -162,10 +161,11 @@ export interface LocalStore {
   setMeta(key: MetaKey, value: unknown): Promise<void>;
 
   // — the drain —
-  /** The oldest entries (≤ maxCount, ≤ maxBytes of JSON; always ≥ 1 when any) with wire seqs. */
+  /**
+   * The oldest entries (≤ maxCount, ≤ maxBytes of JSON; always ≥ 1 when any) with wire seqs.
+   * They count as sent from then on: no later commit merges into them.
+   */
   nextBatch(maxCount: number, maxBytes: number): Promise<OutboxBatch | null>;
-  /** Stamps `sentAt` on entries never sent before: from now on they are never merged. */
-  markSent(keys: number[]): Promise<void>;
   /** Applies a 200 push response: acks delete entries, conflicts and rejections move out. */
   applyPushResults(batch: OutboxBatch, response: import('../../protocol/index.ts').PushResponse): Promise<RecordRef[]>;
   /** Counts a transient failure on the batch's first entry (attempts, lastError, nextAttemptAt). */
@@ -196,6 +196,8 @@ export interface PullApplied {
 export type MetaKey =
   | 'clientId'
   | 'seqBase'
+  /** The newest outbox key ever handed to the drain: entries up to it are never merged into. */
+  | 'sentThrough'
   | 'cursor'
   | 'lastSyncAt'
   | 'owner'

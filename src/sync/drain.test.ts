@@ -57,7 +57,7 @@ describe('drainOutbox', () => {
       expect(server.appliedMutationIds).toHaveLength(3);
     });
 
-    it('marks entries sent before sending and uses <clientId>.<first>.<last> as the key', async () => {
+    it('takes a batch, sends it with <clientId>.<first>.<last> as the key, then applies the answer', async () => {
       const { deps, server, store, ready } = setup(2);
       await ready;
       await drainOutbox(deps);
@@ -65,7 +65,6 @@ describe('drainOutbox', () => {
       expect(server.pushLog.map((entry) => entry.key)).toEqual([`${clientId}.1.2`]);
       expect(store.methods().filter((method) => method !== 'commit')).toEqual([
         'nextBatch',
-        'markSent',
         'applyPushResults',
         'nextBatch',
       ]);

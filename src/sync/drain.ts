@@ -4,7 +4,7 @@
  *
  *   ┌─► nextBatch ─ none ──────────────────────────────► empty
  *   │      │ head waiting for its backoff (not forced) ─► retry-scheduled
- *   │   markSent ─► POST push
+ *   │   POST push
  *   │      ├ 200 ─► applyPushResults ─────────────────┐
  *   │      ├ 409 seq-gap ─► alignSeq (bounded) ───────┤
  *   │      ├ 403 client-forbidden ─► renewClientId ───┤
@@ -118,8 +118,6 @@ async function drainLoop(deps: DrainDeps, totals: DrainTotals): Promise<DrainRes
         lastError: head.lastError ?? '',
       };
     }
-    const neverSent = batch.entries.filter((entry) => entry.sentAt === undefined).map((entry) => entry.key);
-    if (neverSent.length > 0) await store.markSent(neverSent);
 
     const request: PushRequest = { protocol: PROTOCOL_VERSION, clientId: batch.clientId, mutations: batch.mutations };
     const body = JSON.stringify(request);

@@ -1,17 +1,15 @@
 /**
- * A live list of records kept current from change notices: changed ids are re-read one by one
- * and patched in, whole re-reads happen only when a notice names no records or very many, and
- * updates run one at a time, coalescing what arrives meanwhile. Re-reading a whole table on
- * every keystroke made each commit cost O(table) on the page's main thread.
+ * A live list of records kept current from change notices: changed ids are re-read in one go
+ * and patched in; whole re-reads happen only when a notice names no records or more than half
+ * the list; updates run one at a time, coalescing what arrives meanwhile. Re-reading the whole
+ * table on every change made each commit, and each page of an initial sync, cost O(table).
  */
 import type { RecordView } from '../store/types.ts';
 
-/** Above this many changed ids in one go, one whole read is cheaper than many single reads. */
-const MAX_PATCH = 50;
-
 export interface LiveListSource {
   loadAll(): Promise<RecordView[]>;
-  loadOne(id: string): Promise<RecordView | undefined>;
+  /** The records with these ids, in the same order (undefined where gone). */
+  loadSome(ids: string[]): Promise<(RecordView | undefined)[]>;
   /** Whether a record belongs in this list (workspace, deleted filter). */
   keeps(record: RecordView): boolean;
   publish(records: RecordView[]): void;
@@ -32,15 +30,14 @@ export function createLiveList(source: LiveListSource): LiveList {
 
   async function update(): Promise<void> {
     while (everything || changed.size > 0) {
-      if (everything || current === null || changed.size > MAX_PATCH) {
+      if (everything || current === null || changed.size > current.length / 2) {
         everything = false;
         changed.clear();
         current = await source.loadAll();
       } else {
         const ids = [...changed];
         changed.clear();
-        const fresh = await Promise.all(ids.map((id) => source.loadOne(id)));
-        current = patch(current, ids, fresh, source.keeps);
+        current = patch(current, ids, await source.loadSome(ids), source.keeps);
       }
       source.publish(current);
     }

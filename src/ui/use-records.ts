@@ -18,7 +18,7 @@ export function useRecords(table: TableName, options: { includeDeleted?: boolean
     let active = true;
     const live = createLiveList({
       loadAll: () => client.list(table, { workspaceId, includeDeleted }),
-      loadOne: (id) => client.get(table, id),
+      loadSome: (ids) => client.getMany(table, ids),
       keeps: (record) =>
         (workspaceId === undefined || record.workspaceId === workspaceId) && (includeDeleted || !record.deleted),
       publish: (next) => {

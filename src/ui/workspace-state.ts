@@ -120,6 +120,7 @@ function withFirstWorkspace(
     remove: (table, id) => client.remove(table, id),
     restore: (table, id) => client.restore(table, id),
     get: (table, id) => client.get(table, id),
+    getMany: (table, ids) => client.getMany(table, ids),
     list: (table, options) => client.list(table, options),
     status: () => client.status(),
     flush: () => client.flush(),

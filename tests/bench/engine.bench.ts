@@ -17,9 +17,13 @@ import { type BenchRow, benchRow, markdownTable, writeBenchResults } from './ben
 import { BASELINE_SCOPE, enqueueBaseline, replayBaseline, serveWorkboxBaseline } from './workbox-queue-baseline.ts';
 
 const PASSWORD = 'burrow-bench-password';
-const DRAIN_MUTATIONS = 10_000;
-const INITIAL_SYNC_RECORDS = 100_000;
-const COMMIT_SAMPLES = 1_000;
+/** BURROW_BENCH_SCALE (e.g. 0.1) shrinks every size, for profiling; the figures reported use 1. */
+const SCALE = Number(process.env.BURROW_BENCH_SCALE ?? 1);
+/** BURROW_BENCH_ONLY=drain,cross,initial runs just those parts (commit latency needs the drain's). */
+const ONLY = process.env.BURROW_BENCH_ONLY?.split(',');
+const DRAIN_MUTATIONS = Math.round(10_000 * SCALE);
+const INITIAL_SYNC_RECORDS = Math.round(100_000 * SCALE);
+const COMMIT_SAMPLES = Math.round(1_000 * SCALE);
 const CROSS_DEVICE_SAMPLES = 40;
 /** The card every figure writes: the protocol's typical ~300-byte note. */
 const CARD = noteCard();
@@ -158,7 +162,7 @@ async function benchInitialSync(rig: Rig): Promise<BenchRow[]> {
   const builder = new MutationBuilder();
   let cursor = 0;
   for (let done = 0; done < INITIAL_SYNC_RECORDS; done += 1000) {
-    const mutations = Array.from({ length: 1000 }, (_, i) =>
+    const mutations = Array.from({ length: Math.min(1000, INITIAL_SYNC_RECORDS - done) }, (_, i) =>
       builder.create('cards', workspaceId, { ...CARD, title: `seed ${done + i}` }),
     );
     const pushed = await seeder.push(mutations);
@@ -278,6 +282,10 @@ async function benchCrossDevice(rig: Rig): Promise<BenchRow[]> {
   ];
 }
 
+function runs(part: string): boolean {
+  return ONLY === undefined || ONLY.includes(part);
+}
+
 /** Progress on stderr, so a long run shows where it is. */
 function progress(step: string): void {
   process.stderr.write(`engine bench: ${step}\n`);
@@ -296,16 +304,22 @@ async function main(): Promise<void> {
   const rig: Rig = { serverUrl: server.url, proxy, chromium };
   const rows: BenchRow[] = [];
   try {
-    progress('drain: 10,000 offline commits, then Burrow vs Workbox replay');
-    const drain = await benchDrain(rig);
-    rows.push(...drain.rows);
-    progress('local commit latency');
-    rows.push(...(await benchCommitLatency(drain.page, drain.ids)));
-    await drain.page.context().close();
-    progress('cross-device latency');
-    rows.push(...(await benchCrossDevice(rig)));
-    progress('initial sync: seeding 100,000 records, then Burrow vs raw put');
-    rows.push(...(await benchInitialSync(rig)));
+    if (runs('drain')) {
+      progress(`drain: ${DRAIN_MUTATIONS} offline commits, then Burrow vs Workbox replay`);
+      const drain = await benchDrain(rig);
+      rows.push(...drain.rows);
+      progress('local commit latency');
+      rows.push(...(await benchCommitLatency(drain.page, drain.ids)));
+      await drain.page.context().close();
+    }
+    if (runs('cross')) {
+      progress('cross-device latency');
+      rows.push(...(await benchCrossDevice(rig)));
+    }
+    if (runs('initial')) {
+      progress(`initial sync: seeding ${INITIAL_SYNC_RECORDS} records, then Burrow vs raw put`);
+      rows.push(...(await benchInitialSync(rig)));
+    }
   } finally {
     await chromium.close();
     await proxy.close();

@@ -101,6 +101,10 @@ export class MemoryStore implements LocalStore {
     };
   }
 
+  async getMany(table: Envelope['table'], ids: string[]) {
+    return Promise.all(ids.map((id) => this.get(table, id)));
+  }
+
   async get(table: Envelope['table'], id: string) {
     const record = this.records.get(`${table}/${id}`);
     return record ? this.view(record) : undefined;
@@ -178,14 +182,6 @@ export class MemoryStore implements LocalStore {
         clientTime: entry.clientTime,
       })),
     };
-  }
-
-  async markSent(keys: number[]) {
-    this.log('markSent', keys);
-    for (const key of keys) {
-      const entry = this.outbox.get(key);
-      if (entry && entry.sentAt === undefined) entry.sentAt = 1;
-    }
   }
 
   async applyPushResults(batch: OutboxBatch, response: PushResponse): Promise<RecordRef[]> {

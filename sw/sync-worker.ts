@@ -9,7 +9,7 @@ import { Queue } from 'workbox-background-sync';
 import { type AccountDirectory, openActiveStore } from '../src/sync/account-directory.ts';
 import { openSyncChannel } from '../src/sync/broadcast.ts';
 import { systemTimers } from '../src/sync/http.ts';
-import { SyncEngine, type SyncTrigger } from '../src/sync/sync-engine.ts';
+import { COMMIT_COALESCE_MS, SyncEngine, type SyncTrigger } from '../src/sync/sync-engine.ts';
 import {
   CONNECT_MESSAGE,
   PERIODIC_SYNC_TAG,
@@ -44,6 +44,7 @@ export function startSyncWorker(scope: ServiceWorkerGlobalScope, directory: Acco
     channel: openSyncChannel(),
     // Works only while a window is open: that is when commits and failures happen anyway.
     requestBackgroundSync: async () => queue?.registerSync(),
+    commitCoalesceMs: COMMIT_COALESCE_MS,
   });
   queue = new Queue(SYNC_QUEUE_NAME, {
     onSync: async () => {

@@ -25,6 +25,8 @@ export interface SyncStatus {
 /** Which records changed, and where the change came from. */
 export interface ChangeNotice {
   records: { table: TableName; id: string }[];
+  /** The records as now stored, when known without reading (this tab's own commits). */
+  views?: RecordView[];
   source: 'local' | 'tab' | 'pull';
 }
 

@@ -11,7 +11,7 @@ import { startEventsLeader } from '../sync/events-leader.ts';
 import { systemTimers, type Timers } from '../sync/http.ts';
 import { PresenceTracker } from '../sync/presence.ts';
 import { storeDirectory } from '../sync/store-directory.ts';
-import { INITIAL_STATUS, SyncEngine } from '../sync/sync-engine.ts';
+import { COMMIT_COALESCE_MS, INITIAL_STATUS, SyncEngine } from '../sync/sync-engine.ts';
 import { WorkerLink, WorkerUnavailableError } from '../sync/worker-link.ts';
 import type { WorkerTrigger } from '../sync/worker-protocol.ts';
 import { authenticate, logout } from './auth.ts';
@@ -40,6 +40,8 @@ export interface ClientDeps {
   events: boolean;
   /** How often an open tab nudges the engine (covers Chromium's 5/15-minute sync retries). */
   pingIntervalMs: number;
+  /** How long the page's own engine (no worker) lets commits gather before it drains. */
+  commitCoalesceMs: number;
 }
 
 /** Name of the workspace created for someone who starts writing before having one. */
@@ -74,6 +76,7 @@ class Client implements BurrowClient {
       channel: deps.channel,
       onChanged: (records) => this.emitChange({ records, source: 'pull' }),
       onStatus: (status) => this.setStatus(status),
+      commitCoalesceMs: deps.commitCoalesceMs,
     });
     this.presence = new PresenceTracker({
       channel: deps.channel,
@@ -146,14 +149,15 @@ class Client implements BurrowClient {
   }
 
   /** Tells this page's views and the other tabs that `records` changed here, and wakes the engine. */
-  private announce(records: RecordRef[]): void {
+  private announce(records: RecordRef[], views?: RecordView[]): void {
     if (records.length === 0) return;
-    this.tellViews(records);
+    this.tellViews(records, views);
     this.kick('committed');
   }
 
-  private tellViews(records: RecordRef[]): void {
-    this.emitChange({ records, source: 'local' });
+  /** Other tabs get ids only: their notices may arrive out of order, so they read what is stored. */
+  private tellViews(records: RecordRef[], views?: RecordView[]): void {
+    this.emitChange({ records, source: 'local', ...(views ? { views } : {}) });
     this.deps.channel.post({ type: 'changed', database: this.activeStore().name, records, source: 'tab' });
   }
 
@@ -279,9 +283,8 @@ class Client implements BurrowClient {
   private async commit(change: Change): Promise<RecordView> {
     await this.ready;
     const view = await this.activeStore().commit(change);
-    this.announce([{ table: view.table, id: view.id }]);
-    // The pill's pending count moves with the edit, not one drain later.
-    void this.refreshStatus().catch(() => undefined);
+    // The engine refreshes the status (the pill's pending count) as it takes the commit.
+    this.announce([{ table: view.table, id: view.id }], [view]);
     return view;
   }
 
@@ -424,6 +427,7 @@ export function createClientWith(deps: Partial<ClientDeps> & Pick<ClientDeps, 'd
     isOnline: () => (typeof navigator === 'undefined' ? true : navigator.onLine),
     events: true,
     pingIntervalMs: 60_000,
+    commitCoalesceMs: COMMIT_COALESCE_MS,
     ...deps,
   });
 }

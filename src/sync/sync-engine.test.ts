@@ -32,7 +32,7 @@ class ManualTimers implements Timers {
   }
 }
 
-function setup(options: { signedIn?: boolean; online?: boolean } = {}) {
+function setup(options: { signedIn?: boolean; online?: boolean; commitCoalesceMs?: number } = {}) {
   const store = new MemoryStore('burrow-user-1');
   const server = new FakeSyncServer();
   const timers = new ManualTimers();
@@ -63,6 +63,7 @@ function setup(options: { signedIn?: boolean; online?: boolean } = {}) {
     },
     onChanged: (records) => changed.push(...records.map((record) => record.id)),
     onStatus: (status) => statuses.push(status),
+    commitCoalesceMs: options.commitCoalesceMs,
   };
   const engine = new SyncEngine(deps);
   const commit = (text: string) =>
@@ -152,6 +153,31 @@ describe('SyncEngine', () => {
   });
 
   describe('coalescing', () => {
+    it('lets the commits of a burst gather, then sends them in one push', async () => {
+      const { engine, server, timers, commit } = setup({ commitCoalesceMs: 25 });
+      const triggers = [];
+      for (const text of ['a', 'b', 'c']) {
+        await commit(text);
+        triggers.push(engine.trigger('committed'));
+      }
+      await Promise.resolve();
+      expect(server.pushLog).toEqual([]);
+      expect(timers.delays()).toEqual([25]);
+      timers.fireAll();
+      await Promise.all(triggers);
+      expect(server.pushLog.map((push) => push.seqs)).toEqual([[1, 2, 3]]);
+    });
+
+    it('stopping releases whoever waits for a gathering drain, without draining', async () => {
+      const { engine, server, timers, commit } = setup({ commitCoalesceMs: 25 });
+      await commit('a');
+      const waiting = engine.trigger('committed');
+      engine.stop();
+      await waiting;
+      expect(timers.delays()).toEqual([]);
+      expect(server.pushLog).toEqual([]);
+    });
+
     it('runs one drain at a time and one more for triggers that came during it', async () => {
       const { engine, server, store, commit } = setup();
       await commit('a');

@@ -29,6 +29,9 @@ export type SyncTrigger =
   | 'timer'
   | 'account';
 
+/** How long the worker's drain for a commit waits for more commits to join it. */
+export const COMMIT_COALESCE_MS = 25;
+
 /** How soon a drain that found the platform offline looks again, while the engine is alive. */
 const OFFLINE_RECHECK_MS = 15_000;
 
@@ -65,6 +68,12 @@ export interface SyncEngineDeps {
   onStatus?(status: SyncStatus): void;
   baseUrl?: string;
   timeoutMs?: number;
+  /**
+   * How long the drain for a commit waits for more commits to join it (default 0: none). A burst
+   * of edits then costs one drain, not one per keystroke competing with the next commit for the
+   * database.
+   */
+  commitCoalesceMs?: number;
 }
 
 /** A pull that failed is tried again after this long (or after Retry-After). */
@@ -134,6 +143,8 @@ export class SyncEngine {
   private current: SyncStatus = INITIAL_STATUS;
   private drainTimer: unknown = null;
   private pullTimer: unknown = null;
+  private commitTimer: { handle: unknown; resolve: () => void } | null = null;
+  private commitDrain: Promise<void> | null = null;
   private readonly statusListeners = new Set<(status: SyncStatus) => void>();
   private readonly drains = new Coalescer(
     (force) => this.drainOnce(force),
@@ -155,6 +166,7 @@ export class SyncEngine {
 
   /** Runs a drain for `trigger`, then a pull when the drain delivered something or the trigger calls for one. */
   async trigger(trigger: SyncTrigger): Promise<void> {
+    if (trigger === 'committed' && this.deps.commitCoalesceMs) return this.afterMoreCommits(this.deps.commitCoalesceMs);
     await this.drains.request(FORCED.has(trigger));
     if (PULL_AFTER.has(trigger)) await this.pulls.request(false);
   }
@@ -205,6 +217,19 @@ export class SyncEngine {
     return this.refreshStatus();
   }
 
+  /** One drain for every commit announced within `delayMs` of the first. */
+  private afterMoreCommits(delayMs: number): Promise<void> {
+    this.commitDrain ??= new Promise<void>((resolve) => {
+      const handle = this.deps.timers.setTimeout(() => {
+        this.commitDrain = null;
+        this.commitTimer = null;
+        resolve(this.drains.request(false));
+      }, delayMs);
+      this.commitTimer = { handle, resolve };
+    });
+    return this.commitDrain;
+  }
+
   /** Stops timers and closes the store (tests, and a page engine handing over to a worker). */
   stop(): void {
     this.clearTimers();
@@ -213,6 +238,13 @@ export class SyncEngine {
   }
 
   private clearTimers() {
+    if (this.commitTimer) {
+      // Stopping or switching accounts: nobody may wait on a timer that never fires.
+      this.deps.timers.clearTimeout(this.commitTimer.handle);
+      this.commitTimer.resolve();
+      this.commitTimer = null;
+      this.commitDrain = null;
+    }
     if (this.drainTimer !== null) this.deps.timers.clearTimeout(this.drainTimer);
     if (this.pullTimer !== null) this.deps.timers.clearTimeout(this.pullTimer);
     this.drainTimer = null;
@@ -318,7 +350,11 @@ export class SyncEngine {
 
   private async computeStatus(): Promise<void> {
     const { store, signedIn } = await this.openStore();
-    const counts = await store.counts();
+    const [counts, lastSyncAt, cursor] = await Promise.all([
+      store.counts(),
+      store.getMeta<string>('lastSyncAt'),
+      store.getMeta<number>('cursor'),
+    ]);
     const status: SyncStatus = {
       state: this.stateOf(signedIn, counts.pending, counts.failed, counts.retrying),
       pending: counts.pending,
@@ -327,8 +363,8 @@ export class SyncEngine {
       lastError: counts.retrying > 0 || this.lastDrain?.outcome === 'blocked' ? counts.lastError : this.pullError,
       failed: counts.failed,
       conflicts: counts.conflicts,
-      lastSyncAt: (await store.getMeta<string>('lastSyncAt')) ?? null,
-      cursor: (await store.getMeta<number>('cursor')) ?? 0,
+      lastSyncAt: lastSyncAt ?? null,
+      cursor: cursor ?? 0,
       initialSync: this.initialSync,
     };
     if (JSON.stringify(status) !== JSON.stringify(this.current)) {

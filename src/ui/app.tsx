@@ -19,7 +19,7 @@ import { SyncPanel } from './sync-panel.tsx';
 import { Toasts, useToasts } from './toasts.tsx';
 import { TodosView } from './todos-view.tsx';
 import { TrashView } from './trash-view.tsx';
-import { usePresence, useSyncStatus } from './use-records.ts';
+import { usePresence, useSyncSelection } from './use-records.ts';
 import { useWorkspaces } from './workspace-state.ts';
 import { WorkspacesDialog } from './workspaces-dialog.tsx';
 
@@ -46,7 +46,10 @@ export function App({ client, onUpdateAvailable }: AppProps) {
   const [update, setUpdate] = useState<(() => void) | null>(null);
   const searchRef = useRef<HTMLInputElement>(null);
   const route = useRoute();
-  const status = useSyncStatus(client);
+  const syncsToAccount = useSyncSelection(
+    client,
+    (status) => status.state !== 'local-only' && status.state !== 'signed-out',
+  );
   const presence = usePresence(client);
   const workspaces = useWorkspaces(client, ready);
 
@@ -70,7 +73,6 @@ export function App({ client, onUpdateAvailable }: AppProps) {
   });
 
   const workspace = workspaces.current;
-  const syncsToAccount = status.state !== 'local-only' && status.state !== 'signed-out';
   const context = useMemo<AppContextValue | null>(
     () =>
       workspace && {
@@ -156,7 +158,7 @@ export function App({ client, onUpdateAvailable }: AppProps) {
         </search>
         <div class="header-end">
           {presence.tabs > 1 && <span class="tabs-count">Open in {presence.tabs} tabs</span>}
-          <StatusPill status={status} onOpen={() => setModal({ name: 'sync' })} />
+          <StatusPill client={client} onOpen={() => setModal({ name: 'sync' })} />
           <button type="button" class="button account-button" onClick={() => setModal({ name: 'account' })}>
             {account ? 'Account' : 'Sign in'}
           </button>
@@ -170,7 +172,7 @@ export function App({ client, onUpdateAvailable }: AppProps) {
           </button>
         </div>
       )}
-      <InitialSyncBar status={status} />
+      <InitialSyncBar client={client} />
       {startError && (
         <p class="banner banner-error" role="alert">
           Burrow could not open its storage on this device: {startError}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allTags, idTime, parseTags, queryCards, sortCards } from './card-query.ts';
+import { allTags, parseTags, queryCards, sortCards } from './card-query.ts';
 import { cardOf } from './ui-logic.test-helper.ts';
 
 const rust = cardOf({ kind: 'link', title: 'Rust book', url: 'https://doc.rust-lang.org/book/', tags: ['lang'] });
@@ -50,10 +50,6 @@ describe('sortCards', () => {
 });
 
 describe('helpers', () => {
-  it('reads the creation time of a UUIDv7', () => {
-    expect(idTime(cardOf({}).id)).toBeGreaterThan(Date.UTC(2026, 0, 1));
-  });
-
   it('lists the tags in use and parses typed tags', () => {
     expect(allTags(cards)).toEqual(['food', 'lang', 'winter']);
     expect(parseTags(' a, #b ,a,, c ')).toEqual(['a', 'b', 'c']);

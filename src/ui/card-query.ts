@@ -18,19 +18,21 @@ export function cardFields(card: RecordView): CardFields {
   return card.fields as unknown as CardFields;
 }
 
-/** Milliseconds encoded in a UUIDv7 (its creation time); 0 for other ids. */
-export function idTime(id: string): number {
-  const hex = id.slice(0, 8) + id.slice(9, 13);
-  return id[14] === '7' ? Number.parseInt(hex, 16) : 0;
-}
+/** Searchable texts by card object: records are immutable, so a card's text is built once. */
+const haystacks = new WeakMap<RecordView, string>();
 
 /** The searchable text of a card: title, URL, description, content and tags, lowercased. */
 function haystack(card: RecordView): string {
-  const fields = cardFields(card);
-  return [fields.title, fields.url, fields.description, fields.content, ...(fields.tags ?? [])]
-    .filter(Boolean)
-    .join('\n')
-    .toLowerCase();
+  let text = haystacks.get(card);
+  if (text === undefined) {
+    const fields = cardFields(card);
+    text = [fields.title, fields.url, fields.description, fields.content, ...(fields.tags ?? [])]
+      .filter(Boolean)
+      .join('\n')
+      .toLowerCase();
+    haystacks.set(card, text);
+  }
+  return text;
 }
 
 /** True if every word of `search` occurs in the card (title, URL, description, content, tags). */
@@ -50,23 +52,45 @@ export function matchesFilters(card: RecordView, filters: CardFilters): boolean 
   return true;
 }
 
+const titleCollator = new Intl.Collator(undefined, { sensitivity: 'base' });
+
+function compareIds(a: RecordView, b: RecordView): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** Creation order: a UUIDv7 starts with its time, so ids compare as times; other ids count as oldest. */
+function compareCreated(a: RecordView, b: RecordView): number {
+  const aTimed = a.id[14] === '7';
+  const bTimed = b.id[14] === '7';
+  if (aTimed !== bTimed) return aTimed ? 1 : -1;
+  return compareIds(a, b);
+}
+
+function compareTitles(a: RecordView, b: RecordView): number {
+  return titleCollator.compare(cardFields(a).title ?? '', cardFields(b).title ?? '');
+}
+
 /**
- * Sorts cards, pinned first. RecordView carries no timestamps, so "updated" and "created" both
- * order by creation time (read from the UUIDv7 id); "manual" keeps the given order.
+ * The order of a card view, pinned first, ties broken by id so the order is total. RecordView
+ * carries no timestamps, so "updated" and "created" both order by creation time (the UUIDv7);
+ * "manual" keeps ids in order.
  */
-export function sortCards(cards: RecordView[], sortBy: SortBy, sortDir: SortDir): RecordView[] {
+export function cardOrder(sortBy: SortBy, sortDir: SortDir): (a: RecordView, b: RecordView) => number {
   const direction = sortDir === 'asc' ? 1 : -1;
-  const compare = (a: RecordView, b: RecordView): number => {
-    if (sortBy === 'title') {
-      return cardFields(a).title.localeCompare(cardFields(b).title, undefined, { sensitivity: 'base' });
-    }
-    if (sortBy === 'manual') return 0;
-    return idTime(a.id) - idTime(b.id) || a.id.localeCompare(b.id);
-  };
-  return [...cards].sort((a, b) => {
+  const byKey = sortBy === 'title' ? compareTitles : sortBy === 'manual' ? () => 0 : compareCreated;
+  return (a, b) => {
     const pinned = Number(Boolean(cardFields(b).pinned)) - Number(Boolean(cardFields(a).pinned));
-    return pinned || direction * compare(a, b) || a.id.localeCompare(b.id);
-  });
+    return pinned || direction * byKey(a, b) || compareIds(a, b);
+  };
+}
+
+export function sortCards(cards: RecordView[], sortBy: SortBy, sortDir: SortDir): RecordView[] {
+  return [...cards].sort(cardOrder(sortBy, sortDir));
+}
+
+/** Whether a card shows in a view with this search and these filters. */
+export function cardMatches(card: RecordView, search: string, filters: CardFilters): boolean {
+  return !card.deleted && matchesSearch(card, search) && matchesFilters(card, filters);
 }
 
 /** The live cards matching search and filters, sorted. */
@@ -77,16 +101,21 @@ export function queryCards(
   sortBy: SortBy,
   sortDir: SortDir,
 ): RecordView[] {
-  const matching = cards.filter(
-    (card) => !card.deleted && matchesSearch(card, search) && matchesFilters(card, filters),
+  return sortCards(
+    cards.filter((card) => cardMatches(card, search, filters)),
+    sortBy,
+    sortDir,
   );
-  return sortCards(matching, sortBy, sortDir);
 }
 
 /** Every tag in use, sorted. */
 export function allTags(cards: RecordView[]): string[] {
   const tags = new Set<string>();
   for (const card of cards) if (!card.deleted) for (const tag of cardFields(card).tags ?? []) tags.add(tag);
+  return sortTags(tags);
+}
+
+export function sortTags(tags: Iterable<string>): string[] {
   return [...tags].sort((a, b) => a.localeCompare(b));
 }
 

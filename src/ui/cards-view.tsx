@@ -4,8 +4,9 @@ import { useMemo, useState } from 'preact/hooks';
 import type { RecordView } from '../store/types.ts';
 import { useApp } from './app-context.ts';
 import { CardItem } from './card-item.tsx';
-import { allTags, type CardFilters, queryCards, type SortBy } from './card-query.ts';
+import type { CardFilters, SortBy } from './card-query.ts';
 import { buildCollectionTree, subtreeIds } from './collection-tree.ts';
+import { LiveCardQuery } from './live-card-query.ts';
 import { useRecords } from './use-records.ts';
 import { useViewSettings, type ViewSettings } from './view-settings.ts';
 
@@ -36,11 +37,11 @@ export function CardsView({ search, collectionId, title, actions }: CardsViewPro
     () => (collectionId && collections ? subtreeIds(buildCollectionTree(collections), collectionId) : undefined),
     [collectionId, collections],
   );
+  const query = useMemo(() => new LiveCardQuery(), []);
   const filters: CardFilters = { ...settings.filters, collectionIds };
-  const shown = useMemo(
-    () => (cards ? queryCards(cards, search, filters, settings.sortBy, settings.sortDir) : null),
-    [cards, search, settings, collectionIds],
-  );
+  const shown = cards
+    ? query.run(cards, { search, filters, sortBy: settings.sortBy, sortDir: settings.sortDir })
+    : null;
   return (
     <section class="view" aria-labelledby="view-title">
       <div class="view-header">
@@ -55,7 +56,7 @@ export function CardsView({ search, collectionId, title, actions }: CardsViewPro
           </button>
         </div>
       </div>
-      <Toolbar settings={settings} save={save} tags={cards ? allTags(cards) : []} />
+      <Toolbar settings={settings} save={save} tags={query.tags()} />
       <CardList cards={shown} layout={settings.layout} search={search} filtered={hasFilters(settings)} />
     </section>
   );

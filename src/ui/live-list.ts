@@ -1,8 +1,9 @@
 /**
  * A live list of records kept current from change notices: changed ids are re-read in one go
- * and patched in; whole re-reads happen only when a notice names no records or more than half
- * the list; updates run one at a time, coalescing what arrives meanwhile. Re-reading the whole
- * table on every change made each commit, and each page of an initial sync, cost O(table).
+ * (or taken as given, for this tab's own commits) and patched in; whole re-reads happen only
+ * when a notice names no records or more than half the list; updates run one at a time,
+ * coalescing what arrives meanwhile. Re-reading the whole table on every change made each
+ * commit, and each page of an initial sync, cost O(table).
  */
 import type { RecordView } from '../store/types.ts';
 
@@ -13,11 +14,15 @@ export interface LiveListSource {
   /** Whether a record belongs in this list (workspace, deleted filter). */
   keeps(record: RecordView): boolean;
   publish(records: RecordView[]): void;
+  /** When to start an update (default: at once); what changes meanwhile joins it. */
+  schedule?(start: () => void): void;
 }
 
 export interface LiveList {
   /** Marks ids as changed (none: everything) and brings the list up to date soon. */
   invalidate(ids?: string[]): void;
+  /** Records as now stored, known without reading (this tab just committed them). */
+  put(records: RecordView[]): void;
   /** Resolves when no update is running or waiting (for tests). */
   settled(): Promise<void>;
 }
@@ -25,7 +30,10 @@ export interface LiveList {
 export function createLiveList(source: LiveListSource): LiveList {
   let current: RecordView[] | null = null;
   let everything = true;
-  const changed = new Set<string>();
+  /** Changed ids: the record when known, null when it must be read. */
+  const changed = new Map<string, RecordView | null>();
+  /** While a read runs, a given record may be older than what it returns: it is read again instead. */
+  let readInFlight = false;
   let running: Promise<void> | null = null;
 
   async function update(): Promise<void> {
@@ -33,30 +41,60 @@ export function createLiveList(source: LiveListSource): LiveList {
       if (everything || current === null || changed.size > current.length / 2) {
         everything = false;
         changed.clear();
-        current = await source.loadAll();
+        current = await reading(source.loadAll());
       } else {
-        const ids = [...changed];
+        const ids = [...changed.keys()];
+        const known = [...changed.values()];
         changed.clear();
-        current = patch(current, ids, await source.loadSome(ids), source.keeps);
+        current = patch(current, ids, await readUnknown(ids, known), source.keeps);
       }
       source.publish(current);
     }
   }
 
+  async function readUnknown(ids: string[], known: (RecordView | null)[]): Promise<(RecordView | undefined)[]> {
+    const unknown = ids.filter((_, index) => known[index] === null);
+    const read = unknown.length > 0 ? await reading(source.loadSome(unknown)) : [];
+    const readById = new Map(unknown.map((id, index) => [id, read[index]]));
+    return ids.map((id, index) => known[index] ?? readById.get(id));
+  }
+
+  async function reading<T>(read: Promise<T>): Promise<T> {
+    readInFlight = true;
+    try {
+      return await read;
+    } finally {
+      readInFlight = false;
+    }
+  }
+
   function run(): void {
-    running ??= update()
-      .catch(() => {
-        everything = true;
-      })
-      .finally(() => {
-        running = null;
-      });
+    if (running) return;
+    const start = () =>
+      update()
+        .catch(() => {
+          everything = true;
+        })
+        .finally(() => {
+          running = null;
+        });
+    // The first load is not deferred: nothing is shown until it is done.
+    const schedule = current === null ? undefined : source.schedule;
+    running = schedule ? new Promise<void>((resolve) => schedule(resolve)).then(start) : start();
   }
 
   return {
     invalidate(ids) {
       if (ids === undefined) everything = true;
-      else for (const id of ids) changed.add(id);
+      else for (const id of ids) changed.set(id, null);
+      run();
+    },
+    put(records) {
+      // A read due or running may return something newer: then the record is read (again).
+      for (const record of records) {
+        const known = !readInFlight && changed.get(record.id) !== null;
+        changed.set(record.id, known ? record : null);
+      }
       run();
     },
     async settled() {

@@ -1,8 +1,10 @@
 /** The always-visible sync status; it opens the sync panel. */
-import type { SyncStatus } from '../api/client.ts';
+import type { BurrowClient } from '../api/client.ts';
 import { statusLabel, statusTone } from './sync-words.ts';
+import { useSyncSelection, useSyncStatus } from './use-records.ts';
 
-export function StatusPill({ status, onOpen }: { status: SyncStatus; onOpen: () => void }) {
+export function StatusPill({ client, onOpen }: { client: BurrowClient; onOpen: () => void }) {
+  const status = useSyncStatus(client);
   const attention = [
     status.conflicts > 0 && `${status.conflicts} conflict${status.conflicts === 1 ? '' : 's'}`,
     status.failed > 0 && `${status.failed} not accepted`,
@@ -22,9 +24,9 @@ export function StatusPill({ status, onOpen }: { status: SyncStatus; onOpen: () 
 }
 
 /** A bar while a large account downloads; the app stays usable under it. */
-export function InitialSyncBar({ status }: { status: SyncStatus }) {
-  if (!status.initialSync) return null;
-  const { received } = status.initialSync;
+export function InitialSyncBar({ client }: { client: BurrowClient }) {
+  const received = useSyncSelection(client, (status) => status.initialSync?.received ?? null);
+  if (received === null) return null;
   return (
     <div class="initial-sync" role="status">
       <span>Downloading your data… {received.toLocaleString()} items so far</span>

@@ -24,10 +24,16 @@ export function useRecords(table: TableName, options: { includeDeleted?: boolean
       publish: (next) => {
         if (active) setRecords(next);
       },
+      schedule: nextFrame,
     });
     live.invalidate();
     const unsubscribe = client.subscribe((notice) => {
-      if (notice.records.length === 0) live.invalidate();
+      if (notice.records.length === 0) return live.invalidate();
+      if (notice.views) {
+        const mine = notice.views.filter((record) => record.table === table);
+        if (mine.length > 0) live.put(mine);
+        return;
+      }
       const ids = notice.records.filter((record) => record.table === table).map((record) => record.id);
       if (ids.length > 0) live.invalidate(ids);
     });
@@ -37,6 +43,22 @@ export function useRecords(table: TableName, options: { includeDeleted?: boolean
     };
   }, [client, table, workspaceId, includeDeleted]);
   return records;
+}
+
+/**
+ * Runs `start` before the next frame is drawn (or soon, when the tab draws none): a burst of
+ * commits updates the lists once per frame instead of once per commit, which kept the main
+ * thread busy and every commit waiting behind the render of the one before.
+ */
+function nextFrame(start: () => void): void {
+  let started = false;
+  const once = () => {
+    if (started) return;
+    started = true;
+    start();
+  };
+  requestAnimationFrame(once);
+  setTimeout(once, 100);
 }
 
 /** Whether the browser says it is online, kept current. */
@@ -67,6 +89,19 @@ export function useSyncStatus(client: BurrowClient): SyncStatus {
   }, [client]);
   const syncing = status.state === 'synced' || status.state === 'syncing' || status.state === 'error';
   return !online && syncing ? { ...status, state: 'offline' } : status;
+}
+
+/**
+ * One value derived from the sync status, kept current: its component re-renders only when that
+ * value changes, not on every pending-count change (the app shell re-rendered on every commit).
+ */
+export function useSyncSelection<T>(client: BurrowClient, select: (status: SyncStatus) => T): T {
+  const [value, setValue] = useState(() => select(client.status()));
+  useEffect(() => {
+    setValue(select(client.status()));
+    return client.onStatus((status) => setValue(select(status)));
+  }, [client]);
+  return value;
 }
 
 /** How many tabs are open and what they edit. */

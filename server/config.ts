@@ -89,7 +89,7 @@ export function loadConfig(argv: readonly string[], env: Env): ServerConfig {
     loginWindowMs: integer(env.BURROW_LOGIN_WINDOW_MS, 'BURROW_LOGIN_WINDOW_MS', 15 * 60 * 1000),
     skipBuild: env.BURROW_SKIP_BUILD === '1',
     heartbeatMs: integer(env.BURROW_HEARTBEAT_MS, 'BURROW_HEARTBEAT_MS', 15_000),
-    pokeIntervalMs: integer(env.BURROW_POKE_INTERVAL_MS, 'BURROW_POKE_INTERVAL_MS', 250),
+    pokeIntervalMs: integer(env.BURROW_POKE_INTERVAL_MS, 'BURROW_POKE_INTERVAL_MS', 50),
     scryptCost: integer(env.BURROW_SCRYPT_COST, 'BURROW_SCRYPT_COST', 2 ** 15),
     sessionTtlMs: integer(env.BURROW_SESSION_TTL_MS, 'BURROW_SESSION_TTL_MS', 90 * DAY),
     trustProxy: env.BURROW_TRUST_PROXY === '1',

@@ -53,7 +53,7 @@ function localStoreOver(db: LocalDatabase, name: string): LocalStore {
     counts: () => counts(db),
     getMeta: (key) => getMeta(db, key),
     setMeta: (key, value) => setMeta(db, key, value),
-    nextBatch: (maxCount, maxBytes) => nextBatch(db, maxCount, maxBytes),
+    nextBatch: (maxCount, maxBytes, afterKey) => nextBatch(db, maxCount, maxBytes, afterKey),
     applyPushResults: (batch, response) => applyPushResults(db, batch, response),
     recordTransientFailure: (key, error, nextAttemptAt) => recordTransientFailure(db, key, error, nextAttemptAt),
     alignSeq: (expectedSeq) => alignSeq(db, expectedSeq),

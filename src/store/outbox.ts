@@ -29,14 +29,20 @@ export function toMutation(entry: OutboxEntry, seqBase: number): Mutation {
  * merges into them. Were that a separate step, a commit in between could merge new fields into
  * an entry whose older copy is then sent and acknowledged, and those fields would be lost.
  */
-export function nextBatch(db: LocalDatabase, maxCount: number, maxBytes: number): Promise<OutboxBatch | null> {
+export function nextBatch(
+  db: LocalDatabase,
+  maxCount: number,
+  maxBytes: number,
+  afterKey?: number,
+): Promise<OutboxBatch | null> {
+  const range = afterKey === undefined ? undefined : IDBKeyRange.lowerBound(afterKey, true);
   return inWriteTransaction(db, async (tx) => {
     const meta = tx.objectStore(STORES.meta);
     const [seqBase, sentThrough, clientId, oldest] = await Promise.all([
       readNumber(tx, 'seqBase'),
       readNumber(tx, 'sentThrough'),
       meta.get('clientId') as Promise<string>,
-      tx.objectStore(STORES.outbox).getAll(undefined, maxCount),
+      tx.objectStore(STORES.outbox).getAll(range, maxCount),
     ]);
     const entries: OutboxEntry[] = [];
     const mutations: Mutation[] = [];

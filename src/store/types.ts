@@ -163,9 +163,10 @@ export interface LocalStore {
   // — the drain —
   /**
    * The oldest entries (≤ maxCount, ≤ maxBytes of JSON; always ≥ 1 when any) with wire seqs.
-   * They count as sent from then on: no later commit merges into them.
+   * They count as sent from then on: no later commit merges into them. With `afterKey`, the
+   * oldest entries after that key (the batch after one still in flight).
    */
-  nextBatch(maxCount: number, maxBytes: number): Promise<OutboxBatch | null>;
+  nextBatch(maxCount: number, maxBytes: number, afterKey?: number): Promise<OutboxBatch | null>;
   /** Applies a 200 push response: acks delete entries, conflicts and rejections move out. */
   applyPushResults(batch: OutboxBatch, response: import('../../protocol/index.ts').PushResponse): Promise<RecordRef[]>;
   /** Counts a transient failure on the batch's first entry (attempts, lastError, nextAttemptAt). */

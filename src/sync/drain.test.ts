@@ -57,7 +57,7 @@ describe('drainOutbox', () => {
       expect(server.appliedMutationIds).toHaveLength(3);
     });
 
-    it('takes a batch, sends it with <clientId>.<first>.<last> as the key, then applies the answer', async () => {
+    it('takes a batch, sends it with <clientId>.<first>.<last> as the key, reads ahead, then applies the answer', async () => {
       const { deps, server, store, ready } = setup(2);
       await ready;
       await drainOutbox(deps);
@@ -65,8 +65,9 @@ describe('drainOutbox', () => {
       expect(server.pushLog.map((entry) => entry.key)).toEqual([`${clientId}.1.2`]);
       expect(store.methods().filter((method) => method !== 'commit')).toEqual([
         'nextBatch',
+        'nextBatch', // the batch after the one in flight: none
         'applyPushResults',
-        'nextBatch',
+        'nextBatch', // afresh, once the results are stored: none
       ]);
     });
 
@@ -327,6 +328,53 @@ describe('drainOutbox', () => {
       const result = await drainOutbox(deps);
       expect(result).toMatchObject({ outcome: 'blocked', lastError: 'HTTP 403 csrf' });
       expect(store.outbox.get(1)).toMatchObject({ attempts: 1 });
+    });
+  });
+
+  describe('the pipeline', () => {
+    it('sends the next batch while the results of the one before are still being stored', async () => {
+      const { deps, server, store, ready } = setup(1_100);
+      await ready;
+      let release: () => void = () => {};
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const apply = store.applyPushResults.bind(store);
+      let pushesWhenFirstStored = 0;
+      store.applyPushResults = async (batch, response) => {
+        if (pushesWhenFirstStored === 0) {
+          await gate;
+          pushesWhenFirstStored = server.pushLog.length;
+        }
+        return apply(batch, response);
+      };
+      const draining = drainOutbox(deps);
+      for (let turn = 0; turn < 100 && server.pushLog.length < 2; turn++) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+      release();
+      const result = await draining;
+      expect(pushesWhenFirstStored).toBeGreaterThanOrEqual(2);
+      expect(result).toMatchObject({ outcome: 'empty', acknowledged: 1_100 });
+      expect(server.pushLog.map((entry) => entry.seqs[0])).toEqual([1, 501, 1001]);
+      expect(store.outbox.size).toBe(0);
+    });
+
+    it('stops sending when results cannot be stored, and the next drain delivers each entry once', async () => {
+      const { deps, server, store, ready } = setup(1_100);
+      await ready;
+      const apply = store.applyPushResults.bind(store);
+      store.applyPushResults = async () => {
+        throw new Error('database closed');
+      };
+      const failed = await drainOutbox(deps);
+      expect(failed).toMatchObject({ outcome: 'retry-scheduled', lastError: 'drain failed: database closed' });
+      expect(store.outbox.size).toBe(1_100);
+      store.applyPushResults = apply;
+      expect(await drainOutbox(deps)).toMatchObject({ outcome: 'empty', acknowledged: 1_100 });
+      expect(store.outbox.size).toBe(0);
+      expect(new Set(server.appliedMutationIds).size).toBe(1_100);
+      expect(server.appliedMutationIds).toHaveLength(1_100);
     });
   });
 

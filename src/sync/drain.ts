@@ -21,6 +21,7 @@ import { nextAttemptAt } from './backoff.ts';
 import { classifyPushResponse } from './classify-response.ts';
 import { type HttpDeps, requestJson } from './http.ts';
 import { defaultLock, LOCK_NAMES, type LockRunner } from './lock.ts';
+import { PushPipeline } from './push-pipeline.ts';
 
 export interface DrainDeps extends HttpDeps {
   store: LocalStore;
@@ -99,66 +100,77 @@ export async function drainOutbox(deps: DrainDeps): Promise<DrainResult> {
 }
 
 async function drainLoop(deps: DrainDeps, totals: DrainTotals): Promise<DrainResult> {
-  const { store } = deps;
   let maxCount: number = LIMITS.batchMutations;
   let repairs = 0;
   let keySalted = false;
+  const pipeline = new PushPipeline(deps.store, LIMITS.batchBytes, (batch, changed) => {
+    totals.acknowledged += batch.entries.length;
+    totals.changed.push(...changed);
+    deps.onChanged?.(changed);
+  });
+  /** Every way out waits for the results still being stored: the totals count them. */
+  const end = async (result: DrainOutcomeFields, batch?: OutboxBatch): Promise<DrainResult> => {
+    await pipeline.settle();
+    if (batch && (result.outcome === 'retry-scheduled' || result.outcome === 'blocked')) {
+      return scheduleRetry(deps, totals, batch, result.lastError, result.retryAfterMs ?? null, result.outcome);
+    }
+    return { ...totals, ...result } as DrainResult;
+  };
   for (;;) {
     // `navigator.onLine` in a worker can lag behind reality (a `sync` event may arrive while it
     // still says offline): a forced drain tries anyway, and the network decides.
-    if (!deps.force && !deps.isOnline()) return { ...totals, outcome: 'offline' };
-    const batch = await store.nextBatch(maxCount, LIMITS.batchBytes);
-    if (!batch) return { ...totals, outcome: 'empty' };
+    if (!deps.force && !deps.isOnline()) return end({ outcome: 'offline' });
+    pipeline.check();
+    const batch = await pipeline.next(maxCount);
+    if (!batch) return end({ outcome: 'empty' });
     const head = batch.entries[0];
     if (!deps.force && head.nextAttemptAt !== undefined && head.nextAttemptAt > deps.now()) {
-      return {
-        ...totals,
-        outcome: 'retry-scheduled',
-        nextAttemptAt: head.nextAttemptAt,
-        lastError: head.lastError ?? '',
-      };
+      return end({ outcome: 'retry-scheduled', nextAttemptAt: head.nextAttemptAt, lastError: head.lastError ?? '' });
     }
 
     const request: PushRequest = { protocol: PROTOCOL_VERSION, clientId: batch.clientId, mutations: batch.mutations };
     const body = JSON.stringify(request);
     const key = idempotencyKey(batch, keySalted ? fingerprint(body) : undefined);
-    const answer = await requestJson(deps, '/api/sync/push', {
+    const sending = requestJson(deps, '/api/sync/push', {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'idempotency-key': key },
       body,
     });
+    pipeline.readAhead(batch, maxCount);
+    const answer = await sending;
 
     if (answer.kind === 'network-error') {
       // Failing while the platform says offline is no fault of the entry: no attempt is counted.
-      if (!deps.isOnline()) return { ...totals, outcome: 'offline' };
-      return scheduleRetry(deps, totals, batch, answer.reason, null, 'retry-scheduled');
+      if (!deps.isOnline()) return end({ outcome: 'offline' });
+      return end({ outcome: 'retry-scheduled', lastError: answer.reason }, batch);
     }
     const verdict = classifyPushResponse(answer);
-    switch (verdict.kind) {
-      case 'ok': {
-        if (!isPushResponse(answer.body, batch)) {
-          return scheduleRetry(deps, totals, batch, 'malformed push response', null, 'retry-scheduled');
-        }
-        const changed = await store.applyPushResults(batch, answer.body);
-        totals.acknowledged += batch.entries.length;
-        totals.changed.push(...changed);
-        deps.onChanged?.(changed);
-        repairs = 0;
-        keySalted = false;
-        continue;
+    if (verdict.kind === 'ok') {
+      if (!isPushResponse(answer.body, batch)) {
+        return end({ outcome: 'retry-scheduled', lastError: 'malformed push response' }, batch);
       }
+      pipeline.storeResults(batch, answer.body);
+      repairs = 0;
+      keySalted = false;
+      continue;
+    }
+    // Every other answer is handled with the store up to date and nothing read ahead.
+    await pipeline.settle();
+    switch (verdict.kind) {
       case 'transient':
-        return scheduleRetry(deps, totals, batch, verdict.reason, verdict.retryAfterMs, 'retry-scheduled');
+        return end(
+          { outcome: 'retry-scheduled', lastError: verdict.reason, retryAfterMs: verdict.retryAfterMs },
+          batch,
+        );
       case 'unauthorized':
-        return { ...totals, outcome: 'paused' };
+        return end({ outcome: 'paused' });
       case 'seq-gap':
-        if (++repairs > MAX_REPAIRS) return scheduleRetry(deps, totals, batch, 'seq-gap repeats', null, 'blocked');
-        await store.alignSeq(verdict.expectedSeq);
+        if (++repairs > MAX_REPAIRS) return end({ outcome: 'blocked', lastError: 'seq-gap repeats' }, batch);
+        await deps.store.alignSeq(verdict.expectedSeq);
         continue;
       case 'client-forbidden':
-        if (++repairs > MAX_REPAIRS)
-          return scheduleRetry(deps, totals, batch, 'client-forbidden repeats', null, 'blocked');
-        await store.renewClientId();
+        if (++repairs > MAX_REPAIRS) return end({ outcome: 'blocked', lastError: 'client-forbidden repeats' }, batch);
+        await deps.store.renewClientId();
         continue;
       case 'key-reused':
         if (!keySalted) {
@@ -172,10 +184,15 @@ async function drainLoop(deps: DrainDeps, totals: DrainTotals): Promise<DrainRes
         maxCount = await isolate(deps, batch, maxCount, totals, verdict.problem);
         continue;
       case 'blocked':
-        return scheduleRetry(deps, totals, batch, verdict.reason, null, 'blocked');
+        return end({ outcome: 'blocked', lastError: verdict.reason }, batch);
     }
   }
 }
+
+/** A drain's outcome before the totals are added; a retry to schedule carries its error. */
+type DrainOutcomeFields =
+  | { outcome: 'empty' | 'offline' | 'paused' }
+  | { outcome: 'retry-scheduled' | 'blocked'; lastError: string; nextAttemptAt?: number; retryAfterMs?: number | null };
 
 /**
  * A whole-request refusal blamed on the content: halve the batch until the culprit is alone,

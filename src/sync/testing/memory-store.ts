@@ -151,7 +151,7 @@ export class MemoryStore implements LocalStore {
     this.meta.set(key, value);
   }
 
-  async nextBatch(maxCount: number, maxBytes: number): Promise<OutboxBatch | null> {
+  async nextBatch(maxCount: number, maxBytes: number, afterKey = 0): Promise<OutboxBatch | null> {
     this.log('nextBatch', maxCount, maxBytes);
     if (this.failNextBatch) {
       this.failNextBatch = false;
@@ -161,6 +161,7 @@ export class MemoryStore implements LocalStore {
     const entries: OutboxEntry[] = [];
     let bytes = 0;
     for (const entry of [...this.outbox.values()].sort((a, b) => a.key - b.key)) {
+      if (entry.key <= afterKey) continue;
       const size = JSON.stringify(entry).length;
       if (entries.length >= maxCount || (entries.length > 0 && bytes + size > maxBytes)) break;
       entries.push({ ...entry });

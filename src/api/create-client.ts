@@ -199,7 +199,13 @@ class Client implements BurrowClient {
 
   private startEvents(): void {
     if (!this.deps.events) return;
-    this.stopEvents = startEventsLeader({ onPoke: () => void this.pull() });
+    this.stopEvents = startEventsLeader({
+      onPoke: (cursor) => {
+        // The poke for this device's own push, whose results already moved the cursor there.
+        if (cursor !== null && cursor <= this.currentStatus.cursor) return;
+        void this.pull();
+      },
+    });
   }
 
   // — accounts —

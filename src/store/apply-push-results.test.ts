@@ -128,6 +128,37 @@ describe('applyPushResults', () => {
     });
   });
 
+  describe('the pull cursor', () => {
+    /** A store at cursor 10 with two new cards sent, and the results the server gives them. */
+    async function sentTwo() {
+      const store = await stores.open();
+      await store.applyPullPage(pullPage([], 10));
+      for (const title of ['a', 'b']) {
+        await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields({ title }) });
+      }
+      const batch = await sendAll(store);
+      const applied = (index: number, seq: number) =>
+        answer(
+          batch,
+          { status: 'applied', record: envelope({ id: batch.mutations[index].recordId, workspaceId, seq }) },
+          index,
+        );
+      return { store, batch, applied };
+    }
+
+    it('moves to the server cursor when the results are every change since it', async () => {
+      const { store, batch, applied } = await sentTwo();
+      await store.applyPushResults(batch, { ...pushResponse([applied(0, 11), applied(1, 12)]), cursor: 12 });
+      expect(await store.getMeta('cursor')).toBe(12);
+    });
+
+    it('stays when someone else wrote in between, so the pull fetches it', async () => {
+      const { store, batch, applied } = await sentTwo();
+      await store.applyPushResults(batch, { ...pushResponse([applied(0, 11), applied(1, 13)]), cursor: 13 });
+      expect(await store.getMeta('cursor')).toBe(10);
+    });
+  });
+
   describe('duplicate', () => {
     it('with a record: like applied', async () => {
       const { store, server } = await storeWithEditedCard({ title: 'Mine' });

@@ -15,7 +15,12 @@ import type { ConflictEntry, OutboxBatch, OutboxEntry, RecordRef } from './types
 export function applyPushResults(db: LocalDatabase, batch: OutboxBatch, response: PushResponse): Promise<RecordRef[]> {
   const sentBySeq = new Map(batch.mutations.map((mutation, index) => [mutation.seq, batch.entries[index]]));
   return inWriteTransaction(db, async (tx) => {
-    const [generation, stored] = await Promise.all([readNumber(tx, 'resyncGeneration'), storedEntries(tx, batch)]);
+    const [generation, cursor, stored] = await Promise.all([
+      readNumber(tx, 'resyncGeneration'),
+      readNumber(tx, 'cursor'),
+      storedEntries(tx, batch),
+    ]);
+    const taken: Envelope[] = [];
     const refreshes = new Map<string, Refresh & { removed: number | undefined }>();
     const refresh = (ref: RecordRef) => {
       const key = refKey(ref);
@@ -35,6 +40,7 @@ export function applyPushResults(db: LocalDatabase, batch: OutboxBatch, response
       // A new conflict entry is not in the stored counts: have the record's entries read.
       own.removed = answer.status === 'conflict' || own.removed === undefined ? undefined : own.removed + 1;
       if (theirs) {
+        taken.push(theirs);
         const target = refresh(theirs);
         if (!target.incoming || target.incoming.envelope.version <= theirs.version) {
           target.incoming = { envelope: theirs, generation };
@@ -45,8 +51,20 @@ export function applyPushResults(db: LocalDatabase, batch: OutboxBatch, response
     await issueAll(settled, (item) => keepUnapplied(tx, item));
     await refreshRecords(tx, [...refreshes.values()]);
     await writeMeta(tx, 'lastSyncAt', new Date().toISOString());
+    if (coversEveryChange(taken, cursor, response.cursor)) await writeMeta(tx, 'cursor', response.cursor);
     return [...refreshes.values()].map(({ ref }) => ref);
   });
+}
+
+/**
+ * Whether the records taken are every change after `cursor` up to the server's `after`: then
+ * nobody else wrote in between, this store holds all of it, and no pull is needed to catch up.
+ * (Each change has its own seq; a record changed twice in between shows only its last.)
+ */
+function coversEveryChange(taken: Envelope[], cursor: number, after: number): boolean {
+  if (after <= cursor) return false;
+  const seqs = new Set(taken.map((record) => record.seq).filter((seq) => seq > cursor && seq <= after));
+  return seqs.size === after - cursor;
 }
 
 interface Settled {

@@ -40,7 +40,7 @@ describe('drainOutbox', () => {
     it('sends nothing and reports empty', async () => {
       const { deps, server } = setup(0);
       const result = await drainOutbox(deps);
-      expect(result).toEqual({ outcome: 'empty', acknowledged: 0, changed: [] });
+      expect(result).toEqual({ outcome: 'empty', acknowledged: 0, changed: [], serverCursor: 0 });
       expect(server.pushLog).toEqual([]);
     });
   });

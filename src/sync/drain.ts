@@ -40,6 +40,8 @@ interface DrainTotals {
   acknowledged: number;
   /** Records whose local state changed because of push results. */
   changed: RecordRef[];
+  /** The newest server cursor a push answered with (0: none): a pull is due if the store is behind it. */
+  serverCursor: number;
 }
 
 export type DrainResult = DrainTotals &
@@ -90,7 +92,7 @@ function isPushResponse(body: unknown, batch: OutboxBatch): body is PushResponse
  */
 export async function drainOutbox(deps: DrainDeps): Promise<DrainResult> {
   const lock = deps.lock ?? defaultLock();
-  const totals: DrainTotals = { acknowledged: 0, changed: [] };
+  const totals: DrainTotals = { acknowledged: 0, changed: [], serverCursor: 0 };
   try {
     return await lock(LOCK_NAMES.drain, () => drainLoop(deps, totals));
   } catch (error) {
@@ -150,6 +152,7 @@ async function drainLoop(deps: DrainDeps, totals: DrainTotals): Promise<DrainRes
         return end({ outcome: 'retry-scheduled', lastError: 'malformed push response' }, batch);
       }
       pipeline.storeResults(batch, answer.body);
+      totals.serverCursor = Math.max(totals.serverCursor, answer.body.cursor);
       repairs = 0;
       keySalted = false;
       continue;

@@ -113,6 +113,21 @@ describe('SyncEngine', () => {
       });
     });
 
+    it('is not followed by a pull when its results moved the cursor up to the server cursor', async () => {
+      const { engine, server, store, commit } = setup();
+      const apply = store.applyPushResults.bind(store);
+      store.applyPushResults = async (batch, response) => {
+        const changed = await apply(batch, response);
+        await store.setMeta('cursor', response.cursor);
+        return changed;
+      };
+      await commit('hello');
+      await engine.trigger('committed');
+      await engine.flush();
+      expect(server.pushLog).toHaveLength(1);
+      expect(server.pullLog).toEqual([]);
+    });
+
     it('tells this context and the other tabs which records changed', async () => {
       const { engine, broadcasts, changed, commit } = setup();
       const record = await commit('hello');

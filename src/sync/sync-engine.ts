@@ -299,7 +299,9 @@ export class SyncEngine {
         if (result.acknowledged > 0) await store.setMeta('lastSyncAt', new Date(this.deps.now()).toISOString());
         break;
     }
-    if (result.acknowledged > 0) void this.pulls.request(false);
+    // A push whose results were every change since the cursor has moved it already.
+    const cursor = (await store.getMeta<number>('cursor')) ?? 0;
+    if (result.acknowledged > 0 && cursor < result.serverCursor) void this.pulls.request(false);
   }
 
   private scheduleDrain(at: number) {

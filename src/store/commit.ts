@@ -3,7 +3,7 @@ import { type FieldError, isUuid, newId, type TableName, validateFields } from '
 import { NotFoundError, ValidationError } from './errors.ts';
 import { jsonEqual } from './json-equal.ts';
 import { readNumber } from './meta.ts';
-import { inWriteTransaction, type LocalDatabase, STORES, type WriteTransaction } from './schema.ts';
+import { inWriteTransaction, issueAll, type LocalDatabase, STORES, type WriteTransaction } from './schema.ts';
 import type { Change, LocalRecord, NewOutboxEntry, OutboxEntry } from './types.ts';
 
 /** Test seam: runs after the record is written and before the mutation is. */
@@ -29,27 +29,41 @@ export async function commitInTransaction(
   hooks: CommitHooks = {},
 ): Promise<LocalRecord> {
   const now = new Date().toISOString();
-  if (change.op === 'create') return commitCreate(tx, change, now, hooks);
-  const record = await tx.objectStore(STORES.records).get([change.table, change.id]);
+  if (change.op === 'create') return commitCreate(tx, change, { now, hooks });
+  // An update may merge into the newest outbox entry: read it with the record, in one round trip.
+  const mayMerge = change.op === 'update' || change.op === 'restore';
+  const [record, newestUnsent] = await Promise.all([
+    tx.objectStore(STORES.records).get([change.table, change.id]),
+    mayMerge ? newestUnsentEntry(tx) : undefined,
+  ]);
   if (!record || record.purged) throw new NotFoundError(change.table, change.id);
+  const writing: Writing = { now, hooks, newestUnsent };
   switch (change.op) {
     case 'update':
-      return commitUpdate(tx, record, change.fields, now, hooks);
+      return commitUpdate(tx, record, change.fields, writing);
     case 'delete':
-      return commitDelete(tx, record, now, hooks);
+      return commitDelete(tx, record, writing);
     case 'restore':
       return record.deleted
-        ? commitRestore(tx, record, change.fields ?? {}, now, hooks)
-        : commitUpdate(tx, record, change.fields ?? {}, now, hooks);
+        ? commitRestore(tx, record, change.fields ?? {}, writing)
+        : commitUpdate(tx, record, change.fields ?? {}, writing);
   }
+}
+
+/** What every write of one commit shares. */
+interface Writing {
+  now: string;
+  hooks: CommitHooks;
+  /** The newest outbox entry when never sent: the only one an update may merge into. */
+  newestUnsent?: OutboxEntry;
 }
 
 async function commitCreate(
   tx: WriteTransaction,
   change: Extract<Change, { op: 'create' }>,
-  now: string,
-  hooks: CommitHooks,
+  writing: Writing,
 ): Promise<LocalRecord> {
+  const { now } = writing;
   const id = change.id ?? newId();
   const workspaceId = change.table === 'workspaces' ? id : change.workspaceId;
   const fields = definedFields(change.fields);
@@ -70,15 +84,14 @@ async function commitCreate(
     localUpdatedAt: now,
     localCreatedAt: now,
   };
-  return writeChange(tx, record, { op: 'create', fields }, now, hooks);
+  return writeChange(tx, record, { op: 'create', fields }, writing);
 }
 
 async function commitUpdate(
   tx: WriteTransaction,
   record: LocalRecord,
   patch: Record<string, unknown>,
-  now: string,
-  hooks: CommitHooks,
+  writing: Writing,
 ): Promise<LocalRecord> {
   if (record.deleted) {
     throw new ValidationError([{ pointer: '', detail: 'is deleted; restore it first' }], 'Restore it first');
@@ -89,30 +102,29 @@ async function commitUpdate(
   if (Object.keys(changed).length === 0) return record;
   const merged = { ...record.fields, ...changed };
   throwIfInvalid(validateFields(record.table, merged, 'create'));
-  const next = { ...record, fields: merged, localUpdatedAt: now };
-  return writeChange(tx, next, { op: 'update', fields: changed }, now, hooks);
+  const next = { ...record, fields: merged, localUpdatedAt: writing.now };
+  return writeChange(tx, next, { op: 'update', fields: changed }, writing);
 }
 
-async function commitDelete(tx: WriteTransaction, record: LocalRecord, now: string, hooks: CommitHooks) {
+async function commitDelete(tx: WriteTransaction, record: LocalRecord, writing: Writing) {
   if (record.deleted) return record;
-  return writeChange(tx, { ...record, deleted: true, localUpdatedAt: now }, { op: 'delete' }, now, hooks);
+  return writeChange(tx, { ...record, deleted: true, localUpdatedAt: writing.now }, { op: 'delete' }, writing);
 }
 
 async function commitRestore(
   tx: WriteTransaction,
   record: LocalRecord,
   patch: Record<string, unknown>,
-  now: string,
-  hooks: CommitHooks,
+  writing: Writing,
 ): Promise<LocalRecord> {
   const fields = definedFields(patch);
   throwIfInvalid(validateFields(record.table, fields, 'patch'));
   const merged = { ...record.fields, ...fields };
   throwIfInvalid(validateFields(record.table, merged, 'create'));
-  const next = { ...record, fields: merged, deleted: false, localUpdatedAt: now };
+  const next = { ...record, fields: merged, deleted: false, localUpdatedAt: writing.now };
   delete next.purged;
   const restore = Object.keys(fields).length > 0 ? { op: 'restore' as const, fields } : { op: 'restore' as const };
-  return writeChange(tx, next, restore, now, hooks);
+  return writeChange(tx, next, restore, writing);
 }
 
 /**
@@ -123,48 +135,52 @@ async function writeChange(
   tx: WriteTransaction,
   record: LocalRecord,
   mutation: Pick<NewOutboxEntry, 'op' | 'fields'>,
-  now: string,
-  hooks: CommitHooks,
+  { now, hooks, newestUnsent }: Writing,
 ): Promise<LocalRecord> {
   const outbox = tx.objectStore(STORES.outbox);
-  const target = mutation.op === 'update' ? await mergeTarget(tx, record) : undefined;
+  const target =
+    mutation.op === 'update' && newestUnsent && isMergeTarget(newestUnsent, record) ? newestUnsent : undefined;
   const stored = target ? record : { ...record, pending: record.pending + 1 };
-  await tx.objectStore(STORES.records).put(stored);
-  hooks.afterRecordPut?.(tx);
-  if (target) {
-    await outbox.put({ ...target, fields: { ...target.fields, ...mutation.fields } });
-  } else {
-    const entry: NewOutboxEntry = {
-      id: newId(),
-      table: record.table,
-      op: mutation.op,
-      recordId: record.id,
-      workspaceId: record.workspaceId,
-      baseVersion: record.server?.version ?? 0,
-      ...(mutation.fields ? { fields: mutation.fields } : {}),
-      clientTime: now,
-      attempts: 0,
-    };
-    // The key is generated by the store (inline key path `key`).
-    await outbox.add(entry as OutboxEntry);
-  }
+  // Both writes go out together: one round trip, still one atomic transaction.
+  const writes: (() => Promise<unknown>)[] = [
+    () => tx.objectStore(STORES.records).put(stored),
+    () => {
+      hooks.afterRecordPut?.(tx);
+      return target
+        ? outbox.put({ ...target, fields: { ...target.fields, ...mutation.fields } })
+        : // The key is generated by the store (inline key path `key`).
+          outbox.add(newEntry(record, mutation, now) as OutboxEntry);
+    },
+  ];
+  await issueAll(writes, (write) => write());
   return stored;
 }
 
-/** The newest outbox entry, when it is an unsent field-carrying entry of `record`. */
-async function mergeTarget(tx: WriteTransaction, record: LocalRecord): Promise<OutboxEntry | undefined> {
+function newEntry(record: LocalRecord, mutation: Pick<NewOutboxEntry, 'op' | 'fields'>, now: string): NewOutboxEntry {
+  return {
+    id: newId(),
+    table: record.table,
+    op: mutation.op,
+    recordId: record.id,
+    workspaceId: record.workspaceId,
+    baseVersion: record.server?.version ?? 0,
+    ...(mutation.fields ? { fields: mutation.fields } : {}),
+    clientTime: now,
+    attempts: 0,
+  };
+}
+
+/** The newest outbox entry if it was never sent (its key is above the watermark). */
+async function newestUnsentEntry(tx: WriteTransaction): Promise<OutboxEntry | undefined> {
   const [sentThrough, newest] = await Promise.all([
     readNumber(tx, 'sentThrough'),
     tx.objectStore(STORES.outbox).openCursor(null, 'prev'),
   ]);
-  const entry = newest?.value;
-  const mergeable =
-    entry !== undefined &&
-    entry.key > sentThrough &&
-    entry.table === record.table &&
-    entry.recordId === record.id &&
-    MERGE_TARGETS.has(entry.op);
-  return mergeable ? entry : undefined;
+  return newest && newest.value.key > sentThrough ? newest.value : undefined;
+}
+
+function isMergeTarget(entry: OutboxEntry, record: LocalRecord): boolean {
+  return entry.table === record.table && entry.recordId === record.id && MERGE_TARGETS.has(entry.op);
 }
 
 /** The fields of `patch` whose values differ from `current`. */

@@ -6,6 +6,7 @@
  */
 import { LIMITS, type PullResponse } from '../../protocol/index.ts';
 import type { LocalStore, RecordRef } from '../store/types.ts';
+import { type ChangeNotices, createChangeNotices } from './change-notices.ts';
 import { classifyPullResponse } from './classify-response.ts';
 import { type HttpDeps, requestJson } from './http.ts';
 import { defaultLock, LOCK_NAMES, type LockRunner } from './lock.ts';
@@ -23,8 +24,12 @@ export interface PullDeps extends HttpDeps {
   pageLimit?: number;
   /** Called after each page of a pull that started from cursor 0; null when it ends. Awaited. */
   onProgress?(progress: PullProgress | null): void | Promise<void>;
-  /** Called after each applied page, so tabs re-read while a long pull goes on. */
-  onPageApplied?(changed: RecordRef[]): void;
+  /**
+   * Told which records applied pages changed, so tabs re-read while a long pull goes on: after
+   * each page, except in a pull from cursor 0, where pages are told in batches that each at
+   * least double what was told before (see change-notices.ts). Always before the pull ends.
+   */
+  onChanged?(changed: RecordRef[]): void;
 }
 
 export interface PullResult {
@@ -52,22 +57,26 @@ function isPullResponse(body: unknown): body is PullResponse {
 export async function pullChanges(deps: PullDeps): Promise<PullResult> {
   const lock = deps.lock ?? defaultLock();
   const state: PullResult = { outcome: 'done', changed: [], fromElsewhere: 0, cursor: 0 };
+  const notices = createChangeNotices((changed) => deps.onChanged?.(changed));
   try {
-    return await lock(LOCK_NAMES.pull, () => pullLoop(deps, state));
+    return await lock(LOCK_NAMES.pull, () => pullLoop(deps, state, notices));
   } catch (error) {
+    notices.flush();
     deps.onProgress?.(null);
     return { ...state, outcome: 'failed', error: `pull failed: ${(error as Error)?.message ?? error}` };
   }
 }
 
-async function pullLoop(deps: PullDeps, state: PullResult): Promise<PullResult> {
+async function pullLoop(deps: PullDeps, state: PullResult, notices: ChangeNotices): Promise<PullResult> {
   const { store } = deps;
   const limit = deps.pageLimit ?? LIMITS.pullDefaultLimit;
   state.cursor = (await store.getMeta<number>('cursor')) ?? 0;
   let reporting = state.cursor === 0;
+  if (reporting) notices.batch();
   let resyncing = false;
   let received = 0;
   const stop = (outcome: PullResult['outcome'], extra: Partial<PullResult> = {}): PullResult => {
+    notices.flush();
     if (reporting) deps.onProgress?.(null);
     return { ...state, ...extra, outcome };
   };
@@ -86,6 +95,7 @@ async function pullLoop(deps: PullDeps, state: PullResult): Promise<PullResult> 
       await store.beginResync();
       resyncing = true;
       reporting = true;
+      notices.batch();
       received = 0;
       state.cursor = 0;
       continue;
@@ -95,13 +105,17 @@ async function pullLoop(deps: PullDeps, state: PullResult): Promise<PullResult> 
     const applied = await store.applyPullPage(page);
     state.changed.push(...applied.changed);
     state.fromElsewhere += applied.fromElsewhere;
-    deps.onPageApplied?.(applied.changed);
+    notices.add(applied.changed);
     received += page.changes.length;
     if (reporting) await deps.onProgress?.({ received, hasMore: page.hasMore });
     const advanced = applied.cursor > state.cursor;
     state.cursor = applied.cursor;
     if (!page.hasMore) {
-      if (resyncing) state.changed.push(...(await store.finishResync()));
+      if (resyncing) {
+        const removed = await store.finishResync();
+        state.changed.push(...removed);
+        notices.add(removed);
+      }
       return stop('done');
     }
     if (!advanced) return stop('failed', { error: 'pull made no progress' });

@@ -117,6 +117,47 @@ describe('pullChanges', () => {
     });
   });
 
+  describe('fetching ahead', () => {
+    it('asks for the next page while it applies one', async () => {
+      const { deps, server, store } = setup(5);
+      const askedBeforeApplying: number[][] = [];
+      const applyPullPage = store.applyPullPage.bind(store);
+      store.applyPullPage = async (page) => {
+        // Let the fake server take any request already sent before looking at its log.
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        askedBeforeApplying.push([...server.pullLog]);
+        return applyPullPage(page);
+      };
+      expect(await pullChanges(deps)).toMatchObject({ outcome: 'done', cursor: 5 });
+      expect(askedBeforeApplying).toEqual([
+        [0, 2],
+        [0, 2, 4],
+        [0, 2, 4],
+      ]);
+      expect(server.pullLog).toEqual([0, 2, 4]);
+    });
+
+    it('asks again when the applied page leaves the store at another cursor than the page named', async () => {
+      const { deps, server, store } = setup(6);
+      const applyPullPage = store.applyPullPage.bind(store);
+      let first = true;
+      store.applyPullPage = async (page) => {
+        const applied = await applyPullPage(page);
+        // As if the stored cursor had been further on already: the early answer (from 2) is stale.
+        if (first) applied.cursor = 3;
+        first = false;
+        return applied;
+      };
+      expect(await pullChanges(deps)).toMatchObject({ outcome: 'done', cursor: 6 });
+      expect(server.pullLog).toEqual([0, 2, 3, 5]);
+      expect(store.calls.filter((call) => call.method === 'applyPullPage').map((call) => call.args)).toEqual([
+        [2, 2],
+        [2, 5],
+        [1, 6],
+      ]);
+    });
+  });
+
   describe('resuming', () => {
     it('continues from the cursor of the last applied page after an interruption', async () => {
       const { deps, server, store } = setup(5);

@@ -1,6 +1,7 @@
 /**
  * The pull: reads pages of changes after the stored cursor and applies each page with its
  * cursor in one store call, so an interrupted pull (or initial sync) resumes where it stopped.
+ * The next page is fetched while one is applied; pages are still applied one at a time, in order.
  * On 410 cursor-expired or 409 cursor-ahead it resyncs from 0 and then drops the records the
  * snapshot lacked; pending edits are kept (the store rebases them).
  */
@@ -8,7 +9,7 @@ import { LIMITS, type PullResponse } from '../../protocol/index.ts';
 import type { LocalStore, RecordRef } from '../store/types.ts';
 import { type ChangeNotices, createChangeNotices } from './change-notices.ts';
 import { classifyPullResponse } from './classify-response.ts';
-import { type HttpDeps, requestJson } from './http.ts';
+import { type HttpAnswer, type HttpDeps, requestJson } from './http.ts';
 import { defaultLock, LOCK_NAMES, type LockRunner } from './lock.ts';
 
 /** How far an initial sync (or a resync) has come. */
@@ -80,9 +81,16 @@ async function pullLoop(deps: PullDeps, state: PullResult, notices: ChangeNotice
     if (reporting) deps.onProgress?.(null);
     return { ...state, ...extra, outcome };
   };
+  const fetchPage = (cursor: number) =>
+    requestJson(deps, `/api/sync/pull?cursor=${cursor}&limit=${limit}`, { method: 'GET' });
+  /** The page after the one being applied, asked for meanwhile (requestJson never rejects). */
+  let prefetched: { cursor: number; answer: Promise<HttpAnswer> } | null = null;
   for (;;) {
     if (!deps.isOnline()) return stop('offline');
-    const answer = await requestJson(deps, `/api/sync/pull?cursor=${state.cursor}&limit=${limit}`, { method: 'GET' });
+    const answer: HttpAnswer = await (prefetched?.cursor === state.cursor
+      ? prefetched.answer
+      : fetchPage(state.cursor));
+    prefetched = null;
     if (answer.kind === 'network-error') return stop('failed', { error: answer.reason });
     const verdict = classifyPullResponse(answer);
     if (verdict.kind === 'unauthorized') return stop('paused');
@@ -101,7 +109,10 @@ async function pullLoop(deps: PullDeps, state: PullResult, notices: ChangeNotice
       continue;
     }
     if (!isPullResponse(answer.body)) return stop('failed', { error: 'malformed pull response' });
-    const page = answer.body;
+    const page: PullResponse = answer.body;
+    // The server answers the next request from this page's cursor, which is where applying the
+    // page leaves the store; if the store ends up elsewhere, the early answer is not used.
+    if (page.hasMore) prefetched = { cursor: page.cursor, answer: fetchPage(page.cursor) };
     const applied = await store.applyPullPage(page);
     state.changed.push(...applied.changed);
     state.fromElsewhere += applied.fromElsewhere;

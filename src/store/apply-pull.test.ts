@@ -104,6 +104,60 @@ describe('applyPullPage', () => {
     });
   });
 
+  describe('reading only what is stored', () => {
+    /** A card with an id of our choosing, so tests control where it falls in the key order. */
+    function cardAt(position: number, title: string): Envelope {
+      const id = `01900000-0000-7000-8000-${String(position).padStart(12, '0')}`;
+      return envelope({ id, workspaceId, fields: noteFields({ title }) });
+    }
+
+    /** Stores `positions` as pulled cards, then makes a pending edit on the card at `edited`. */
+    async function storeWithEdit(positions: number[], edited: number) {
+      const store = await stores.open();
+      await store.applyPullPage(
+        pullPage(
+          positions.map((position) => cardAt(position, 'server')),
+          1,
+        ),
+      );
+      await store.commit({ op: 'update', table: 'cards', id: cardAt(edited, '').id, fields: { title: 'mine' } });
+      return store;
+    }
+
+    it('keeps a pending edit of a stored record among new ones', async () => {
+      const store = await storeWithEdit([5], 5);
+      const page = [1, 2, 3, 4, 6, 7, 8].map((position) => cardAt(position, 'new'));
+      await store.applyPullPage(pullPage([...page, { ...cardAt(5, 'theirs'), version: 2 }], 2));
+      expect(await store.get('cards', cardAt(5, '').id)).toMatchObject({
+        version: 2,
+        pending: true,
+        fields: noteFields({ title: 'mine' }),
+      });
+      expect((await store.list('cards')).length).toBe(8);
+    });
+
+    it('keeps a pending edit when the page spans more stored records than it lists', async () => {
+      // 30 stored cards lie between the page's two keys: more than the listing takes for a page of 2.
+      const stored = Array.from({ length: 30 }, (_, index) => index + 10);
+      const store = await storeWithEdit(stored, 39);
+      await store.applyPullPage(pullPage([cardAt(1, 'new'), { ...cardAt(39, 'theirs'), version: 2 }], 2));
+      expect(await store.get('cards', cardAt(39, '').id)).toMatchObject({
+        version: 2,
+        pending: true,
+        fields: noteFields({ title: 'mine' }),
+      });
+      expect(await store.get('cards', cardAt(1, '').id)).toMatchObject({ version: 1 });
+    });
+
+    it('skips a stale change to a stored record among new ones', async () => {
+      const store = await stores.open();
+      await store.applyPullPage(pullPage([{ ...cardAt(5, 'v3'), version: 3 }], 1));
+      const applied = await store.applyPullPage(pullPage([cardAt(4, 'new'), cardAt(5, 'v1'), cardAt(6, 'new')], 2));
+      expect(applied.changed.map((ref) => ref.id)).toEqual([cardAt(4, '').id, cardAt(6, '').id]);
+      expect(await store.get('cards', cardAt(5, '').id)).toMatchObject({ version: 3 });
+    });
+  });
+
   describe('fromElsewhere', () => {
     it('does not count the echo of our own acknowledged write', async () => {
       const store = await stores.open();

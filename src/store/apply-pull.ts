@@ -21,12 +21,16 @@ function recordKey(table: string, id: string): string {
  * Applies one pull page and stores its cursor (never backwards) in one transaction. Changes no
  * newer than the local server copy are skipped; pending edits are rebased on top of the rest.
  * Built for bulk: every read and every write of the page is issued without waiting for the one
- * before (a page of 1000 records costs three round trips, not 2000).
+ * before (a page of 1000 records costs three round trips, not 2000), and records known not to be
+ * stored are not read at all (see `readRecords`).
  */
 export function applyPullPage(db: LocalDatabase, page: PullResponse): Promise<PullApplied> {
   return inWriteTransaction(db, async (tx) => {
-    const [cursor, generation] = await Promise.all([readNumber(tx, 'cursor'), readNumber(tx, 'resyncGeneration')]);
-    const current = await readRecords(tx, page.changes);
+    const [cursor, generation, current] = await Promise.all([
+      readNumber(tx, 'cursor'),
+      readNumber(tx, 'resyncGeneration'),
+      readRecords(tx, page.changes),
+    ]);
     const entries = await readEntries(tx, [...current.values()]);
     const changed: RecordRef[] = [];
     const writes = new Map<string, LocalRecord>();
@@ -71,12 +75,45 @@ function applyChange(
   return rebuilt;
 }
 
+/**
+ * The stored records of a page's changes. Every IndexedDB request costs about the same however
+ * little it returns, and most pulled records (all of an initial sync's) are not stored yet: so
+ * the keys stored between the page's lowest and highest key are listed first, in one request,
+ * and only the records among them are read. When that key range is crowded with other records
+ * (changes scattered over a full store), every record is read instead.
+ */
 async function readRecords(tx: WriteTransaction, changes: Envelope[]): Promise<Map<string, LocalRecord>> {
   const records = tx.objectStore(STORES.records);
-  const found = await issueAll(changes, (change) => records.get([change.table, change.id]));
+  const stored = await storedKeysAmong(tx, changes);
+  const wanted = stored ? changes.filter((change) => stored.has(recordKey(change.table, change.id))) : changes;
+  const found = await issueAll(wanted, (change) => records.get([change.table, change.id]));
   const byKey = new Map<string, LocalRecord>();
   for (const record of found) if (record) byKey.set(recordKey(record.table, record.id), record);
   return byKey;
+}
+
+/** How many stored keys per change the range listing may return before it gives up. */
+const KEYS_PER_CHANGE = 4;
+
+/** The stored record keys within the changes' key range; null when there are too many to list. */
+async function storedKeysAmong(tx: WriteTransaction, changes: Envelope[]): Promise<Set<string> | null> {
+  if (changes.length === 0) return new Set();
+  const keys = changes.map((change): [string, string] => [change.table, change.id]);
+  let [lowest, highest] = [keys[0], keys[0]];
+  for (const key of keys) {
+    if (compareKeys(key, lowest) < 0) lowest = key;
+    if (compareKeys(key, highest) > 0) highest = key;
+  }
+  const limit = changes.length * KEYS_PER_CHANGE;
+  const inRange = await tx.objectStore(STORES.records).getAllKeys(IDBKeyRange.bound(lowest, highest), limit);
+  if (inRange.length >= limit) return null;
+  return new Set(inRange.map(([table, id]) => recordKey(table, id)));
+}
+
+/** IndexedDB's order of two [table, id] keys (strings compare by UTF-16 code unit, as in JS). */
+function compareKeys(a: [string, string], b: [string, string]): number {
+  if (a[0] !== b[0]) return a[0] < b[0] ? -1 : 1;
+  return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0;
 }
 
 /** Pending and conflict entries of the records that have any (most pulled records have none). */

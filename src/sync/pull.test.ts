@@ -64,11 +64,97 @@ describe('pullChanges', () => {
       expect(progress).toEqual([{ received: 2, hasMore: true }, { received: 3, hasMore: false }, null]);
     });
 
+    it('tells of an incremental pull page by page', async () => {
+      const { deps, store } = setup(7);
+      store.meta.set('cursor', 1);
+      const told: number[] = [];
+      await pullChanges({ ...deps, onChanged: (changed) => told.push(changed.length) });
+      expect(told).toEqual([2, 2, 2]);
+    });
+
+    it('tells of an initial sync in doubling batches, all of it before the progress ends', async () => {
+      const events: string[] = [];
+      const { deps } = setup(11, {
+        onChanged: (changed) => events.push(`changed ${changed.length}`),
+        onProgress: (progress) => {
+          events.push(progress ? `received ${progress.received}` : 'ended');
+        },
+      });
+      await pullChanges(deps);
+      expect(events).toEqual([
+        'changed 2',
+        'received 2',
+        'changed 2',
+        'received 4',
+        'received 6',
+        'changed 4',
+        'received 8',
+        'received 10',
+        'received 11',
+        'changed 3',
+        'ended',
+      ]);
+    });
+
+    it('tells of what an interrupted initial sync held back when it stops', async () => {
+      const { deps, server } = setup(7);
+      // Three pages arrive (the third is held back in a batch); the fourth request fails.
+      const failing: typeof fetch = async (input, init) => {
+        if (server.pullLog.length === 3) throw new TypeError('Failed to fetch');
+        return server.fetch(input, init);
+      };
+      const told: number[] = [];
+      const result = await pullChanges({ ...deps, fetch: failing, onChanged: (changed) => told.push(changed.length) });
+      expect(result).toMatchObject({ outcome: 'failed', cursor: 6 });
+      expect(told).toEqual([2, 2, 2]);
+    });
+
     it('does not report progress for an incremental pull', async () => {
       const { deps, store, progress } = setup(3);
       store.meta.set('cursor', 2);
       await pullChanges(deps);
       expect(progress).toEqual([]);
+    });
+  });
+
+  describe('fetching ahead', () => {
+    it('asks for the next page while it applies one', async () => {
+      const { deps, server, store } = setup(5);
+      const askedBeforeApplying: number[][] = [];
+      const applyPullPage = store.applyPullPage.bind(store);
+      store.applyPullPage = async (page) => {
+        // Let the fake server take any request already sent before looking at its log.
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        askedBeforeApplying.push([...server.pullLog]);
+        return applyPullPage(page);
+      };
+      expect(await pullChanges(deps)).toMatchObject({ outcome: 'done', cursor: 5 });
+      expect(askedBeforeApplying).toEqual([
+        [0, 2],
+        [0, 2, 4],
+        [0, 2, 4],
+      ]);
+      expect(server.pullLog).toEqual([0, 2, 4]);
+    });
+
+    it('asks again when the applied page leaves the store at another cursor than the page named', async () => {
+      const { deps, server, store } = setup(6);
+      const applyPullPage = store.applyPullPage.bind(store);
+      let first = true;
+      store.applyPullPage = async (page) => {
+        const applied = await applyPullPage(page);
+        // As if the stored cursor had been further on already: the early answer (from 2) is stale.
+        if (first) applied.cursor = 3;
+        first = false;
+        return applied;
+      };
+      expect(await pullChanges(deps)).toMatchObject({ outcome: 'done', cursor: 6 });
+      expect(server.pullLog).toEqual([0, 2, 3, 5]);
+      expect(store.calls.filter((call) => call.method === 'applyPullPage').map((call) => call.args)).toEqual([
+        [2, 2],
+        [2, 5],
+        [1, 6],
+      ]);
     });
   });
 

@@ -1,13 +1,15 @@
 /**
  * The pull: reads pages of changes after the stored cursor and applies each page with its
  * cursor in one store call, so an interrupted pull (or initial sync) resumes where it stopped.
+ * The next page is fetched while one is applied; pages are still applied one at a time, in order.
  * On 410 cursor-expired or 409 cursor-ahead it resyncs from 0 and then drops the records the
  * snapshot lacked; pending edits are kept (the store rebases them).
  */
 import { LIMITS, type PullResponse } from '../../protocol/index.ts';
 import type { LocalStore, RecordRef } from '../store/types.ts';
+import { type ChangeNotices, createChangeNotices } from './change-notices.ts';
 import { classifyPullResponse } from './classify-response.ts';
-import { type HttpDeps, requestJson } from './http.ts';
+import { type HttpAnswer, type HttpDeps, requestJson } from './http.ts';
 import { defaultLock, LOCK_NAMES, type LockRunner } from './lock.ts';
 
 /** How far an initial sync (or a resync) has come. */
@@ -23,8 +25,12 @@ export interface PullDeps extends HttpDeps {
   pageLimit?: number;
   /** Called after each page of a pull that started from cursor 0; null when it ends. Awaited. */
   onProgress?(progress: PullProgress | null): void | Promise<void>;
-  /** Called after each applied page, so tabs re-read while a long pull goes on. */
-  onPageApplied?(changed: RecordRef[]): void;
+  /**
+   * Told which records applied pages changed, so tabs re-read while a long pull goes on: after
+   * each page, except in a pull from cursor 0, where pages are told in batches that each at
+   * least double what was told before (see change-notices.ts). Always before the pull ends.
+   */
+  onChanged?(changed: RecordRef[]): void;
 }
 
 export interface PullResult {
@@ -52,28 +58,39 @@ function isPullResponse(body: unknown): body is PullResponse {
 export async function pullChanges(deps: PullDeps): Promise<PullResult> {
   const lock = deps.lock ?? defaultLock();
   const state: PullResult = { outcome: 'done', changed: [], fromElsewhere: 0, cursor: 0 };
+  const notices = createChangeNotices((changed) => deps.onChanged?.(changed));
   try {
-    return await lock(LOCK_NAMES.pull, () => pullLoop(deps, state));
+    return await lock(LOCK_NAMES.pull, () => pullLoop(deps, state, notices));
   } catch (error) {
+    notices.flush();
     deps.onProgress?.(null);
     return { ...state, outcome: 'failed', error: `pull failed: ${(error as Error)?.message ?? error}` };
   }
 }
 
-async function pullLoop(deps: PullDeps, state: PullResult): Promise<PullResult> {
+async function pullLoop(deps: PullDeps, state: PullResult, notices: ChangeNotices): Promise<PullResult> {
   const { store } = deps;
   const limit = deps.pageLimit ?? LIMITS.pullDefaultLimit;
   state.cursor = (await store.getMeta<number>('cursor')) ?? 0;
   let reporting = state.cursor === 0;
+  if (reporting) notices.batch();
   let resyncing = false;
   let received = 0;
   const stop = (outcome: PullResult['outcome'], extra: Partial<PullResult> = {}): PullResult => {
+    notices.flush();
     if (reporting) deps.onProgress?.(null);
     return { ...state, ...extra, outcome };
   };
+  const fetchPage = (cursor: number) =>
+    requestJson(deps, `/api/sync/pull?cursor=${cursor}&limit=${limit}`, { method: 'GET' });
+  /** The page after the one being applied, asked for meanwhile (requestJson never rejects). */
+  let prefetched: { cursor: number; answer: Promise<HttpAnswer> } | null = null;
   for (;;) {
     if (!deps.isOnline()) return stop('offline');
-    const answer = await requestJson(deps, `/api/sync/pull?cursor=${state.cursor}&limit=${limit}`, { method: 'GET' });
+    const answer: HttpAnswer = await (prefetched?.cursor === state.cursor
+      ? prefetched.answer
+      : fetchPage(state.cursor));
+    prefetched = null;
     if (answer.kind === 'network-error') return stop('failed', { error: answer.reason });
     const verdict = classifyPullResponse(answer);
     if (verdict.kind === 'unauthorized') return stop('paused');
@@ -86,22 +103,30 @@ async function pullLoop(deps: PullDeps, state: PullResult): Promise<PullResult> 
       await store.beginResync();
       resyncing = true;
       reporting = true;
+      notices.batch();
       received = 0;
       state.cursor = 0;
       continue;
     }
     if (!isPullResponse(answer.body)) return stop('failed', { error: 'malformed pull response' });
-    const page = answer.body;
+    const page: PullResponse = answer.body;
+    // The server answers the next request from this page's cursor, which is where applying the
+    // page leaves the store; if the store ends up elsewhere, the early answer is not used.
+    if (page.hasMore) prefetched = { cursor: page.cursor, answer: fetchPage(page.cursor) };
     const applied = await store.applyPullPage(page);
     state.changed.push(...applied.changed);
     state.fromElsewhere += applied.fromElsewhere;
-    deps.onPageApplied?.(applied.changed);
+    notices.add(applied.changed);
     received += page.changes.length;
     if (reporting) await deps.onProgress?.({ received, hasMore: page.hasMore });
     const advanced = applied.cursor > state.cursor;
     state.cursor = applied.cursor;
     if (!page.hasMore) {
-      if (resyncing) state.changed.push(...(await store.finishResync()));
+      if (resyncing) {
+        const removed = await store.finishResync();
+        state.changed.push(...removed);
+        notices.add(removed);
+      }
       return stop('done');
     }
     if (!advanced) return stop('failed', { error: 'pull made no progress' });

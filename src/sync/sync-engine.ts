@@ -323,7 +323,7 @@ export class SyncEngine {
         this.initialSync = progress;
         await this.refreshStatus();
       },
-      onPageApplied: (changed) => this.announce(store, changed),
+      onChanged: (changed) => this.announce(store, changed),
     });
     this.pullError = result.outcome === 'failed' ? (result.error ?? 'pull failed') : null;
     if (result.outcome === 'paused') this.paused = true;

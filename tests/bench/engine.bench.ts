@@ -25,6 +25,8 @@ const DRAIN_MUTATIONS = Math.round(10_000 * SCALE);
 const INITIAL_SYNC_RECORDS = Math.round(100_000 * SCALE);
 const COMMIT_SAMPLES = Math.round(1_000 * SCALE);
 const CROSS_DEVICE_SAMPLES = 40;
+/** BURROW_BENCH_TRACE=1 prints the initial sync's progress timeline (reporting only). */
+const TRACE = process.env.BURROW_BENCH_TRACE === '1';
 /** The card every figure writes: the protocol's typical ~300-byte note. */
 const CARD = noteCard();
 
@@ -173,7 +175,9 @@ async function benchInitialSync(rig: Rig): Promise<BenchRow[]> {
   const context = await rig.chromium.newDevice();
   const page = await openApp(context, rig.proxy.url);
   await page.evaluate(`window.syncTimes = {};
+    window.syncTrace = [];
     window.burrow.onStatus((status) => {
+      if (status.initialSync) window.syncTrace.push([performance.now(), status.initialSync.received]);
       if (status.initialSync && !window.syncTimes.started) window.syncTimes.started = performance.now();
       if (!status.initialSync && status.cursor >= ${cursor} && !window.syncTimes.done) window.syncTimes.done = performance.now();
     });`);
@@ -192,6 +196,7 @@ async function benchInitialSync(rig: Rig): Promise<BenchRow[]> {
   });
   const times = (await page.evaluate('window.syncTimes')) as { started?: number; signedIn: number; done: number };
   const burrowMs = times.done - Math.min(times.started ?? times.signedIn, times.signedIn);
+  if (TRACE) reportInitialSyncTrace(times, (await page.evaluate('window.syncTrace')) as [number, number][]);
   const stored = await inPage(page, async (client) => (await client.list('cards')).length);
   if (stored !== INITIAL_SYNC_RECORDS) throw new Error(`initial sync stored ${stored} of ${INITIAL_SYNC_RECORDS}`);
 
@@ -206,6 +211,17 @@ async function benchInitialSync(rig: Rig): Promise<BenchRow[]> {
       target: { on: 'ratio', atMost: 1.5 },
     }),
   ];
+}
+
+/** With BURROW_BENCH_TRACE=1: when each progress report arrived, so the slow pages show. */
+function reportInitialSyncTrace(times: { signedIn: number; done: number }, trace: [number, number][]): void {
+  let previous = times.signedIn;
+  const lines = trace.map(([at, received]) => {
+    const line = `  ${received} received at +${Math.round(at - times.signedIn)} ms (step ${Math.round(at - previous)} ms)`;
+    previous = at;
+    return line;
+  });
+  progress(`initial sync trace:\n${lines.join('\n')}\n  done at +${Math.round(times.done - times.signedIn)} ms`);
 }
 
 // In the page: fetch every pull page (not timed), then time a bulk put of those envelopes into a

@@ -12,6 +12,7 @@ type Step =
   | { kind: 'edit'; index: number; title: string; pinned: boolean; tags: string[]; deleted: boolean }
   | { kind: 'add'; title: string; pinned: boolean; tags: string[] }
   | { kind: 'remove'; index: number }
+  | { kind: 'bulk'; titles: string[]; pinned: boolean }
   | { kind: 'query'; query: CardQuery };
 
 const title = fc.constantFrom('apple', 'Banana', 'cherry', 'apple pie', 'date');
@@ -36,6 +37,12 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   }),
   fc.record({ kind: fc.constant('add' as const), title, pinned: fc.boolean(), tags }),
   fc.record({ kind: fc.constant('remove' as const), index: fc.nat() }),
+  // More new cards at once than binary insertion handles: the merge pass.
+  fc.record({
+    kind: fc.constant('bulk' as const),
+    titles: fc.array(title, { minLength: 9, maxLength: 20 }),
+    pinned: fc.boolean(),
+  }),
   fc.record({ kind: fc.constant('query' as const), query }),
 );
 
@@ -47,6 +54,10 @@ function note(fields: { title: string; pinned: boolean; tags: string[] }): Recor
 function apply(cards: RecordView[], current: CardQuery, next: Step): [RecordView[], CardQuery] {
   if (next.kind === 'query') return [cards, next.query];
   if (next.kind === 'add') return [[note(next), ...cards], current];
+  if (next.kind === 'bulk') {
+    const added = next.titles.map((title, i) => note({ title, pinned: next.pinned && i % 2 === 0, tags: [] }));
+    return [[...added, ...cards], current];
+  }
   if (cards.length === 0) return [cards, current];
   const index = next.index % cards.length;
   if (next.kind === 'remove') return [cards.filter((_, i) => i !== index), current];
@@ -63,7 +74,7 @@ describe('LiveCardQuery', () => {
     fc.assert(
       fc.property(fc.array(step, { minLength: 1, maxLength: 60 }), query, (steps, first) => {
         const live = new LiveCardQuery();
-        let cards = Array.from({ length: 12 }, (_, i) => note({ title: `card ${i}`, pinned: i % 5 === 0, tags: [] }));
+        let cards = Array.from({ length: 100 }, (_, i) => note({ title: `card ${i}`, pinned: i % 5 === 0, tags: [] }));
         let current = first;
         for (const next of steps) {
           [cards, current] = apply(cards, current, next);
@@ -72,7 +83,7 @@ describe('LiveCardQuery', () => {
           expect(live.tags()).toEqual(allTags(cards));
         }
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
   });
 

@@ -65,12 +65,10 @@ export class LiveCardQuery {
   #patch(diff: ListDiff, query: CardQuery): void {
     this.#updateIndex(diff);
     const gone = new Set([...diff.changed, ...diff.removed].map((card) => card.id));
-    const shown = this.#shown.filter((card) => !gone.has(card.id));
+    const kept = this.#shown.filter((card) => !gone.has(card.id));
     const order = cardOrder(query.sortBy, query.sortDir);
-    for (const card of diff.changed) {
-      if (cardMatches(card, query.search, query.filters)) shown.splice(insertionPoint(shown, card, order), 0, card);
-    }
-    this.#shown = shown;
+    const arrived = diff.changed.filter((card) => cardMatches(card, query.search, query.filters)).sort(order);
+    this.#shown = mergeSorted(kept, arrived, order);
   }
 
   #reindex(cards: RecordView[]): void {
@@ -125,6 +123,22 @@ function diffById(before: Map<string, RecordView>, cards: RecordView[]): ListDif
   const present = new Set(cards.map((card) => card.id));
   const removed = [...before.values()].filter((card) => !present.has(card.id));
   return removed.length > limit ? null : { changed, removed };
+}
+
+/** Below this many new cards, binary insertion beats a merge pass over the whole list. */
+const MAX_INSERTIONS = 8;
+
+/** `kept` and `arrived`, both sorted by `order`, as one sorted list (`kept` may be reused). */
+function mergeSorted(kept: RecordView[], arrived: RecordView[], order: (a: RecordView, b: RecordView) => number) {
+  if (arrived.length <= MAX_INSERTIONS) {
+    for (const card of arrived) kept.splice(insertionPoint(kept, card, order), 0, card);
+    return kept;
+  }
+  const merged: RecordView[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < kept.length && j < arrived.length) merged.push(order(kept[i], arrived[j]) <= 0 ? kept[i++] : arrived[j++]);
+  return merged.concat(kept.slice(i), arrived.slice(j));
 }
 
 /** Where `card` goes in the sorted `cards` (binary search). */

@@ -7,7 +7,6 @@
  */
 import { LIMITS, type PullResponse } from '../../protocol/index.ts';
 import type { LocalStore, RecordRef } from '../store/types.ts';
-import { type ChangeNotices, createChangeNotices } from './change-notices.ts';
 import { classifyPullResponse } from './classify-response.ts';
 import { type HttpAnswer, type HttpDeps, requestJson } from './http.ts';
 import { defaultLock, LOCK_NAMES, type LockRunner } from './lock.ts';
@@ -26,9 +25,8 @@ export interface PullDeps extends HttpDeps {
   /** Called after each page of a pull that started from cursor 0; null when it ends. Awaited. */
   onProgress?(progress: PullProgress | null): void | Promise<void>;
   /**
-   * Told which records applied pages changed, so tabs re-read while a long pull goes on: after
-   * each page, except in a pull from cursor 0, where pages are told in batches that each at
-   * least double what was told before (see change-notices.ts). Always before the pull ends.
+   * Told which records each applied page changed (and which records a resync removed), so tabs
+   * re-read while a long pull goes on.
    */
   onChanged?(changed: RecordRef[]): void;
 }
@@ -58,26 +56,22 @@ function isPullResponse(body: unknown): body is PullResponse {
 export async function pullChanges(deps: PullDeps): Promise<PullResult> {
   const lock = deps.lock ?? defaultLock();
   const state: PullResult = { outcome: 'done', changed: [], fromElsewhere: 0, cursor: 0 };
-  const notices = createChangeNotices((changed) => deps.onChanged?.(changed));
   try {
-    return await lock(LOCK_NAMES.pull, () => pullLoop(deps, state, notices));
+    return await lock(LOCK_NAMES.pull, () => pullLoop(deps, state));
   } catch (error) {
-    notices.flush();
     deps.onProgress?.(null);
     return { ...state, outcome: 'failed', error: `pull failed: ${(error as Error)?.message ?? error}` };
   }
 }
 
-async function pullLoop(deps: PullDeps, state: PullResult, notices: ChangeNotices): Promise<PullResult> {
+async function pullLoop(deps: PullDeps, state: PullResult): Promise<PullResult> {
   const { store } = deps;
   const limit = deps.pageLimit ?? LIMITS.pullDefaultLimit;
   state.cursor = (await store.getMeta<number>('cursor')) ?? 0;
   let reporting = state.cursor === 0;
-  if (reporting) notices.batch();
   let resyncing = false;
   let received = 0;
   const stop = (outcome: PullResult['outcome'], extra: Partial<PullResult> = {}): PullResult => {
-    notices.flush();
     if (reporting) deps.onProgress?.(null);
     return { ...state, ...extra, outcome };
   };
@@ -103,7 +97,6 @@ async function pullLoop(deps: PullDeps, state: PullResult, notices: ChangeNotice
       await store.beginResync();
       resyncing = true;
       reporting = true;
-      notices.batch();
       received = 0;
       state.cursor = 0;
       continue;
@@ -116,7 +109,7 @@ async function pullLoop(deps: PullDeps, state: PullResult, notices: ChangeNotice
     const applied = await store.applyPullPage(page);
     state.changed.push(...applied.changed);
     state.fromElsewhere += applied.fromElsewhere;
-    notices.add(applied.changed);
+    deps.onChanged?.(applied.changed);
     received += page.changes.length;
     if (reporting) await deps.onProgress?.({ received, hasMore: page.hasMore });
     const advanced = applied.cursor > state.cursor;
@@ -125,7 +118,7 @@ async function pullLoop(deps: PullDeps, state: PullResult, notices: ChangeNotice
       if (resyncing) {
         const removed = await store.finishResync();
         state.changed.push(...removed);
-        notices.add(removed);
+        deps.onChanged?.(removed);
       }
       return stop('done');
     }

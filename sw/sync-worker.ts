@@ -30,8 +30,17 @@ const MESSAGE_TRIGGERS: Partial<Record<WorkerTrigger['type'], SyncTrigger>> = {
   'sync-now': 'sync-now',
 };
 
+/**
+ * How often a commit asks for a `sync` event. The commit's own message keeps this worker alive
+ * until its drain is done, and a drain that fails or finds the network gone registers at once;
+ * so while deliveries succeed, registering on every commit only fired a sync event (a drain and
+ * a pull) per commit, competing with the next commit for the database.
+ */
+const COMMIT_REGISTRATION_INTERVAL_MS = 30_000;
+
 /** Starts the engine in this worker. Call once, at the top level of the worker script. */
 export function startSyncWorker(scope: ServiceWorkerGlobalScope, directory: AccountDirectory): SyncEngine {
+  let registeredAt = Number.NEGATIVE_INFINITY;
   // The queue never holds requests: it only wires the `sync` event (and its fallback) to our drain.
   let queue: Queue | null = null;
   const engine = new SyncEngine({
@@ -61,7 +70,7 @@ export function startSyncWorker(scope: ServiceWorkerGlobalScope, directory: Acco
     status: () => engine.refreshStatus(),
     flush: () => engine.flush(),
     syncNow: () => engine.syncNow(),
-    pull: () => engine.pull(),
+    pull: (after) => engine.pull(after),
     accountChanged: () => engine.accountChanged(),
   };
 
@@ -82,7 +91,10 @@ export function startSyncWorker(scope: ServiceWorkerGlobalScope, directory: Acco
     }
     const trigger = MESSAGE_TRIGGERS[data.type];
     if (!trigger) return;
-    if (trigger === 'committed') void queue?.registerSync();
+    if (trigger === 'committed' && Date.now() - registeredAt >= COMMIT_REGISTRATION_INTERVAL_MS) {
+      registeredAt = Date.now();
+      void queue?.registerSync();
+    }
     event.waitUntil(trigger === 'sync-now' ? engine.syncNow() : engine.trigger(trigger));
   });
 

@@ -200,11 +200,8 @@ class Client implements BurrowClient {
   private startEvents(): void {
     if (!this.deps.events) return;
     this.stopEvents = startEventsLeader({
-      onPoke: (cursor) => {
-        // The poke for this device's own push, whose results already moved the cursor there.
-        if (cursor !== null && cursor <= this.currentStatus.cursor) return;
-        void this.pull();
-      },
+      // A poke for this device's own push is skipped by the engine: the push moved the cursor.
+      onPoke: (cursor) => void this.pullAfter(cursor ?? undefined).catch(() => undefined),
     });
   }
 
@@ -354,12 +351,16 @@ class Client implements BurrowClient {
     return this.currentStatus;
   }
 
-  async pull(): Promise<void> {
+  pull(): Promise<void> {
+    return this.pullAfter(undefined);
+  }
+
+  private async pullAfter(cursor: number | undefined): Promise<void> {
     await this.ready;
     this.setStatus(
       await this.viaEngine(
-        (link) => link.call('pull'),
-        (engine) => engine.pull(),
+        (link) => link.call('pull', cursor),
+        (engine) => engine.pull(cursor),
       ),
     );
   }

@@ -157,6 +157,8 @@ describe('outbox', () => {
         conflicts: 0,
         nextAttemptAt: 3000,
         lastError: 'HTTP 503 #3',
+        cursor: 0,
+        lastSyncAt: null,
       });
     });
   });

@@ -58,7 +58,9 @@ export function nextBatch(
     if (entries.length === 0) return null;
     const last = entries[entries.length - 1].key;
     if (last > sentThrough) await writeMeta(tx, 'sentThrough', last);
-    return { clientId, entries, mutations };
+    // Fewer than asked for, all of them within the byte limit: that was the whole outbox.
+    const more = oldest.length === maxCount || entries.length < oldest.length;
+    return { clientId, entries, mutations, more };
   });
 }
 

@@ -67,6 +67,8 @@ describe('queries', () => {
         conflicts: 0,
         nextAttemptAt: null,
         lastError: null,
+        cursor: 0,
+        lastSyncAt: null,
       });
     });
   });

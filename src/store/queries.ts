@@ -75,20 +75,24 @@ export function failedEntries(db: LocalDatabase): Promise<FailedEntry[]> {
   return db.getAll(STORES.failed);
 }
 
-/** The counts behind the status pill, read in one transaction. */
 /** How many of the oldest outbox entries `counts` reads for retry state. */
 const HEAD_ENTRIES = 20;
 
+/** The counts behind the status pill, with the cursor and last sync time, read in one transaction. */
+
 export async function counts(db: LocalDatabase): Promise<StoreCounts> {
-  const tx = db.transaction([STORES.outbox, STORES.failed, STORES.conflicts], 'readonly');
+  const tx = db.transaction([STORES.outbox, STORES.failed, STORES.conflicts, STORES.meta], 'readonly');
   const outbox = tx.objectStore(STORES.outbox);
+  const meta = tx.objectStore(STORES.meta);
   // Only the oldest entries can carry attempts (the drain records a failure on its batch's
   // head, the oldest entry), so the head and a count say what a full read would, in O(1).
-  const [pending, entries, failed, conflicts] = await Promise.all([
+  const [pending, entries, failed, conflicts, cursor, lastSyncAt] = await Promise.all([
     outbox.count(),
     outbox.getAll(undefined, HEAD_ENTRIES),
     tx.objectStore(STORES.failed).count(),
     tx.objectStore(STORES.conflicts).count(),
+    meta.get('cursor') as Promise<number | undefined>,
+    meta.get('lastSyncAt') as Promise<string | undefined>,
   ]);
   await tx.done;
   const retrying = entries.filter((entry) => entry.attempts >= RETRYING_AFTER_ATTEMPTS);
@@ -104,5 +108,7 @@ export async function counts(db: LocalDatabase): Promise<StoreCounts> {
     conflicts,
     nextAttemptAt,
     lastError: lastFailure?.lastError ?? null,
+    cursor: cursor ?? 0,
+    lastSyncAt: lastSyncAt ?? null,
   };
 }

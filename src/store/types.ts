@@ -111,6 +111,8 @@ export interface OutboxBatch {
   entries: OutboxEntry[];
   /** The push mutations, in key order; `mutations[i]` is `entries[i]` on the wire. */
   mutations: import('../../protocol/index.ts').Mutation[];
+  /** Whether the outbox held more entries than these when they were read (a full batch). */
+  more: boolean;
 }
 
 /** Counts behind the status pill and the sync panel. */
@@ -122,6 +124,9 @@ export interface StoreCounts {
   conflicts: number;
   nextAttemptAt: number | null;
   lastError: string | null;
+  /** The pull cursor and the last successful sync (ISO time), read with the counts. */
+  cursor: number;
+  lastSyncAt: string | null;
 }
 
 /** A record reference, as broadcast to tabs. */

@@ -57,25 +57,27 @@ describe('drainOutbox', () => {
       expect(server.appliedMutationIds).toHaveLength(3);
     });
 
-    it('takes a batch, sends it with <clientId>.<first>.<last> as the key, reads ahead, then applies the answer', async () => {
+    it('takes the whole outbox as a batch, sends it with <clientId>.<first>.<last> as the key, then applies the answer', async () => {
       const { deps, server, store, ready } = setup(2);
       await ready;
       await drainOutbox(deps);
       const clientId = store.meta.get('clientId');
       expect(server.pushLog.map((entry) => entry.key)).toEqual([`${clientId}.1.2`]);
-      expect(store.methods().filter((method) => method !== 'commit')).toEqual([
-        'nextBatch',
-        'nextBatch', // the batch after the one in flight: none
-        'applyPushResults',
-        'nextBatch', // afresh, once the results are stored: none
-      ]);
+      expect(store.methods().filter((method) => method !== 'commit')).toEqual(['nextBatch', 'applyPushResults']);
     });
 
-    it('sends in batches of at most 500', async () => {
+    it('sends in batches of at most 500 when forced', async () => {
       const { deps, server, ready } = setup(1_100);
       await ready;
-      await drainOutbox(deps);
+      await drainOutbox({ ...deps, force: true });
       expect(server.pushLog.map((entry) => entry.seqs.length)).toEqual([500, 500, 100]);
+    });
+
+    it('sends gentle batches of 50 when not forced, so no acknowledgement holds the database long', async () => {
+      const { deps, server, ready } = setup(120);
+      await ready;
+      await drainOutbox(deps);
+      expect(server.pushLog.map((entry) => entry.seqs.length)).toEqual([50, 50, 20]);
     });
   });
 
@@ -331,6 +333,28 @@ describe('drainOutbox', () => {
     });
   });
 
+  describe('commits made during a drain', () => {
+    async function commitDuringPush(force: boolean) {
+      const { deps, server, store, ready } = setup(2);
+      await ready;
+      const fetchAndCommit: typeof fetch = async (input, init) => {
+        if (server.pushLog.length === 0) {
+          await store.commit({ op: 'create', table: 'todos', workspaceId: WORKSPACE, fields: { text: 'later' } });
+        }
+        return server.fetch(input, init);
+      };
+      const result = await drainOutbox({ ...deps, force, fetch: fetchAndCommit });
+      return { result, server, store };
+    }
+
+    it.each([false, true])('are left to their own trigger (forced: %s)', async (force) => {
+      const { result, server, store } = await commitDuringPush(force);
+      expect(result).toMatchObject({ outcome: 'empty', acknowledged: 2 });
+      expect(server.pushLog).toHaveLength(1);
+      expect(store.outbox.size).toBe(1);
+    });
+  });
+
   describe('the pipeline', () => {
     it('sends the next batch while the results of the one before are still being stored', async () => {
       const { deps, server, store, ready } = setup(1_100);
@@ -348,7 +372,7 @@ describe('drainOutbox', () => {
         }
         return apply(batch, response);
       };
-      const draining = drainOutbox(deps);
+      const draining = drainOutbox({ ...deps, force: true });
       for (let turn = 0; turn < 100 && server.pushLog.length < 2; turn++) {
         await new Promise((resolve) => setTimeout(resolve, 0));
       }

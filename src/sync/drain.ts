@@ -55,6 +55,13 @@ export type DrainResult = DrainTotals &
 
 export type DrainOutcome = DrainResult['outcome'];
 
+/**
+ * Batch size of a drain not forced: it runs while the person may be writing, and a small batch
+ * keeps each acknowledgement's transaction short, so a commit never waits long behind it. A
+ * forced drain ("Sync now", back online, a `sync` event) sends the protocol's full batches.
+ */
+export const GENTLE_BATCH_MUTATIONS = 50;
+
 /** How many 409 seq-gap or 403 client-forbidden answers in a row the drain repairs before it gives up for now. */
 const MAX_REPAIRS = 3;
 
@@ -102,7 +109,7 @@ export async function drainOutbox(deps: DrainDeps): Promise<DrainResult> {
 }
 
 async function drainLoop(deps: DrainDeps, totals: DrainTotals): Promise<DrainResult> {
-  let maxCount: number = LIMITS.batchMutations;
+  let maxCount = batchSize(deps);
   let repairs = 0;
   let keySalted = false;
   const pipeline = new PushPipeline(deps.store, LIMITS.batchBytes, (batch, changed) => {
@@ -155,6 +162,10 @@ async function drainLoop(deps: DrainDeps, totals: DrainTotals): Promise<DrainRes
       totals.serverCursor = Math.max(totals.serverCursor, answer.body.cursor);
       repairs = 0;
       keySalted = false;
+      // A short batch was the whole outbox when it was read: what was committed since has its
+      // own (gathered) trigger. Chasing each new commit cost a push and three transactions per
+      // commit, each making the next commit wait.
+      if (!batch.more) return end({ outcome: 'empty' });
       continue;
     }
     // Every other answer is handled with the store up to date and nothing read ahead.
@@ -219,7 +230,11 @@ async function isolate(
   const changed = await deps.store.failEntry(batch.entries[0].key, error);
   totals.changed.push(...changed);
   deps.onChanged?.(changed);
-  return LIMITS.batchMutations;
+  return batchSize(deps);
+}
+
+function batchSize(deps: DrainDeps): number {
+  return deps.force ? LIMITS.batchMutations : GENTLE_BATCH_MUTATIONS;
 }
 
 async function scheduleRetry(

@@ -30,8 +30,12 @@ export class PushPipeline {
     return this.store.nextBatch(maxCount, this.maxBytes);
   }
 
-  /** Starts reading the batch after `inFlight` (a failed read just means a fresh one later). */
+  /**
+   * Starts reading the batch after `inFlight` when the outbox held more than it (a failed read
+   * just means a fresh one later).
+   */
   readAhead(inFlight: OutboxBatch, maxCount: number): void {
+    if (!inFlight.more) return;
     const last = inFlight.entries[inFlight.entries.length - 1].key;
     this.ahead = this.store.nextBatch(maxCount, this.maxBytes, last).catch(() => null);
   }

@@ -183,6 +183,33 @@ describe('SyncEngine', () => {
       expect(server.pushLog.map((push) => push.seqs)).toEqual([[1, 2, 3]]);
     });
 
+    it('waits for a pause in the commits, but never more than a second after the first', async () => {
+      const { engine, server, timers, clock, commit } = setup({ commitCoalesceMs: 25 });
+      const start = clock.now;
+      const dueTimes: number[] = [];
+      const arm = timers.setTimeout.bind(timers);
+      timers.setTimeout = (callback, delay) => {
+        dueTimes.push(clock.now - start + delay);
+        return arm(callback, delay);
+      };
+      let firedAt: number | null = null;
+      for (let i = 0; i < 60 && firedAt === null; i++) {
+        await commit(`burst ${i}`);
+        const drained = engine.trigger('committed');
+        if (clock.now - start >= (dueTimes.at(-1) ?? Number.POSITIVE_INFINITY)) {
+          firedAt = clock.now - start;
+          timers.fireAll();
+          await drained;
+        }
+        clock.now += 20;
+      }
+      const gathering = dueTimes.filter((due) => due <= 1_000); // not the timers the drain set after
+      expect(gathering.slice(0, 3)).toEqual([25, 45, 65]);
+      expect(gathering.at(-1)).toBe(1_000);
+      expect(firedAt).toBe(1_000);
+      expect(server.appliedMutationIds).toHaveLength(51);
+    });
+
     it('stopping releases whoever waits for a gathering drain, without draining', async () => {
       const { engine, server, timers, commit } = setup({ commitCoalesceMs: 25 });
       await commit('a');

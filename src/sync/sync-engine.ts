@@ -29,8 +29,10 @@ export type SyncTrigger =
   | 'timer'
   | 'account';
 
-/** How long the worker's drain for a commit waits for more commits to join it. */
+/** How long the worker's drain for commits waits for a pause in them... */
 export const COMMIT_COALESCE_MS = 25;
+/** ...but never longer than this after the first: a long burst is still delivered as it goes. */
+export const COMMIT_MAX_WAIT_MS = 1_000;
 
 /** How soon a drain that found the platform offline looks again, while the engine is alive. */
 const OFFLINE_RECHECK_MS = 15_000;
@@ -69,9 +71,9 @@ export interface SyncEngineDeps {
   baseUrl?: string;
   timeoutMs?: number;
   /**
-   * How long the drain for a commit waits for more commits to join it (default 0: none). A burst
-   * of edits then costs one drain, not one per keystroke competing with the next commit for the
-   * database.
+   * How long the drain for commits waits for a pause in them (default 0: none), at most
+   * COMMIT_MAX_WAIT_MS after the first. A burst of edits then costs a drain a second, not one
+   * per commit competing with the next commit for the database.
    */
   commitCoalesceMs?: number;
 }
@@ -91,6 +93,23 @@ export const INITIAL_STATUS: SyncStatus = {
   cursor: 0,
   initialSync: null,
 };
+
+/** Commits waiting for their drain: since when, its timer, and the promise their triggers wait on. */
+interface Gathering {
+  firstAt: number;
+  dueAt: number;
+  timer: unknown;
+  drained: Promise<void>;
+  release(drain?: Promise<void>): void;
+}
+
+function startGathering(firstAt: number): Gathering {
+  let release: (drain?: Promise<void>) => void = () => {};
+  const drained = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  return { firstAt, dueAt: Number.NaN, timer: null, drained, release: (drain) => release(drain) };
+}
 
 /** Runs one coalesced job at a time: requests made while it runs cause one more run. */
 class Coalescer {
@@ -143,8 +162,7 @@ export class SyncEngine {
   private current: SyncStatus = INITIAL_STATUS;
   private drainTimer: unknown = null;
   private pullTimer: unknown = null;
-  private commitTimer: { handle: unknown; resolve: () => void } | null = null;
-  private commitDrain: Promise<void> | null = null;
+  private gathering: Gathering | null = null;
   private readonly statusListeners = new Set<(status: SyncStatus) => void>();
   private readonly drains = new Coalescer(
     (force) => this.drainOnce(force),
@@ -184,7 +202,13 @@ export class SyncEngine {
     return this.refreshStatus();
   }
 
-  async pull(): Promise<SyncStatus> {
+  /** Pulls now; with `after` (a poke's cursor), only when the stored cursor is behind it. */
+  async pull(after?: number): Promise<SyncStatus> {
+    if (after !== undefined) {
+      // Most pokes are for this device's own push, still being stored: its drain moves the cursor.
+      await this.drains.idle();
+      if (this.current.cursor >= after || (await this.storedCursor()) >= after) return this.current;
+    }
     await this.pulls.request(false);
     return this.refreshStatus();
   }
@@ -217,17 +241,24 @@ export class SyncEngine {
     return this.refreshStatus();
   }
 
-  /** One drain for every commit announced within `delayMs` of the first. */
-  private afterMoreCommits(delayMs: number): Promise<void> {
-    this.commitDrain ??= new Promise<void>((resolve) => {
-      const handle = this.deps.timers.setTimeout(() => {
-        this.commitDrain = null;
-        this.commitTimer = null;
-        resolve(this.drains.request(false));
-      }, delayMs);
-      this.commitTimer = { handle, resolve };
-    });
-    return this.commitDrain;
+  /** One drain for the commits of a burst: `quietMs` after the last, at most COMMIT_MAX_WAIT_MS after the first. */
+  private afterMoreCommits(quietMs: number): Promise<void> {
+    const now = this.deps.now();
+    this.gathering ??= startGathering(now);
+    const gathering = this.gathering;
+    const at = Math.min(now + quietMs, gathering.firstAt + COMMIT_MAX_WAIT_MS);
+    // At the cap the timer stands: re-arming it on every commit would let it never fire.
+    if (gathering.dueAt === at) return gathering.drained;
+    gathering.dueAt = at;
+    this.deps.timers.clearTimeout(gathering.timer);
+    gathering.timer = this.deps.timers.setTimeout(
+      () => {
+        this.gathering = null;
+        gathering.release(this.drains.request(false));
+      },
+      Math.max(0, at - now),
+    );
+    return gathering.drained;
   }
 
   /** Stops timers and closes the store (tests, and a page engine handing over to a worker). */
@@ -238,12 +269,11 @@ export class SyncEngine {
   }
 
   private clearTimers() {
-    if (this.commitTimer) {
+    if (this.gathering) {
       // Stopping or switching accounts: nobody may wait on a timer that never fires.
-      this.deps.timers.clearTimeout(this.commitTimer.handle);
-      this.commitTimer.resolve();
-      this.commitTimer = null;
-      this.commitDrain = null;
+      this.deps.timers.clearTimeout(this.gathering.timer);
+      this.gathering.release();
+      this.gathering = null;
     }
     if (this.drainTimer !== null) this.deps.timers.clearTimeout(this.drainTimer);
     if (this.pullTimer !== null) this.deps.timers.clearTimeout(this.pullTimer);
@@ -276,6 +306,10 @@ export class SyncEngine {
       });
       this.lastDrain = result;
       await this.afterDrain(store, result);
+      // A push whose results were every change since the cursor has moved it already.
+      const { cursor } = await this.refreshStatus();
+      if (result.acknowledged > 0 && cursor < result.serverCursor) void this.pulls.request(false);
+      return;
     }
     await this.refreshStatus();
   }
@@ -299,9 +333,6 @@ export class SyncEngine {
         if (result.acknowledged > 0) await store.setMeta('lastSyncAt', new Date(this.deps.now()).toISOString());
         break;
     }
-    // A push whose results were every change since the cursor has moved it already.
-    const cursor = (await store.getMeta<number>('cursor')) ?? 0;
-    if (result.acknowledged > 0 && cursor < result.serverCursor) void this.pulls.request(false);
   }
 
   private scheduleDrain(at: number) {
@@ -312,6 +343,11 @@ export class SyncEngine {
       this.drainTimer = null;
       void this.trigger('timer');
     }, delay);
+  }
+
+  private async storedCursor(): Promise<number> {
+    const { store } = await this.openStore();
+    return (await store.getMeta<number>('cursor')) ?? 0;
   }
 
   private async pullOnce(): Promise<void> {
@@ -352,11 +388,7 @@ export class SyncEngine {
 
   private async computeStatus(): Promise<void> {
     const { store, signedIn } = await this.openStore();
-    const [counts, lastSyncAt, cursor] = await Promise.all([
-      store.counts(),
-      store.getMeta<string>('lastSyncAt'),
-      store.getMeta<number>('cursor'),
-    ]);
+    const counts = await store.counts();
     const status: SyncStatus = {
       state: this.stateOf(signedIn, counts.pending, counts.failed, counts.retrying),
       pending: counts.pending,
@@ -365,8 +397,8 @@ export class SyncEngine {
       lastError: counts.retrying > 0 || this.lastDrain?.outcome === 'blocked' ? counts.lastError : this.pullError,
       failed: counts.failed,
       conflicts: counts.conflicts,
-      lastSyncAt: lastSyncAt ?? null,
-      cursor: cursor ?? 0,
+      lastSyncAt: counts.lastSyncAt,
+      cursor: counts.cursor,
       initialSync: this.initialSync,
     };
     if (JSON.stringify(status) !== JSON.stringify(this.current)) {

@@ -48,23 +48,23 @@ export class WorkerLink {
   }
 
   /** Calls the worker; rejects with WorkerUnavailableError when it cannot be reached. */
-  async call<M extends Method>(method: M): Promise<Result<M>> {
+  async call<M extends Method>(method: M, ...args: Parameters<WorkerApi[M]>): Promise<Result<M>> {
     try {
-      return await this.attempt(method, false);
+      return await this.attempt(method, args, false);
     } catch (error) {
       if (error instanceof WorkerUnavailableError && !this.available()) throw error;
       // The port may be dead (worker restarted): one fresh handshake, one more try.
-      return this.attempt(method, true);
+      return this.attempt(method, args, true);
     }
   }
 
-  private async attempt<M extends Method>(method: M, fresh: boolean): Promise<Result<M>> {
+  private async attempt<M extends Method>(method: M, args: unknown[], fresh: boolean): Promise<Result<M>> {
     const remote = this.connect(fresh);
     const short = this.options.callTimeoutMs ?? 3_000;
     if (LONG_CALLS.has(method)) await this.withTimeout(remote.ping(), short);
     const timeout = LONG_CALLS.has(method) ? (this.options.longCallTimeoutMs ?? 120_000) : short;
-    const invoke = remote[method] as unknown as () => Promise<Result<M>>;
-    return this.withTimeout(invoke(), timeout);
+    const invoke = remote[method] as unknown as (...args: unknown[]) => Promise<Result<M>>;
+    return this.withTimeout(invoke(...args), timeout);
   }
 
   private connect(fresh: boolean): Remote<WorkerApi> {

@@ -24,7 +24,8 @@ export interface WorkerApi {
   status(): Promise<SyncStatus>;
   flush(): Promise<SyncStatus>;
   syncNow(): Promise<SyncStatus>;
-  pull(): Promise<SyncStatus>;
+  /** Pulls; with `after` (a poke's cursor), only when the stored cursor is behind it. */
+  pull(after?: number): Promise<SyncStatus>;
   accountChanged(): Promise<SyncStatus>;
 }
 

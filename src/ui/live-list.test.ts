@@ -63,24 +63,30 @@ describe('createLiveList', () => {
   });
 
   it('takes records it is given without reading them, unless a read of them is already due', async () => {
-    const { table, calls, list, ids, published } = rig(['a', 'b', 'c', 'd'].map((id) => view(id)));
+    const { table, calls, list, ids, published } = rig(['a', 'b', 'c', 'd', 'f', 'g', 'h', 'i'].map((id) => view(id)));
     list.invalidate();
     await list.settled();
     const given = view('e', { title: 'mine' });
     list.put([given]);
     await list.settled();
     expect(calls).toEqual(['all']);
-    expect(ids()).toEqual(['e', 'a', 'b', 'c', 'd']);
+    expect(ids()).toEqual(['e', 'a', 'b', 'c', 'd', 'f', 'g', 'h', 'i']);
     expect(published.at(-1)?.[0]).toBe(given);
     table.set('a', view('a', { title: 'stored' }));
     list.invalidate(['a']); // its read starts at once
     list.put([view('a', { title: 'older' })]);
+    list.put([view('c', { title: 'given' })]); // not being read: taken as given
     table.set('b', view('b', { title: 'stored' }));
     list.invalidate(['b']);
     list.put([view('b', { title: 'older' })]);
     await list.settled();
     const fields = (id: string) => published.at(-1)?.find((record) => record.id === id)?.fields;
-    expect([fields('a'), fields('b')]).toEqual([{ title: 'stored' }, { title: 'stored' }]);
+    expect([fields('a'), fields('b'), fields('c')]).toEqual([
+      { title: 'stored' },
+      { title: 'stored' },
+      { title: 'given' },
+    ]);
+    expect(calls.filter((call) => call.includes('c'))).toEqual([]);
   });
 
   it('reads everything again when a notice names more than half the list', async () => {

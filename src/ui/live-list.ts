@@ -32,8 +32,11 @@ export function createLiveList(source: LiveListSource): LiveList {
   let everything = true;
   /** Changed ids: the record when known, null when it must be read. */
   const changed = new Map<string, RecordView | null>();
-  /** While a read runs, a given record may be older than what it returns: it is read again instead. */
-  let readInFlight = false;
+  /**
+   * The ids a running read returns (`all` for a whole read): a record given meanwhile may be
+   * older than what that read returns, so it is read again instead.
+   */
+  let reading: ReadonlySet<string> | 'all' | null = null;
   let running: Promise<void> | null = null;
 
   async function update(): Promise<void> {
@@ -41,7 +44,7 @@ export function createLiveList(source: LiveListSource): LiveList {
       if (everything || current === null || changed.size > current.length / 2) {
         everything = false;
         changed.clear();
-        current = await reading(source.loadAll());
+        current = await whileReading('all', source.loadAll());
       } else {
         const ids = [...changed.keys()];
         const known = [...changed.values()];
@@ -54,18 +57,22 @@ export function createLiveList(source: LiveListSource): LiveList {
 
   async function readUnknown(ids: string[], known: (RecordView | null)[]): Promise<(RecordView | undefined)[]> {
     const unknown = ids.filter((_, index) => known[index] === null);
-    const read = unknown.length > 0 ? await reading(source.loadSome(unknown)) : [];
+    const read = unknown.length > 0 ? await whileReading(new Set(unknown), source.loadSome(unknown)) : [];
     const readById = new Map(unknown.map((id, index) => [id, read[index]]));
     return ids.map((id, index) => known[index] ?? readById.get(id));
   }
 
-  async function reading<T>(read: Promise<T>): Promise<T> {
-    readInFlight = true;
+  async function whileReading<T>(ids: ReadonlySet<string> | 'all', read: Promise<T>): Promise<T> {
+    reading = ids;
     try {
       return await read;
     } finally {
-      readInFlight = false;
+      reading = null;
     }
+  }
+
+  function isBeingRead(id: string): boolean {
+    return reading === 'all' || (reading !== null && reading.has(id));
   }
 
   function run(): void {
@@ -92,7 +99,7 @@ export function createLiveList(source: LiveListSource): LiveList {
     put(records) {
       // A read due or running may return something newer: then the record is read (again).
       for (const record of records) {
-        const known = !readInFlight && changed.get(record.id) !== null;
+        const known = !isBeingRead(record.id) && changed.get(record.id) !== null;
         changed.set(record.id, known ? record : null);
       }
       run();

@@ -142,6 +142,8 @@ export class MemoryStore implements LocalStore {
       conflicts: this.conflicts.length,
       nextAttemptAt: head?.nextAttemptAt ?? null,
       lastError: head?.lastError ?? null,
+      cursor: (this.meta.get('cursor') as number | undefined) ?? 0,
+      lastSyncAt: (this.meta.get('lastSyncAt') as string | undefined) ?? null,
     };
   }
   async getMeta<T>(key: MetaKey): Promise<T | undefined> {
@@ -160,8 +162,8 @@ export class MemoryStore implements LocalStore {
     const seqBase = this.meta.get('seqBase') as number;
     const entries: OutboxEntry[] = [];
     let bytes = 0;
-    for (const entry of [...this.outbox.values()].sort((a, b) => a.key - b.key)) {
-      if (entry.key <= afterKey) continue;
+    const after = [...this.outbox.values()].filter((entry) => entry.key > afterKey).sort((a, b) => a.key - b.key);
+    for (const entry of after) {
       const size = JSON.stringify(entry).length;
       if (entries.length >= maxCount || (entries.length > 0 && bytes + size > maxBytes)) break;
       entries.push({ ...entry });
@@ -171,6 +173,7 @@ export class MemoryStore implements LocalStore {
     return {
       clientId: this.meta.get('clientId') as string,
       entries,
+      more: entries.length < after.length,
       mutations: entries.map((entry) => ({
         seq: entry.key - seqBase,
         id: entry.id,

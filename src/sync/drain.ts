@@ -145,7 +145,8 @@ async function drainLoop(deps: DrainDeps, totals: DrainTotals): Promise<DrainRes
       headers: { 'content-type': 'application/json', 'idempotency-key': key },
       body,
     });
-    pipeline.readAhead(batch, maxCount);
+    // Gently, one transaction at a time: a read ahead would be one more for a commit to wait behind.
+    if (deps.force) pipeline.readAhead(batch, maxCount);
     const answer = await sending;
 
     if (answer.kind === 'network-error') {

@@ -72,7 +72,7 @@ export function createLiveList(source: LiveListSource): LiveList {
   }
 
   function isBeingRead(id: string): boolean {
-    return reading === 'all' || (reading !== null && reading.has(id));
+    return reading === 'all' || reading?.has(id) === true;
   }
 
   function run(): void {

@@ -66,7 +66,10 @@ export interface BurrowClient {
   getMany(table: TableName, ids: string[]): Promise<(RecordView | undefined)[]>;
   list(table: TableName, options?: ListOptions): Promise<RecordView[]>;
   status(): SyncStatus;
-  /** Drains now; resolves when the outbox is empty or blocked (offline, failed, signed out). */
+  /**
+   * Drains now; resolves when everything committed before the call is delivered, or delivery is
+   * blocked (offline, failed, signed out). Commits made meanwhile go with their own drain.
+   */
   flush(): Promise<SyncStatus>;
   pull(): Promise<void>;
 

@@ -73,11 +73,11 @@ describe('drainOutbox', () => {
       expect(server.pushLog.map((entry) => entry.seqs.length)).toEqual([500, 500, 100]);
     });
 
-    it('sends gentle batches of 50 when not forced, so no acknowledgement holds the database long', async () => {
-      const { deps, server, ready } = setup(120);
+    it('sends batches of 50 while gentle (the person writing), and of 500 from the moment it is not', async () => {
+      const { deps, server, ready } = setup(700);
       await ready;
-      await drainOutbox(deps);
-      expect(server.pushLog.map((entry) => entry.seqs.length)).toEqual([50, 50, 20]);
+      await drainOutbox({ ...deps, gentle: () => server.pushLog.length < 2 });
+      expect(server.pushLog.map((entry) => entry.seqs.length)).toEqual([50, 50, 500, 100]);
     });
   });
 

@@ -31,6 +31,11 @@ export interface DrainDeps extends HttpDeps {
   lock?: LockRunner;
   /** Ignore the head entry's backoff ("Sync now", back online, a `sync` event). */
   force?: boolean;
+  /**
+   * Asked before each batch: true while the person is writing, so batches are small and none is
+   * read ahead, and a commit never waits long behind an acknowledgement.
+   */
+  gentle?(): boolean;
   /** Told as records change (acks, failures), so tabs re-read while a long drain goes on. */
   onChanged?(changed: RecordRef[]): void;
 }
@@ -55,11 +60,7 @@ export type DrainResult = DrainTotals &
 
 export type DrainOutcome = DrainResult['outcome'];
 
-/**
- * Batch size of a drain not forced: it runs while the person may be writing, and a small batch
- * keeps each acknowledgement's transaction short, so a commit never waits long behind it. A
- * forced drain ("Sync now", back online, a `sync` event) sends the protocol's full batches.
- */
+/** Batch size of a gentle drain: a small batch keeps each acknowledgement's transaction short. */
 export const GENTLE_BATCH_MUTATIONS = 50;
 
 /** How many 409 seq-gap or 403 client-forbidden answers in a row the drain repairs before it gives up for now. */
@@ -109,7 +110,8 @@ export async function drainOutbox(deps: DrainDeps): Promise<DrainResult> {
 }
 
 async function drainLoop(deps: DrainDeps, totals: DrainTotals): Promise<DrainResult> {
-  let maxCount = batchSize(deps);
+  /** Lowered by halving while a refused batch's culprit is isolated. */
+  let maxCount: number = LIMITS.batchMutations;
   let repairs = 0;
   let keySalted = false;
   const pipeline = new PushPipeline(deps.store, LIMITS.batchBytes, (batch, changed) => {
@@ -130,7 +132,8 @@ async function drainLoop(deps: DrainDeps, totals: DrainTotals): Promise<DrainRes
     // still says offline): a forced drain tries anyway, and the network decides.
     if (!deps.force && !deps.isOnline()) return end({ outcome: 'offline' });
     pipeline.check();
-    const batch = await pipeline.next(maxCount);
+    const gentle = deps.gentle?.() ?? false;
+    const batch = await pipeline.next(gentle ? Math.min(maxCount, GENTLE_BATCH_MUTATIONS) : maxCount);
     if (!batch) return end({ outcome: 'empty' });
     const head = batch.entries[0];
     if (!deps.force && head.nextAttemptAt !== undefined && head.nextAttemptAt > deps.now()) {
@@ -146,7 +149,7 @@ async function drainLoop(deps: DrainDeps, totals: DrainTotals): Promise<DrainRes
       body,
     });
     // Gently, one transaction at a time: a read ahead would be one more for a commit to wait behind.
-    if (deps.force) pipeline.readAhead(batch, maxCount);
+    if (!gentle) pipeline.readAhead(batch, maxCount);
     const answer = await sending;
 
     if (answer.kind === 'network-error') {
@@ -231,11 +234,7 @@ async function isolate(
   const changed = await deps.store.failEntry(batch.entries[0].key, error);
   totals.changed.push(...changed);
   deps.onChanged?.(changed);
-  return batchSize(deps);
-}
-
-function batchSize(deps: DrainDeps): number {
-  return deps.force ? LIMITS.batchMutations : GENTLE_BATCH_MUTATIONS;
+  return LIMITS.batchMutations;
 }
 
 async function scheduleRetry(

@@ -111,20 +111,27 @@ function startGathering(firstAt: number): Gathering {
   return { firstAt, dueAt: Number.NaN, timer: null, drained, release: (drain) => release(drain) };
 }
 
+/**
+ * How urgently a drain is wanted: gently while the person writes (small batches), normally, or
+ * forced (backoff ignored, full batches). Requests that meet in one run take the strongest.
+ */
+const Urgency = { Gentle: 0, Normal: 1, Forced: 2 } as const;
+type Urgency = (typeof Urgency)[keyof typeof Urgency];
+
 /** Runs one coalesced job at a time: requests made while it runs cause one more run. */
 class Coalescer {
   private requested = false;
-  private forced = false;
+  private urgency: Urgency = Urgency.Gentle;
   private running: Promise<void> | null = null;
 
   constructor(
-    private readonly job: (force: boolean) => Promise<void>,
+    private readonly job: (urgency: Urgency) => Promise<void>,
     private readonly onIdle?: () => void,
   ) {}
 
-  request(force: boolean): Promise<void> {
+  request(urgency: Urgency = Urgency.Normal): Promise<void> {
+    this.urgency = this.requested ? (Math.max(this.urgency, urgency) as Urgency) : urgency;
     this.requested = true;
-    this.forced ||= force;
     this.running ??= this.loop().finally(() => {
       this.running = null;
       this.onIdle?.();
@@ -141,13 +148,17 @@ class Coalescer {
     return this.running !== null;
   }
 
+  /** Whether a run at least this urgent is waiting for the current one to end. */
+  waiting(urgency: Urgency): boolean {
+    return this.requested && this.urgency >= urgency;
+  }
+
   private async loop() {
     while (this.requested) {
-      const force = this.forced;
+      const urgency = this.urgency;
       this.requested = false;
-      this.forced = false;
       // The job never rejects by contract; a bug in it must not wedge the coalescer.
-      await this.job(force).catch(() => undefined);
+      await this.job(urgency).catch(() => undefined);
     }
   }
 }
@@ -165,7 +176,7 @@ export class SyncEngine {
   private gathering: Gathering | null = null;
   private readonly statusListeners = new Set<(status: SyncStatus) => void>();
   private readonly drains = new Coalescer(
-    (force) => this.drainOnce(force),
+    (urgency) => this.drainOnce(urgency),
     () => void this.refreshStatus(),
   );
   private readonly pulls = new Coalescer(
@@ -185,20 +196,20 @@ export class SyncEngine {
   /** Runs a drain for `trigger`, then a pull when the drain delivered something or the trigger calls for one. */
   async trigger(trigger: SyncTrigger): Promise<void> {
     if (trigger === 'committed' && this.deps.commitCoalesceMs) return this.afterMoreCommits(this.deps.commitCoalesceMs);
-    await this.drains.request(FORCED.has(trigger));
-    if (PULL_AFTER.has(trigger)) await this.pulls.request(false);
+    await this.drains.request(FORCED.has(trigger) ? Urgency.Forced : Urgency.Normal);
+    if (PULL_AFTER.has(trigger)) await this.pulls.request();
   }
 
   /** "Sync now": a drain that ignores backoff, then a pull; resolves with the status after both. */
   async syncNow(): Promise<SyncStatus> {
-    await this.drains.request(true);
-    await this.pulls.request(false);
+    await this.drains.request(Urgency.Forced);
+    await this.pulls.request();
     return this.refreshStatus();
   }
 
   /** Drains now; resolves when the outbox is empty or cannot go further (offline, paused, retrying). */
   async flush(): Promise<SyncStatus> {
-    await this.drains.request(true);
+    await this.drains.request(Urgency.Forced);
     return this.refreshStatus();
   }
 
@@ -209,7 +220,7 @@ export class SyncEngine {
       await this.drains.idle();
       if (this.current.cursor >= after || (await this.storedCursor()) >= after) return this.current;
     }
-    await this.pulls.request(false);
+    await this.pulls.request();
     return this.refreshStatus();
   }
 
@@ -237,7 +248,7 @@ export class SyncEngine {
     this.initialSync = null;
     this.clearTimers();
     await this.openStore();
-    void this.trigger('account').then(() => this.pulls.request(false));
+    void this.trigger('account').then(() => this.pulls.request());
     return this.refreshStatus();
   }
 
@@ -254,7 +265,7 @@ export class SyncEngine {
     gathering.timer = this.deps.timers.setTimeout(
       () => {
         this.gathering = null;
-        gathering.release(this.drains.request(false));
+        gathering.release(this.drains.request(Urgency.Gentle));
       },
       Math.max(0, at - now),
     );
@@ -295,20 +306,22 @@ export class SyncEngine {
     return { store, fetch, now, timers, isOnline, lock, baseUrl, timeoutMs };
   }
 
-  private async drainOnce(force: boolean): Promise<void> {
+  private async drainOnce(urgency: Urgency): Promise<void> {
     const { store, signedIn } = await this.openStore();
     if (signedIn && !this.paused) {
       const result = await drainOutbox({
         ...this.loopDeps(store),
         random: this.deps.random,
-        force,
+        force: urgency === Urgency.Forced,
+        // Gentle while only commits asked for it: a stronger request waiting speeds up the rest.
+        gentle: () => urgency === Urgency.Gentle && !this.drains.waiting(Urgency.Normal),
         onChanged: (changed) => this.announce(store, changed),
       });
       this.lastDrain = result;
       await this.afterDrain(store, result);
       // A push whose results were every change since the cursor has moved it already.
       const { cursor } = await this.refreshStatus();
-      if (result.acknowledged > 0 && cursor < result.serverCursor) void this.pulls.request(false);
+      if (result.acknowledged > 0 && cursor < result.serverCursor) void this.pulls.request();
       return;
     }
     await this.refreshStatus();
@@ -368,7 +381,7 @@ export class SyncEngine {
       if (this.pullTimer !== null) this.deps.timers.clearTimeout(this.pullTimer);
       this.pullTimer = this.deps.timers.setTimeout(() => {
         this.pullTimer = null;
-        void this.pulls.request(false);
+        void this.pulls.request();
       }, result.retryAfterMs ?? PULL_RETRY_MS);
     }
     await this.refreshStatus();
@@ -382,7 +395,7 @@ export class SyncEngine {
 
   /** Recomputes the status from the store and the loops; tells listeners and tabs when it changed. */
   async refreshStatus(): Promise<SyncStatus> {
-    await this.refreshes.request(false);
+    await this.refreshes.request();
     return this.current;
   }
 

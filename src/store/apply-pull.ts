@@ -1,6 +1,7 @@
 /** Applying pulled pages (with their cursor, in one transaction) and the resync from cursor 0. */
 import type { Envelope, PullResponse } from '../../protocol/index.ts';
 import { readNumber, writeMeta } from './meta.ts';
+import { keyRangeOf, recordKey } from './read-records.ts';
 import { rebuildRecord, recordFromEnvelope, visiblyDiffers, withServerCopy } from './record-state.ts';
 import { INDEXES, inWriteTransaction, issueAll, type LocalDatabase, STORES, type WriteTransaction } from './schema.ts';
 import type { ConflictEntry, LocalRecord, LocalStore, OutboxEntry, PullApplied, RecordRef } from './types.ts';
@@ -12,10 +13,6 @@ interface Entries {
 }
 
 const NO_ENTRIES: Entries = { pending: [], conflicts: [] };
-
-function recordKey(table: string, id: string): string {
-  return `${table}\u0000${id}`;
-}
 
 /**
  * Applies one pull page and stores its cursor (never backwards) in one transaction. Changes no
@@ -98,22 +95,10 @@ const KEYS_PER_CHANGE = 4;
 /** The stored record keys within the changes' key range; null when there are too many to list. */
 async function storedKeysAmong(tx: WriteTransaction, changes: Envelope[]): Promise<Set<string> | null> {
   if (changes.length === 0) return new Set();
-  const keys = changes.map((change): [string, string] => [change.table, change.id]);
-  let [lowest, highest] = [keys[0], keys[0]];
-  for (const key of keys) {
-    if (compareKeys(key, lowest) < 0) lowest = key;
-    if (compareKeys(key, highest) > 0) highest = key;
-  }
   const limit = changes.length * KEYS_PER_CHANGE;
-  const inRange = await tx.objectStore(STORES.records).getAllKeys(IDBKeyRange.bound(lowest, highest), limit);
+  const inRange = await tx.objectStore(STORES.records).getAllKeys(keyRangeOf(changes), limit);
   if (inRange.length >= limit) return null;
   return new Set(inRange.map(([table, id]) => recordKey(table, id)));
-}
-
-/** IndexedDB's order of two [table, id] keys (strings compare by UTF-16 code unit, as in JS). */
-function compareKeys(a: [string, string], b: [string, string]): number {
-  if (a[0] !== b[0]) return a[0] < b[0] ? -1 : 1;
-  return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0;
 }
 
 /** Pending and conflict entries of the records that have any (most pulled records have none). */

@@ -1,6 +1,7 @@
 /** Keeping one stored record consistent inside a write transaction: server copy in, visible state out. */
 import type { Envelope, TableName } from '../../protocol/index.ts';
 import { jsonEqual } from './json-equal.ts';
+import { readStoredRecords, recordKey } from './read-records.ts';
 import { rebase } from './rebase.ts';
 import { INDEXES, issueAll, STORES, type WriteTransaction } from './schema.ts';
 import type { ConflictEntry, LocalRecord, OutboxEntry, RecordRef, ServerCopy } from './types.ts';
@@ -74,7 +75,11 @@ export async function refreshRecord(
  */
 export async function refreshRecords(tx: WriteTransaction, refreshes: Refresh[]): Promise<(LocalRecord | undefined)[]> {
   const records = tx.objectStore(STORES.records);
-  const stored = await issueAll(refreshes, ({ ref }) => records.get([ref.table, ref.id]));
+  const byKey = await readStoredRecords(
+    tx,
+    refreshes.map(({ ref }) => ref),
+  );
+  const stored = refreshes.map(({ ref }) => byKey.get(recordKey(ref.table, ref.id)));
   const entries = await issueAll(refreshes, (refresh, index) => readEntries(tx, refresh, stored[index]));
   const next = refreshes.map((refresh, index) =>
     recomputed(stored[index], entries[index].pending, entries[index].conflicts, refresh.incoming),

@@ -108,6 +108,12 @@ export function startSyncWorker(scope: ServiceWorkerGlobalScope, directory: Acco
     event.waitUntil(scope.clients.claim().then(() => engine.trigger('start')));
   });
 
-  void engine.trigger('start');
+  // A new version waiting for the person's Reload must not deliver beside the active worker:
+  // two engines would compete for the drain lock, and an old worker's event waiting for a lock
+  // held by the new one can hold up the swap. It starts on `activate`; an active worker the
+  // browser restarted starts here.
+  if (scope.serviceWorker?.state !== 'installing' && scope.serviceWorker?.state !== 'installed') {
+    void engine.trigger('start');
+  }
   return engine;
 }

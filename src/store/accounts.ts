@@ -1,6 +1,7 @@
 /** The account directory: who is signed in on this browser, whose local database to open, claiming. */
 import { newId } from '../../protocol/index.ts';
 import { startSeqsAtOne } from './outbox.ts';
+import { recordKey } from './read-records.ts';
 import {
   ACCOUNT_STATE_STORE,
   ANONYMOUS_DB_NAME,
@@ -149,12 +150,12 @@ async function addMissing(tx: WriteTransaction, snapshot: Snapshot): Promise<voi
     conflicts.getAllKeys(),
     failed.getAllKeys(),
   ]);
-  const recordKeys = new Set(haveRecords.map(([table, id]) => `${table}\u0000${id}`));
+  const recordKeys = new Set(haveRecords.map(([table, id]) => recordKey(table, id)));
   const entryKeys = new Set(haveEntries);
   const conflictKeys = new Set(haveConflicts);
   const failedKeys = new Set(haveFailed);
   await issueAll(
-    snapshot.records.filter((record) => !recordKeys.has(`${record.table}\u0000${record.id}`)),
+    snapshot.records.filter((record) => !recordKeys.has(recordKey(record.table, record.id))),
     (record) => records.put(record),
   );
   await issueAll(

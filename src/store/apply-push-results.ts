@@ -2,6 +2,7 @@
 import type { Envelope, MutationResult, OriginalOutcome, PushResponse } from '../../protocol/index.ts';
 import { readNumber, writeMeta } from './meta.ts';
 import { failedEntry } from './outbox.ts';
+import { recordKey } from './read-records.ts';
 import { type Refresh, refreshRecords } from './record-state.ts';
 import { inWriteTransaction, issueAll, type LocalDatabase, STORES, type WriteTransaction } from './schema.ts';
 import type { ConflictEntry, OutboxBatch, OutboxEntry, RecordRef } from './types.ts';
@@ -21,9 +22,9 @@ export function applyPushResults(db: LocalDatabase, batch: OutboxBatch, response
       storedEntries(tx, batch),
     ]);
     const taken: Envelope[] = [];
-    const refreshes = new Map<string, Refresh & { removed: number | undefined }>();
+    const refreshes = new Map<string, Refresh>();
     const refresh = (ref: RecordRef) => {
-      const key = refKey(ref);
+      const key = recordKey(ref.table, ref.id);
       const known = refreshes.get(key) ?? { ref: { table: ref.table, id: ref.id }, removed: 0 };
       refreshes.set(key, known);
       return known;
@@ -72,10 +73,6 @@ interface Settled {
   answer: Answer;
   /** The record the result carried: theirs for a conflict, as now for a duplicate. */
   theirs: Envelope | undefined;
-}
-
-function refKey(ref: RecordRef): string {
-  return `${ref.table}\u0000${ref.id}`;
 }
 
 /** The batch's entries still in the outbox (a batch is a run of consecutive keys), by key. */

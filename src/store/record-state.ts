@@ -145,7 +145,7 @@ export class RecordRefSet {
   readonly #refs = new Map<string, RecordRef>();
 
   add(table: TableName, id: string): void {
-    this.#refs.set(`${table}\u0000${id}`, { table, id });
+    this.#refs.set(recordKey(table, id), { table, id });
   }
 
   toArray(): RecordRef[] {

@@ -104,11 +104,12 @@ interface Gathering {
 }
 
 function startGathering(firstAt: number): Gathering {
-  let release: (drain?: Promise<void>) => void = () => {};
+  let release: Gathering['release'] = () => {};
+  // The executor runs at once: `release` is the promise's resolve when the object is built.
   const drained = new Promise<void>((resolve) => {
     release = resolve;
   });
-  return { firstAt, dueAt: Number.NaN, timer: null, drained, release: (drain) => release(drain) };
+  return { firstAt, dueAt: Number.NaN, timer: null, drained, release };
 }
 
 /**
@@ -318,7 +319,7 @@ export class SyncEngine {
         onChanged: (changed) => this.announce(store, changed),
       });
       this.lastDrain = result;
-      await this.afterDrain(store, result);
+      this.afterDrain(result);
       // A push whose results were every change since the cursor has moved it already.
       const { cursor } = await this.refreshStatus();
       if (result.acknowledged > 0 && cursor < result.serverCursor) void this.pulls.request();
@@ -327,7 +328,8 @@ export class SyncEngine {
     await this.refreshStatus();
   }
 
-  private async afterDrain(store: LocalStore, result: DrainResult) {
+  /** Timers and Background Sync for what the drain left (lastSyncAt is stored with push results). */
+  private afterDrain(result: DrainResult): void {
     switch (result.outcome) {
       case 'paused':
         this.paused = true;
@@ -341,9 +343,6 @@ export class SyncEngine {
         // The worker hears no `online` event: besides Background Sync, look again on a timer.
         this.scheduleDrain(this.deps.now() + OFFLINE_RECHECK_MS);
         void this.deps.requestBackgroundSync?.().catch(() => undefined);
-        break;
-      case 'empty':
-        if (result.acknowledged > 0) await store.setMeta('lastSyncAt', new Date(this.deps.now()).toISOString());
         break;
     }
   }

@@ -9,6 +9,7 @@ import {
   cardFields,
   cardMatches,
   cardOrder,
+  queryCards,
   type SortBy,
   type SortDir,
   sortTags,
@@ -58,8 +59,7 @@ export class LiveCardQuery {
   #recompute(cards: RecordView[], diff: ListDiff | null, query: CardQuery): void {
     if (diff) this.#updateIndex(diff);
     else this.#reindex(cards);
-    const order = cardOrder(query.sortBy, query.sortDir);
-    this.#shown = cards.filter((card) => cardMatches(card, query.search, query.filters)).sort(order);
+    this.#shown = queryCards(cards, query.search, query.filters, query.sortBy, query.sortDir);
   }
 
   #patch(diff: ListDiff, query: CardQuery): void {

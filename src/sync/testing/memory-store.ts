@@ -1,5 +1,6 @@
 /** Test support: an in-memory LocalStore with the outbox, seq and cursor rules of the real one. */
 import { type Envelope, newId, type Problem, type PullResponse, type PushResponse } from '../../../protocol/index.ts';
+import { toMutation } from '../../store/outbox.ts';
 import type {
   Change,
   ConflictEntry,
@@ -174,17 +175,7 @@ export class MemoryStore implements LocalStore {
       clientId: this.meta.get('clientId') as string,
       entries,
       more: entries.length < after.length,
-      mutations: entries.map((entry) => ({
-        seq: entry.key - seqBase,
-        id: entry.id,
-        table: entry.table,
-        op: entry.op,
-        recordId: entry.recordId,
-        workspaceId: entry.workspaceId,
-        baseVersion: entry.baseVersion,
-        ...(entry.fields ? { fields: entry.fields } : {}),
-        clientTime: entry.clientTime,
-      })),
+      mutations: entries.map((entry) => toMutation(entry, seqBase)),
     };
   }
 

@@ -44,11 +44,40 @@ describe('applyPushResults', () => {
       const view = await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields() });
       const batch = await sendAll(store);
       const record = envelope({ id: view.id, workspaceId, version: 1, fields: noteFields() });
-      const refs = await store.applyPushResults(batch, pushResponse([answer(batch, { status: 'applied', record })]));
+      const { changed: refs } = await store.applyPushResults(
+        batch,
+        pushResponse([answer(batch, { status: 'applied', record })]),
+      );
       expect(refs).toEqual([{ table: 'cards', id: view.id }]);
       expect(await store.pendingEntries()).toEqual([]);
       expect(await store.get('cards', view.id)).toMatchObject({ version: 1, pending: false, conflict: false });
       expect(await store.getMeta('lastSyncAt')).toBeTypeOf('string');
+    });
+
+    it('with `next`, takes the batch after it in the same transaction, as sent', async () => {
+      const store = await stores.open();
+      const first = await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields() });
+      const batch = await sendAll(store);
+      const later = await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields() });
+      const record = envelope({ id: first.id, workspaceId, version: 1, fields: noteFields() });
+      const response = pushResponse([answer(batch, { status: 'applied', record })]);
+      const { next } = await store.applyPushResults(batch, response, { maxCount: 10, maxBytes: 1_000_000 });
+      expect(next?.entries.map((entry) => entry.recordId)).toEqual([later.id]);
+      expect(next?.mutations[0].seq).toBe(batch.mutations[0].seq + 1);
+      // Taken as sent: a later update is a mutation of its own, not merged into the taken one.
+      await store.commit({ op: 'update', table: 'cards', id: later.id, fields: { title: 'Later' } });
+      expect((await store.pendingEntries()).map((entry) => entry.op)).toEqual(['create', 'update']);
+    });
+
+    it('without `next`, takes nothing', async () => {
+      const store = await stores.open();
+      const view = await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields() });
+      const batch = await sendAll(store);
+      await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields() });
+      const record = envelope({ id: view.id, workspaceId, version: 1, fields: noteFields() });
+      const stored = await store.applyPushResults(batch, pushResponse([answer(batch, { status: 'applied', record })]));
+      expect(stored.next).toBeNull();
+      expect(await store.pendingEntries()).toHaveLength(1);
     });
 
     it('rebases edits made after sending onto the acknowledged record', async () => {
@@ -81,7 +110,7 @@ describe('applyPushResults', () => {
       const record = envelope({ id: view.id, workspaceId });
       const response = pushResponse([answer(batch, { status: 'applied', record })]);
       await store.applyPushResults(batch, response);
-      expect(await store.applyPushResults(batch, response)).toEqual([]);
+      expect((await store.applyPushResults(batch, response)).changed).toEqual([]);
       expect(await store.get('cards', view.id)).toMatchObject({ version: 1 });
     });
   });
@@ -197,7 +226,7 @@ describe('applyPushResults', () => {
         await store.applyPullPage(pullPage([server], 10));
         await store.commit({ op: 'update', table: 'cards', id: server.id, fields: edit });
         const batch = await sendAll(store);
-        const refs = await store.applyPushResults(batch, pushResponse([answer(batch, result)]));
+        const { changed: refs } = await store.applyPushResults(batch, pushResponse([answer(batch, result)]));
         const withoutIdAndTime = ({ id: _id, at: _at, ...rest }: { id: string; at: string }) => rest;
         const { lastSyncAt: _syncedAt, ...counts } = await store.counts();
         outcomes.push({
@@ -397,7 +426,7 @@ describe('applyPushResults', () => {
       });
       const batch = await sendAll(store);
       const existing = envelope({ id: newId(), workspaceId, version: 2, fields: noteFields({ kind: 'link', url }) });
-      const refs = await store.applyPushResults(
+      const { changed: refs } = await store.applyPushResults(
         batch,
         pushResponse([answer(batch, { status: 'conflict', code: 'duplicate-url', record: existing })]),
       );

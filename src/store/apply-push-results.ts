@@ -1,60 +1,101 @@
 /** Applying a push response: acknowledged entries leave the outbox, conflicts and rejections move out. */
 import type { Envelope, MutationResult, OriginalOutcome, PushResponse } from '../../protocol/index.ts';
 import { readNumber, writeMeta } from './meta.ts';
-import { failedEntry } from './outbox.ts';
-import { recordKey } from './read-records.ts';
-import { type Refresh, refreshRecords } from './record-state.ts';
+import { failedEntry, takeBatch } from './outbox.ts';
+import { readStoredRecords, recordKey } from './read-records.ts';
+import { RecordRefSet, type Refresh, refreshRecords } from './record-state.ts';
 import { inWriteTransaction, issueAll, type LocalDatabase, STORES, type WriteTransaction } from './schema.ts';
-import type { ConflictEntry, OutboxBatch, OutboxEntry, RecordRef } from './types.ts';
+import type { BatchLimits, ConflictEntry, OutboxBatch, OutboxEntry, PushStored, RecordRef } from './types.ts';
 
 /**
  * Applies a 200 push response in one transaction. Results are matched to the batch by wire seq
- * and mutation id; an entry already gone (another drain applied it) is skipped. Built for bulk,
- * as IndexedDB requests are what it costs: the batch is read in one request, deleted in one when
- * every entry settled, and the records are refreshed phase by phase (see `refreshRecords`).
+ * and mutation id; an entry already gone (another drain applied it) is skipped. A commit waits
+ * behind this transaction, so it takes two round trips where it can: everything it needs is
+ * read at once (the batch in one request, the records it names), then everything is written at
+ * once. Only records with entries left beyond the batch cost a round trip more (see
+ * `refreshRecords`).
  */
-export function applyPushResults(db: LocalDatabase, batch: OutboxBatch, response: PushResponse): Promise<RecordRef[]> {
-  const sentBySeq = new Map(batch.mutations.map((mutation, index) => [mutation.seq, batch.entries[index]]));
+export function applyPushResults(
+  db: LocalDatabase,
+  batch: OutboxBatch,
+  response: PushResponse,
+  next?: BatchLimits,
+): Promise<PushStored> {
   return inWriteTransaction(db, async (tx) => {
-    const [generation, cursor, stored] = await Promise.all([
-      readNumber(tx, 'resyncGeneration'),
-      readNumber(tx, 'cursor'),
-      storedEntries(tx, batch),
+    // The next batch is taken alongside, in the same round trips: one transaction for a commit
+    // to wait behind instead of two.
+    const last = batch.entries[batch.entries.length - 1].key;
+    const [stored, taken] = await Promise.all([
+      storeResults(tx, batch, response),
+      next ? takeBatch(tx, next, last) : null,
     ]);
-    const taken: Envelope[] = [];
-    const refreshes = new Map<string, Refresh>();
-    const refresh = (ref: RecordRef) => {
-      const key = recordKey(ref.table, ref.id);
-      const known = refreshes.get(key) ?? { ref: { table: ref.table, id: ref.id }, removed: 0 };
-      refreshes.set(key, known);
-      return known;
-    };
-    const settled: Settled[] = [];
-    for (const result of response.results) {
-      const sent = sentBySeq.get(result.seq);
-      const entry = sent && stored.get(sent.key);
-      if (!entry || entry.id !== result.id) continue;
-      const answer = firstAnswer(result);
-      const theirs = 'record' in result ? result.record : undefined;
-      settled.push({ entry, answer, theirs });
-      const own = refresh({ table: entry.table, id: entry.recordId });
-      // A new conflict entry is not in the stored counts: have the record's entries read.
-      own.removed = answer.status === 'conflict' || own.removed === undefined ? undefined : own.removed + 1;
-      if (theirs) {
-        taken.push(theirs);
-        const target = refresh(theirs);
-        if (!target.incoming || target.incoming.envelope.version <= theirs.version) {
-          target.incoming = { envelope: theirs, generation };
-        }
+    return { ...stored, next: taken };
+  });
+}
+
+/** Matches the results to the batch's stored entries, then settles each and refreshes its records. */
+async function storeResults(
+  tx: WriteTransaction,
+  batch: OutboxBatch,
+  response: PushResponse,
+): Promise<Omit<PushStored, 'next'>> {
+  const sentBySeq = new Map(batch.mutations.map((mutation, index) => [mutation.seq, batch.entries[index]]));
+  const [generation, cursor, stored, records] = await Promise.all([
+    readNumber(tx, 'resyncGeneration'),
+    readNumber(tx, 'cursor'),
+    storedEntries(tx, batch),
+    readNamedRecords(tx, batch, response),
+  ]);
+  const taken: Envelope[] = [];
+  const refreshes = new Map<string, Refresh>();
+  const refresh = (ref: RecordRef) => {
+    const key = recordKey(ref.table, ref.id);
+    const known = refreshes.get(key) ?? { ref: { table: ref.table, id: ref.id }, removed: 0 };
+    refreshes.set(key, known);
+    return known;
+  };
+  const settled: Settled[] = [];
+  for (const result of response.results) {
+    const sent = sentBySeq.get(result.seq);
+    const entry = sent && stored.get(sent.key);
+    if (!entry || entry.id !== result.id) continue;
+    const answer = firstAnswer(result);
+    const theirs = 'record' in result ? result.record : undefined;
+    settled.push({ entry, answer, theirs });
+    const own = refresh({ table: entry.table, id: entry.recordId });
+    // A new conflict entry is not in the stored counts: have the record's entries read.
+    own.removed = answer.status === 'conflict' || own.removed === undefined ? undefined : own.removed + 1;
+    if (theirs) {
+      taken.push(theirs);
+      const target = refresh(theirs);
+      if (!target.incoming || target.incoming.envelope.version <= theirs.version) {
+        target.incoming = { envelope: theirs, generation };
       }
     }
-    await removeFromOutbox(tx, batch, stored, settled);
-    await issueAll(settled, (item) => keepUnapplied(tx, item));
-    await refreshRecords(tx, [...refreshes.values()]);
-    await writeMeta(tx, 'lastSyncAt', new Date().toISOString());
-    if (coversEveryChange(taken, cursor, response.cursor)) await writeMeta(tx, 'cursor', response.cursor);
-    return [...refreshes.values()].map(({ ref }) => ref);
-  });
+  }
+  // Issued in this order, so the records' entries are read after the deletes.
+  const coversAll = coversEveryChange(taken, cursor, response.cursor);
+  await Promise.all([
+    removeFromOutbox(tx, batch, stored, settled),
+    issueAll(settled, (item) => keepUnapplied(tx, item)),
+    refreshRecords(tx, [...refreshes.values()], records),
+    writeMeta(tx, 'lastSyncAt', new Date().toISOString()),
+    coversAll ? writeMeta(tx, 'cursor', response.cursor) : undefined,
+  ]);
+  return { changed: [...refreshes.values()].map(({ ref }) => ref), cursor: coversAll ? response.cursor : cursor };
+}
+
+/**
+ * Every stored record the batch and its results name. Records the batch created were created
+ * in a row (time-ordered ids), so they are read with one range request; the rest one by one.
+ */
+function readNamedRecords(tx: WriteTransaction, batch: OutboxBatch, response: PushResponse) {
+  const created = new RecordRefSet();
+  const others = new RecordRefSet();
+  for (const entry of batch.entries) (entry.op === 'create' ? created : others).add(entry.table, entry.recordId);
+  for (const result of response.results)
+    if ('record' in result && result.record) others.add(result.record.table, result.record.id);
+  return readStoredRecords(tx, others.toArray(), created.toArray());
 }
 
 /**

@@ -54,7 +54,7 @@ function localStoreOver(db: LocalDatabase, name: string): LocalStore {
     getMeta: (key) => getMeta(db, key),
     setMeta: (key, value) => setMeta(db, key, value),
     nextBatch: (maxCount, maxBytes, afterKey) => nextBatch(db, maxCount, maxBytes, afterKey),
-    applyPushResults: (batch, response) => applyPushResults(db, batch, response),
+    applyPushResults: (batch, response, next) => applyPushResults(db, batch, response, next),
     recordTransientFailure: (key, error, nextAttemptAt) => recordTransientFailure(db, key, error, nextAttemptAt),
     alignSeq: (expectedSeq) => alignSeq(db, expectedSeq),
     renewClientId: () => renewClientId(db),

@@ -3,7 +3,7 @@ import { type Mutation, newId, type Problem } from '../../protocol/index.ts';
 import { readNumber, writeMeta } from './meta.ts';
 import { RecordRefSet, refreshRecord } from './record-state.ts';
 import { inWriteTransaction, type LocalDatabase, STORES, type WriteTransaction } from './schema.ts';
-import type { FailedEntry, NewOutboxEntry, OutboxBatch, OutboxEntry, RecordRef } from './types.ts';
+import type { BatchLimits, FailedEntry, NewOutboxEntry, OutboxBatch, OutboxEntry, RecordRef } from './types.ts';
 
 const encoder = new TextEncoder();
 
@@ -35,33 +35,40 @@ export function nextBatch(
   maxBytes: number,
   afterKey?: number,
 ): Promise<OutboxBatch | null> {
+  return inWriteTransaction(db, (tx) => takeBatch(tx, { maxCount, maxBytes }, afterKey));
+}
+
+/** `nextBatch` inside `tx`. */
+export async function takeBatch(
+  tx: WriteTransaction,
+  { maxCount, maxBytes }: BatchLimits,
+  afterKey?: number,
+): Promise<OutboxBatch | null> {
   const range = afterKey === undefined ? undefined : IDBKeyRange.lowerBound(afterKey, true);
-  return inWriteTransaction(db, async (tx) => {
-    const meta = tx.objectStore(STORES.meta);
-    const [seqBase, sentThrough, clientId, oldest] = await Promise.all([
-      readNumber(tx, 'seqBase'),
-      readNumber(tx, 'sentThrough'),
-      meta.get('clientId') as Promise<string>,
-      tx.objectStore(STORES.outbox).getAll(range, maxCount),
-    ]);
-    const entries: OutboxEntry[] = [];
-    const mutations: Mutation[] = [];
-    let bytes = 2; // the array's brackets
-    for (const entry of oldest) {
-      const mutation = toMutation(entry, seqBase);
-      const size = encoder.encode(JSON.stringify(mutation)).byteLength + (entries.length > 0 ? 1 : 0);
-      if (entries.length > 0 && bytes + size > maxBytes) break;
-      entries.push(entry);
-      mutations.push(mutation);
-      bytes += size;
-    }
-    if (entries.length === 0) return null;
-    const last = entries[entries.length - 1].key;
-    if (last > sentThrough) await writeMeta(tx, 'sentThrough', last);
-    // Fewer than asked for, all of them within the byte limit: that was the whole outbox.
-    const more = oldest.length === maxCount || entries.length < oldest.length;
-    return { clientId, entries, mutations, more };
-  });
+  const meta = tx.objectStore(STORES.meta);
+  const [seqBase, sentThrough, clientId, oldest] = await Promise.all([
+    readNumber(tx, 'seqBase'),
+    readNumber(tx, 'sentThrough'),
+    meta.get('clientId') as Promise<string>,
+    tx.objectStore(STORES.outbox).getAll(range, maxCount),
+  ]);
+  const entries: OutboxEntry[] = [];
+  const mutations: Mutation[] = [];
+  let bytes = 2; // the array's brackets
+  for (const entry of oldest) {
+    const mutation = toMutation(entry, seqBase);
+    const size = encoder.encode(JSON.stringify(mutation)).byteLength + (entries.length > 0 ? 1 : 0);
+    if (entries.length > 0 && bytes + size > maxBytes) break;
+    entries.push(entry);
+    mutations.push(mutation);
+    bytes += size;
+  }
+  if (entries.length === 0) return null;
+  const last = entries[entries.length - 1].key;
+  if (last > sentThrough) await writeMeta(tx, 'sentThrough', last);
+  // Fewer than asked for, all of them within the byte limit: that was the whole outbox.
+  const more = oldest.length === maxCount || entries.length < oldest.length;
+  return { clientId, entries, mutations, more };
 }
 
 /** Counts a transient failure on one entry (the batch's first). */

@@ -1,9 +1,10 @@
 /**
- * Reading many stored records at once, in as few IndexedDB requests as it takes. Each request
- * costs about as much as the little it returns, and ids are UUIDv7 (time-ordered), so the
- * records of a push batch or a pull page mostly sit together: the whole key range between the
- * lowest and highest wanted key is read in one request. When that range is crowded with other
- * records (changes scattered over a full store), each record is read on its own instead.
+ * Reading many stored records at once, in one round trip. Each request costs about as much as
+ * the little it returns, so records the caller knows sit together (created in a row: ids are
+ * UUIDv7, time-ordered) are read with one range request; the others one by one, all issued
+ * together. Only when that range turns out crowded with other records are its records read again,
+ * one by one. Waiting to learn the store's layout first would cost a round trip every time, and
+ * a transaction's round trips are what a commit waiting behind it waits for.
  */
 import type { TableName } from '../../protocol/index.ts';
 import { issueAll, STORES, type WriteTransaction } from './schema.ts';
@@ -17,20 +18,37 @@ export function recordKey(table: TableName | string, id: string): string {
   return `${table}\u0000${id}`;
 }
 
-/** The stored records among `refs`, by `recordKey`; absent ones are missing from the map. */
-export async function readStoredRecords(tx: WriteTransaction, refs: RecordRef[]): Promise<Map<string, LocalRecord>> {
+/**
+ * The stored records among `together` and `apart`, by `recordKey`; absent ones are missing from
+ * the map. `together`: records likely next to each other, read with one range request.
+ */
+export async function readStoredRecords(
+  tx: WriteTransaction,
+  apart: RecordRef[],
+  together: RecordRef[] = [],
+): Promise<Map<string, LocalRecord>> {
+  const [run, each] = await Promise.all([readRun(tx, together), readEach(tx, apart)]);
+  const found = [...(run ?? (await readEach(tx, together))), ...each];
+  const wanted = new Set([...apart, ...together].map((ref) => recordKey(ref.table, ref.id)));
   const byKey = new Map<string, LocalRecord>();
-  if (refs.length === 0) return byKey;
-  const records = tx.objectStore(STORES.records);
-  const limit = refs.length * RECORDS_PER_WANTED;
-  const inRange = await records.getAll(keyRangeOf(refs), limit);
-  const found = inRange.length < limit ? inRange : await issueAll(refs, (ref) => records.get([ref.table, ref.id]));
-  const wanted = new Set(refs.map((ref) => recordKey(ref.table, ref.id)));
   for (const record of found) {
     const key = record && recordKey(record.table, record.id);
     if (key && wanted.has(key)) byKey.set(key, record);
   }
   return byKey;
+}
+
+/** The records in the range `refs` span; null when it holds too many others to be worth it. */
+async function readRun(tx: WriteTransaction, refs: RecordRef[]): Promise<LocalRecord[] | null> {
+  if (refs.length === 0) return [];
+  const limit = refs.length * RECORDS_PER_WANTED;
+  const inRange = await tx.objectStore(STORES.records).getAll(keyRangeOf(refs), limit);
+  return inRange.length < limit ? inRange : null;
+}
+
+function readEach(tx: WriteTransaction, refs: RecordRef[]): Promise<(LocalRecord | undefined)[]> {
+  const records = tx.objectStore(STORES.records);
+  return issueAll(refs, (ref) => records.get([ref.table, ref.id]));
 }
 
 /** The smallest key range holding every ref's [table, id] key (`refs` not empty). */

@@ -70,24 +70,31 @@ export async function refreshRecord(
 
 /**
  * `refreshRecord` for many records at once. Each phase issues all its requests before awaiting
- * any: records, then the entries of those that may have some left, then the writes. IndexedDB
- * requests are the cost here, so a push batch of 500 acks costs about a thousand, not 2,500.
+ * any: records (unless the caller read them already, as `stored`), then the entries of those that
+ * may have some left, then the writes. IndexedDB requests are the cost here, so a push batch of
+ * 500 acks costs about a thousand, not 2,500.
  */
-export async function refreshRecords(tx: WriteTransaction, refreshes: Refresh[]): Promise<(LocalRecord | undefined)[]> {
+export async function refreshRecords(
+  tx: WriteTransaction,
+  refreshes: Refresh[],
+  stored?: Map<string, LocalRecord>,
+): Promise<(LocalRecord | undefined)[]> {
   const records = tx.objectStore(STORES.records);
-  const byKey = await readStoredRecords(
-    tx,
-    refreshes.map(({ ref }) => ref),
-  );
-  const stored = refreshes.map(({ ref }) => byKey.get(recordKey(ref.table, ref.id)));
-  const entries = await issueAll(refreshes, (refresh, index) => readEntries(tx, refresh, stored[index]));
+  const byKey =
+    stored ??
+    (await readStoredRecords(
+      tx,
+      refreshes.map(({ ref }) => ref),
+    ));
+  const before = refreshes.map(({ ref }) => byKey.get(recordKey(ref.table, ref.id)));
+  const entries = await issueAll(refreshes, (refresh, index) => readEntries(tx, refresh, before[index]));
   const next = refreshes.map((refresh, index) =>
-    recomputed(stored[index], entries[index].pending, entries[index].conflicts, refresh.incoming),
+    recomputed(before[index], entries[index].pending, entries[index].conflicts, refresh.incoming),
   );
   await issueAll<Refresh, unknown>(refreshes, ({ ref }, index) => {
     const record = next[index];
     if (record) return records.put(record);
-    return stored[index] ? records.delete([ref.table, ref.id]) : Promise.resolve();
+    return before[index] ? records.delete([ref.table, ref.id]) : Promise.resolve();
   });
   return next;
 }

@@ -115,6 +115,22 @@ export interface OutboxBatch {
   more: boolean;
 }
 
+/** How big a batch may be: at most `maxCount` mutations and `maxBytes` of JSON (always at least one). */
+export interface BatchLimits {
+  maxCount: number;
+  maxBytes: number;
+}
+
+/** What storing a push response did, and the batch after it when one was asked for. */
+export interface PushStored {
+  /** Records whose local state the results changed. */
+  changed: RecordRef[];
+  /** The stored cursor afterwards: results that were every change since it moved it. */
+  cursor: number;
+  /** The oldest entries after the batch, taken as sent in the same transaction; null: none, or not asked. */
+  next: OutboxBatch | null;
+}
+
 /** Counts behind the status pill and the sync panel. */
 export interface StoreCounts {
   pending: number;
@@ -172,8 +188,15 @@ export interface LocalStore {
    * oldest entries after that key (the batch after one still in flight).
    */
   nextBatch(maxCount: number, maxBytes: number, afterKey?: number): Promise<OutboxBatch | null>;
-  /** Applies a 200 push response: acks delete entries, conflicts and rejections move out. */
-  applyPushResults(batch: OutboxBatch, response: import('../../protocol/index.ts').PushResponse): Promise<RecordRef[]>;
+  /**
+   * Applies a 200 push response: acks delete entries, conflicts and rejections move out. With
+   * `next`, also takes the batch after it (as `nextBatch` would), in the same transaction.
+   */
+  applyPushResults(
+    batch: OutboxBatch,
+    response: import('../../protocol/index.ts').PushResponse,
+    next?: BatchLimits,
+  ): Promise<PushStored>;
   /** Counts a transient failure on the batch's first entry (attempts, lastError, nextAttemptAt). */
   recordTransientFailure(key: number, error: string, nextAttemptAt: number): Promise<void>;
   /** After 409 seq-gap: shifts the seq base so the oldest pending entry goes out as `expectedSeq`. */

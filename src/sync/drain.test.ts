@@ -40,7 +40,7 @@ describe('drainOutbox', () => {
     it('sends nothing and reports empty', async () => {
       const { deps, server } = setup(0);
       const result = await drainOutbox(deps);
-      expect(result).toEqual({ outcome: 'empty', acknowledged: 0, changed: [], serverCursor: 0 });
+      expect(result).toEqual({ outcome: 'empty', acknowledged: 0, changed: [], serverCursor: 0, cursor: 0 });
       expect(server.pushLog).toEqual([]);
     });
   });
@@ -73,11 +73,18 @@ describe('drainOutbox', () => {
       expect(server.pushLog.map((entry) => entry.seqs.length)).toEqual([500, 500, 100]);
     });
 
-    it('sends batches of 50 while gentle (the person writing), and of 500 from the moment it is not', async () => {
-      const { deps, server, ready } = setup(700);
+    it('while gentle (the person writing) takes each batch with the results before it; else reads it ahead', async () => {
+      const { deps, store, ready } = setup(1_600);
       await ready;
-      await drainOutbox({ ...deps, gentle: () => server.pushLog.length < 2 });
-      expect(server.pushLog.map((entry) => entry.seqs.length)).toEqual([50, 50, 500, 100]);
+      expect(await drainOutbox({ ...deps, gentle: () => true })).toMatchObject({ acknowledged: 1_600 });
+      // One read to start; each later batch came with the results of the one before.
+      expect(store.methods().filter((method) => method === 'nextBatch')).toHaveLength(1);
+      store.calls.length = 0;
+      const text = (index: number) => ({ text: `later ${index}` });
+      for (let i = 0; i < 1_600; i++)
+        await store.commit({ op: 'create', table: 'todos', workspaceId: WORKSPACE, fields: text(i) });
+      expect(await drainOutbox({ ...deps, gentle: () => false })).toMatchObject({ acknowledged: 1_600 });
+      expect(store.methods().filter((method) => method === 'nextBatch')).toHaveLength(4);
     });
   });
 
@@ -365,12 +372,12 @@ describe('drainOutbox', () => {
       });
       const apply = store.applyPushResults.bind(store);
       let pushesWhenFirstStored = 0;
-      store.applyPushResults = async (batch, response) => {
+      store.applyPushResults = async (batch, response, next) => {
         if (pushesWhenFirstStored === 0) {
           await gate;
           pushesWhenFirstStored = server.pushLog.length;
         }
-        return apply(batch, response);
+        return apply(batch, response, next);
       };
       const draining = drainOutbox({ ...deps, force: true });
       for (let turn = 0; turn < 100 && server.pushLog.length < 2; turn++) {

@@ -32,8 +32,9 @@ export interface DrainDeps extends HttpDeps {
   /** Ignore the head entry's backoff ("Sync now", back online, a `sync` event). */
   force?: boolean;
   /**
-   * Asked before each batch: true while the person is writing, so batches are small and none is
-   * read ahead, and a commit never waits long behind an acknowledgement.
+   * Asked before each batch: true while the person is writing, so nothing is read ahead and each
+   * batch is taken in the transaction that stores the results before it. A commit waits behind
+   * every transaction of the drain, however short: how many there are is what counts.
    */
   gentle?(): boolean;
   /** Told as records change (acks, failures), so tabs re-read while a long drain goes on. */
@@ -47,6 +48,8 @@ interface DrainTotals {
   changed: RecordRef[];
   /** The newest server cursor a push answered with (0: none): a pull is due if the store is behind it. */
   serverCursor: number;
+  /** The stored cursor after the last results stored (0: none stored). */
+  cursor: number;
 }
 
 export type DrainResult = DrainTotals &
@@ -59,9 +62,6 @@ export type DrainResult = DrainTotals &
   );
 
 export type DrainOutcome = DrainResult['outcome'];
-
-/** Batch size of a gentle drain: a small batch keeps each acknowledgement's transaction short. */
-export const GENTLE_BATCH_MUTATIONS = 50;
 
 /** How many 409 seq-gap or 403 client-forbidden answers in a row the drain repairs before it gives up for now. */
 const MAX_REPAIRS = 3;
@@ -100,7 +100,7 @@ function isPushResponse(body: unknown, batch: OutboxBatch): body is PushResponse
  */
 export async function drainOutbox(deps: DrainDeps): Promise<DrainResult> {
   const lock = deps.lock ?? defaultLock();
-  const totals: DrainTotals = { acknowledged: 0, changed: [], serverCursor: 0 };
+  const totals: DrainTotals = { acknowledged: 0, changed: [], serverCursor: 0, cursor: 0 };
   try {
     return await lock(LOCK_NAMES.drain, () => drainLoop(deps, totals));
   } catch (error) {
@@ -114,9 +114,10 @@ async function drainLoop(deps: DrainDeps, totals: DrainTotals): Promise<DrainRes
   let maxCount: number = LIMITS.batchMutations;
   let repairs = 0;
   let keySalted = false;
-  const pipeline = new PushPipeline(deps.store, LIMITS.batchBytes, (batch, changed) => {
+  const pipeline = new PushPipeline(deps.store, LIMITS.batchBytes, (batch, { changed, cursor }) => {
     totals.acknowledged += batch.entries.length;
     totals.changed.push(...changed);
+    totals.cursor = cursor;
     deps.onChanged?.(changed);
   });
   /** Every way out waits for the results still being stored: the totals count them. */
@@ -133,7 +134,7 @@ async function drainLoop(deps: DrainDeps, totals: DrainTotals): Promise<DrainRes
     if (!deps.force && !deps.isOnline()) return end({ outcome: 'offline' });
     pipeline.check();
     const gentle = deps.gentle?.() ?? false;
-    const batch = await pipeline.next(gentle ? Math.min(maxCount, GENTLE_BATCH_MUTATIONS) : maxCount);
+    const batch = await pipeline.next(maxCount);
     if (!batch) return end({ outcome: 'empty' });
     const head = batch.entries[0];
     if (!deps.force && head.nextAttemptAt !== undefined && head.nextAttemptAt > deps.now()) {
@@ -148,7 +149,8 @@ async function drainLoop(deps: DrainDeps, totals: DrainTotals): Promise<DrainRes
       headers: { 'content-type': 'application/json', 'idempotency-key': key },
       body,
     });
-    // Gently, one transaction at a time: a read ahead would be one more for a commit to wait behind.
+    // Gently, the next batch is taken with these results: a read ahead would be one more
+    // transaction for a commit to wait behind.
     if (!gentle) pipeline.readAhead(batch, maxCount);
     const answer = await sending;
 
@@ -162,7 +164,7 @@ async function drainLoop(deps: DrainDeps, totals: DrainTotals): Promise<DrainRes
       if (!isPushResponse(answer.body, batch)) {
         return end({ outcome: 'retry-scheduled', lastError: 'malformed push response' }, batch);
       }
-      pipeline.storeResults(batch, answer.body);
+      pipeline.storeResults(batch, answer.body, gentle && batch.more ? maxCount : undefined);
       totals.serverCursor = Math.max(totals.serverCursor, answer.body.cursor);
       repairs = 0;
       keySalted = false;

@@ -5,49 +5,65 @@
  *
  * Results are stored strictly in order, and a fresh read of the outbox waits until every result
  * before it is stored, so no batch is ever read twice while its acknowledgement is being written.
+ * A gentle drain reads nothing ahead: it takes the next batch in the transaction that stores the
+ * results before it, so a commit has one transaction to wait behind per batch, not two.
  */
 import type { PushResponse } from '../../protocol/index.ts';
-import type { LocalStore, OutboxBatch, RecordRef } from '../store/types.ts';
+import type { LocalStore, OutboxBatch, PushStored } from '../store/types.ts';
+
+/** The batch read ahead: null when the outbox held nothing after the one in flight; undefined when the read failed. */
+type Ahead = Promise<OutboxBatch | null | undefined>;
 
 export class PushPipeline {
   private storing: Promise<void> = Promise.resolve();
   private storeError: unknown = null;
-  private ahead: Promise<OutboxBatch | null> | null = null;
+  private ahead: Ahead | null = null;
 
   constructor(
     private readonly store: LocalStore,
     private readonly maxBytes: number,
-    private readonly onStored: (batch: OutboxBatch, changed: RecordRef[]) => void,
+    private readonly onStored: (batch: OutboxBatch, stored: PushStored) => void,
   ) {}
 
-  /** The batch to send next: the one read ahead, else the oldest entries once all results are stored. */
+  /**
+   * The batch to send next: the one read ahead, else the oldest entries once all results are
+   * stored; null when the outbox is empty (or held nothing after the batch read ahead for).
+   */
   async next(maxCount: number): Promise<OutboxBatch | null> {
     const ahead = this.ahead;
     this.ahead = null;
-    const batch = ahead ? await ahead : null;
+    const batch = ahead ? await ahead : undefined;
     if (batch && batch.entries.length <= maxCount) return batch;
     await this.settle();
+    // What was committed after that read has its own trigger.
+    if (batch === null) return null;
     return this.store.nextBatch(maxCount, this.maxBytes);
   }
 
-  /**
-   * Starts reading the batch after `inFlight` when the outbox held more than it (a failed read
-   * just means a fresh one later).
-   */
+  /** Starts reading the batch after `inFlight` when the outbox held more than it. */
   readAhead(inFlight: OutboxBatch, maxCount: number): void {
     if (!inFlight.more) return;
     const last = inFlight.entries[inFlight.entries.length - 1].key;
-    this.ahead = this.store.nextBatch(maxCount, this.maxBytes, last).catch(() => null);
+    this.ahead = this.store.nextBatch(maxCount, this.maxBytes, last).catch(() => undefined);
   }
 
-  /** Queues the storing of `response`'s results, after those of earlier batches. */
-  storeResults(batch: OutboxBatch, response: PushResponse): void {
+  /**
+   * Queues the storing of `response`'s results, after those of earlier batches. With
+   * `takeNext`, the batch after it is taken in the same transaction and becomes the next one.
+   */
+  storeResults(batch: OutboxBatch, response: PushResponse, takeNext?: number): void {
+    let tookNext: (next: OutboxBatch | null | undefined) => void = () => {};
+    if (takeNext !== undefined) this.ahead = new Promise((resolve) => (tookNext = resolve));
+    const limits = takeNext === undefined ? undefined : { maxCount: takeNext, maxBytes: this.maxBytes };
     this.storing = this.storing.then(async () => {
-      if (this.storeError !== null) return;
+      if (this.storeError !== null) return tookNext(undefined);
       try {
-        this.onStored(batch, await this.store.applyPushResults(batch, response));
+        const stored = await this.store.applyPushResults(batch, response, limits);
+        this.onStored(batch, stored);
+        tookNext(limits ? stored.next : undefined);
       } catch (error) {
         this.storeError = error;
+        tookNext(undefined);
       }
     });
   }

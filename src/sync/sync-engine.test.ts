@@ -32,6 +32,12 @@ class ManualTimers implements Timers {
   }
 }
 
+/** Lets the event loop turn until `done` (or fails after 100 turns). */
+async function until(done: () => boolean): Promise<void> {
+  for (let turn = 0; turn < 100 && !done(); turn++) await new Promise((resolve) => setTimeout(resolve, 0));
+  expect(done()).toBe(true);
+}
+
 function setup(options: { signedIn?: boolean; online?: boolean; commitCoalesceMs?: number } = {}) {
   const store = new MemoryStore('burrow-user-1');
   const server = new FakeSyncServer();
@@ -116,10 +122,10 @@ describe('SyncEngine', () => {
     it('is not followed by a pull when its results moved the cursor up to the server cursor', async () => {
       const { engine, server, store, commit } = setup();
       const apply = store.applyPushResults.bind(store);
-      store.applyPushResults = async (batch, response) => {
-        const changed = await apply(batch, response);
+      store.applyPushResults = async (batch, response, next) => {
+        const stored = await apply(batch, response, next);
         await store.setMeta('cursor', response.cursor);
-        return changed;
+        return { ...stored, cursor: response.cursor };
       };
       await commit('hello');
       await engine.trigger('committed');
@@ -208,6 +214,35 @@ describe('SyncEngine', () => {
       expect(gathering.at(-1)).toBe(1_000);
       expect(firedAt).toBe(1_000);
       expect(server.appliedMutationIds).toHaveLength(51);
+    });
+
+    it('does not count the pause its own drain held the commits back for as quiet', async () => {
+      const { engine, server, store, timers, clock, commit } = setup({ commitCoalesceMs: 25 });
+      let release: () => void = () => {};
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const apply = store.applyPushResults.bind(store);
+      store.applyPushResults = async (batch, response, next) => {
+        await held;
+        return apply(batch, response, next);
+      };
+      await commit('a');
+      const first = engine.trigger('committed');
+      timers.fireAll();
+      await until(() => server.pushLog.length === 1);
+      await commit('b');
+      const second = engine.trigger('committed');
+      clock.now += 30;
+      timers.fireAll(); // the drain is still storing: no quiet yet
+      release();
+      await first;
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      expect(server.pushLog).toHaveLength(1);
+      expect(timers.delays()).toEqual([25]); // counted from the drain's end
+      timers.fireAll();
+      await second;
+      expect(server.pushLog.map((push) => push.seqs)).toEqual([[1], [2]]);
     });
 
     it('stopping releases whoever waits for a gathering drain, without draining', async () => {

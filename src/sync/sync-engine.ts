@@ -97,6 +97,7 @@ export const INITIAL_STATUS: SyncStatus = {
 /** Commits waiting for their drain: since when, its timer, and the promise their triggers wait on. */
 interface Gathering {
   firstAt: number;
+  lastAt: number;
   dueAt: number;
   timer: unknown;
   drained: Promise<void>;
@@ -109,7 +110,7 @@ function startGathering(firstAt: number): Gathering {
   const drained = new Promise<void>((resolve) => {
     release = resolve;
   });
-  return { firstAt, dueAt: Number.NaN, timer: null, drained, release };
+  return { firstAt, lastAt: firstAt, dueAt: Number.NaN, timer: null, drained, release };
 }
 
 /**
@@ -176,16 +177,21 @@ export class SyncEngine {
   private pullTimer: unknown = null;
   private gathering: Gathering | null = null;
   private readonly statusListeners = new Set<(status: SyncStatus) => void>();
+  /** When the engine's database work (drains, pulls, status reads) last ended: see `afterMoreCommits`. */
+  private workEndedAt = Number.NEGATIVE_INFINITY;
   private readonly drains = new Coalescer(
     (urgency) => this.drainOnce(urgency),
-    () => void this.refreshStatus(),
+    () => this.workEnded(true),
   );
   private readonly pulls = new Coalescer(
     () => this.pullOnce(),
-    () => void this.refreshStatus(),
+    () => this.workEnded(true),
   );
   /** Status computations run one at a time, so an older one never overwrites a newer one. */
-  private readonly refreshes = new Coalescer(() => this.computeStatus());
+  private readonly refreshes = new Coalescer(
+    () => this.computeStatus(),
+    () => this.workEnded(false),
+  );
 
   constructor(private readonly deps: SyncEngineDeps) {}
 
@@ -219,7 +225,8 @@ export class SyncEngine {
     if (after !== undefined) {
       // Most pokes are for this device's own push, still being stored: its drain moves the cursor.
       await this.drains.idle();
-      if (this.current.cursor >= after || (await this.storedCursor()) >= after) return this.current;
+      const known = Math.max(this.current.cursor, this.lastDrain?.cursor ?? 0);
+      if (known >= after || (await this.storedCursor()) >= after) return this.current;
     }
     await this.pulls.request();
     return this.refreshStatus();
@@ -253,24 +260,57 @@ export class SyncEngine {
     return this.refreshStatus();
   }
 
-  /** One drain for the commits of a burst: `quietMs` after the last, at most COMMIT_MAX_WAIT_MS after the first. */
+  /**
+   * One drain for the commits of a burst: `quietMs` after the last, at most COMMIT_MAX_WAIT_MS
+   * after the first. The engine's own work (a drain, a pull, a status read) holds the commits
+   * back while it has the database, and the pause that leaves is not quiet: while it runs, and
+   * until `quietMs` after, no drain starts before the cap. (Counting it made each drain's
+   * transactions call up the next drain, all through a burst.)
+   */
   private afterMoreCommits(quietMs: number): Promise<void> {
     const now = this.deps.now();
     this.gathering ??= startGathering(now);
-    const gathering = this.gathering;
-    const at = Math.min(now + quietMs, gathering.firstAt + COMMIT_MAX_WAIT_MS);
+    this.gathering.lastAt = now;
+    this.armGathering(this.gathering, quietMs);
+    return this.gathering.drained;
+  }
+
+  private armGathering(gathering: Gathering, quietMs: number): void {
+    const quietFrom = Math.max(gathering.lastAt, this.workEndedAt);
+    const at = Math.min(quietFrom + quietMs, gathering.firstAt + COMMIT_MAX_WAIT_MS);
     // At the cap the timer stands: re-arming it on every commit would let it never fire.
-    if (gathering.dueAt === at) return gathering.drained;
+    if (gathering.dueAt === at) return;
     gathering.dueAt = at;
     this.deps.timers.clearTimeout(gathering.timer);
     gathering.timer = this.deps.timers.setTimeout(
-      () => {
-        this.gathering = null;
-        gathering.release(this.drains.request(Urgency.Gentle));
-      },
-      Math.max(0, at - now),
+      () => this.gatheringDue(gathering, quietMs),
+      Math.max(0, at - this.deps.now()),
     );
-    return gathering.drained;
+  }
+
+  private gatheringDue(gathering: Gathering, quietMs: number): void {
+    if (this.gathering !== gathering) return;
+    const capped = this.deps.now() >= gathering.firstAt + COMMIT_MAX_WAIT_MS;
+    if (this.working() && !capped) {
+      void this.allIdle().then(() => this.gathering === gathering && this.armGathering(gathering, quietMs));
+      return;
+    }
+    this.gathering = null;
+    gathering.release(this.drains.request(Urgency.Gentle));
+  }
+
+  private working(): boolean {
+    return this.drains.busy || this.pulls.busy || this.refreshes.busy;
+  }
+
+  private async allIdle(): Promise<void> {
+    while (this.working()) await Promise.all([this.drains.idle(), this.pulls.idle(), this.refreshes.idle()]);
+  }
+
+  /** A loop went idle: the status is read again after a drain or a pull. */
+  private workEnded(refresh: boolean): void {
+    this.workEndedAt = this.deps.now();
+    if (refresh) void this.refreshStatus();
   }
 
   /** Stops timers and closes the store (tests, and a page engine handing over to a worker). */
@@ -321,11 +361,12 @@ export class SyncEngine {
       this.lastDrain = result;
       this.afterDrain(result);
       // A push whose results were every change since the cursor has moved it already.
-      const { cursor } = await this.refreshStatus();
+      const cursor = Math.max(result.cursor, this.current.cursor);
       if (result.acknowledged > 0 && cursor < result.serverCursor) void this.pulls.request();
-      return;
     }
-    await this.refreshStatus();
+    // The status is read once the drains are idle; before then only when another drain is due
+    // (each read is one more transaction for a commit to wait behind).
+    if (this.drains.waiting(Urgency.Gentle)) await this.refreshStatus();
   }
 
   /** Timers and Background Sync for what the drain left (lastSyncAt is stored with push results). */

@@ -2,6 +2,7 @@
 import { type Envelope, newId, type Problem, type PullResponse, type PushResponse } from '../../../protocol/index.ts';
 import { toMutation } from '../../store/outbox.ts';
 import type {
+  BatchLimits,
   Change,
   ConflictEntry,
   FailedEntry,
@@ -10,6 +11,7 @@ import type {
   OutboxBatch,
   OutboxEntry,
   PullApplied,
+  PushStored,
   RecordRef,
   RecordView,
   StoreCounts,
@@ -160,6 +162,10 @@ export class MemoryStore implements LocalStore {
       this.failNextBatch = false;
       throw new Error('database closed');
     }
+    return this.take({ maxCount, maxBytes }, afterKey);
+  }
+
+  private take({ maxCount, maxBytes }: BatchLimits, afterKey: number): OutboxBatch | null {
     const seqBase = this.meta.get('seqBase') as number;
     const entries: OutboxEntry[] = [];
     let bytes = 0;
@@ -179,7 +185,7 @@ export class MemoryStore implements LocalStore {
     };
   }
 
-  async applyPushResults(batch: OutboxBatch, response: PushResponse): Promise<RecordRef[]> {
+  async applyPushResults(batch: OutboxBatch, response: PushResponse, next?: BatchLimits): Promise<PushStored> {
     this.log(
       'applyPushResults',
       batch.entries.map((entry) => entry.key),
@@ -209,7 +215,9 @@ export class MemoryStore implements LocalStore {
         this.acceptServer(result.record);
       }
     });
-    return changed;
+    const last = batch.entries[batch.entries.length - 1].key;
+    const taken = next ? this.take(next, last) : null;
+    return { changed, cursor: (this.meta.get('cursor') as number | undefined) ?? 0, next: taken };
   }
 
   private failedFrom(entry: OutboxEntry): Omit<FailedEntry, 'error'> {

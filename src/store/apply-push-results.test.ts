@@ -1,12 +1,15 @@
 import 'fake-indexeddb/auto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type Envelope, type MutationResult, newId, type Problem } from '../../protocol/index.ts';
 import { envelope, noteFields, pullPage, pushResponse, storeOpener } from './test-fixtures.ts';
 import type { LocalStore, OutboxBatch, RecordView } from './types.ts';
 
 const workspaceId = newId();
 const stores = storeOpener();
-afterEach(() => stores.closeAll());
+afterEach(() => {
+  stores.closeAll();
+  vi.restoreAllMocks();
+});
 
 /** Takes every pending entry as one sent batch. */
 async function sendAll(store: LocalStore): Promise<OutboxBatch> {
@@ -67,6 +70,26 @@ describe('applyPushResults', () => {
       // Taken as sent: a later update is a mutation of its own, not merged into the taken one.
       await store.commit({ op: 'update', table: 'cards', id: later.id, fields: { title: 'Later' } });
       expect((await store.pendingEntries()).map((entry) => entry.op)).toEqual(['create', 'update']);
+    });
+
+    it('reads the records a batch created with one range request, though their results name them again', async () => {
+      const store = await stores.open();
+      const views = [];
+      for (let i = 0; i < 5; i++)
+        views.push(await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields() }));
+      const batch = await sendAll(store);
+      const results = views.map((view, index) =>
+        answer(
+          batch,
+          { status: 'applied', record: envelope({ id: view.id, workspaceId, version: 1, fields: noteFields() }) },
+          index,
+        ),
+      );
+      const gets = vi.spyOn(IDBObjectStore.prototype, 'get');
+      await store.applyPushResults(batch, pushResponse(results));
+      const recordGets = gets.mock.contexts.filter((context) => (context as IDBObjectStore).name === 'records');
+      expect(recordGets).toHaveLength(0);
+      expect(await store.list('cards')).toMatchObject(views.map(() => ({ version: 1, pending: false })));
     });
 
     it('without `next`, takes nothing', async () => {

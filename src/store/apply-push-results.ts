@@ -87,14 +87,17 @@ async function storeResults(
 
 /**
  * Every stored record the batch and its results name. Records the batch created were created
- * in a row (time-ordered ids), so they are read with one range request; the rest one by one.
+ * in a row (time-ordered ids), so they are read with one range request; the rest one by one
+ * (an applied create's result names its record again: it is read once, in the range).
  */
 function readNamedRecords(tx: WriteTransaction, batch: OutboxBatch, response: PushResponse) {
   const created = new RecordRefSet();
   const others = new RecordRefSet();
   for (const entry of batch.entries) (entry.op === 'create' ? created : others).add(entry.table, entry.recordId);
-  for (const result of response.results)
-    if ('record' in result && result.record) others.add(result.record.table, result.record.id);
+  for (const result of response.results) {
+    const record = 'record' in result ? result.record : undefined;
+    if (record && !created.has(record.table, record.id)) others.add(record.table, record.id);
+  }
   return readStoredRecords(tx, others.toArray(), created.toArray());
 }
 

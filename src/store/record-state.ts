@@ -155,6 +155,10 @@ export class RecordRefSet {
     this.#refs.set(recordKey(table, id), { table, id });
   }
 
+  has(table: TableName, id: string): boolean {
+    return this.#refs.has(recordKey(table, id));
+  }
+
   toArray(): RecordRef[] {
     return [...this.#refs.values()];
   }

@@ -235,6 +235,7 @@ describe('SyncEngine', () => {
       const second = engine.trigger('committed');
       clock.now += 30;
       timers.fireAll(); // the drain is still storing: no quiet yet
+      expect(timers.delays()).toEqual([970]); // but never past the cap, a second after 'b'
       release();
       await first;
       await new Promise((resolve) => setTimeout(resolve, 0));

@@ -275,8 +275,11 @@ export class SyncEngine {
     return this.gathering.drained;
   }
 
-  private armGathering(gathering: Gathering, quietMs: number): void {
-    const quietFrom = Math.max(gathering.lastAt, this.workEndedAt);
+  private armGathering(
+    gathering: Gathering,
+    quietMs: number,
+    quietFrom = Math.max(gathering.lastAt, this.workEndedAt),
+  ): void {
     const at = Math.min(quietFrom + quietMs, gathering.firstAt + COMMIT_MAX_WAIT_MS);
     // At the cap the timer stands: re-arming it on every commit would let it never fire.
     if (gathering.dueAt === at) return;
@@ -292,6 +295,8 @@ export class SyncEngine {
     if (this.gathering !== gathering) return;
     const capped = this.deps.now() >= gathering.firstAt + COMMIT_MAX_WAIT_MS;
     if (this.working() && !capped) {
+      // Due at the cap, or sooner: `quietMs` after the work ends.
+      this.armGathering(gathering, quietMs, Number.POSITIVE_INFINITY);
       void this.allIdle().then(() => this.gathering === gathering && this.armGathering(gathering, quietMs));
       return;
     }

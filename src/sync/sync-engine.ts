@@ -181,16 +181,16 @@ export class SyncEngine {
   private workEndedAt = Number.NEGATIVE_INFINITY;
   private readonly drains = new Coalescer(
     (urgency) => this.drainOnce(urgency),
-    () => this.workEnded(true),
+    () => this.loopEnded(),
   );
   private readonly pulls = new Coalescer(
     () => this.pullOnce(),
-    () => this.workEnded(true),
+    () => this.loopEnded(),
   );
   /** Status computations run one at a time, so an older one never overwrites a newer one. */
   private readonly refreshes = new Coalescer(
     () => this.computeStatus(),
-    () => this.workEnded(false),
+    () => this.workEnded(),
   );
 
   constructor(private readonly deps: SyncEngineDeps) {}
@@ -312,10 +312,14 @@ export class SyncEngine {
     while (this.working()) await Promise.all([this.drains.idle(), this.pulls.idle(), this.refreshes.idle()]);
   }
 
-  /** A loop went idle: the status is read again after a drain or a pull. */
-  private workEnded(refresh: boolean): void {
+  private workEnded(): void {
     this.workEndedAt = this.deps.now();
-    if (refresh) void this.refreshStatus();
+  }
+
+  /** A drain or pull loop went idle: its work ended, and the status is read again. */
+  private loopEnded(): void {
+    this.workEnded();
+    void this.refreshStatus();
   }
 
   /** Stops timers and closes the store (tests, and a page engine handing over to a worker). */

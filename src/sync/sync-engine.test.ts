@@ -246,6 +246,38 @@ describe('SyncEngine', () => {
       expect(server.pushLog.map((push) => push.seqs)).toEqual([[1], [2]]);
     });
 
+    it('re-arms a gathering whose timer fired just before the cap while a drain runs', async () => {
+      const { engine, server, store, timers, clock, commit } = setup({ commitCoalesceMs: 25 });
+      let release: () => void = () => {};
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const apply = store.applyPushResults.bind(store);
+      store.applyPushResults = async (batch, response, next) => {
+        await held;
+        return apply(batch, response, next);
+      };
+      await commit('a');
+      const first = engine.trigger('committed');
+      timers.fireAll();
+      await until(() => server.pushLog.length === 1);
+      const start = clock.now;
+      await commit('b');
+      const second = engine.trigger('committed');
+      clock.now = start + 990;
+      await commit('c');
+      void engine.trigger('committed'); // due at the cap now
+      clock.now = start + 999;
+      timers.fireAll(); // a millisecond early, with the drain still storing
+      expect(timers.delays()).toEqual([1]);
+      release();
+      await first;
+      clock.now = start + 1_000;
+      timers.fireAll();
+      await second;
+      expect(server.pushLog.map((push) => push.seqs)).toEqual([[1], [2, 3]]);
+    });
+
     it('stopping releases whoever waits for a gathering drain, without draining', async () => {
       const { engine, server, timers, commit } = setup({ commitCoalesceMs: 25 });
       await commit('a');

@@ -293,6 +293,9 @@ export class SyncEngine {
 
   private gatheringDue(gathering: Gathering, quietMs: number): void {
     if (this.gathering !== gathering) return;
+    // Its timer has fired: whatever is armed next is a new one, even for the same time (a timer
+    // may fire a little early, before the cap it was set for).
+    gathering.dueAt = Number.NaN;
     const capped = this.deps.now() >= gathering.firstAt + COMMIT_MAX_WAIT_MS;
     if (this.working() && !capped) {
       // Due at the cap, or sooner: `quietMs` after the work ends.

@@ -1,12 +1,15 @@
 import 'fake-indexeddb/auto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type Envelope, newId } from '../../protocol/index.ts';
 import { applyPullPages } from './apply-pull.ts';
 import { envelope, noteFields, pullPage, pushResponse, storeOpener } from './test-fixtures.ts';
 
 const workspaceId = newId();
 const stores = storeOpener();
-afterEach(() => stores.closeAll());
+afterEach(() => {
+  stores.closeAll();
+  vi.restoreAllMocks();
+});
 
 function card(fields: Record<string, unknown> = {}, partial: Partial<Envelope> = {}): Envelope {
   return envelope({ id: newId(), workspaceId, fields: noteFields(fields), ...partial });
@@ -25,6 +28,7 @@ describe('applyPullPage', () => {
         ],
         fromElsewhere: 2,
         cursor: 42,
+        counts: null,
       });
       expect(await store.getMeta('cursor')).toBe(42);
       expect(await store.get('cards', a.id)).toEqual({
@@ -47,7 +51,7 @@ describe('applyPullPage', () => {
       const applied = await store.applyPullPage(
         pullPage([{ ...a, version: 1, fields: noteFields({ title: 'v1' }) }], 11),
       );
-      expect(applied).toEqual({ changed: [], fromElsewhere: 0, cursor: 11 });
+      expect(applied).toEqual({ changed: [], fromElsewhere: 0, cursor: 11, counts: null });
       expect(await store.get('cards', a.id)).toMatchObject({ version: 2, fields: noteFields({ title: 'v2' }) });
     });
 
@@ -75,6 +79,19 @@ describe('applyPullPage', () => {
       });
       const [entry] = await store.pendingEntries();
       expect(entry).toMatchObject({ op: 'update', fields: { title: 'mine' }, baseVersion: 1 });
+    });
+
+    it("as a pull's last page, stores the sync time and reads the counts after, in the same transaction", async () => {
+      const store = await stores.open();
+      const a = card({ title: 'a' });
+      await store.applyPullPage(pullPage([a], 1));
+      await store.commit({ op: 'update', table: 'cards', id: a.id, fields: { title: 'mine' } });
+      const transactions = vi.spyOn(IDBDatabase.prototype, 'transaction');
+      const syncedAt = '2026-11-22T10:00:00.000Z';
+      const applied = await store.applyPullPage(pullPage([card()], 9), { syncedAt, counts: true });
+      expect(transactions).toHaveBeenCalledTimes(1);
+      expect(applied.counts).toMatchObject({ pending: 1, cursor: 9, lastSyncAt: syncedAt });
+      expect(applied.counts).toEqual(await store.counts());
     });
 
     it('never moves the cursor backwards', async () => {
@@ -168,7 +185,12 @@ describe('applyPullPage', () => {
         batch!,
         pushResponse([{ seq: 1, id: batch!.mutations[0].id, status: 'applied', record }]),
       );
-      expect(await store.applyPullPage(pullPage([record], 5))).toEqual({ changed: [], fromElsewhere: 0, cursor: 5 });
+      expect(await store.applyPullPage(pullPage([record], 5))).toEqual({
+        changed: [],
+        fromElsewhere: 0,
+        cursor: 5,
+        counts: null,
+      });
     });
 
     it('does not count our own write pulled before its acknowledgement', async () => {
@@ -176,7 +198,12 @@ describe('applyPullPage', () => {
       const view = await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields() });
       const record = envelope({ id: view.id, workspaceId, fields: noteFields() });
       const applied = await store.applyPullPage(pullPage([record], 5));
-      expect(applied).toEqual({ changed: [{ table: 'cards', id: view.id }], fromElsewhere: 0, cursor: 5 });
+      expect(applied).toEqual({
+        changed: [{ table: 'cards', id: view.id }],
+        fromElsewhere: 0,
+        cursor: 5,
+        counts: null,
+      });
       expect(await store.get('cards', view.id)).toMatchObject({ version: 1, pending: true });
     });
 

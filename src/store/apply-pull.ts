@@ -1,10 +1,19 @@
 /** Applying pulled pages (with their cursor, in one transaction) and the resync from cursor 0. */
 import type { Envelope, PullResponse } from '../../protocol/index.ts';
 import { readNumber, writeMeta } from './meta.ts';
+import { readCounts } from './queries.ts';
 import { keyRangeOf, recordKey } from './read-records.ts';
 import { rebuildRecord, recordFromEnvelope, visiblyDiffers, withServerCopy } from './record-state.ts';
 import { INDEXES, inWriteTransaction, issueAll, type LocalDatabase, STORES, type WriteTransaction } from './schema.ts';
-import type { ConflictEntry, LocalRecord, LocalStore, OutboxEntry, PullApplied, RecordRef } from './types.ts';
+import type {
+  ConflictEntry,
+  LocalRecord,
+  LocalStore,
+  OutboxEntry,
+  PullApplied,
+  PullPageOptions,
+  RecordRef,
+} from './types.ts';
 
 /** The stored entries a record needs to be rebased. */
 interface Entries {
@@ -21,7 +30,11 @@ const NO_ENTRIES: Entries = { pending: [], conflicts: [] };
  * before (a page of 1000 records costs three round trips, not 2000), and records known not to be
  * stored are not read at all (see `readRecords`).
  */
-export function applyPullPage(db: LocalDatabase, page: PullResponse): Promise<PullApplied> {
+export function applyPullPage(
+  db: LocalDatabase,
+  page: PullResponse,
+  { syncedAt, counts = false }: PullPageOptions = {},
+): Promise<PullApplied> {
   return inWriteTransaction(db, async (tx) => {
     const [cursor, generation, current] = await Promise.all([
       readNumber(tx, 'cursor'),
@@ -44,10 +57,15 @@ export function applyPullPage(db: LocalDatabase, page: PullResponse): Promise<Pu
     }
     const records = tx.objectStore(STORES.records);
     const nextCursor = Math.max(cursor, page.cursor);
-    await issueAll<LocalRecord | number, unknown>([...writes.values(), nextCursor], (item) =>
-      typeof item === 'number' ? writeMeta(tx, 'cursor', item) : records.put(item),
-    );
-    return { changed, fromElsewhere, cursor: nextCursor };
+    // The counts are issued last, so they are read after the writes.
+    const [, , read] = await Promise.all([
+      issueAll<LocalRecord | number, unknown>([...writes.values(), nextCursor], (item) =>
+        typeof item === 'number' ? writeMeta(tx, 'cursor', item) : records.put(item),
+      ),
+      syncedAt === undefined ? undefined : writeMeta(tx, 'lastSyncAt', syncedAt),
+      counts ? readCounts(tx) : null,
+    ]);
+    return { changed, fromElsewhere, cursor: nextCursor, counts: read };
   });
 }
 

@@ -64,7 +64,7 @@ describe('applyPushResults', () => {
       const later = await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields() });
       const record = envelope({ id: first.id, workspaceId, version: 1, fields: noteFields() });
       const response = pushResponse([answer(batch, { status: 'applied', record })]);
-      const { next } = await store.applyPushResults(batch, response, { maxCount: 10, maxBytes: 1_000_000 });
+      const { next } = await store.applyPushResults(batch, response, { next: { maxCount: 10, maxBytes: 1_000_000 } });
       expect(next?.entries.map((entry) => entry.recordId)).toEqual([later.id]);
       expect(next?.mutations[0].seq).toBe(batch.mutations[0].seq + 1);
       // Taken as sent: a later update is a mutation of its own, not merged into the taken one.
@@ -92,7 +92,38 @@ describe('applyPushResults', () => {
       expect(await store.list('cards')).toMatchObject(views.map(() => ({ version: 1, pending: false })));
     });
 
-    it('without `next`, takes nothing', async () => {
+    it('with `counts`, reads the counts after its writes, in the same transaction', async () => {
+      const store = await stores.open();
+      const [mine, theirs] = [
+        await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields() }),
+        await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields() }),
+      ];
+      const batch = await sendAll(store);
+      await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields() });
+      const response = pushResponse(
+        [
+          answer(batch, { status: 'applied', record: envelope({ id: mine.id, workspaceId, version: 1 }) }),
+          answer(
+            batch,
+            {
+              status: 'conflict',
+              code: 'field-conflict',
+              conflicts: [],
+              record: envelope({ id: theirs.id, workspaceId, version: 2 }),
+            },
+            1,
+          ),
+        ],
+        7,
+      );
+      const transactions = vi.spyOn(IDBDatabase.prototype, 'transaction');
+      const { counts } = await store.applyPushResults(batch, response, { counts: true });
+      expect(transactions).toHaveBeenCalledTimes(1);
+      expect(counts).toMatchObject({ pending: 1, conflicts: 1, failed: 0 });
+      expect(counts).toEqual(await store.counts());
+    });
+
+    it('without `next`, takes nothing, and without `counts` reads none', async () => {
       const store = await stores.open();
       const view = await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields() });
       const batch = await sendAll(store);
@@ -100,6 +131,7 @@ describe('applyPushResults', () => {
       const record = envelope({ id: view.id, workspaceId, version: 1, fields: noteFields() });
       const stored = await store.applyPushResults(batch, pushResponse([answer(batch, { status: 'applied', record })]));
       expect(stored.next).toBeNull();
+      expect(stored.counts).toBeNull();
       expect(await store.pendingEntries()).toHaveLength(1);
     });
 

@@ -2,10 +2,11 @@
 import type { Envelope, MutationResult, OriginalOutcome, PushResponse } from '../../protocol/index.ts';
 import { readNumber, writeMeta } from './meta.ts';
 import { failedEntry, takeBatch } from './outbox.ts';
+import { readCounts } from './queries.ts';
 import { readStoredRecords, recordKey } from './read-records.ts';
 import { RecordRefSet, type Refresh, refreshRecords } from './record-state.ts';
 import { inWriteTransaction, issueAll, type LocalDatabase, STORES, type WriteTransaction } from './schema.ts';
-import type { BatchLimits, ConflictEntry, OutboxBatch, OutboxEntry, PushStored, RecordRef } from './types.ts';
+import type { ConflictEntry, OutboxBatch, OutboxEntry, PushResultsOptions, PushStored, RecordRef } from './types.ts';
 
 /**
  * Applies a 200 push response in one transaction. Results are matched to the batch by wire seq
@@ -19,14 +20,14 @@ export function applyPushResults(
   db: LocalDatabase,
   batch: OutboxBatch,
   response: PushResponse,
-  next?: BatchLimits,
+  { next, counts = false }: PushResultsOptions = {},
 ): Promise<PushStored> {
   return inWriteTransaction(db, async (tx) => {
     // The next batch is taken alongside, in the same round trips: one transaction for a commit
     // to wait behind instead of two.
     const last = batch.entries[batch.entries.length - 1].key;
     const [stored, taken] = await Promise.all([
-      storeResults(tx, batch, response),
+      storeResults(tx, batch, response, counts),
       next ? takeBatch(tx, next, last) : null,
     ]);
     return { ...stored, next: taken };
@@ -38,6 +39,7 @@ async function storeResults(
   tx: WriteTransaction,
   batch: OutboxBatch,
   response: PushResponse,
+  withCounts: boolean,
 ): Promise<Omit<PushStored, 'next'>> {
   const sentBySeq = new Map(batch.mutations.map((mutation, index) => [mutation.seq, batch.entries[index]]));
   const [generation, cursor, stored, records] = await Promise.all([
@@ -73,16 +75,21 @@ async function storeResults(
       }
     }
   }
-  // Issued in this order, so the records' entries are read after the deletes.
+  // Issued in this order, so the records' entries, and the counts, are read after the writes.
   const coversAll = coversEveryChange(taken, cursor, response.cursor);
-  await Promise.all([
+  const [, , , , , counts] = await Promise.all([
     removeFromOutbox(tx, batch, stored, settled),
     issueAll(settled, (item) => keepUnapplied(tx, item)),
     refreshRecords(tx, [...refreshes.values()], records),
     writeMeta(tx, 'lastSyncAt', new Date().toISOString()),
     coversAll ? writeMeta(tx, 'cursor', response.cursor) : undefined,
+    withCounts ? readCounts(tx) : null,
   ]);
-  return { changed: [...refreshes.values()].map(({ ref }) => ref), cursor: coversAll ? response.cursor : cursor };
+  return {
+    changed: [...refreshes.values()].map(({ ref }) => ref),
+    cursor: coversAll ? response.cursor : cursor,
+    counts,
+  };
 }
 
 /**

@@ -1,6 +1,8 @@
 /** Read-only queries: records as the page sees them, the outbox, conflicts, failures and counts. */
+
+import type { IDBPTransaction } from 'idb';
 import type { TableName } from '../../protocol/index.ts';
-import { INDEXES, type LocalDatabase, STORES } from './schema.ts';
+import { INDEXES, type LocalDatabase, type LocalSchema, type LocalStoreName, STORES } from './schema.ts';
 import type { ConflictEntry, FailedEntry, LocalRecord, OutboxEntry, RecordView, StoreCounts } from './types.ts';
 
 /** After this many failed attempts an entry shows as "retrying". */
@@ -79,9 +81,23 @@ export function failedEntries(db: LocalDatabase): Promise<FailedEntry[]> {
 const HEAD_ENTRIES = 20;
 
 /** The counts behind the status pill, with the cursor and last sync time, read in one transaction. */
-
 export async function counts(db: LocalDatabase): Promise<StoreCounts> {
   const tx = db.transaction([STORES.outbox, STORES.failed, STORES.conflicts, STORES.meta], 'readonly');
+  const read = await readCounts(tx);
+  await tx.done;
+  return read;
+}
+
+/** The stores `readCounts` reads. */
+type CountedStores = typeof STORES.outbox | typeof STORES.failed | typeof STORES.conflicts | typeof STORES.meta;
+
+/**
+ * `counts` inside `tx`, in one round trip. Issued after a transaction's writes, it sees them: a
+ * drain reads its status this way instead of in a transaction of its own.
+ */
+export async function readCounts(
+  tx: IDBPTransaction<LocalSchema, CountedStores[] | LocalStoreName[], IDBTransactionMode>,
+): Promise<StoreCounts> {
   const outbox = tx.objectStore(STORES.outbox);
   const meta = tx.objectStore(STORES.meta);
   // Only the oldest entries can carry attempts (the drain records a failure on its batch's
@@ -94,7 +110,6 @@ export async function counts(db: LocalDatabase): Promise<StoreCounts> {
     meta.get('cursor') as Promise<number | undefined>,
     meta.get('lastSyncAt') as Promise<string | undefined>,
   ]);
-  await tx.done;
   const retrying = entries.filter((entry) => entry.attempts >= RETRYING_AFTER_ATTEMPTS);
   const nextAttemptAt = entries.reduce<number | null>(
     (soonest, { nextAttemptAt: at }) => (at === undefined || (soonest !== null && soonest <= at) ? soonest : at),

@@ -129,6 +129,24 @@ export interface PushStored {
   cursor: number;
   /** The oldest entries after the batch, taken as sent in the same transaction; null: none, or not asked. */
   next: OutboxBatch | null;
+  /** The counts once the results are stored, read in the same transaction; null: not asked. */
+  counts: StoreCounts | null;
+}
+
+/** What else the transaction that stores a push response does (each would be a transaction of its own). */
+export interface PushResultsOptions {
+  /** Take the batch after this one, as `nextBatch` would. */
+  next?: BatchLimits;
+  /** Read the counts afterwards: the status a drain ends on. */
+  counts?: boolean;
+}
+
+/** What else the transaction that applies a pull page does: for a pull's last page. */
+export interface PullPageOptions {
+  /** Store this as the last successful sync (ISO time). */
+  syncedAt?: string;
+  /** Read the counts afterwards: the status a pull ends on. */
+  counts?: boolean;
 }
 
 /** Counts behind the status pill and the sync panel. */
@@ -189,13 +207,13 @@ export interface LocalStore {
    */
   nextBatch(maxCount: number, maxBytes: number, afterKey?: number): Promise<OutboxBatch | null>;
   /**
-   * Applies a 200 push response: acks delete entries, conflicts and rejections move out. With
-   * `next`, also takes the batch after it (as `nextBatch` would), in the same transaction.
+   * Applies a 200 push response: acks delete entries, conflicts and rejections move out. Takes
+   * the next batch and reads the counts in the same transaction when `options` asks.
    */
   applyPushResults(
     batch: OutboxBatch,
     response: import('../../protocol/index.ts').PushResponse,
-    next?: BatchLimits,
+    options?: PushResultsOptions,
   ): Promise<PushStored>;
   /** Counts a transient failure on the batch's first entry (attempts, lastError, nextAttemptAt). */
   recordTransientFailure(key: number, error: string, nextAttemptAt: number): Promise<void>;
@@ -208,7 +226,7 @@ export interface LocalStore {
 
   // — the pull —
   /** Applies one page and stores its cursor, in one transaction; rebases pending edits. */
-  applyPullPage(page: import('../../protocol/index.ts').PullResponse): Promise<PullApplied>;
+  applyPullPage(page: import('../../protocol/index.ts').PullResponse, options?: PullPageOptions): Promise<PullApplied>;
   /** Before a resync from 0 (410/409): cursor to 0 and a new snapshot generation. */
   beginResync(): Promise<void>;
   /** After a resync: removes records the snapshot lacked that have no pending change. */
@@ -220,6 +238,8 @@ export interface PullApplied {
   /** How many records changed because of someone else (not the ack of our own mutation). */
   fromElsewhere: number;
   cursor: number;
+  /** The counts once the page is stored, read in the same transaction; null: not asked. */
+  counts: StoreCounts | null;
 }
 
 export type MetaKey =

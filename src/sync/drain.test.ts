@@ -40,7 +40,14 @@ describe('drainOutbox', () => {
     it('sends nothing and reports empty', async () => {
       const { deps, server } = setup(0);
       const result = await drainOutbox(deps);
-      expect(result).toEqual({ outcome: 'empty', acknowledged: 0, changed: [], serverCursor: 0, cursor: 0 });
+      expect(result).toEqual({
+        outcome: 'empty',
+        acknowledged: 0,
+        changed: [],
+        serverCursor: 0,
+        cursor: 0,
+        counts: null,
+      });
       expect(server.pushLog).toEqual([]);
     });
   });
@@ -64,6 +71,25 @@ describe('drainOutbox', () => {
       const clientId = store.meta.get('clientId');
       expect(server.pushLog.map((entry) => entry.key)).toEqual([`${clientId}.1.2`]);
       expect(store.methods().filter((method) => method !== 'commit')).toEqual(['nextBatch', 'applyPushResults']);
+    });
+
+    it('reads the counts it ends on with its last results, and only there', async () => {
+      const { deps, store, ready } = setup(1_100);
+      await ready;
+      const result = await drainOutbox({ ...deps, force: true });
+      const asked = store.calls.filter((call) => call.method === 'applyPushResults').map((call) => call.args[2]);
+      expect(asked).toEqual([{ counts: false }, { counts: false }, { counts: true }]);
+      expect(result.counts).toEqual(await store.counts());
+      expect(result.counts).toMatchObject({ pending: 0 });
+    });
+
+    it('reports no counts when it ends on anything but its last results', async () => {
+      const { deps, server, store, ready } = setup(1_100);
+      await ready;
+      server.pushFaults.push(null, { kind: 'status', status: 503 });
+      const result = await drainOutbox({ ...deps, force: true });
+      expect(result).toMatchObject({ outcome: 'retry-scheduled', acknowledged: 500, counts: null });
+      expect(store.outbox.size).toBe(600);
     });
 
     it('sends in batches of at most 500 when forced', async () => {

@@ -16,7 +16,7 @@
  * Entries are deleted only by `applyPushResults`, i.e. after the server's acknowledgement.
  */
 import { LIMITS, PROTOCOL_VERSION, type PushRequest, type PushResponse } from '../../protocol/index.ts';
-import type { LocalStore, OutboxBatch, RecordRef } from '../store/types.ts';
+import type { LocalStore, OutboxBatch, RecordRef, StoreCounts } from '../store/types.ts';
 import { nextAttemptAt } from './backoff.ts';
 import { classifyPushResponse } from './classify-response.ts';
 import { type HttpDeps, requestJson } from './http.ts';
@@ -50,6 +50,11 @@ interface DrainTotals {
   serverCursor: number;
   /** The stored cursor after the last results stored (0: none stored). */
   cursor: number;
+  /**
+   * The counts read with the last batch's results, when the drain got to them (it then ends
+   * `empty`); else null. The status then needs no transaction of its own.
+   */
+  counts: StoreCounts | null;
 }
 
 export type DrainResult = DrainTotals &
@@ -100,7 +105,7 @@ function isPushResponse(body: unknown, batch: OutboxBatch): body is PushResponse
  */
 export async function drainOutbox(deps: DrainDeps): Promise<DrainResult> {
   const lock = deps.lock ?? defaultLock();
-  const totals: DrainTotals = { acknowledged: 0, changed: [], serverCursor: 0, cursor: 0 };
+  const totals: DrainTotals = { acknowledged: 0, changed: [], serverCursor: 0, cursor: 0, counts: null };
   try {
     return await lock(LOCK_NAMES.drain, () => drainLoop(deps, totals));
   } catch (error) {
@@ -114,10 +119,11 @@ async function drainLoop(deps: DrainDeps, totals: DrainTotals): Promise<DrainRes
   let maxCount: number = LIMITS.batchMutations;
   let repairs = 0;
   let keySalted = false;
-  const pipeline = new PushPipeline(deps.store, LIMITS.batchBytes, (batch, { changed, cursor }) => {
+  const pipeline = new PushPipeline(deps.store, LIMITS.batchBytes, (batch, { changed, cursor, counts }) => {
     totals.acknowledged += batch.entries.length;
     totals.changed.push(...changed);
     totals.cursor = cursor;
+    totals.counts = counts;
     deps.onChanged?.(changed);
   });
   /** Every way out waits for the results still being stored: the totals count them. */
@@ -164,7 +170,11 @@ async function drainLoop(deps: DrainDeps, totals: DrainTotals): Promise<DrainRes
       if (!isPushResponse(answer.body, batch)) {
         return end({ outcome: 'retry-scheduled', lastError: 'malformed push response' }, batch);
       }
-      pipeline.storeResults(batch, answer.body, gentle && batch.more ? maxCount : undefined);
+      // The last batch's results carry the counts the drain ends on.
+      pipeline.storeResults(batch, answer.body, {
+        takeNext: gentle && batch.more ? maxCount : undefined,
+        counts: !batch.more,
+      });
       totals.serverCursor = Math.max(totals.serverCursor, answer.body.cursor);
       repairs = 0;
       keySalted = false;

@@ -8,6 +8,8 @@ import { MemoryStore } from './testing/memory-store.ts';
 
 const WORKSPACE = '01900000-0000-7000-8000-000000000001';
 const inertTimers: Timers = { setTimeout: () => 0, clearTimeout: () => {} };
+/** What the last page of a pull also does, at the test clock's time (0). */
+const LAST_PAGE = { syncedAt: '1970-01-01T00:00:00.000Z', counts: true };
 
 function todo(index: number, version = 1): Omit<Envelope, 'seq'> {
   return {
@@ -53,9 +55,23 @@ describe('pullChanges', () => {
       expect(store.calls.filter((call) => call.method === 'applyPullPage').map((call) => call.args)).toEqual([
         [2, 2],
         [2, 4],
-        [1, 5],
+        [1, 5, LAST_PAGE],
       ]);
       expect(store.records.size).toBe(5);
+    });
+
+    it('ends on the counts read with its last page, which also stores the sync time', async () => {
+      const { deps, store } = setup(5);
+      const result = await pullChanges(deps);
+      expect(result.counts).toEqual(await store.counts());
+      expect(result.counts).toMatchObject({ cursor: 5, lastSyncAt: LAST_PAGE.syncedAt });
+      expect(store.methods()).not.toContain('setMeta');
+    });
+
+    it('reports no counts when it stops before its last page', async () => {
+      const { deps, server } = setup(5);
+      server.pullFaults.push(null, { kind: 'status', status: 503 });
+      expect(await pullChanges(deps)).toMatchObject({ outcome: 'failed', cursor: 2, counts: null });
     });
 
     it('reports initial-sync progress page by page, then clears it', async () => {
@@ -97,11 +113,11 @@ describe('pullChanges', () => {
       const { deps, server, store } = setup(5);
       const askedBeforeApplying: number[][] = [];
       const applyPullPage = store.applyPullPage.bind(store);
-      store.applyPullPage = async (page) => {
+      store.applyPullPage = async (page, options) => {
         // Let the fake server take any request already sent before looking at its log.
         await new Promise((resolve) => setTimeout(resolve, 0));
         askedBeforeApplying.push([...server.pullLog]);
-        return applyPullPage(page);
+        return applyPullPage(page, options);
       };
       expect(await pullChanges(deps)).toMatchObject({ outcome: 'done', cursor: 5 });
       expect(askedBeforeApplying).toEqual([
@@ -116,8 +132,8 @@ describe('pullChanges', () => {
       const { deps, server, store } = setup(6);
       const applyPullPage = store.applyPullPage.bind(store);
       let first = true;
-      store.applyPullPage = async (page) => {
-        const applied = await applyPullPage(page);
+      store.applyPullPage = async (page, options) => {
+        const applied = await applyPullPage(page, options);
         // As if the stored cursor had been further on already: the early answer (from 2) is stale.
         if (first) applied.cursor = 3;
         first = false;
@@ -128,7 +144,7 @@ describe('pullChanges', () => {
       expect(store.calls.filter((call) => call.method === 'applyPullPage').map((call) => call.args)).toEqual([
         [2, 2],
         [2, 5],
-        [1, 6],
+        [1, 6, LAST_PAGE],
       ]);
     });
   });

@@ -6,7 +6,7 @@
  * snapshot lacked; pending edits are kept (the store rebases them).
  */
 import { LIMITS, type PullResponse } from '../../protocol/index.ts';
-import type { LocalStore, RecordRef } from '../store/types.ts';
+import type { LocalStore, RecordRef, StoreCounts } from '../store/types.ts';
 import { classifyPullResponse } from './classify-response.ts';
 import { type HttpAnswer, type HttpDeps, requestJson } from './http.ts';
 import { defaultLock, LOCK_NAMES, type LockRunner } from './lock.ts';
@@ -37,6 +37,8 @@ export interface PullResult {
   /** Records changed by someone else (not the echo of our own pushes). */
   fromElsewhere: number;
   cursor: number;
+  /** The counts read with the last page, when the pull got to it (outcome `done`); else null. */
+  counts: StoreCounts | null;
   error?: string;
   retryAfterMs?: number | null;
 }
@@ -55,12 +57,12 @@ function isPullResponse(body: unknown): body is PullResponse {
 /** Pulls until the server has nothing more. Never rejects; one pull at a time per origin. */
 export async function pullChanges(deps: PullDeps): Promise<PullResult> {
   const lock = deps.lock ?? defaultLock();
-  const state: PullResult = { outcome: 'done', changed: [], fromElsewhere: 0, cursor: 0 };
+  const state: PullResult = { outcome: 'done', changed: [], fromElsewhere: 0, cursor: 0, counts: null };
   try {
     return await lock(LOCK_NAMES.pull, () => pullLoop(deps, state));
   } catch (error) {
     deps.onProgress?.(null);
-    return { ...state, outcome: 'failed', error: `pull failed: ${(error as Error)?.message ?? error}` };
+    return { ...state, outcome: 'failed', counts: null, error: `pull failed: ${(error as Error)?.message ?? error}` };
   }
 }
 
@@ -73,7 +75,7 @@ async function pullLoop(deps: PullDeps, state: PullResult): Promise<PullResult> 
   let received = 0;
   const stop = (outcome: PullResult['outcome'], extra: Partial<PullResult> = {}): PullResult => {
     if (reporting) deps.onProgress?.(null);
-    return { ...state, ...extra, outcome };
+    return { ...state, ...extra, outcome, counts: outcome === 'done' ? state.counts : null };
   };
   const fetchPage = (cursor: number) =>
     requestJson(deps, `/api/sync/pull?cursor=${cursor}&limit=${limit}`, { method: 'GET' });
@@ -106,7 +108,9 @@ async function pullLoop(deps: PullDeps, state: PullResult): Promise<PullResult> 
     // The server answers the next request from this page's cursor, which is where applying the
     // page leaves the store; if the store ends up elsewhere, the early answer is not used.
     if (page.hasMore) prefetched = { cursor: page.cursor, answer: fetchPage(page.cursor) };
-    const applied = await store.applyPullPage(page);
+    // The last page also stores the sync time and reads the status: no transactions of their own.
+    const last = page.hasMore ? undefined : { syncedAt: new Date(deps.now()).toISOString(), counts: true };
+    const applied = await store.applyPullPage(page, last);
     state.changed.push(...applied.changed);
     state.fromElsewhere += applied.fromElsewhere;
     deps.onChanged?.(applied.changed);
@@ -114,6 +118,7 @@ async function pullLoop(deps: PullDeps, state: PullResult): Promise<PullResult> 
     if (reporting) await deps.onProgress?.({ received, hasMore: page.hasMore });
     const advanced = applied.cursor > state.cursor;
     state.cursor = applied.cursor;
+    state.counts = applied.counts;
     if (!page.hasMore) {
       if (resyncing) {
         const removed = await store.finishResync();

@@ -14,6 +14,12 @@ import type { LocalStore, OutboxBatch, PushStored } from '../store/types.ts';
 /** The batch read ahead: null when the outbox held nothing after the one in flight; undefined when the read failed. */
 type Ahead = Promise<OutboxBatch | null | undefined>;
 
+/** What storing a batch's results also does: take the next batch (up to this many), read the counts. */
+interface StoreOptions {
+  takeNext?: number;
+  counts?: boolean;
+}
+
 export class PushPipeline {
   private storing: Promise<void> = Promise.resolve();
   private storeError: unknown = null;
@@ -49,18 +55,19 @@ export class PushPipeline {
 
   /**
    * Queues the storing of `response`'s results, after those of earlier batches. With
-   * `takeNext`, the batch after it is taken in the same transaction and becomes the next one.
+   * `takeNext`, the batch after it is taken in the same transaction and becomes the next one;
+   * with `counts`, the counts are read in it too.
    */
-  storeResults(batch: OutboxBatch, response: PushResponse, takeNext?: number): void {
+  storeResults(batch: OutboxBatch, response: PushResponse, { takeNext, counts }: StoreOptions = {}): void {
     let tookNext: (next: OutboxBatch | null | undefined) => void = () => {};
     if (takeNext !== undefined) this.ahead = new Promise((resolve) => (tookNext = resolve));
-    const limits = takeNext === undefined ? undefined : { maxCount: takeNext, maxBytes: this.maxBytes };
+    const next = takeNext === undefined ? undefined : { maxCount: takeNext, maxBytes: this.maxBytes };
     this.storing = this.storing.then(async () => {
       if (this.storeError !== null) return tookNext(undefined);
       try {
-        const stored = await this.store.applyPushResults(batch, response, limits);
+        const stored = await this.store.applyPushResults(batch, response, { next, counts });
         this.onStored(batch, stored);
-        tookNext(limits ? stored.next : undefined);
+        tookNext(next ? stored.next : undefined);
       } catch (error) {
         this.storeError = error;
         tookNext(undefined);

@@ -156,6 +156,29 @@ describe('SyncEngine', () => {
     });
   });
 
+  describe('status', () => {
+    it('after a drain and a pull that got to their last results, is told from the counts read with them', async () => {
+      const { engine, store, commit } = setup();
+      await commit('first');
+      await engine.syncNow();
+      store.calls.length = 0;
+      await commit('hello');
+      const status = await engine.syncNow();
+      expect(status).toMatchObject({ state: 'synced', pending: 0, cursor: 2 });
+      expect(store.methods()).toContain('applyPullPage');
+      // A read of its own would be one more transaction for the next commit to wait behind.
+      expect(store.methods()).not.toContain('counts');
+    });
+
+    it('is read from the store after a drain that ended on anything else', async () => {
+      const { engine, store, commit } = setup({ online: false });
+      await commit('hello');
+      const status = await engine.flush();
+      expect(status).toMatchObject({ state: 'offline', pending: 1 });
+      expect(store.methods()).toContain('counts');
+    });
+  });
+
   describe('triggers', () => {
     it('pulls on start and on reconnect even with nothing to push', async () => {
       const { engine, server } = setup();

@@ -9,7 +9,7 @@
  *                   └ paused (401): nothing runs until `accountChanged()` (a sign-in)
  */
 import type { SyncStatus } from '../api/client.ts';
-import type { LocalStore, RecordRef } from '../store/types.ts';
+import type { LocalStore, RecordRef, StoreCounts } from '../store/types.ts';
 import type { SyncChannel } from './broadcast.ts';
 import { type DrainResult, drainOutbox } from './drain.ts';
 import type { Timers } from './http.ts';
@@ -179,13 +179,16 @@ export class SyncEngine {
   private readonly statusListeners = new Set<(status: SyncStatus) => void>();
   /** When the engine's database work (drains, pulls, status reads) last ended: see `afterMoreCommits`. */
   private workEndedAt = Number.NEGATIVE_INFINITY;
+  /** The counts the last drain, and the last pull, ended on (null: none read with their results). */
+  private drainCounts: StoreCounts | null = null;
+  private pullCounts: StoreCounts | null = null;
   private readonly drains = new Coalescer(
     (urgency) => this.drainOnce(urgency),
-    () => this.loopEnded(),
+    () => this.loopEnded(this.drainCounts),
   );
   private readonly pulls = new Coalescer(
     () => this.pullOnce(),
-    () => this.loopEnded(),
+    () => this.loopEnded(this.pullCounts),
   );
   /** Status computations run one at a time, so an older one never overwrites a newer one. */
   private readonly refreshes = new Coalescer(
@@ -211,13 +214,13 @@ export class SyncEngine {
   async syncNow(): Promise<SyncStatus> {
     await this.drains.request(Urgency.Forced);
     await this.pulls.request();
-    return this.refreshStatus();
+    return this.settledStatus();
   }
 
   /** Drains now; resolves when the outbox is empty or cannot go further (offline, paused, retrying). */
   async flush(): Promise<SyncStatus> {
     await this.drains.request(Urgency.Forced);
-    return this.refreshStatus();
+    return this.settledStatus();
   }
 
   /** Pulls now; with `after` (a poke's cursor), only when the stored cursor is behind it. */
@@ -229,7 +232,7 @@ export class SyncEngine {
       if (known >= after || (await this.storedCursor()) >= after) return this.current;
     }
     await this.pulls.request();
-    return this.refreshStatus();
+    return this.settledStatus();
   }
 
   status(): SyncStatus {
@@ -319,10 +322,10 @@ export class SyncEngine {
     this.workEndedAt = this.deps.now();
   }
 
-  /** A drain or pull loop went idle: its work ended, and the status is read again. */
-  private loopEnded(): void {
+  /** A drain or pull loop went idle: its work ended, and the status follows from what it left. */
+  private loopEnded(counts: StoreCounts | null): void {
     this.workEnded();
-    void this.refreshStatus();
+    void this.statusFrom(counts);
   }
 
   /** Stops timers and closes the store (tests, and a page engine handing over to a worker). */
@@ -360,6 +363,7 @@ export class SyncEngine {
   }
 
   private async drainOnce(urgency: Urgency): Promise<void> {
+    this.drainCounts = null;
     const { store, signedIn } = await this.openStore();
     if (signedIn && !this.paused) {
       const result = await drainOutbox({
@@ -371,14 +375,14 @@ export class SyncEngine {
         onChanged: (changed) => this.announce(store, changed),
       });
       this.lastDrain = result;
+      this.drainCounts = result.counts;
       this.afterDrain(result);
       // A push whose results were every change since the cursor has moved it already.
       const cursor = Math.max(result.cursor, this.current.cursor);
       if (result.acknowledged > 0 && cursor < result.serverCursor) void this.pulls.request();
     }
-    // The status is read once the drains are idle; before then only when another drain is due
-    // (each read is one more transaction for a commit to wait behind).
-    if (this.drains.waiting(Urgency.Gentle)) await this.refreshStatus();
+    // The status is told once the drains are idle; before then only when another drain is due.
+    if (this.drains.waiting(Urgency.Gentle)) await this.statusFrom(this.drainCounts);
   }
 
   /** Timers and Background Sync for what the drain left (lastSyncAt is stored with push results). */
@@ -416,6 +420,7 @@ export class SyncEngine {
   }
 
   private async pullOnce(): Promise<void> {
+    this.pullCounts = null;
     const { store, signedIn } = await this.openStore();
     if (!signedIn || this.paused) return;
     const result = await pullChanges({
@@ -427,8 +432,8 @@ export class SyncEngine {
       onChanged: (changed) => this.announce(store, changed),
     });
     this.pullError = result.outcome === 'failed' ? (result.error ?? 'pull failed') : null;
+    this.pullCounts = result.counts;
     if (result.outcome === 'paused') this.paused = true;
-    if (result.outcome === 'done') await store.setMeta('lastSyncAt', new Date(this.deps.now()).toISOString());
     if (result.outcome === 'failed') {
       if (this.pullTimer !== null) this.deps.timers.clearTimeout(this.pullTimer);
       this.pullTimer = this.deps.timers.setTimeout(() => {
@@ -436,7 +441,6 @@ export class SyncEngine {
         void this.pulls.request();
       }, result.retryAfterMs ?? PULL_RETRY_MS);
     }
-    await this.refreshStatus();
   }
 
   private announce(store: LocalStore, records: RecordRef[]) {
@@ -451,9 +455,28 @@ export class SyncEngine {
     return this.current;
   }
 
+  /** The status once any read of it under way has ended. */
+  private async settledStatus(): Promise<SyncStatus> {
+    await this.refreshes.idle();
+    return this.current;
+  }
+
+  /**
+   * Tells the status from counts a drain or pull read with its last results: a read of its own
+   * would be one more transaction for a commit to wait behind. Reads them when there are none,
+   * or when a read is under way (it may be older, and would be told after).
+   */
+  private async statusFrom(counts: StoreCounts | null): Promise<void> {
+    if (counts && this.active && !this.refreshes.busy) this.tellStatus(this.active, counts);
+    else await this.refreshStatus();
+  }
+
   private async computeStatus(): Promise<void> {
-    const { store, signedIn } = await this.openStore();
-    const counts = await store.counts();
+    const active = await this.openStore();
+    this.tellStatus(active, await active.store.counts());
+  }
+
+  private tellStatus({ store, signedIn }: ActiveStore, counts: StoreCounts): void {
     const status: SyncStatus = {
       state: this.stateOf(signedIn, counts.pending, counts.failed, counts.retrying),
       pending: counts.pending,

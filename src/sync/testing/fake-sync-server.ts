@@ -50,8 +50,9 @@ function json(body: unknown, headers: Record<string, string> = {}): Response {
 
 /** A small, faithful-enough server: per-client lastSeq, idempotency replay, seq gaps, a change feed. */
 export class FakeSyncServer {
-  readonly pushFaults: Fault[] = [];
-  readonly pullFaults: Fault[] = [];
+  /** Faults for the next requests, in order (null: that request is answered normally). */
+  readonly pushFaults: (Fault | null)[] = [];
+  readonly pullFaults: (Fault | null)[] = [];
   readonly pushLog: PushLogEntry[] = [];
   readonly pullLog: number[] = [];
   readonly lastSeq = new Map<string, number>();
@@ -85,7 +86,10 @@ export class FakeSyncServer {
     return stamped;
   }
 
-  private async fault(fault: Fault | undefined, signal: AbortSignal | null | undefined): Promise<Response | null> {
+  private async fault(
+    fault: Fault | null | undefined,
+    signal: AbortSignal | null | undefined,
+  ): Promise<Response | null> {
     if (!fault) return null;
     if (fault.kind === 'network-error') throw new TypeError('Failed to fetch');
     if (fault.kind === 'hang') {

@@ -11,6 +11,8 @@ import type {
   OutboxBatch,
   OutboxEntry,
   PullApplied,
+  PullPageOptions,
+  PushResultsOptions,
   PushStored,
   RecordRef,
   RecordView,
@@ -135,6 +137,10 @@ export class MemoryStore implements LocalStore {
     return [];
   }
   async counts(): Promise<StoreCounts> {
+    this.log('counts');
+    return this.countsNow();
+  }
+  private countsNow(): StoreCounts {
     const entries = [...this.outbox.values()];
     const retrying = entries.filter((entry) => entry.attempts >= 3);
     const head = entries[0];
@@ -185,11 +191,16 @@ export class MemoryStore implements LocalStore {
     };
   }
 
-  async applyPushResults(batch: OutboxBatch, response: PushResponse, next?: BatchLimits): Promise<PushStored> {
+  async applyPushResults(
+    batch: OutboxBatch,
+    response: PushResponse,
+    { next, counts }: PushResultsOptions = {},
+  ): Promise<PushStored> {
     this.log(
       'applyPushResults',
       batch.entries.map((entry) => entry.key),
       response.results.map((result) => result.status),
+      { counts: counts === true },
     );
     const changed: RecordRef[] = [];
     response.results.forEach((result, index) => {
@@ -217,7 +228,8 @@ export class MemoryStore implements LocalStore {
     });
     const last = batch.entries[batch.entries.length - 1].key;
     const taken = next ? this.take(next, last) : null;
-    return { changed, cursor: (this.meta.get('cursor') as number | undefined) ?? 0, next: taken };
+    const cursor = (this.meta.get('cursor') as number | undefined) ?? 0;
+    return { changed, cursor, next: taken, counts: counts ? this.countsNow() : null };
   }
 
   private failedFrom(entry: OutboxEntry): Omit<FailedEntry, 'error'> {
@@ -282,15 +294,17 @@ export class MemoryStore implements LocalStore {
     return [{ table: entry.table, id: entry.recordId }];
   }
 
-  async applyPullPage(page: PullResponse): Promise<PullApplied> {
-    this.log('applyPullPage', page.changes.length, page.cursor);
+  async applyPullPage(page: PullResponse, options?: PullPageOptions): Promise<PullApplied> {
+    this.log('applyPullPage', page.changes.length, page.cursor, ...(options ? [options] : []));
+    const { syncedAt, counts } = options ?? {};
+    if (syncedAt !== undefined) this.meta.set('lastSyncAt', syncedAt);
     for (const envelope of page.changes) {
       this.acceptServer(envelope);
       this.seenInResync?.add(`${envelope.table}/${envelope.id}`);
     }
     this.meta.set('cursor', page.cursor);
     const changed = page.changes.map((envelope) => ({ table: envelope.table, id: envelope.id }));
-    return { changed, fromElsewhere: changed.length, cursor: page.cursor };
+    return { changed, fromElsewhere: changed.length, cursor: page.cursor, counts: counts ? this.countsNow() : null };
   }
 
   async beginResync() {

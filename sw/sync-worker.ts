@@ -57,7 +57,7 @@ export function startSyncWorker(scope: ServiceWorkerGlobalScope, directory: Acco
   });
   queue = new Queue(SYNC_QUEUE_NAME, {
     onSync: async () => {
-      const status = await engine.syncNow();
+      const status = await engine.syncEvent();
       // A rejected sync event is retried by the browser later; our own timers retry sooner.
       if (status.pending > 0 && (status.state === 'offline' || status.state === 'error')) {
         throw new Error(`outbox not empty: ${status.state}`);

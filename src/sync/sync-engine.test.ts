@@ -179,6 +179,51 @@ describe('SyncEngine', () => {
     });
   });
 
+  describe('a sync event', () => {
+    it('while commits gather, waits for their drain instead of forcing a drain and a pull of its own', async () => {
+      const { engine, server, store, timers, commit } = setup({ commitCoalesceMs: 25 });
+      await commit('first');
+      await engine.syncNow();
+      const pulls = server.pullLog.length;
+      await commit('a');
+      const gathered = engine.trigger('committed');
+      const event = engine.syncEvent();
+      await Promise.resolve();
+      expect(server.pushLog).toHaveLength(1);
+      timers.fireAll();
+      expect(await event).toMatchObject({ pending: 0 });
+      await gathered;
+      expect(server.pushLog).toHaveLength(2);
+      // Only the pull after the push (the fake store's results never move the cursor).
+      expect(server.pullLog).toHaveLength(pulls + 1);
+      expect(store.outbox.size).toBe(0);
+    });
+
+    it('with none gathering, drains at once, whatever the backoff, and pulls', async () => {
+      const { engine, server, clock, commit } = setup();
+      await commit('a');
+      server.pushFaults.push({ kind: 'status', status: 503 });
+      await engine.flush();
+      expect(server.pushLog).toHaveLength(1);
+      clock.now += 100; // still inside the backoff
+      expect(await engine.syncEvent()).toMatchObject({ pending: 0 });
+      expect(server.pushLog).toHaveLength(2);
+      expect(server.pullLog).toContain(0);
+    });
+
+    it('syncs now when the gathering drain left entries', async () => {
+      const { engine, server, timers, commit } = setup({ commitCoalesceMs: 25 });
+      await commit('a');
+      server.pushFaults.push({ kind: 'status', status: 503 });
+      const gathered = engine.trigger('committed');
+      const event = engine.syncEvent();
+      timers.fireAll();
+      await gathered;
+      expect(await event).toMatchObject({ pending: 0 });
+      expect(server.pushLog.map((push) => push.status)).toEqual([503, 200]);
+    });
+  });
+
   describe('triggers', () => {
     it('pulls on start and on reconnect even with nothing to push', async () => {
       const { engine, server } = setup();

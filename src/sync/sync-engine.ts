@@ -217,6 +217,21 @@ export class SyncEngine {
     return this.settledStatus();
   }
 
+  /**
+   * A `sync` event. One registered on a commit fires at once while online, amid the commits it
+   * was registered for: while they gather, their drain is the one it asks for (a forced drain and
+   * a pull on top made the first commits of each burst wait behind several more transactions).
+   * When none gather, or their drain did not empty the outbox, it syncs now.
+   */
+  async syncEvent(): Promise<SyncStatus> {
+    const gathering = this.gathering;
+    if (gathering) {
+      await gathering.drained;
+      if (this.lastDrain?.outcome === 'empty') return this.settledStatus();
+    }
+    return this.syncNow();
+  }
+
   /** Drains now; resolves when the outbox is empty or cannot go further (offline, paused, retrying). */
   async flush(): Promise<SyncStatus> {
     await this.drains.request(Urgency.Forced);

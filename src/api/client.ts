@@ -27,6 +27,11 @@ export interface ChangeNotice {
   records: { table: TableName; id: string }[];
   /** The records as now stored, when known without reading (this tab's own commits). */
   views?: RecordView[];
+  /**
+   * Records a sync (push results, a pull) raised to a newer server version, as stored then: take
+   * each where what is shown has an older version; the newer one shown is the later state.
+   */
+  synced?: RecordView[];
   source: 'local' | 'tab' | 'pull';
 }
 

@@ -74,7 +74,7 @@ class Client implements BurrowClient {
       timers: deps.timers,
       isOnline: deps.isOnline,
       channel: deps.channel,
-      onChanged: (records) => this.emitChange({ records, source: 'pull' }),
+      onChanged: (records, views) => this.emitChange({ records, source: 'pull', synced: views }),
       onStatus: (status) => this.setStatus(status),
       commitCoalesceMs: deps.commitCoalesceMs,
     });
@@ -164,7 +164,7 @@ class Client implements BurrowClient {
   private async receive(message: BroadcastMessage): Promise<void> {
     const database = this.store?.name;
     if (message.type === 'changed' && message.database === database) {
-      this.emitChange({ records: message.records, source: message.source });
+      this.emitChange({ records: message.records, source: message.source, synced: message.views });
     } else if (message.type === 'status' && message.database === database && this.link.available()) {
       // Without a worker each tab's own engine reports; other tabs' engines would only echo it.
       this.setStatus(message.status);

@@ -26,6 +26,8 @@ describe('applyPullPage', () => {
           { table: 'cards', id: a.id },
           { table: 'cards', id: b.id },
         ],
+        // As stored, for tabs to take instead of reading them.
+        views: [await store.get('cards', a.id), await store.get('cards', b.id)],
         fromElsewhere: 2,
         cursor: 42,
         counts: null,
@@ -51,7 +53,7 @@ describe('applyPullPage', () => {
       const applied = await store.applyPullPage(
         pullPage([{ ...a, version: 1, fields: noteFields({ title: 'v1' }) }], 11),
       );
-      expect(applied).toEqual({ changed: [], fromElsewhere: 0, cursor: 11, counts: null });
+      expect(applied).toEqual({ changed: [], views: [], fromElsewhere: 0, cursor: 11, counts: null });
       expect(await store.get('cards', a.id)).toMatchObject({ version: 2, fields: noteFields({ title: 'v2' }) });
     });
 
@@ -187,6 +189,7 @@ describe('applyPullPage', () => {
       );
       expect(await store.applyPullPage(pullPage([record], 5))).toEqual({
         changed: [],
+        views: [],
         fromElsewhere: 0,
         cursor: 5,
         counts: null,
@@ -200,6 +203,7 @@ describe('applyPullPage', () => {
       const applied = await store.applyPullPage(pullPage([record], 5));
       expect(applied).toEqual({
         changed: [{ table: 'cards', id: view.id }],
+        views: [{ ...view, version: 1, pending: true }],
         fromElsewhere: 0,
         cursor: 5,
         counts: null,

@@ -5,6 +5,7 @@ import { readCounts } from './queries.ts';
 import { keyRangeOf, recordKey } from './read-records.ts';
 import { rebuildRecord, recordFromEnvelope, visiblyDiffers, withServerCopy } from './record-state.ts';
 import { INDEXES, inWriteTransaction, issueAll, type LocalDatabase, STORES, type WriteTransaction } from './schema.ts';
+import { syncedViews } from './synced-views.ts';
 import type {
   ConflictEntry,
   LocalRecord,
@@ -65,7 +66,8 @@ export function applyPullPage(
       syncedAt === undefined ? undefined : writeMeta(tx, 'lastSyncAt', syncedAt),
       counts ? readCounts(tx) : null,
     ]);
-    return { changed, fromElsewhere, cursor: nextCursor, counts: read };
+    const views = syncedViews([...writes].map(([key, record]) => [current.get(key), record]));
+    return { changed, views, fromElsewhere, cursor: nextCursor, counts: read };
   });
 }
 

@@ -92,6 +92,28 @@ describe('applyPushResults', () => {
       expect(await store.list('cards')).toMatchObject(views.map(() => ({ version: 1, pending: false })));
     });
 
+    it('gives the records it raised to a newer version as now stored; the others by id only', async () => {
+      const store = await stores.open();
+      const [kept, refused] = [
+        await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields() }),
+        await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields() }),
+      ];
+      const batch = await sendAll(store);
+      await store.commit({ op: 'update', table: 'cards', id: kept.id, fields: { title: 'Later' } });
+      const record = envelope({ id: kept.id, workspaceId, version: 1, fields: noteFields() });
+      const response = pushResponse([
+        answer(batch, { status: 'applied', record }),
+        answer(batch, { status: 'rejected', error: notFound }, 1),
+      ]);
+      const stored = await store.applyPushResults(batch, response);
+      expect(stored.changed).toEqual([
+        { table: 'cards', id: kept.id },
+        { table: 'cards', id: refused.id },
+      ]);
+      expect(stored.views).toEqual([await store.get('cards', kept.id)]);
+      expect(stored.views[0]).toMatchObject({ version: 1, pending: true, fields: { title: 'Later' } });
+    });
+
     it('with `counts`, reads the counts after its writes, in the same transaction', async () => {
       const store = await stores.open();
       const [mine, theirs] = [

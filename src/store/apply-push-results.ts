@@ -6,6 +6,7 @@ import { readCounts } from './queries.ts';
 import { readStoredRecords, recordKey } from './read-records.ts';
 import { RecordRefSet, type Refresh, refreshRecords } from './record-state.ts';
 import { inWriteTransaction, issueAll, type LocalDatabase, STORES, type WriteTransaction } from './schema.ts';
+import { syncedViews } from './synced-views.ts';
 import type { ConflictEntry, OutboxBatch, OutboxEntry, PushResultsOptions, PushStored, RecordRef } from './types.ts';
 
 /**
@@ -77,16 +78,19 @@ async function storeResults(
   }
   // Issued in this order, so the records' entries, and the counts, are read after the writes.
   const coversAll = coversEveryChange(taken, cursor, response.cursor);
-  const [, , , , , counts] = await Promise.all([
+  const refreshed = [...refreshes.values()];
+  const [, , after, , , counts] = await Promise.all([
     removeFromOutbox(tx, batch, stored, settled),
     issueAll(settled, (item) => keepUnapplied(tx, item)),
-    refreshRecords(tx, [...refreshes.values()], records),
+    refreshRecords(tx, refreshed, records),
     writeMeta(tx, 'lastSyncAt', new Date().toISOString()),
     coversAll ? writeMeta(tx, 'cursor', response.cursor) : undefined,
     withCounts ? readCounts(tx) : null,
   ]);
+  const before = refreshed.map(({ ref }) => records.get(recordKey(ref.table, ref.id)));
   return {
-    changed: [...refreshes.values()].map(({ ref }) => ref),
+    changed: refreshed.map(({ ref }) => ref),
+    views: syncedViews(before.map((record, index) => [record, after[index]])),
     cursor: coversAll ? response.cursor : cursor,
     counts,
   };

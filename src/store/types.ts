@@ -125,6 +125,8 @@ export interface BatchLimits {
 export interface PushStored {
   /** Records whose local state the results changed. */
   changed: RecordRef[];
+  /** Those of them the results raised to a newer server version, as now stored (see `syncedViews`). */
+  views: RecordView[];
   /** The stored cursor afterwards: results that were every change since it moved it. */
   cursor: number;
   /** The oldest entries after the batch, taken as sent in the same transaction; null: none, or not asked. */
@@ -235,6 +237,8 @@ export interface LocalStore {
 
 export interface PullApplied {
   changed: RecordRef[];
+  /** Those of them the page raised to a newer server version, as now stored (see `syncedViews`). */
+  views: RecordView[];
   /** How many records changed because of someone else (not the ack of our own mutation). */
   fromElsewhere: number;
   cursor: number;

@@ -1,10 +1,11 @@
 /** The typed `burrow` BroadcastChannel shared by tabs and the worker: changes, status, presence. */
 import type { SyncStatus } from '../api/client.ts';
-import type { RecordRef } from '../store/types.ts';
+import type { RecordRef, RecordView } from '../store/types.ts';
 
 /** Every message on the channel. `database` scopes data messages to one account's database. */
 export type BroadcastMessage =
-  | { type: 'changed'; database: string; records: RecordRef[]; source: 'tab' | 'pull' }
+  /** `views`: records a sync raised to a newer version, as stored (see `syncedViews`). */
+  | { type: 'changed'; database: string; records: RecordRef[]; views?: RecordView[]; source: 'tab' | 'pull' }
   | { type: 'status'; database: string; status: SyncStatus }
   | { type: 'account-changed'; database: string }
   | { type: 'hello' | 'heartbeat'; tabId: string; editing: RecordRef | null }

@@ -16,7 +16,7 @@
  * Entries are deleted only by `applyPushResults`, i.e. after the server's acknowledgement.
  */
 import { LIMITS, PROTOCOL_VERSION, type PushRequest, type PushResponse } from '../../protocol/index.ts';
-import type { LocalStore, OutboxBatch, RecordRef, StoreCounts } from '../store/types.ts';
+import type { LocalStore, OutboxBatch, RecordRef, RecordView, StoreCounts } from '../store/types.ts';
 import { nextAttemptAt } from './backoff.ts';
 import { classifyPushResponse } from './classify-response.ts';
 import { type HttpDeps, requestJson } from './http.ts';
@@ -37,8 +37,11 @@ export interface DrainDeps extends HttpDeps {
    * every transaction of the drain, however short: how many there are is what counts.
    */
   gentle?(): boolean;
-  /** Told as records change (acks, failures), so tabs re-read while a long drain goes on. */
-  onChanged?(changed: RecordRef[]): void;
+  /**
+   * Told as records change (acks, failures), so tabs catch up while a long drain goes on; with
+   * the views of those the results raised to a newer version (see `syncedViews`).
+   */
+  onChanged?(changed: RecordRef[], views?: RecordView[]): void;
 }
 
 interface DrainTotals {
@@ -119,12 +122,12 @@ async function drainLoop(deps: DrainDeps, totals: DrainTotals): Promise<DrainRes
   let maxCount: number = LIMITS.batchMutations;
   let repairs = 0;
   let keySalted = false;
-  const pipeline = new PushPipeline(deps.store, LIMITS.batchBytes, (batch, { changed, cursor, counts }) => {
+  const pipeline = new PushPipeline(deps.store, LIMITS.batchBytes, (batch, { changed, views, cursor, counts }) => {
     totals.acknowledged += batch.entries.length;
     totals.changed.push(...changed);
     totals.cursor = cursor;
     totals.counts = counts;
-    deps.onChanged?.(changed);
+    deps.onChanged?.(changed, views);
   });
   /** Every way out waits for the results still being stored: the totals count them. */
   const end = async (result: DrainOutcomeFields, batch?: OutboxBatch): Promise<DrainResult> => {

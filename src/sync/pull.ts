@@ -6,7 +6,7 @@
  * snapshot lacked; pending edits are kept (the store rebases them).
  */
 import { LIMITS, type PullResponse } from '../../protocol/index.ts';
-import type { LocalStore, RecordRef, StoreCounts } from '../store/types.ts';
+import type { LocalStore, RecordRef, RecordView, StoreCounts } from '../store/types.ts';
 import { classifyPullResponse } from './classify-response.ts';
 import { type HttpAnswer, type HttpDeps, requestJson } from './http.ts';
 import { defaultLock, LOCK_NAMES, type LockRunner } from './lock.ts';
@@ -26,9 +26,10 @@ export interface PullDeps extends HttpDeps {
   onProgress?(progress: PullProgress | null): void | Promise<void>;
   /**
    * Told which records each applied page changed (and which records a resync removed), so tabs
-   * re-read while a long pull goes on.
+   * catch up while a long pull goes on; with the views of those the page raised to a newer
+   * version (see `syncedViews`).
    */
-  onChanged?(changed: RecordRef[]): void;
+  onChanged?(changed: RecordRef[], views?: RecordView[]): void;
 }
 
 export interface PullResult {
@@ -113,7 +114,7 @@ async function pullLoop(deps: PullDeps, state: PullResult): Promise<PullResult> 
     const applied = await store.applyPullPage(page, last);
     state.changed.push(...applied.changed);
     state.fromElsewhere += applied.fromElsewhere;
-    deps.onChanged?.(applied.changed);
+    deps.onChanged?.(applied.changed, applied.views);
     received += page.changes.length;
     if (reporting) await deps.onProgress?.({ received, hasMore: page.hasMore });
     const advanced = applied.cursor > state.cursor;

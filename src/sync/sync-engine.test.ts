@@ -134,8 +134,8 @@ describe('SyncEngine', () => {
       expect(server.pullLog).toEqual([]);
     });
 
-    it('tells this context and the other tabs which records changed', async () => {
-      const { engine, broadcasts, changed, commit } = setup();
+    it('tells this context and the other tabs which records changed, with those it synced as stored', async () => {
+      const { engine, broadcasts, changed, store, commit } = setup();
       const record = await commit('hello');
       await engine.flush();
       expect(changed).toContain(record.id);
@@ -143,8 +143,10 @@ describe('SyncEngine', () => {
         type: 'changed',
         database: 'burrow-user-1',
         records: [{ table: 'todos', id: record.id }],
+        views: [await store.get('todos', record.id)],
         source: 'pull',
       });
+      expect(await store.get('todos', record.id)).toMatchObject({ version: 1, pending: false });
     });
 
     it('broadcasts each new status to the other tabs', async () => {

@@ -9,7 +9,7 @@
  *                   └ paused (401): nothing runs until `accountChanged()` (a sign-in)
  */
 import type { SyncStatus } from '../api/client.ts';
-import type { LocalStore, RecordRef, StoreCounts } from '../store/types.ts';
+import type { LocalStore, RecordRef, RecordView, StoreCounts } from '../store/types.ts';
 import type { SyncChannel } from './broadcast.ts';
 import { type DrainResult, drainOutbox } from './drain.ts';
 import type { Timers } from './http.ts';
@@ -65,8 +65,8 @@ export interface SyncEngineDeps {
   channel?: SyncChannel;
   /** Asks the browser for a `sync` event (only works while a window is open; failures are ignored). */
   requestBackgroundSync?(): Promise<void>;
-  /** Told of records changed by push results and pulls (for this context's own listeners). */
-  onChanged?(records: RecordRef[]): void;
+  /** Told of records changed by push results and pulls (for this context's own listeners), with their synced views. */
+  onChanged?(records: RecordRef[], views: RecordView[]): void;
   onStatus?(status: SyncStatus): void;
   baseUrl?: string;
   timeoutMs?: number;
@@ -387,7 +387,7 @@ export class SyncEngine {
         force: urgency === Urgency.Forced,
         // Gentle while only commits asked for it: a stronger request waiting speeds up the rest.
         gentle: () => urgency === Urgency.Gentle && !this.drains.waiting(Urgency.Normal),
-        onChanged: (changed) => this.announce(store, changed),
+        onChanged: (changed, views) => this.announce(store, changed, views),
       });
       this.lastDrain = result;
       this.drainCounts = result.counts;
@@ -444,7 +444,7 @@ export class SyncEngine {
         this.initialSync = progress;
         await this.refreshStatus();
       },
-      onChanged: (changed) => this.announce(store, changed),
+      onChanged: (changed, views) => this.announce(store, changed, views),
     });
     this.pullError = result.outcome === 'failed' ? (result.error ?? 'pull failed') : null;
     this.pullCounts = result.counts;
@@ -458,10 +458,11 @@ export class SyncEngine {
     }
   }
 
-  private announce(store: LocalStore, records: RecordRef[]) {
+  /** Tells this context and the tabs; the synced views spare them reading those records. */
+  private announce(store: LocalStore, records: RecordRef[], views: RecordView[] = []) {
     if (records.length === 0) return;
-    this.deps.onChanged?.(records);
-    this.deps.channel?.post({ type: 'changed', database: store.name, records, source: 'pull' });
+    this.deps.onChanged?.(records, views);
+    this.deps.channel?.post({ type: 'changed', database: store.name, records, views, source: 'pull' });
   }
 
   /** Recomputes the status from the store and the loops; tells listeners and tabs when it changed. */

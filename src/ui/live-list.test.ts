@@ -89,6 +89,33 @@ describe('createLiveList', () => {
     expect(calls.filter((call) => call.includes('c'))).toEqual([]);
   });
 
+  it('takes a synced record where it shows an older version, keeps a later state, reads what it does not show', async () => {
+    const ids = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+    const { table, calls, list, published } = rig(ids.map((id) => view(id)));
+    list.invalidate();
+    await list.settled();
+    const synced = (id: string, version: number, title: string) => ({ ...view(id, { title }), version });
+    // b: this tab committed after the sync stored it (same version, newer fields): that state stays.
+    list.put([synced('b', 2, 'committed after')]);
+    await list.settled();
+    table.set('z', synced('z', 1, 'stored'));
+    list.offer([synced('a', 2, 'synced'), synced('b', 2, 'synced'), synced('z', 1, 'offered')]);
+    await list.settled();
+    // c: its read, already running, may return something newer than the sync: it is read again.
+    table.set('c', synced('c', 3, 'stored'));
+    list.invalidate(['c']);
+    list.offer([synced('c', 2, 'synced')]);
+    await list.settled();
+    const fields = (id: string) => published.at(-1)?.find((record) => record.id === id)?.fields;
+    expect([fields('a'), fields('b'), fields('c'), fields('z')]).toEqual([
+      { title: 'synced' },
+      { title: 'committed after' },
+      { title: 'stored' },
+      { title: 'stored' },
+    ]);
+    expect(calls).toEqual(['all', 'some:z', 'some:c', 'some:c']);
+  });
+
   it('reads everything again when a notice names more than half the list', async () => {
     const { calls, list } = rig(['a', 'b', 'c', 'd'].map((id) => view(id)));
     list.invalidate();

@@ -23,6 +23,12 @@ export interface LiveList {
   invalidate(ids?: string[]): void;
   /** Records as now stored, known without reading (this tab just committed them). */
   put(records: RecordView[]): void;
+  /**
+   * Records a sync raised to a newer server version, as stored then. A later write of a record
+   * keeps at least that version, so each is taken only where the list shows an older one; one
+   * the list does not show (it may have left since) or is reading is read instead.
+   */
+  offer(records: RecordView[]): void;
   /** Resolves when no update is running or waiting (for tests). */
   settled(): Promise<void>;
 }
@@ -101,6 +107,17 @@ export function createLiveList(source: LiveListSource): LiveList {
       for (const record of records) {
         const known = !isBeingRead(record.id) && changed.get(record.id) !== null;
         changed.set(record.id, known ? record : null);
+      }
+      run();
+    },
+    offer(records) {
+      if (current === null) return run(); // the first whole read is still to come
+      const shown = new Map(current.map((record) => [record.id, record]));
+      for (const record of records) {
+        const due = changed.get(record.id);
+        const latest = due === undefined ? shown.get(record.id) : due;
+        if (!latest || isBeingRead(record.id)) changed.set(record.id, null);
+        else if (latest.version < record.version) changed.set(record.id, record);
       }
       run();
     },

@@ -34,7 +34,13 @@ export function useRecords(table: TableName, options: { includeDeleted?: boolean
         if (mine.length > 0) live.put(mine);
         return;
       }
-      const ids = notice.records.filter((record) => record.table === table).map((record) => record.id);
+      // Records a sync raised to a newer version come with the notice: only the rest are read.
+      const synced = (notice.synced ?? []).filter((record) => record.table === table);
+      if (synced.length > 0) live.offer(synced);
+      const offered = new Set(synced.map((record) => record.id));
+      const ids = notice.records
+        .filter((record) => record.table === table && !offered.has(record.id))
+        .map((record) => record.id);
       if (ids.length > 0) live.invalidate(ids);
     });
     return () => {

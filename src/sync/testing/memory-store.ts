@@ -203,6 +203,7 @@ export class MemoryStore implements LocalStore {
       { counts: counts === true },
     );
     const changed: RecordRef[] = [];
+    const views: RecordView[] = [];
     response.results.forEach((result, index) => {
       const entry = batch.entries[index];
       if (!this.outbox.delete(entry.key)) return;
@@ -223,13 +224,14 @@ export class MemoryStore implements LocalStore {
       } else if (result.status === 'rejected') {
         this.failed.push({ ...this.failedFrom(entry), error: result.error });
       } else if (result.record) {
-        this.acceptServer(result.record);
+        const view = this.acceptServer(result.record);
+        if (view) views.push(view);
       }
     });
     const last = batch.entries[batch.entries.length - 1].key;
     const taken = next ? this.take(next, last) : null;
     const cursor = (this.meta.get('cursor') as number | undefined) ?? 0;
-    return { changed, cursor, next: taken, counts: counts ? this.countsNow() : null };
+    return { changed, views, cursor, next: taken, counts: counts ? this.countsNow() : null };
   }
 
   private failedFrom(entry: OutboxEntry): Omit<FailedEntry, 'error'> {
@@ -237,7 +239,8 @@ export class MemoryStore implements LocalStore {
     return { id, table, recordId, workspaceId, op, fields, at: '' };
   }
 
-  private acceptServer(envelope: Envelope) {
+  /** Takes a server copy at least as new; returns the record's view when its version rose. */
+  private acceptServer(envelope: Envelope): RecordView | undefined {
     const key = `${envelope.table}/${envelope.id}`;
     const record = this.records.get(key) ?? {
       table: envelope.table,
@@ -247,7 +250,8 @@ export class MemoryStore implements LocalStore {
       fields: {},
       deleted: false,
     };
-    if (record.server && record.server.version > envelope.version) return;
+    if (record.server && record.server.version > envelope.version) return undefined;
+    const raised = (record.server?.version ?? 0) < envelope.version;
     record.server = envelope;
     // Rebase: the server copy plus this record's pending fields, in seq order.
     record.fields = { ...envelope.fields };
@@ -257,6 +261,7 @@ export class MemoryStore implements LocalStore {
       if (entry.op === 'delete') record.deleted = true;
     }
     this.records.set(key, record);
+    return raised ? this.view(record) : undefined;
   }
 
   async recordTransientFailure(key: number, error: string, nextAttemptAt: number) {
@@ -298,13 +303,16 @@ export class MemoryStore implements LocalStore {
     this.log('applyPullPage', page.changes.length, page.cursor, ...(options ? [options] : []));
     const { syncedAt, counts } = options ?? {};
     if (syncedAt !== undefined) this.meta.set('lastSyncAt', syncedAt);
+    const views: RecordView[] = [];
     for (const envelope of page.changes) {
-      this.acceptServer(envelope);
+      const view = this.acceptServer(envelope);
+      if (view) views.push(view);
       this.seenInResync?.add(`${envelope.table}/${envelope.id}`);
     }
     this.meta.set('cursor', page.cursor);
     const changed = page.changes.map((envelope) => ({ table: envelope.table, id: envelope.id }));
-    return { changed, fromElsewhere: changed.length, cursor: page.cursor, counts: counts ? this.countsNow() : null };
+    const read = counts ? this.countsNow() : null;
+    return { changed, views, fromElsewhere: changed.length, cursor: page.cursor, counts: read };
   }
 
   async beginResync() {

@@ -310,7 +310,38 @@ describe('SyncEngine', () => {
       await first;
       await new Promise((resolve) => setTimeout(resolve, 0));
       expect(server.pushLog).toHaveLength(1);
-      expect(timers.delays()).toEqual([25]); // counted from the drain's end
+      expect(timers.delays()).toEqual([30]); // from the drain's end, as long as it held 'b' back
+      timers.fireAll();
+      await second;
+      expect(server.pushLog.map((push) => push.seqs)).toEqual([[1], [2]]);
+    });
+
+    it('re-arms a gathering that comes due just after a drain ended, too recently for quiet', async () => {
+      const { engine, server, store, timers, clock, commit } = setup({ commitCoalesceMs: 25 });
+      let release: () => void = () => {};
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const apply = store.applyPushResults.bind(store);
+      store.applyPushResults = async (batch, response, options) => {
+        await held;
+        return apply(batch, response, options);
+      };
+      await commit('a');
+      const first = engine.trigger('committed');
+      timers.fireAll();
+      await until(() => server.pushLog.length === 1);
+      await commit('b');
+      const second = engine.trigger('committed'); // due 25 ms after 'b', as things stand
+      clock.now += 10;
+      release();
+      await first;
+      await new Promise((resolve) => setTimeout(resolve, 0)); // the pull after it ends too
+      clock.now += 15;
+      timers.fireAll(); // the drain ended 15 ms ago, after holding 'b' back for 10
+      expect(server.pushLog).toHaveLength(1);
+      expect(timers.delays()).toEqual([10]);
+      clock.now += 10;
       timers.fireAll();
       await second;
       expect(server.pushLog.map((push) => push.seqs)).toEqual([[1], [2]]);

@@ -281,9 +281,11 @@ export class SyncEngine {
   /**
    * One drain for the commits of a burst: `quietMs` after the last, at most COMMIT_MAX_WAIT_MS
    * after the first. The engine's own work (a drain, a pull, a status read) holds the commits
-   * back while it has the database, and the pause that leaves is not quiet: while it runs, and
-   * until `quietMs` after, no drain starts before the cap. (Counting it made each drain's
-   * transactions call up the next drain, all through a burst.)
+   * back while it has the database, and the pause that leaves is not quiet: while it runs no
+   * drain starts before the cap, and a pause that began before it ended counts as quiet only
+   * once it has lasted as long again after it (the tabs, held back that long, then take in what
+   * the work announced). Counting it made each drain's transactions call up the next drain, all
+   * through a burst.
    */
   private afterMoreCommits(quietMs: number): Promise<void> {
     const now = this.deps.now();
@@ -293,34 +295,43 @@ export class SyncEngine {
     return this.gathering.drained;
   }
 
-  private armGathering(
-    gathering: Gathering,
-    quietMs: number,
-    quietFrom = Math.max(gathering.lastAt, this.workEndedAt),
-  ): void {
-    const at = Math.min(quietFrom + quietMs, gathering.firstAt + COMMIT_MAX_WAIT_MS);
+  /** When the gathering is due: after its quiet, at the latest at its cap. */
+  private dueTime(gathering: Gathering, quietMs: number): number {
+    const heldBack = Math.max(0, this.workEndedAt - gathering.lastAt);
+    const quietAt = Math.max(gathering.lastAt, this.workEndedAt) + Math.max(quietMs, heldBack);
+    return Math.min(quietAt, this.capOf(gathering));
+  }
+
+  private capOf(gathering: Gathering): number {
+    return gathering.firstAt + COMMIT_MAX_WAIT_MS;
+  }
+
+  private armGathering(gathering: Gathering, quietMs: number, at = this.dueTime(gathering, quietMs)): void {
     // At the cap the timer stands: re-arming it on every commit would let it never fire.
     if (gathering.dueAt === at) return;
     gathering.dueAt = at;
     this.deps.timers.clearTimeout(gathering.timer);
     gathering.timer = this.deps.timers.setTimeout(
-      () => this.gatheringDue(gathering, quietMs),
+      () => this.gatheringDue(gathering, quietMs, at),
       Math.max(0, at - this.deps.now()),
     );
   }
 
-  private gatheringDue(gathering: Gathering, quietMs: number): void {
+  private gatheringDue(gathering: Gathering, quietMs: number, armedFor: number): void {
     if (this.gathering !== gathering) return;
     // Its timer has fired: whatever is armed next is a new one, even for the same time (a timer
     // may fire a little early, before the cap it was set for).
     gathering.dueAt = Number.NaN;
-    const capped = this.deps.now() >= gathering.firstAt + COMMIT_MAX_WAIT_MS;
+    const now = this.deps.now();
+    const capped = now >= this.capOf(gathering);
     if (this.working() && !capped) {
-      // Due at the cap, or sooner: `quietMs` after the work ends.
-      this.armGathering(gathering, quietMs, Number.POSITIVE_INFINITY);
+      // Due at the cap, or sooner: after the quiet that follows the work.
+      this.armGathering(gathering, quietMs, this.capOf(gathering));
       void this.allIdle().then(() => this.gathering === gathering && this.armGathering(gathering, quietMs));
       return;
     }
+    // Armed while work was under way, it may find the work ended since, too recently for quiet.
+    if (this.dueTime(gathering, quietMs) > armedFor) return this.armGathering(gathering, quietMs);
     this.gathering = null;
     gathering.release(this.drains.request(Urgency.Gentle));
   }

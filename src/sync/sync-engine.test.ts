@@ -89,6 +89,20 @@ function setup(options: { signedIn?: boolean; online?: boolean; commitCoalesceMs
   };
 }
 
+/** Holds the storing of push results (a drain in progress) until the returned function is called. */
+function holdResults(store: MemoryStore): () => void {
+  let release: () => void = () => {};
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const apply = store.applyPushResults.bind(store);
+  store.applyPushResults = async (batch, response, options) => {
+    await held;
+    return apply(batch, response, options);
+  };
+  return release;
+}
+
 describe('SyncEngine', () => {
   describe('without an account', () => {
     it('never pushes and says local-only', async () => {
@@ -288,15 +302,7 @@ describe('SyncEngine', () => {
 
     it('does not count the pause its own drain held the commits back for as quiet', async () => {
       const { engine, server, store, timers, clock, commit } = setup({ commitCoalesceMs: 25 });
-      let release: () => void = () => {};
-      const held = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      const apply = store.applyPushResults.bind(store);
-      store.applyPushResults = async (batch, response, next) => {
-        await held;
-        return apply(batch, response, next);
-      };
+      const release = holdResults(store);
       await commit('a');
       const first = engine.trigger('committed');
       timers.fireAll();
@@ -318,15 +324,7 @@ describe('SyncEngine', () => {
 
     it('re-arms a gathering that comes due just after a drain ended, too recently for quiet', async () => {
       const { engine, server, store, timers, clock, commit } = setup({ commitCoalesceMs: 25 });
-      let release: () => void = () => {};
-      const held = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      const apply = store.applyPushResults.bind(store);
-      store.applyPushResults = async (batch, response, options) => {
-        await held;
-        return apply(batch, response, options);
-      };
+      const release = holdResults(store);
       await commit('a');
       const first = engine.trigger('committed');
       timers.fireAll();
@@ -349,15 +347,7 @@ describe('SyncEngine', () => {
 
     it('re-arms a gathering whose timer fired just before the cap while a drain runs', async () => {
       const { engine, server, store, timers, clock, commit } = setup({ commitCoalesceMs: 25 });
-      let release: () => void = () => {};
-      const held = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      const apply = store.applyPushResults.bind(store);
-      store.applyPushResults = async (batch, response, next) => {
-        await held;
-        return apply(batch, response, next);
-      };
+      const release = holdResults(store);
       await commit('a');
       const first = engine.trigger('committed');
       timers.fireAll();

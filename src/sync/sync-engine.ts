@@ -331,7 +331,10 @@ export class SyncEngine {
       return;
     }
     // Armed while work was under way, it may find the work ended since, too recently for quiet.
-    if (this.dueTime(gathering, quietMs) > armedFor) return this.armGathering(gathering, quietMs);
+    if (this.dueTime(gathering, quietMs) > armedFor) {
+      this.armGathering(gathering, quietMs);
+      return;
+    }
     this.gathering = null;
     gathering.release(this.drains.request(Urgency.Gentle));
   }

@@ -46,8 +46,13 @@ export default defineConfig({
       },
     }),
   ],
-  // Workbox pins idb 7; one copy (ours, API-compatible) keeps the worker small.
-  resolve: { dedupe: ['idb'] },
+  resolve: {
+    // Workbox pins idb 7; one copy (ours, API-compatible) keeps the worker small.
+    dedupe: ['idb'],
+    // workbox-window's `module` entry is its ES5 build; its ES2017 build is the same code, not
+    // down-levelled, and 1 KiB (gzip) smaller. The app targets ES2022 browsers anyway.
+    alias: { 'workbox-window': 'workbox-window/build/workbox-window.prod.mjs' },
+  },
   build: { target: 'es2022', sourcemap: false },
   server: { proxy: { '/api': { target: API_ORIGIN, changeOrigin: false } } },
 });

@@ -58,14 +58,11 @@ export function applyPullPage(
     }
     const records = tx.objectStore(STORES.records);
     const nextCursor = Math.max(cursor, page.cursor);
-    // The counts are issued last, so they are read after the writes.
-    const [, , read] = await Promise.all([
-      issueAll<LocalRecord | number, unknown>([...writes.values(), nextCursor], (item) =>
-        typeof item === 'number' ? writeMeta(tx, 'cursor', item) : records.put(item),
-      ),
-      syncedAt === undefined ? undefined : writeMeta(tx, 'lastSyncAt', syncedAt),
-      counts ? readCounts(tx) : null,
-    ]);
+    const written = [issueAll(writes.values(), (record) => records.put(record)), writeMeta(tx, 'cursor', nextCursor)];
+    if (syncedAt !== undefined) written.push(writeMeta(tx, 'lastSyncAt', syncedAt));
+    // Issued last, so they are read after the writes.
+    const counting = counts ? readCounts(tx) : null;
+    const [read] = await Promise.all([counting, ...written]);
     const views = syncedViews([...writes].map(([key, record]) => [current.get(key), record]));
     return { changed, views, fromElsewhere, cursor: nextCursor, counts: read };
   });

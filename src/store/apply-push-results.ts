@@ -79,14 +79,12 @@ async function storeResults(
   // Issued in this order, so the records' entries, and the counts, are read after the writes.
   const coversAll = coversEveryChange(taken, cursor, response.cursor);
   const refreshed = [...refreshes.values()];
-  const [, , after, , , counts] = await Promise.all([
-    removeFromOutbox(tx, batch, stored, settled),
-    issueAll(settled, (item) => keepUnapplied(tx, item)),
-    refreshRecords(tx, refreshed, records),
-    writeMeta(tx, 'lastSyncAt', new Date().toISOString()),
-    coversAll ? writeMeta(tx, 'cursor', response.cursor) : undefined,
-    withCounts ? readCounts(tx) : null,
-  ]);
+  const writes = [removeFromOutbox(tx, batch, stored, settled), issueAll(settled, (item) => keepUnapplied(tx, item))];
+  const refreshing = refreshRecords(tx, refreshed, records);
+  writes.push(writeMeta(tx, 'lastSyncAt', new Date().toISOString()));
+  if (coversAll) writes.push(writeMeta(tx, 'cursor', response.cursor));
+  const counting = withCounts ? readCounts(tx) : null;
+  const [after, counts] = await Promise.all([refreshing, counting, ...writes]);
   const before = refreshed.map(({ ref }) => records.get(recordKey(ref.table, ref.id)));
   return {
     changed: refreshed.map(({ ref }) => ref),

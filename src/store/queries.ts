@@ -1,5 +1,4 @@
 /** Read-only queries: records as the page sees them, the outbox, conflicts, failures and counts. */
-
 import type { IDBPTransaction } from 'idb';
 import type { TableName } from '../../protocol/index.ts';
 import { INDEXES, type LocalDatabase, type LocalSchema, type LocalStoreName, STORES } from './schema.ts';

@@ -103,6 +103,16 @@ function holdResults(store: MemoryStore): () => void {
   return release;
 }
 
+/** Commits 'a' and lets its gathering drain send it; the drain then holds its results until `release()`. */
+async function drainHeldAfterSending({ engine, server, store, timers, commit }: ReturnType<typeof setup>) {
+  const release = holdResults(store);
+  await commit('a');
+  const first = engine.trigger('committed');
+  timers.fireAll();
+  await until(() => server.pushLog.length === 1);
+  return { release, first };
+}
+
 describe('SyncEngine', () => {
   describe('without an account', () => {
     it('never pushes and says local-only', async () => {
@@ -301,12 +311,9 @@ describe('SyncEngine', () => {
     });
 
     it('does not count the pause its own drain held the commits back for as quiet', async () => {
-      const { engine, server, store, timers, clock, commit } = setup({ commitCoalesceMs: 25 });
-      const release = holdResults(store);
-      await commit('a');
-      const first = engine.trigger('committed');
-      timers.fireAll();
-      await until(() => server.pushLog.length === 1);
+      const rig = setup({ commitCoalesceMs: 25 });
+      const { engine, server, timers, clock, commit } = rig;
+      const { release, first } = await drainHeldAfterSending(rig);
       await commit('b');
       const second = engine.trigger('committed');
       clock.now += 30;
@@ -323,12 +330,9 @@ describe('SyncEngine', () => {
     });
 
     it('re-arms a gathering that comes due just after a drain ended, too recently for quiet', async () => {
-      const { engine, server, store, timers, clock, commit } = setup({ commitCoalesceMs: 25 });
-      const release = holdResults(store);
-      await commit('a');
-      const first = engine.trigger('committed');
-      timers.fireAll();
-      await until(() => server.pushLog.length === 1);
+      const rig = setup({ commitCoalesceMs: 25 });
+      const { engine, server, timers, clock, commit } = rig;
+      const { release, first } = await drainHeldAfterSending(rig);
       await commit('b');
       const second = engine.trigger('committed'); // due 25 ms after 'b', as things stand
       clock.now += 10;
@@ -346,12 +350,9 @@ describe('SyncEngine', () => {
     });
 
     it('re-arms a gathering whose timer fired just before the cap while a drain runs', async () => {
-      const { engine, server, store, timers, clock, commit } = setup({ commitCoalesceMs: 25 });
-      const release = holdResults(store);
-      await commit('a');
-      const first = engine.trigger('committed');
-      timers.fireAll();
-      await until(() => server.pushLog.length === 1);
+      const rig = setup({ commitCoalesceMs: 25 });
+      const { engine, server, timers, clock, commit } = rig;
+      const { release, first } = await drainHeldAfterSending(rig);
       const start = clock.now;
       await commit('b');
       const second = engine.trigger('committed');

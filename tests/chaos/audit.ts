@@ -444,9 +444,15 @@ function checkDevices(input: AuditInput, findings: Findings): void {
       if (difference) findings.add('diverged', 1, `${device.name} ${key}: ${difference}`);
     }
     for (const key of local.keys()) {
-      if (!server.has(key)) findings.add('diverged', 1, `${device.name} ${key}: not on the server`);
+      if (!server.has(key)) findings.add('diverged', 1, `${device.name} ${key}: not on the server (${describeRecord(local.get(key))})`);
     }
   }
+}
+
+/** A device record as the audit saw it: enough to tell how it was left behind. */
+function describeRecord(record: AuditInput['devices'][number]['records'][number] | undefined): string {
+  if (!record) return 'gone';
+  return `v${record.version} deleted=${record.deleted} pending=${record.pending} conflict=${record.conflict}`;
 }
 
 /** JSON equality ignoring object key order. */

@@ -444,7 +444,8 @@ function checkDevices(input: AuditInput, findings: Findings): void {
       if (difference) findings.add('diverged', 1, `${device.name} ${key}: ${difference}`);
     }
     for (const key of local.keys()) {
-      if (!server.has(key)) findings.add('diverged', 1, `${device.name} ${key}: not on the server (${describeRecord(local.get(key))})`);
+      if (!server.has(key))
+        findings.add('diverged', 1, `${device.name} ${key}: not on the server (${describeRecord(local.get(key))})`);
     }
   }
 }

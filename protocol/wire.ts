@@ -23,6 +23,14 @@ export interface Envelope {
   fields: Record<string, unknown>;
 }
 
+/**
+ * Whether `envelope` is the tombstone answered for the delete of an id the server does not have
+ * (or this user cannot see): version 0, never stored. It means "no such record here".
+ */
+export function isNeverStored(envelope: Envelope): boolean {
+  return envelope.version === 0;
+}
+
 /** One client mutation. `table` is checked per mutation (an unknown one is `rejected`). */
 export interface Mutation {
   seq: number;

@@ -289,6 +289,44 @@ describe('applyPushResults', () => {
     });
   });
 
+  describe('a delete the server never stored (its version 0 tombstone)', () => {
+    /** The tombstone the server answers for the delete of an id it does not have. */
+    function neverStored(table: Envelope['table'], id: string): Envelope {
+      const now = new Date().toISOString();
+      return { table, id, workspaceId, version: 0, seq: 0, deleted: true, createdAt: now, updatedAt: now, fields: {} };
+    }
+
+    it('a record created here whose create was refused goes away with its delete', async () => {
+      const store = await stores.open();
+      const view = await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields() });
+      await store.commit({ op: 'delete', table: 'cards', id: view.id });
+      const batch = await sendAll(store);
+      await store.applyPushResults(
+        batch,
+        pushResponse([
+          answer(batch, { status: 'rejected', error: notFound }, 0),
+          answer(batch, { status: 'applied', record: neverStored('cards', view.id) }, 1),
+        ]),
+      );
+      expect(await store.pendingEntries()).toEqual([]);
+      expect(await store.get('cards', view.id)).toBeUndefined();
+      expect((await store.failedEntries()).map((entry) => entry.op)).toEqual(['create']);
+    });
+
+    it('a server copy this user can no longer see goes away', async () => {
+      const store = await stores.open();
+      const server = envelope({ id: newId(), workspaceId, fields: noteFields() });
+      await store.applyPullPage(pullPage([server], 10));
+      await store.commit({ op: 'delete', table: 'cards', id: server.id });
+      const batch = await sendAll(store);
+      await store.applyPushResults(
+        batch,
+        pushResponse([answer(batch, { status: 'applied', record: neverStored('cards', server.id) })]),
+      );
+      expect(await store.get('cards', server.id)).toBeUndefined();
+    });
+  });
+
   describe('duplicate carrying the original answer (the first answer was lost)', () => {
     /** The same edit of the same server card in two stores: one gets the direct answer, the other the resent one. */
     async function answeredBothWays(

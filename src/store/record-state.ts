@@ -1,5 +1,5 @@
 /** Keeping one stored record consistent inside a write transaction: server copy in, visible state out. */
-import type { Envelope, TableName } from '../../protocol/index.ts';
+import { type Envelope, isNeverStored, type TableName } from '../../protocol/index.ts';
 import { jsonEqual } from './json-equal.ts';
 import { readStoredRecords, recordKey } from './read-records.ts';
 import { rebase } from './rebase.ts';
@@ -24,8 +24,13 @@ export function rebuildRecord(record: LocalRecord, pending: OutboxEntry[], confl
   return rebuilt;
 }
 
-/** The record with `envelope` as its server copy, when that is at least as new as the one it has. */
+/**
+ * The record with `envelope` as its server copy, when that is at least as new as the one it has.
+ * A tombstone the server never stored says it has no such record (for this user): the record
+ * loses its server copy, so with nothing pending it goes away instead of lingering as version 0.
+ */
 export function withServerCopy(record: LocalRecord, envelope: Envelope, generation: number): LocalRecord {
+  if (isNeverStored(envelope)) return record.server === null ? record : { ...record, server: null };
   if (!isNewerServerCopy(record, envelope)) return record;
   return { ...record, server: toServerCopy(envelope), workspaceId: envelope.workspaceId, seenGeneration: generation };
 }

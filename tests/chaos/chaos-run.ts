@@ -15,6 +15,7 @@ import { FeedReader } from './feed-reader.ts';
 import { Ledger } from './ledger.ts';
 import { type PlannedOp, planOp } from './op-planner.ts';
 import { Prng } from './prng.ts';
+import { recordsNamed, traceRecord } from './record-trace.ts';
 import { createApiToken, RestActor } from './rest-actor.ts';
 import { startWireTap, type WireTap } from './wire-tap.ts';
 
@@ -64,6 +65,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const faults = await chaosPhase(rng, options, world, log);
     const report = await settle(world, options.settleTimeoutMs ?? 120_000, log);
     for (const problem of report.problems) log(problem);
+    for (const key of recordsNamed(report.problems)) for (const line of traceRecord(tap, key)) log(line);
     log(describeTraffic(world));
     return { seed: options.seed, report, faults, line: summaryLine(report, options.seed) };
   } finally {

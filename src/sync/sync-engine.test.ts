@@ -4,7 +4,7 @@ import type { SyncStatus } from '../api/client.ts';
 import type { BroadcastMessage, SyncChannel } from './broadcast.ts';
 import type { Timers } from './http.ts';
 import { inProcessLock } from './lock.ts';
-import { SyncEngine, type SyncEngineDeps } from './sync-engine.ts';
+import { BURST_COMMITS, BURST_QUIET_MS, SyncEngine, type SyncEngineDeps } from './sync-engine.ts';
 import { FakeSyncServer } from './testing/fake-sync-server.ts';
 import { MemoryStore } from './testing/memory-store.ts';
 
@@ -308,6 +308,23 @@ describe('SyncEngine', () => {
       expect(gathering.at(-1)).toBe(1_000);
       expect(firedAt).toBe(1_000);
       expect(server.appliedMutationIds).toHaveLength(51);
+    });
+
+    it('ends a burst only after a longer pause than a few edits need', async () => {
+      const { engine, server, timers, clock, commit } = setup({ commitCoalesceMs: 25 });
+      const triggers = [];
+      for (let i = 0; i < BURST_COMMITS; i++) {
+        // Each commit re-arms the one timer: its delay is the pause that would end the gathering.
+        expect(timers.delays()).toEqual(i === 0 ? [] : [25]);
+        await commit(`burst ${i}`);
+        triggers.push(engine.trigger('committed'));
+        clock.now += 2;
+      }
+      expect(timers.delays()).toEqual([BURST_QUIET_MS]);
+      expect(server.pushLog).toEqual([]);
+      timers.fireAll();
+      await Promise.all(triggers);
+      expect(server.pushLog.map((push) => push.seqs.length)).toEqual([BURST_COMMITS]);
     });
 
     it('does not count the pause its own drain held the commits back for as quiet', async () => {

@@ -33,6 +33,14 @@ export type SyncTrigger =
 export const COMMIT_COALESCE_MS = 25;
 /** ...but never longer than this after the first: a long burst is still delivered as it goes. */
 export const COMMIT_MAX_WAIT_MS = 1_000;
+/**
+ * A gathering of this many commits is a burst (an import, a script), not a person's edits, and
+ * its pause must last this long to count as its end. On a busy machine one commit of a burst
+ * can take 20–50 ms; taken as the end, it started a drain for a handful of commits whose
+ * transactions held up the next few.
+ */
+export const BURST_COMMITS = 20;
+export const BURST_QUIET_MS = 150;
 
 /** How soon a drain that found the platform offline looks again, while the engine is alive. */
 const OFFLINE_RECHECK_MS = 15_000;
@@ -98,6 +106,7 @@ export const INITIAL_STATUS: SyncStatus = {
 interface Gathering {
   firstAt: number;
   lastAt: number;
+  commits: number;
   dueAt: number;
   timer: unknown;
   drained: Promise<void>;
@@ -110,7 +119,7 @@ function startGathering(firstAt: number): Gathering {
   const drained = new Promise<void>((resolve) => {
     release = resolve;
   });
-  return { firstAt, lastAt: firstAt, dueAt: Number.NaN, timer: null, drained, release };
+  return { firstAt, lastAt: firstAt, commits: 0, dueAt: Number.NaN, timer: null, drained, release };
 }
 
 /**
@@ -291,14 +300,16 @@ export class SyncEngine {
     const now = this.deps.now();
     this.gathering ??= startGathering(now);
     this.gathering.lastAt = now;
+    this.gathering.commits += 1;
     this.armGathering(this.gathering, quietMs);
     return this.gathering.drained;
   }
 
   /** When the gathering is due: after its quiet, at the latest at its cap. */
   private dueTime(gathering: Gathering, quietMs: number): number {
+    const quiet = gathering.commits >= BURST_COMMITS ? Math.max(quietMs, BURST_QUIET_MS) : quietMs;
     const heldBack = Math.max(0, this.workEndedAt - gathering.lastAt);
-    const quietAt = Math.max(gathering.lastAt, this.workEndedAt) + Math.max(quietMs, heldBack);
+    const quietAt = Math.max(gathering.lastAt, this.workEndedAt) + Math.max(quiet, heldBack);
     return Math.min(quietAt, this.capOf(gathering));
   }
 

@@ -327,6 +327,18 @@ describe('SyncEngine', () => {
       expect(server.pushLog.map((push) => push.seqs.length)).toEqual([BURST_COMMITS]);
     });
 
+    it('lets a ping that comes while commits gather wait for their drain', async () => {
+      const { engine, server, timers, commit } = setup({ commitCoalesceMs: 25 });
+      await commit('a');
+      const gathered = engine.trigger('committed');
+      const pinged = engine.trigger('ping');
+      await Promise.resolve();
+      expect(server.pushLog).toEqual([]);
+      timers.fireAll();
+      await Promise.all([gathered, pinged]);
+      expect(server.pushLog.map((push) => push.seqs)).toEqual([[1]]);
+    });
+
     it('does not count the pause its own drain held the commits back for as quiet', async () => {
       const rig = setup({ commitCoalesceMs: 25 });
       const { engine, server, timers, clock, commit } = rig;

@@ -215,6 +215,8 @@ export class SyncEngine {
   /** Runs a drain for `trigger`, then a pull when the drain delivered something or the trigger calls for one. */
   async trigger(trigger: SyncTrigger): Promise<void> {
     if (trigger === 'committed' && this.deps.commitCoalesceMs) return this.afterMoreCommits(this.deps.commitCoalesceMs);
+    // The periodic ping asks for nothing the gathering's drain will not do within a second.
+    if (trigger === 'ping' && this.gathering) return this.gathering.drained;
     await this.drains.request(FORCED.has(trigger) ? Urgency.Forced : Urgency.Normal);
     if (PULL_AFTER.has(trigger)) await this.pulls.request();
   }

@@ -4,6 +4,7 @@ import type { TableName } from '../../protocol/index.ts';
 import type { BurrowClient, Presence, SyncStatus } from '../api/client.ts';
 import type { RecordView } from '../store/types.ts';
 import { useApp } from './app-context.ts';
+import { listUpdateScheduler } from './list-update-scheduler.ts';
 import { createLiveList } from './live-list.ts';
 
 /**
@@ -24,7 +25,7 @@ export function useRecords(table: TableName, options: { includeDeleted?: boolean
       publish: (next) => {
         if (active) setRecords(next);
       },
-      schedule: nextFrame,
+      schedule: listUpdateScheduler(),
     });
     live.invalidate();
     const unsubscribe = client.subscribe((notice) => {
@@ -49,22 +50,6 @@ export function useRecords(table: TableName, options: { includeDeleted?: boolean
     };
   }, [client, table, workspaceId, includeDeleted]);
   return records;
-}
-
-/**
- * Runs `start` before the next frame is drawn (or soon, when the tab draws none): a burst of
- * commits updates the lists once per frame instead of once per commit, which kept the main
- * thread busy and every commit waiting behind the render of the one before.
- */
-function nextFrame(start: () => void): void {
-  let started = false;
-  const once = () => {
-    if (started) return;
-    started = true;
-    start();
-  };
-  requestAnimationFrame(once);
-  setTimeout(once, 100);
 }
 
 /** Whether the browser says it is online, kept current. */

@@ -106,3 +106,12 @@ describe('rebase', () => {
     expect(change).toEqual({ op: 'update', fields: { title: 'x' } });
   });
 });
+
+describe('rebase shares what it can', () => {
+  it('returns the server copy’s own fields object when nothing is on top, so a stored record holds them once', () => {
+    const server = { fields: { title: 'A' }, deleted: false };
+    expect(rebase(server, [], []).fields).toBe(server.fields);
+    expect(rebase(server, [], [{ op: 'update', fields: { title: 'B' } }]).fields).not.toBe(server.fields);
+    expect(server.fields).toEqual({ title: 'A' });
+  });
+});

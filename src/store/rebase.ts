@@ -20,7 +20,10 @@ export function rebase(
   overlays: readonly ConflictOverlay[],
   pending: readonly PendingChange[],
 ): VisibleState {
-  let state: VisibleState = { fields: { ...(server?.fields ?? {}) }, deleted: server?.deleted ?? false };
+  // Every step below makes new objects, so with nothing on top the visible fields are the
+  // server copy's own object: stored once, as a back-reference (a record written by an
+  // acknowledgement is then about half the bytes).
+  let state: VisibleState = { fields: server?.fields ?? {}, deleted: server?.deleted ?? false };
   for (const overlay of overlays) state = applyOverlay(state, overlay);
   for (const change of pending) state = applyPending(state, change);
   return state;

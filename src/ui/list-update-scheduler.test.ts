@@ -28,12 +28,18 @@ function manualClock() {
   };
 }
 
+/** A scheduler on a manual clock, with the times at which the updates it was given started. */
+function scheduler() {
+  const time = manualClock();
+  const schedule = listUpdateScheduler(time.clock);
+  const started: number[] = [];
+  return { time, started, scheduleUpdate: () => schedule(() => started.push(time.clock.now())) };
+}
+
 describe('listUpdateScheduler', () => {
   it('starts an update after a pause before the next frame, once', () => {
-    const time = manualClock();
-    const schedule = listUpdateScheduler(time.clock);
-    const started: number[] = [];
-    schedule(() => started.push(time.clock.now()));
+    const { time, started, scheduleUpdate } = scheduler();
+    scheduleUpdate();
     expect(started).toEqual([]);
     time.advance(5);
     time.drawFrame();
@@ -42,22 +48,18 @@ describe('listUpdateScheduler', () => {
   });
 
   it('starts an update without frames (a hidden tab) after the fallback', () => {
-    const time = manualClock();
-    const schedule = listUpdateScheduler(time.clock);
-    const started: number[] = [];
-    schedule(() => started.push(time.clock.now()));
+    const { time, started, scheduleUpdate } = scheduler();
+    scheduleUpdate();
     time.advance(100);
     expect(started).toEqual([100]);
   });
 
   it('holds the next update of a burst until the interval since the last start has passed', () => {
-    const time = manualClock();
-    const schedule = listUpdateScheduler(time.clock);
-    const started: number[] = [];
-    schedule(() => started.push(time.clock.now()));
+    const { time, started, scheduleUpdate } = scheduler();
+    scheduleUpdate();
     time.drawFrame();
     time.advance(16);
-    schedule(() => started.push(time.clock.now()));
+    scheduleUpdate();
     time.drawFrame(); // a frame inside the interval does not start it
     expect(started).toEqual([0]);
     time.advance(BUSY_UPDATE_INTERVAL_MS - 16);

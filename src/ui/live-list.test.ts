@@ -116,6 +116,19 @@ describe('createLiveList', () => {
     expect(calls).toEqual(['all', 'some:z', 'some:c', 'some:c']);
   });
 
+  it('offers are checked against the list as it is after each update', async () => {
+    const { table, calls, list, published } = rig(['a', 'b', 'c', 'd'].map((id) => view(id)));
+    list.invalidate();
+    await list.settled();
+    table.set('z', view('z', { title: 'stored' }));
+    list.offer([view('z', { title: 'offered' })]); // not shown yet: read
+    await list.settled();
+    list.offer([{ ...view('z', { title: 'synced' }), version: 2 }]); // shown now, at version 1: taken
+    await list.settled();
+    expect(calls).toEqual(['all', 'some:z']);
+    expect(published.at(-1)?.[0].fields).toEqual({ title: 'synced' });
+  });
+
   it('reads everything again when a notice names more than half the list', async () => {
     const { calls, list } = rig(['a', 'b', 'c', 'd'].map((id) => view(id)));
     list.invalidate();

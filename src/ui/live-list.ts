@@ -35,6 +35,8 @@ export interface LiveList {
 
 export function createLiveList(source: LiveListSource): LiveList {
   let current: RecordView[] | null = null;
+  /** `current` by id, built when first needed after each change: a notice costs O(its records), not O(list). */
+  let shownById: Map<string, RecordView> | null = null;
   let everything = true;
   /** Changed ids: the record when known, null when it must be read. */
   const changed = new Map<string, RecordView | null>();
@@ -57,8 +59,14 @@ export function createLiveList(source: LiveListSource): LiveList {
         changed.clear();
         current = patch(current, ids, await readUnknown(ids, known), source.keeps);
       }
+      shownById = null;
       source.publish(current);
     }
+  }
+
+  function shown(id: string): RecordView | undefined {
+    shownById ??= new Map((current ?? []).map((record) => [record.id, record]));
+    return shownById.get(id);
   }
 
   async function readUnknown(ids: string[], known: (RecordView | null)[]): Promise<(RecordView | undefined)[]> {
@@ -112,10 +120,9 @@ export function createLiveList(source: LiveListSource): LiveList {
     },
     offer(records) {
       if (current === null) return run(); // the first whole read is still to come
-      const shown = new Map(current.map((record) => [record.id, record]));
       for (const record of records) {
         const due = changed.get(record.id);
-        const latest = due === undefined ? shown.get(record.id) : due;
+        const latest = due === undefined ? shown(record.id) : due;
         if (!latest || isBeingRead(record.id)) changed.set(record.id, null);
         else if (latest.version < record.version) changed.set(record.id, record);
       }

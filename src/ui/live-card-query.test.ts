@@ -37,7 +37,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   }),
   fc.record({ kind: fc.constant('add' as const), title, pinned: fc.boolean(), tags }),
   fc.record({ kind: fc.constant('remove' as const), index: fc.nat() }),
-  // More new cards at once than binary insertion handles: the merge pass.
+  // Many new cards at once: the comparing merge pass (a few take binary search).
   fc.record({
     kind: fc.constant('bulk' as const),
     titles: fc.array(title, { minLength: 9, maxLength: 20 }),

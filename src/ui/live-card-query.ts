@@ -43,7 +43,7 @@ export class LiveCardQuery {
   run(cards: RecordView[], query: CardQuery): RecordView[] {
     const queryKey = keyOf(query);
     if (cards === this.#input && queryKey === this.#queryKey) return this.#shown;
-    const diff = this.#input ? diffById(this.#byId, cards) : null;
+    const diff = this.#input ? diffLists(this.#input, this.#byId, cards) : null;
     if (diff && queryKey === this.#queryKey) this.#patch(diff, query);
     else this.#recompute(cards, diff, query);
     this.#input = cards;
@@ -107,9 +107,29 @@ function countTags(counts: Map<string, number>, card: RecordView, by: 1 | -1): b
   return appearedOrGone;
 }
 
-/** The cards of `cards` that are new or replaced, and those gone; null when most changed. */
-function diffById(before: Map<string, RecordView>, cards: RecordView[]): ListDiff | null {
+/** The cards of `cards` that are new or replaced since `previous`, and those gone; null when most changed. */
+function diffLists(previous: RecordView[], before: Map<string, RecordView>, cards: RecordView[]): ListDiff | null {
   const limit = Math.max(1, cards.length * MAX_PATCH_SHARE);
+  const inPlace = previous.length === cards.length ? replacedInPlace(previous, cards, limit) : undefined;
+  return inPlace === undefined ? diffById(before, cards, limit) : inPlace;
+}
+
+/**
+ * The cards replaced slot by slot, found without a lookup per card: the live list replaces an
+ * edited record in its place. undefined when a slot holds another card (cards came or went).
+ */
+function replacedInPlace(previous: RecordView[], cards: RecordView[], limit: number): ListDiff | null | undefined {
+  const changed: RecordView[] = [];
+  for (let i = 0; i < cards.length; i++) {
+    if (cards[i] === previous[i]) continue;
+    if (cards[i].id !== previous[i].id) return undefined;
+    changed.push(cards[i]);
+    if (changed.length > limit) return null;
+  }
+  return { changed, removed: [] };
+}
+
+function diffById(before: Map<string, RecordView>, cards: RecordView[], limit: number): ListDiff | null {
   const changed: RecordView[] = [];
   let known = 0;
   for (const card of cards) {

@@ -35,8 +35,12 @@ export interface LiveList {
 
 export function createLiveList(source: LiveListSource): LiveList {
   let current: RecordView[] | null = null;
-  /** `current` by id, built when first needed after each change: a notice costs O(its records), not O(list). */
-  let shownById: Map<string, RecordView> | null = null;
+  /**
+   * Where each record of `current` is, built when first needed after records came or went. In a
+   * burst of edits the list keeps its places, so a patch and a notice cost O(their records): a
+   * pass over 10,000 records per update held up the commits of the burst.
+   */
+  let places: Map<string, number> | null = null;
   let everything = true;
   /** Changed ids: the record when known, null when it must be read. */
   const changed = new Map<string, RecordView | null>();
@@ -53,20 +57,38 @@ export function createLiveList(source: LiveListSource): LiveList {
         everything = false;
         changed.clear();
         current = await whileReading('all', source.loadAll());
+        places = null;
       } else {
         const ids = [...changed.keys()];
         const known = [...changed.values()];
         changed.clear();
-        current = patch(current, ids, await readUnknown(ids, known), source.keeps);
+        const fresh = await readUnknown(ids, known);
+        const replaced = replacedInPlace(current, ids, fresh);
+        if (replaced) current = replaced;
+        else {
+          current = patch(current, ids, fresh, source.keeps);
+          places = null;
+        }
       }
-      shownById = null;
       source.publish(current);
     }
   }
 
-  function shown(id: string): RecordView | undefined {
-    shownById ??= new Map((current ?? []).map((record) => [record.id, record]));
-    return shownById.get(id);
+  function placeOf(id: string): number | undefined {
+    places ??= new Map((current ?? []).map((record, index) => [record.id, index]));
+    return places.get(id);
+  }
+
+  /** `list` with the re-read records in their places; undefined when one came, went or no longer belongs. */
+  function replacedInPlace(list: RecordView[], ids: string[], fresh: (RecordView | undefined)[]) {
+    const next = list.slice();
+    for (let i = 0; i < ids.length; i++) {
+      const record = fresh[i];
+      const at = placeOf(ids[i]);
+      if (at === undefined || !record || !source.keeps(record)) return undefined;
+      next[at] = record;
+    }
+    return next;
   }
 
   async function readUnknown(ids: string[], known: (RecordView | null)[]): Promise<(RecordView | undefined)[]> {
@@ -122,7 +144,8 @@ export function createLiveList(source: LiveListSource): LiveList {
       if (current === null) return run(); // the first whole read is still to come
       for (const record of records) {
         const due = changed.get(record.id);
-        const latest = due === undefined ? shown(record.id) : due;
+        const place = due === undefined ? placeOf(record.id) : undefined;
+        const latest = place === undefined ? due : current[place];
         if (!latest || isBeingRead(record.id)) changed.set(record.id, null);
         else if (latest.version < record.version) changed.set(record.id, record);
       }

@@ -110,7 +110,7 @@ function countTags(counts: Map<string, number>, card: RecordView, by: 1 | -1): b
 /** The cards of `cards` that are new or replaced since `previous`, and those gone; null when most changed. */
 function diffLists(previous: RecordView[], before: Map<string, RecordView>, cards: RecordView[]): ListDiff | null {
   const limit = Math.max(1, cards.length * MAX_PATCH_SHARE);
-  const inPlace = previous.length === cards.length ? replacedInPlace(previous, cards, limit) : undefined;
+  const inPlace = previous.length === cards.length ? diffInPlace(previous, cards, limit) : undefined;
   return inPlace === undefined ? diffById(before, cards, limit) : inPlace;
 }
 
@@ -118,7 +118,7 @@ function diffLists(previous: RecordView[], before: Map<string, RecordView>, card
  * The cards replaced slot by slot, found without a lookup per card: the live list replaces an
  * edited record in its place. undefined when a slot holds another card (cards came or went).
  */
-function replacedInPlace(previous: RecordView[], cards: RecordView[], limit: number): ListDiff | null | undefined {
+function diffInPlace(previous: RecordView[], cards: RecordView[], limit: number): ListDiff | null | undefined {
   const changed: RecordView[] = [];
   for (let i = 0; i < cards.length; i++) {
     if (cards[i] === previous[i]) continue;

@@ -443,16 +443,15 @@ function checkDevices(input: AuditInput, findings: Findings): void {
               : null;
       if (difference) findings.add('diverged', 1, `${device.name} ${key}: ${difference}`);
     }
-    for (const key of local.keys()) {
+    for (const [key, record] of local) {
       if (!server.has(key))
-        findings.add('diverged', 1, `${device.name} ${key}: not on the server (${describeRecord(local.get(key))})`);
+        findings.add('diverged', 1, `${device.name} ${key}: not on the server (${describeRecord(record)})`);
     }
   }
 }
 
 /** A device record as the audit saw it: enough to tell how it was left behind. */
-function describeRecord(record: AuditInput['devices'][number]['records'][number] | undefined): string {
-  if (!record) return 'gone';
+function describeRecord(record: AuditInput['devices'][number]['records'][number]): string {
   return `v${record.version} deleted=${record.deleted} pending=${record.pending} conflict=${record.conflict}`;
 }
 

@@ -265,6 +265,82 @@ describe('applyPushResults', () => {
     });
   });
 
+  describe('in parts (`perTransaction`)', () => {
+    /** A store at cursor 10 with five new cards sent, one committed after, and the results (seqs 11 to 15). */
+    async function sentFive() {
+      const store = await stores.open();
+      await store.applyPullPage(pullPage([], 10));
+      for (const title of ['a', 'b', 'c', 'd', 'e']) {
+        await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields({ title }) });
+      }
+      const batch = await sendAll(store);
+      const later = await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields() });
+      const results = batch.mutations.map((mutation, index) =>
+        answer(
+          batch,
+          { status: 'applied', record: envelope({ id: mutation.recordId, workspaceId, seq: 11 + index }) },
+          index,
+        ),
+      );
+      return { store, batch, later, response: { ...pushResponse(results), cursor: 15 } };
+    }
+
+    it('a transaction per part, together storing what one would: the cursor checked over every part', async () => {
+      const { store, batch, later, response } = await sentFive();
+      const transactions = vi.spyOn(IDBDatabase.prototype, 'transaction');
+      const next = { maxCount: 10, maxBytes: 1_000_000 };
+      const stored = await store.applyPushResults(batch, response, { next, counts: true, perTransaction: 2 });
+      expect(transactions).toHaveBeenCalledTimes(3);
+      const ids = batch.mutations.map((mutation) => mutation.recordId);
+      expect(stored.changed.map((ref) => ref.id)).toEqual(ids);
+      expect(stored.views.map((view) => [view.id, view.version, view.pending])).toEqual(
+        ids.map((id) => [id, 1, false]),
+      );
+      expect(stored.cursor).toBe(15);
+      expect(await store.getMeta('cursor')).toBe(15);
+      expect(stored.next?.entries.map((entry) => entry.recordId)).toEqual([later.id]);
+      expect(stored.counts).toEqual(await store.counts());
+      expect((await store.pendingEntries()).map((entry) => entry.recordId)).toEqual([later.id]);
+    });
+
+    it('results out of order still reach the part that holds their entry', async () => {
+      const { store, batch, response } = await sentFive();
+      await store.applyPushResults(
+        batch,
+        { ...response, results: [...response.results].reverse() },
+        { perTransaction: 2 },
+      );
+      expect(await store.pendingEntries()).toHaveLength(1);
+      expect(await store.getMeta('cursor')).toBe(15);
+    });
+
+    it('a part that fails keeps the parts before it; its entries, sent again, settle as duplicates', async () => {
+      const { store, batch, response } = await sentFive();
+      const open = IDBDatabase.prototype.transaction;
+      let opened = 0;
+      vi.spyOn(IDBDatabase.prototype, 'transaction').mockImplementation(function (this: IDBDatabase, ...args) {
+        const tx = open.apply(this, args);
+        // Aborted once its first requests are issued, as a crash or a quota error would.
+        if (++opened === 3) queueMicrotask(() => tx.abort());
+        return tx;
+      });
+      await expect(store.applyPushResults(batch, response, { perTransaction: 2 })).rejects.toThrow();
+      vi.restoreAllMocks();
+      const left = batch.mutations.slice(4).map((mutation) => mutation.recordId);
+      expect((await store.pendingEntries()).map((entry) => entry.recordId).slice(0, 1)).toEqual(left);
+      expect(await store.get('cards', batch.mutations[3].recordId)).toMatchObject({ pending: false, version: 1 });
+      expect(await store.get('cards', left[0])).toMatchObject({ pending: true, version: 0 });
+      expect(await store.getMeta('cursor')).toBe(10);
+      expect(await store.getMeta('lastSyncAt')).toBeUndefined();
+
+      const again = (await store.nextBatch(1, 1_000_000))!;
+      expect(again.entries.map((entry) => entry.recordId)).toEqual(left);
+      const record = envelope({ id: left[0], workspaceId, seq: 15 });
+      await store.applyPushResults(again, pushResponse([answer(again, { status: 'duplicate', record })]));
+      expect(await store.get('cards', left[0])).toMatchObject({ pending: false, version: 1 });
+    });
+  });
+
   describe('duplicate', () => {
     it('with a record: like applied', async () => {
       const { store, server } = await storeWithEditedCard({ title: 'Mine' });

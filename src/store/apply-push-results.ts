@@ -7,41 +7,102 @@ import { readStoredRecords, recordKey } from './read-records.ts';
 import { RecordRefSet, type Refresh, refreshRecords } from './record-state.ts';
 import { inWriteTransaction, issueAll, type LocalDatabase, STORES, type WriteTransaction } from './schema.ts';
 import { syncedViews } from './synced-views.ts';
-import type { ConflictEntry, OutboxBatch, OutboxEntry, PushResultsOptions, PushStored, RecordRef } from './types.ts';
+import type {
+  ConflictEntry,
+  OutboxBatch,
+  OutboxEntry,
+  PushResultsOptions,
+  PushStored,
+  RecordRef,
+  RecordView,
+} from './types.ts';
 
 /**
- * Applies a 200 push response in one transaction. Results are matched to the batch by wire seq
- * and mutation id; an entry already gone (another drain applied it) is skipped. A commit waits
- * behind this transaction, so it takes two round trips where it can: everything it needs is
- * read at once (the batch in one request, the records it names), then everything is written at
- * once. Only records with entries left beyond the batch cost a round trip more (see
- * `refreshRecords`).
+ * Applies a 200 push response: in one transaction, or in parts of `perTransaction` entries, each
+ * in its own. Results are matched to the batch by wire seq and mutation id; an entry already gone
+ * (another drain applied it) is skipped. A commit waits behind each transaction, so each takes
+ * two round trips where it can: everything it needs is read at once (its entries in one request,
+ * the records they name), then everything is written at once. Only records with entries left
+ * beyond the batch cost a round trip more (see `refreshRecords`).
+ *
+ * Parts keep a commit's wait short while the person writes: it waits for one part, not for the
+ * whole batch. Each part is whole on its own (its entries leave the outbox with their records
+ * refreshed); a part never applied leaves its entries to be sent again, and the server answers
+ * them as duplicates. What concerns the response as a whole (the cursor, the last sync time, the
+ * next batch, the counts) is done with the last part.
  */
-export function applyPushResults(
+export async function applyPushResults(
   db: LocalDatabase,
   batch: OutboxBatch,
   response: PushResponse,
-  { next, counts = false }: PushResultsOptions = {},
+  { next, counts = false, perTransaction }: PushResultsOptions = {},
 ): Promise<PushStored> {
-  return inWriteTransaction(db, async (tx) => {
-    // The next batch is taken alongside, in the same round trips: one transaction for a commit
-    // to wait behind instead of two.
-    const last = batch.entries[batch.entries.length - 1].key;
-    const [stored, taken] = await Promise.all([
-      storeResults(tx, batch, response, counts),
-      next ? takeBatch(tx, next, last) : null,
-    ]);
-    return { ...stored, next: taken };
-  });
+  const parts = splitResponse(batch, response, perTransaction ?? batch.entries.length);
+  const changed: RecordRef[] = [];
+  const views: RecordView[] = [];
+  const taken: Envelope[] = [];
+  const last = batch.entries[batch.entries.length - 1].key;
+  for (const [index, part] of parts.entries()) {
+    const ending = index === parts.length - 1 ? { takenBefore: taken, counts } : null;
+    const stored = await inWriteTransaction(db, async (tx) => {
+      // The next batch is taken alongside, in the same round trips: one transaction for a
+      // commit to wait behind instead of two.
+      const [applied, nextBatch] = await Promise.all([
+        storeResults(tx, part, ending),
+        ending && next ? takeBatch(tx, next, last) : null,
+      ]);
+      return { ...applied, next: nextBatch };
+    });
+    changed.push(...stored.changed);
+    views.push(...stored.views);
+    taken.push(...stored.taken);
+    if (ending) return { changed, views, cursor: stored.cursor, next: stored.next, counts: stored.counts };
+  }
+  throw new Error('a push batch has at least one entry');
 }
 
-/** Matches the results to the batch's stored entries, then settles each and refreshes its records. */
+/** A run of the batch's entries with the results that answer them. */
+interface Part {
+  batch: OutboxBatch;
+  response: PushResponse;
+}
+
+/** The batch in runs of at most `size` entries, each with its results (matched by seq). */
+function splitResponse(batch: OutboxBatch, response: PushResponse, size: number): Part[] {
+  if (size >= batch.entries.length) return [{ batch, response }];
+  const partOf = new Map(batch.mutations.map((mutation, index) => [mutation.seq, Math.floor(index / size)]));
+  const parts: Part[] = [];
+  for (let start = 0; start < batch.entries.length; start += size) {
+    const entries = batch.entries.slice(start, start + size);
+    const mutations = batch.mutations.slice(start, start + size);
+    parts.push({ batch: { ...batch, entries, mutations }, response: { ...response, results: [] } });
+  }
+  for (const result of response.results) {
+    const index = partOf.get(result.seq);
+    if (index !== undefined) parts[index].response.results.push(result);
+  }
+  return parts;
+}
+
+/** The part that ends a response also does its bookkeeping: with the records earlier parts took. */
+interface Ending {
+  takenBefore: Envelope[];
+  counts: boolean;
+}
+
+/** What storing one part did, with the records its results carried (for the last part's cursor check). */
+type PartStored = Omit<PushStored, 'next'> & { taken: Envelope[] };
+
+/**
+ * Matches the part's results to its stored entries, then settles each and refreshes its records.
+ * With `ending`, the response's bookkeeping too: the last sync time, the cursor (moved when the
+ * records every part took are every change since it), the counts.
+ */
 async function storeResults(
   tx: WriteTransaction,
-  batch: OutboxBatch,
-  response: PushResponse,
-  withCounts: boolean,
-): Promise<Omit<PushStored, 'next'>> {
+  { batch, response }: Part,
+  ending: Ending | null,
+): Promise<PartStored> {
   const sentBySeq = new Map(batch.mutations.map((mutation, index) => [mutation.seq, batch.entries[index]]));
   const [generation, cursor, stored, records] = await Promise.all([
     readNumber(tx, 'resyncGeneration'),
@@ -77,13 +138,13 @@ async function storeResults(
     }
   }
   // Issued in this order, so the records' entries, and the counts, are read after the writes.
-  const coversAll = coversEveryChange(taken, cursor, response.cursor);
+  const coversAll = ending !== null && coversEveryChange([...ending.takenBefore, ...taken], cursor, response.cursor);
   const refreshed = [...refreshes.values()];
   const writes = [removeFromOutbox(tx, batch, stored, settled), issueAll(settled, (item) => keepUnapplied(tx, item))];
   const refreshing = refreshRecords(tx, refreshed, records);
-  writes.push(writeMeta(tx, 'lastSyncAt', new Date().toISOString()));
+  if (ending) writes.push(writeMeta(tx, 'lastSyncAt', new Date().toISOString()));
   if (coversAll) writes.push(writeMeta(tx, 'cursor', response.cursor));
-  const counting = withCounts ? readCounts(tx) : null;
+  const counting = ending?.counts ? readCounts(tx) : null;
   const [after, counts] = await Promise.all([refreshing, counting, ...writes]);
   const before = refreshed.map(({ ref }) => records.get(recordKey(ref.table, ref.id)));
   return {
@@ -91,6 +152,7 @@ async function storeResults(
     views: syncedViews(before.map((record, index) => [record, after[index]])),
     cursor: coversAll ? response.cursor : cursor,
     counts,
+    taken,
   };
 }
 

@@ -141,6 +141,8 @@ export interface PushResultsOptions {
   next?: BatchLimits;
   /** Read the counts afterwards: the status a drain ends on. */
   counts?: boolean;
+  /** Apply the results in parts of this many entries, a transaction each (default: all in one). */
+  perTransaction?: number;
 }
 
 /** What else the transaction that applies a pull page does: for a pull's last page. */

@@ -1,12 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { PROBLEM } from '../../protocol/index.ts';
-import { type DrainDeps, drainOutbox } from './drain.ts';
+import { type DrainDeps, drainOutbox, GENTLE_RESULTS_PER_TRANSACTION } from './drain.ts';
 import type { Timers } from './http.ts';
 import { inProcessLock } from './lock.ts';
 import { FakeSyncServer } from './testing/fake-sync-server.ts';
 import { MemoryStore } from './testing/memory-store.ts';
 
 const WORKSPACE = '01900000-0000-7000-8000-000000000001';
+
+/** The parts each storing of results was asked to be made in (undefined: one transaction). */
+function partsAsked(store: MemoryStore): (number | undefined)[] {
+  return store.calls
+    .filter((call) => call.method === 'applyPushResults')
+    .map((call) => (call.args[2] as { perTransaction?: number }).perTransaction);
+}
 
 /** Timers that fire on the next macrotask: only the timeout test ever lets one fire. */
 const quickTimers: Timers = {
@@ -105,12 +112,14 @@ describe('drainOutbox', () => {
       expect(await drainOutbox({ ...deps, gentle: () => true })).toMatchObject({ acknowledged: 1_600 });
       // One read to start; each later batch came with the results of the one before.
       expect(store.methods().filter((method) => method === 'nextBatch')).toHaveLength(1);
+      expect(partsAsked(store)).toEqual(Array(4).fill(GENTLE_RESULTS_PER_TRANSACTION));
       store.calls.length = 0;
       const text = (index: number) => ({ text: `later ${index}` });
       for (let i = 0; i < 1_600; i++)
         await store.commit({ op: 'create', table: 'todos', workspaceId: WORKSPACE, fields: text(i) });
       expect(await drainOutbox({ ...deps, gentle: () => false })).toMatchObject({ acknowledged: 1_600 });
       expect(store.methods().filter((method) => method === 'nextBatch')).toHaveLength(4);
+      expect(partsAsked(store)).toEqual([undefined, undefined, undefined, undefined]);
     });
   });
 

@@ -71,6 +71,12 @@ export type DrainResult = DrainTotals &
 
 export type DrainOutcome = DrainResult['outcome'];
 
+/**
+ * A gentle drain stores results in parts of this many entries, a transaction each: a commit then
+ * waits for one part (a few ms) instead of a whole batch's results (100 ms and more for 300).
+ */
+export const GENTLE_RESULTS_PER_TRANSACTION = 10;
+
 /** How many 409 seq-gap or 403 client-forbidden answers in a row the drain repairs before it gives up for now. */
 const MAX_REPAIRS = 3;
 
@@ -177,6 +183,7 @@ async function drainLoop(deps: DrainDeps, totals: DrainTotals): Promise<DrainRes
       pipeline.storeResults(batch, answer.body, {
         takeNext: gentle && batch.more ? maxCount : undefined,
         counts: !batch.more,
+        perTransaction: gentle ? GENTLE_RESULTS_PER_TRANSACTION : undefined,
       });
       totals.serverCursor = Math.max(totals.serverCursor, answer.body.cursor);
       repairs = 0;

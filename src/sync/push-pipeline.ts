@@ -14,10 +14,14 @@ import type { LocalStore, OutboxBatch, PushStored } from '../store/types.ts';
 /** The batch read ahead: null when the outbox held nothing after the one in flight; undefined when the read failed. */
 type Ahead = Promise<OutboxBatch | null | undefined>;
 
-/** What storing a batch's results also does: take the next batch (up to this many), read the counts. */
+/**
+ * How a batch's results are stored: taking the next batch (up to this many) and reading the
+ * counts with them, in parts of so many entries.
+ */
 interface StoreOptions {
   takeNext?: number;
   counts?: boolean;
+  perTransaction?: number;
 }
 
 export class PushPipeline {
@@ -58,14 +62,18 @@ export class PushPipeline {
    * `takeNext`, the batch after it is taken in the same transaction and becomes the next one;
    * with `counts`, the counts are read in it too.
    */
-  storeResults(batch: OutboxBatch, response: PushResponse, { takeNext, counts }: StoreOptions = {}): void {
+  storeResults(
+    batch: OutboxBatch,
+    response: PushResponse,
+    { takeNext, counts, perTransaction }: StoreOptions = {},
+  ): void {
     let tookNext: (next: OutboxBatch | null | undefined) => void = () => {};
     if (takeNext !== undefined) this.ahead = new Promise((resolve) => (tookNext = resolve));
     const next = takeNext === undefined ? undefined : { maxCount: takeNext, maxBytes: this.maxBytes };
     this.storing = this.storing.then(async () => {
       if (this.storeError !== null) return tookNext(undefined);
       try {
-        const stored = await this.store.applyPushResults(batch, response, { next, counts });
+        const stored = await this.store.applyPushResults(batch, response, { next, counts, perTransaction });
         this.onStored(batch, stored);
         tookNext(next ? stored.next : undefined);
       } catch (error) {

@@ -194,13 +194,13 @@ export class MemoryStore implements LocalStore {
   async applyPushResults(
     batch: OutboxBatch,
     response: PushResponse,
-    { next, counts }: PushResultsOptions = {},
+    { next, counts, perTransaction }: PushResultsOptions = {},
   ): Promise<PushStored> {
     this.log(
       'applyPushResults',
       batch.entries.map((entry) => entry.key),
       response.results.map((result) => result.status),
-      { counts: counts === true },
+      { counts: counts === true, perTransaction },
     );
     const changed: RecordRef[] = [];
     const views: RecordView[] = [];

@@ -3,7 +3,7 @@ import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '../../protocol/index.ts';
 import { activateAccount, activeAccount, claimLocalData, localDatabaseName } from './accounts.ts';
-import { noteFields, storeOpener } from './test-fixtures.ts';
+import { noteFields, storeOpener, writeMetaOf } from './test-fixtures.ts';
 import type { LocalStore } from './types.ts';
 
 const stores = storeOpener();
@@ -94,7 +94,7 @@ describe('accounts', () => {
       const anonymous = await stores.open(localDatabaseName(null));
       await writeCards(anonymous, ['for u1']);
       // As if the tab closed right after the claim for u1 took its snapshot.
-      await anonymous.setMeta('claimingFor', 'u1');
+      await writeMetaOf(anonymous.name, 'claimingFor', 'u1');
       expect(await claimLocalData('u2')).toBe(0);
       const first = await stores.open(localDatabaseName('u1'));
       const second = await stores.open(localDatabaseName('u2'));

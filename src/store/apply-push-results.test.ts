@@ -57,21 +57,6 @@ describe('applyPushResults', () => {
       expect(await store.getMeta('lastSyncAt')).toBeTypeOf('string');
     });
 
-    it('with `next`, takes the batch after it in the same transaction, as sent', async () => {
-      const store = await stores.open();
-      const first = await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields() });
-      const batch = await sendAll(store);
-      const later = await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields() });
-      const record = envelope({ id: first.id, workspaceId, version: 1, fields: noteFields() });
-      const response = pushResponse([answer(batch, { status: 'applied', record })]);
-      const { next } = await store.applyPushResults(batch, response, { next: { maxCount: 10, maxBytes: 1_000_000 } });
-      expect(next?.entries.map((entry) => entry.recordId)).toEqual([later.id]);
-      expect(next?.mutations[0].seq).toBe(batch.mutations[0].seq + 1);
-      // Taken as sent: a later update is a mutation of its own, not merged into the taken one.
-      await store.commit({ op: 'update', table: 'cards', id: later.id, fields: { title: 'Later' } });
-      expect((await store.pendingEntries()).map((entry) => entry.op)).toEqual(['create', 'update']);
-    });
-
     it('reads the records a batch created with one range request, though their results name them again', async () => {
       const store = await stores.open();
       const views = [];
@@ -145,14 +130,13 @@ describe('applyPushResults', () => {
       expect(counts).toEqual(await store.counts());
     });
 
-    it('without `next`, takes nothing, and without `counts` reads none', async () => {
+    it('without `counts` reads none', async () => {
       const store = await stores.open();
       const view = await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields() });
       const batch = await sendAll(store);
       await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields() });
       const record = envelope({ id: view.id, workspaceId, version: 1, fields: noteFields() });
       const stored = await store.applyPushResults(batch, pushResponse([answer(batch, { status: 'applied', record })]));
-      expect(stored.next).toBeNull();
       expect(stored.counts).toBeNull();
       expect(await store.pendingEntries()).toHaveLength(1);
     });
@@ -288,8 +272,7 @@ describe('applyPushResults', () => {
     it('a transaction per part, together storing what one would: the cursor checked over every part', async () => {
       const { store, batch, later, response } = await sentFive();
       const transactions = vi.spyOn(IDBDatabase.prototype, 'transaction');
-      const next = { maxCount: 10, maxBytes: 1_000_000 };
-      const stored = await store.applyPushResults(batch, response, { next, counts: true, perTransaction: 2 });
+      const stored = await store.applyPushResults(batch, response, { counts: true, perTransaction: 2 });
       expect(transactions).toHaveBeenCalledTimes(3);
       const ids = batch.mutations.map((mutation) => mutation.recordId);
       expect(stored.changed.map((ref) => ref.id)).toEqual(ids);
@@ -298,20 +281,18 @@ describe('applyPushResults', () => {
       );
       expect(stored.cursor).toBe(15);
       expect(await store.getMeta('cursor')).toBe(15);
-      expect(stored.next?.entries.map((entry) => entry.recordId)).toEqual([later.id]);
       expect(stored.counts).toEqual(await store.counts());
       expect((await store.pendingEntries()).map((entry) => entry.recordId)).toEqual([later.id]);
     });
 
-    it('results out of order still reach the part that holds their entry', async () => {
+    it('results out of the request order settle only where they match: the other entries stay, to be sent again', async () => {
       const { store, batch, response } = await sentFive();
-      await store.applyPushResults(
-        batch,
-        { ...response, results: [...response.results].reverse() },
-        { perTransaction: 2 },
-      );
-      expect(await store.pendingEntries()).toHaveLength(1);
-      expect(await store.getMeta('cursor')).toBe(15);
+      const [a, b, c, d, e] = response.results;
+      await store.applyPushResults(batch, { ...response, results: [b, a, c, e, d] }, { perTransaction: 2 });
+      const pending = (await store.pendingEntries()).map((entry) => entry.recordId);
+      expect(pending).toEqual([...[3, 4].map((index) => batch.mutations[index].recordId), expect.any(String)]);
+      expect(await store.get('cards', batch.mutations[0].recordId)).toMatchObject({ pending: false, version: 1 });
+      expect(await store.getMeta('cursor')).toBe(10);
     });
 
     it('a part that fails keeps the parts before it; its entries, sent again, settle as duplicates', async () => {

@@ -1,21 +1,13 @@
 /** Applying a push response: acknowledged entries leave the outbox, conflicts and rejections move out. */
 import type { Envelope, MutationResult, OriginalOutcome, PushResponse } from '../../protocol/index.ts';
 import { readNumber, writeMeta } from './meta.ts';
-import { failedEntry, takeBatch } from './outbox.ts';
+import { failedEntry } from './outbox.ts';
 import { readCounts } from './queries.ts';
 import { readStoredRecords, recordKey } from './read-records.ts';
 import { RecordRefSet, type Refresh, refreshRecords } from './record-state.ts';
 import { inWriteTransaction, issueAll, type LocalDatabase, STORES, type WriteTransaction } from './schema.ts';
 import { syncedViews } from './synced-views.ts';
-import type {
-  ConflictEntry,
-  OutboxBatch,
-  OutboxEntry,
-  PushResultsOptions,
-  PushStored,
-  RecordRef,
-  RecordView,
-} from './types.ts';
+import type { ConflictEntry, OutboxBatch, OutboxEntry, PushResultsOptions, PushStored, RecordRef } from './types.ts';
 
 /**
  * Applies a 200 push response: in one transaction, or in parts of `perTransaction` entries, each
@@ -29,36 +21,26 @@ import type {
  * whole batch. Each part is whole on its own (its entries leave the outbox with their records
  * refreshed); a part never applied leaves its entries to be sent again, and the server answers
  * them as duplicates. What concerns the response as a whole (the cursor, the last sync time, the
- * next batch, the counts) is done with the last part.
+ * counts) is done with the last part.
  */
 export async function applyPushResults(
   db: LocalDatabase,
   batch: OutboxBatch,
   response: PushResponse,
-  { next, counts = false, perTransaction }: PushResultsOptions = {},
+  { counts = false, perTransaction }: PushResultsOptions = {},
 ): Promise<PushStored> {
+  const progress: Progress = { changed: [], views: [], cursor: 0, counts: null, taken: [] };
   const parts = splitResponse(batch, response, perTransaction ?? batch.entries.length);
-  const changed: RecordRef[] = [];
-  const views: RecordView[] = [];
-  const taken: Envelope[] = [];
-  const last = batch.entries[batch.entries.length - 1].key;
   for (const [index, part] of parts.entries()) {
-    const ending = index === parts.length - 1 ? { takenBefore: taken, counts } : null;
-    const stored = await inWriteTransaction(db, async (tx) => {
-      // The next batch is taken alongside, in the same round trips: one transaction for a
-      // commit to wait behind instead of two.
-      const [applied, nextBatch] = await Promise.all([
-        storeResults(tx, part, ending),
-        ending && next ? takeBatch(tx, next, last) : null,
-      ]);
-      return { ...applied, next: nextBatch };
-    });
-    changed.push(...stored.changed);
-    views.push(...stored.views);
-    taken.push(...stored.taken);
-    if (ending) return { changed, views, cursor: stored.cursor, next: stored.next, counts: stored.counts };
+    const last = index === parts.length - 1;
+    await inWriteTransaction(db, (tx) => storeResults(tx, part, progress, last, last && counts));
   }
-  throw new Error('a push batch has at least one entry');
+  return progress;
+}
+
+/** What the parts stored so far, with the records their results carried (for the last one's cursor check). */
+interface Progress extends PushStored {
+  taken: Envelope[];
 }
 
 /** A run of the batch's entries with the results that answer them. */
@@ -67,42 +49,33 @@ interface Part {
   response: PushResponse;
 }
 
-/** The batch in runs of at most `size` entries, each with its results (matched by seq). */
+/**
+ * The batch in runs of at most `size` entries, each with its results: the protocol answers in
+ * the order of the request. (A result out of place matches no entry of its part and is skipped:
+ * its entry stays, to be sent again.)
+ */
 function splitResponse(batch: OutboxBatch, response: PushResponse, size: number): Part[] {
-  if (size >= batch.entries.length) return [{ batch, response }];
-  const partOf = new Map(batch.mutations.map((mutation, index) => [mutation.seq, Math.floor(index / size)]));
   const parts: Part[] = [];
   for (let start = 0; start < batch.entries.length; start += size) {
-    const entries = batch.entries.slice(start, start + size);
-    const mutations = batch.mutations.slice(start, start + size);
-    parts.push({ batch: { ...batch, entries, mutations }, response: { ...response, results: [] } });
-  }
-  for (const result of response.results) {
-    const index = partOf.get(result.seq);
-    if (index !== undefined) parts[index].response.results.push(result);
+    const run = <T>(items: T[]) => items.slice(start, start + size);
+    const part = { ...batch, entries: run(batch.entries), mutations: run(batch.mutations) };
+    parts.push({ batch: part, response: { ...response, results: run(response.results) } });
   }
   return parts;
 }
 
-/** The part that ends a response also does its bookkeeping: with the records earlier parts took. */
-interface Ending {
-  takenBefore: Envelope[];
-  counts: boolean;
-}
-
-/** What storing one part did, with the records its results carried (for the last part's cursor check). */
-type PartStored = Omit<PushStored, 'next'> & { taken: Envelope[] };
-
 /**
- * Matches the part's results to its stored entries, then settles each and refreshes its records.
- * With `ending`, the response's bookkeeping too: the last sync time, the cursor (moved when the
- * records every part took are every change since it), the counts.
+ * Matches the part's results to its stored entries, then settles each and refreshes its records,
+ * adding what it did to `progress`. The last part does the response's bookkeeping too: the last
+ * sync time, and the cursor, moved when the records every part took are every change since it.
  */
 async function storeResults(
   tx: WriteTransaction,
   { batch, response }: Part,
-  ending: Ending | null,
-): Promise<PartStored> {
+  progress: Progress,
+  last: boolean,
+  withCounts: boolean,
+): Promise<void> {
   const sentBySeq = new Map(batch.mutations.map((mutation, index) => [mutation.seq, batch.entries[index]]));
   const [generation, cursor, stored, records] = await Promise.all([
     readNumber(tx, 'resyncGeneration'),
@@ -110,7 +83,6 @@ async function storeResults(
     storedEntries(tx, batch),
     readNamedRecords(tx, batch, response),
   ]);
-  const taken: Envelope[] = [];
   const refreshes = new Map<string, Refresh>();
   const refresh = (ref: RecordRef) => {
     const key = recordKey(ref.table, ref.id);
@@ -130,7 +102,7 @@ async function storeResults(
     // A new conflict entry is not in the stored counts: have the record's entries read.
     own.removed = answer.status === 'conflict' || own.removed === undefined ? undefined : own.removed + 1;
     if (theirs) {
-      taken.push(theirs);
+      progress.taken.push(theirs);
       const target = refresh(theirs);
       if (!target.incoming || target.incoming.envelope.version <= theirs.version) {
         target.incoming = { envelope: theirs, generation };
@@ -138,22 +110,19 @@ async function storeResults(
     }
   }
   // Issued in this order, so the records' entries, and the counts, are read after the writes.
-  const coversAll = ending !== null && coversEveryChange([...ending.takenBefore, ...taken], cursor, response.cursor);
+  const coversAll = last && coversEveryChange(progress.taken, cursor, response.cursor);
   const refreshed = [...refreshes.values()];
   const writes = [removeFromOutbox(tx, batch, stored, settled), issueAll(settled, (item) => keepUnapplied(tx, item))];
   const refreshing = refreshRecords(tx, refreshed, records);
-  if (ending) writes.push(writeMeta(tx, 'lastSyncAt', new Date().toISOString()));
+  if (last) writes.push(writeMeta(tx, 'lastSyncAt', new Date().toISOString()));
   if (coversAll) writes.push(writeMeta(tx, 'cursor', response.cursor));
-  const counting = ending?.counts ? readCounts(tx) : null;
+  const counting = withCounts ? readCounts(tx) : null;
   const [after, counts] = await Promise.all([refreshing, counting, ...writes]);
   const before = refreshed.map(({ ref }) => records.get(recordKey(ref.table, ref.id)));
-  return {
-    changed: refreshed.map(({ ref }) => ref),
-    views: syncedViews(before.map((record, index) => [record, after[index]])),
-    cursor: coversAll ? response.cursor : cursor,
-    counts,
-    taken,
-  };
+  progress.changed.push(...refreshed.map(({ ref }) => ref));
+  progress.views.push(...syncedViews(before.map((record, index) => [record, after[index]])));
+  progress.cursor = coversAll ? response.cursor : cursor;
+  progress.counts = counts;
 }
 
 /**

@@ -3,7 +3,7 @@ import { newId } from '../../protocol/index.ts';
 import { applyPullPage, beginResync, finishResync } from './apply-pull.ts';
 import { applyPushResults } from './apply-push-results.ts';
 import { commit, purgeRecord } from './commit.ts';
-import { getMeta, setMeta } from './meta.ts';
+import { getMeta } from './meta.ts';
 import { alignSeq, failEntry, nextBatch, recordTransientFailure, renewClientId } from './outbox.ts';
 import {
   conflictEntries,
@@ -52,7 +52,6 @@ function localStoreOver(db: LocalDatabase, name: string): LocalStore {
     discardFailed: (failedId) => discardFailed(db, failedId),
     counts: () => counts(db),
     getMeta: (key) => getMeta(db, key),
-    setMeta: (key, value) => setMeta(db, key, value),
     nextBatch: (maxCount, maxBytes, afterKey) => nextBatch(db, maxCount, maxBytes, afterKey),
     applyPushResults: (batch, response, options) => applyPushResults(db, batch, response, options),
     recordTransientFailure: (key, error, nextAttemptAt) => recordTransientFailure(db, key, error, nextAttemptAt),

@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { newId } from '../../protocol/index.ts';
-import { envelope, noteFields, pullPage, storeOpener } from './test-fixtures.ts';
+import { envelope, noteFields, pullPage, storeOpener, writeMetaOf } from './test-fixtures.ts';
 
 const stores = storeOpener();
 afterEach(() => stores.closeAll());
@@ -81,7 +81,7 @@ describe('queries', () => {
       expect(await store.getMeta('seqBase')).toBe(0);
       const again = await stores.open(store.name);
       expect(await again.getMeta('clientId')).toBe(clientId);
-      await again.setMeta('owner', 'u1');
+      await writeMetaOf(store.name, 'owner', 'u1');
       expect(await store.getMeta('owner')).toBe('u1');
     });
   });

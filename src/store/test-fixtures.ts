@@ -8,9 +8,10 @@ import {
   type PushResponse,
   type TableName,
 } from '../../protocol/index.ts';
-
+import { setMeta } from './meta.ts';
 import { openLocalStore } from './open-local-store.ts';
-import type { LocalStore } from './types.ts';
+import { openLocalDatabase } from './schema.ts';
+import type { LocalStore, MetaKey } from './types.ts';
 
 let databases = 0;
 
@@ -45,6 +46,13 @@ export function pushResponse(results: MutationResult[], lastSeq = 0): PushRespon
 
 export function pullPage(changes: Envelope[], cursor: number, hasMore = false): PullResponse {
   return { protocol: PROTOCOL_VERSION, changes, cursor, hasMore };
+}
+
+/** Writes a meta value straight into a store's database (the store has no way to, by design). */
+export async function writeMetaOf(name: string, key: MetaKey, value: unknown): Promise<void> {
+  const db = await openLocalDatabase(name);
+  await setMeta(db, key, value);
+  db.close();
 }
 
 /** Opens stores on fresh databases and closes them all in teardown. */

@@ -121,7 +121,7 @@ export interface BatchLimits {
   maxBytes: number;
 }
 
-/** What storing a push response did, and the batch after it when one was asked for. */
+/** What storing a push response did. */
 export interface PushStored {
   /** Records whose local state the results changed. */
   changed: RecordRef[];
@@ -129,16 +129,12 @@ export interface PushStored {
   views: RecordView[];
   /** The stored cursor afterwards: results that were every change since it moved it. */
   cursor: number;
-  /** The oldest entries after the batch, taken as sent in the same transaction; null: none, or not asked. */
-  next: OutboxBatch | null;
   /** The counts once the results are stored, read in the same transaction; null: not asked. */
   counts: StoreCounts | null;
 }
 
-/** What else the transaction that stores a push response does (each would be a transaction of its own). */
+/** How a push response is stored, and what else is done with it. */
 export interface PushResultsOptions {
-  /** Take the batch after this one, as `nextBatch` would. */
-  next?: BatchLimits;
   /** Read the counts afterwards: the status a drain ends on. */
   counts?: boolean;
   /** Apply the results in parts of this many entries, a transaction each (default: all in one). */
@@ -201,7 +197,6 @@ export interface LocalStore {
   discardFailed(failedId: string): Promise<RecordRef[]>;
   counts(): Promise<StoreCounts>;
   getMeta<T>(key: MetaKey): Promise<T | undefined>;
-  setMeta(key: MetaKey, value: unknown): Promise<void>;
 
   // — the drain —
   /**

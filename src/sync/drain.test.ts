@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PROBLEM } from '../../protocol/index.ts';
-import { type DrainDeps, drainOutbox, GENTLE_RESULTS_PER_TRANSACTION } from './drain.ts';
+import { type DrainDeps, drainOutbox, GENTLE_BATCH_MUTATIONS, GENTLE_RESULTS_PER_TRANSACTION } from './drain.ts';
 import type { Timers } from './http.ts';
 import { inProcessLock } from './lock.ts';
 import { FakeSyncServer } from './testing/fake-sync-server.ts';
@@ -8,11 +8,14 @@ import { MemoryStore } from './testing/memory-store.ts';
 
 const WORKSPACE = '01900000-0000-7000-8000-000000000001';
 
-/** The parts each storing of results was asked to be made in (undefined: one transaction). */
-function partsAsked(store: MemoryStore): (number | undefined)[] {
-  return store.calls
-    .filter((call) => call.method === 'applyPushResults')
-    .map((call) => (call.args[2] as { perTransaction?: number }).perTransaction);
+/** The batches asked for (their size, and after which key: 0 for none), and the parts their results were stored in. */
+function sizesAsked(store: MemoryStore): { taken: unknown[]; stored: unknown[] } {
+  const asked = (method: string, pick: (args: unknown[]) => unknown) =>
+    store.calls.filter((call) => call.method === method).map((call) => pick(call.args));
+  return {
+    taken: asked('nextBatch', (args) => [args[0], args[2]]),
+    stored: asked('applyPushResults', (args) => (args[2] as { perTransaction?: number }).perTransaction),
+  };
 }
 
 /** Timers that fire on the next macrotask: only the timeout test ever lets one fire. */
@@ -106,20 +109,25 @@ describe('drainOutbox', () => {
       expect(server.pushLog.map((entry) => entry.seqs.length)).toEqual([500, 500, 100]);
     });
 
-    it('while gentle (the person writing) takes each batch with the results before it; else reads it ahead', async () => {
-      const { deps, store, ready } = setup(1_600);
+    it('while gentle (the person writing) sends small batches, stores results in small parts, reads nothing ahead', async () => {
+      const { deps, store, ready } = setup(250);
       await ready;
-      expect(await drainOutbox({ ...deps, gentle: () => true })).toMatchObject({ acknowledged: 1_600 });
-      // One read to start; each later batch came with the results of the one before.
-      expect(store.methods().filter((method) => method === 'nextBatch')).toHaveLength(1);
-      expect(partsAsked(store)).toEqual(Array(4).fill(GENTLE_RESULTS_PER_TRANSACTION));
+      expect(await drainOutbox({ ...deps, gentle: () => true })).toMatchObject({ acknowledged: 250 });
+      expect(sizesAsked(store)).toEqual({
+        taken: Array(3).fill([GENTLE_BATCH_MUTATIONS, 0]),
+        stored: Array(3).fill(GENTLE_RESULTS_PER_TRANSACTION),
+      });
       store.calls.length = 0;
       const text = (index: number) => ({ text: `later ${index}` });
       for (let i = 0; i < 1_600; i++)
         await store.commit({ op: 'create', table: 'todos', workspaceId: WORKSPACE, fields: text(i) });
       expect(await drainOutbox({ ...deps, gentle: () => false })).toMatchObject({ acknowledged: 1_600 });
-      expect(store.methods().filter((method) => method === 'nextBatch')).toHaveLength(4);
-      expect(partsAsked(store)).toEqual([undefined, undefined, undefined, undefined]);
+      // Else full batches, each after the first read ahead while the one before is in flight.
+      expect(sizesAsked(store)).toEqual({
+        taken: [[500, 0], ...Array(3).fill([500, expect.any(Number)])],
+        stored: Array(4).fill(undefined),
+      });
+      expect(sizesAsked(store).taken[1]).not.toEqual([500, 0]);
     });
   });
 
@@ -407,12 +415,12 @@ describe('drainOutbox', () => {
       });
       const apply = store.applyPushResults.bind(store);
       let pushesWhenFirstStored = 0;
-      store.applyPushResults = async (batch, response, next) => {
+      store.applyPushResults = async (batch, response, options) => {
         if (pushesWhenFirstStored === 0) {
           await gate;
           pushesWhenFirstStored = server.pushLog.length;
         }
-        return apply(batch, response, next);
+        return apply(batch, response, options);
       };
       const draining = drainOutbox({ ...deps, force: true });
       for (let turn = 0; turn < 100 && server.pushLog.length < 2; turn++) {

@@ -5,24 +5,14 @@
  *
  * Results are stored strictly in order, and a fresh read of the outbox waits until every result
  * before it is stored, so no batch is ever read twice while its acknowledgement is being written.
- * A gentle drain reads nothing ahead: it takes the next batch in the transaction that stores the
- * results before it, so a commit has one transaction to wait behind per batch, not two.
+ * A gentle drain reads nothing ahead, sends small batches and stores results in parts (see
+ * `drain.ts`), so a commit never waits long behind it.
  */
 import type { PushResponse } from '../../protocol/index.ts';
-import type { LocalStore, OutboxBatch, PushStored } from '../store/types.ts';
+import type { LocalStore, OutboxBatch, PushResultsOptions, PushStored } from '../store/types.ts';
 
 /** The batch read ahead: null when the outbox held nothing after the one in flight; undefined when the read failed. */
 type Ahead = Promise<OutboxBatch | null | undefined>;
-
-/**
- * How a batch's results are stored: taking the next batch (up to this many) and reading the
- * counts with them, in parts of so many entries.
- */
-interface StoreOptions {
-  takeNext?: number;
-  counts?: boolean;
-  perTransaction?: number;
-}
 
 export class PushPipeline {
   private storing: Promise<void> = Promise.resolve();
@@ -57,28 +47,14 @@ export class PushPipeline {
     this.ahead = this.store.nextBatch(maxCount, this.maxBytes, last).catch(() => undefined);
   }
 
-  /**
-   * Queues the storing of `response`'s results, after those of earlier batches. With
-   * `takeNext`, the batch after it is taken in the same transaction and becomes the next one;
-   * with `counts`, the counts are read in it too.
-   */
-  storeResults(
-    batch: OutboxBatch,
-    response: PushResponse,
-    { takeNext, counts, perTransaction }: StoreOptions = {},
-  ): void {
-    let tookNext: (next: OutboxBatch | null | undefined) => void = () => {};
-    if (takeNext !== undefined) this.ahead = new Promise((resolve) => (tookNext = resolve));
-    const next = takeNext === undefined ? undefined : { maxCount: takeNext, maxBytes: this.maxBytes };
+  /** Queues the storing of `response`'s results, after those of earlier batches. */
+  storeResults(batch: OutboxBatch, response: PushResponse, options: PushResultsOptions): void {
     this.storing = this.storing.then(async () => {
-      if (this.storeError !== null) return tookNext(undefined);
+      if (this.storeError !== null) return;
       try {
-        const stored = await this.store.applyPushResults(batch, response, { next, counts, perTransaction });
-        this.onStored(batch, stored);
-        tookNext(next ? stored.next : undefined);
+        this.onStored(batch, await this.store.applyPushResults(batch, response, options));
       } catch (error) {
         this.storeError = error;
-        tookNext(undefined);
       }
     });
   }

@@ -146,8 +146,8 @@ describe('SyncEngine', () => {
     it('is not followed by a pull when its results moved the cursor up to the server cursor', async () => {
       const { engine, server, store, commit } = setup();
       const apply = store.applyPushResults.bind(store);
-      store.applyPushResults = async (batch, response, next) => {
-        const stored = await apply(batch, response, next);
+      store.applyPushResults = async (batch, response, options) => {
+        const stored = await apply(batch, response, options);
         await store.setMeta('cursor', response.cursor);
         return { ...stored, cursor: response.cursor };
       };

@@ -163,7 +163,7 @@ export class MemoryStore implements LocalStore {
   }
 
   async nextBatch(maxCount: number, maxBytes: number, afterKey = 0): Promise<OutboxBatch | null> {
-    this.log('nextBatch', maxCount, maxBytes);
+    this.log('nextBatch', maxCount, maxBytes, afterKey);
     if (this.failNextBatch) {
       this.failNextBatch = false;
       throw new Error('database closed');
@@ -194,7 +194,7 @@ export class MemoryStore implements LocalStore {
   async applyPushResults(
     batch: OutboxBatch,
     response: PushResponse,
-    { next, counts, perTransaction }: PushResultsOptions = {},
+    { counts, perTransaction }: PushResultsOptions = {},
   ): Promise<PushStored> {
     this.log(
       'applyPushResults',
@@ -228,10 +228,8 @@ export class MemoryStore implements LocalStore {
         if (view) views.push(view);
       }
     });
-    const last = batch.entries[batch.entries.length - 1].key;
-    const taken = next ? this.take(next, last) : null;
     const cursor = (this.meta.get('cursor') as number | undefined) ?? 0;
-    return { changed, views, cursor, next: taken, counts: counts ? this.countsNow() : null };
+    return { changed, views, cursor, counts: counts ? this.countsNow() : null };
   }
 
   private failedFrom(entry: OutboxEntry): Omit<FailedEntry, 'error'> {

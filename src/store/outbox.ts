@@ -39,7 +39,7 @@ export function nextBatch(
 }
 
 /** `nextBatch` inside `tx`. */
-export async function takeBatch(
+async function takeBatch(
   tx: WriteTransaction,
   { maxCount, maxBytes }: BatchLimits,
   afterKey?: number,

@@ -32,8 +32,7 @@ export async function applyPushResults(
   const progress: Progress = { changed: [], views: [], cursor: 0, counts: null, taken: [] };
   const parts = splitResponse(batch, response, perTransaction ?? batch.entries.length);
   for (const [index, part] of parts.entries()) {
-    const last = index === parts.length - 1;
-    await inWriteTransaction(db, (tx) => storeResults(tx, part, progress, last, last && counts));
+    await inWriteTransaction(db, (tx) => storeResults(tx, part, progress, index === parts.length - 1, counts));
   }
   return progress;
 }
@@ -66,8 +65,9 @@ function splitResponse(batch: OutboxBatch, response: PushResponse, size: number)
 
 /**
  * Matches the part's results to its stored entries, then settles each and refreshes its records,
- * adding what it did to `progress`. The last part does the response's bookkeeping too: the last
- * sync time, and the cursor, moved when the records every part took are every change since it.
+ * adding what it did to `progress`. Only the last part does the response's bookkeeping: it reads
+ * the cursor, moves it when the records every part took are every change since it, stores the
+ * last sync time and reads the counts (when asked).
  */
 async function storeResults(
   tx: WriteTransaction,
@@ -79,7 +79,7 @@ async function storeResults(
   const sentBySeq = new Map(batch.mutations.map((mutation, index) => [mutation.seq, batch.entries[index]]));
   const [generation, cursor, stored, records] = await Promise.all([
     readNumber(tx, 'resyncGeneration'),
-    readNumber(tx, 'cursor'),
+    last ? readNumber(tx, 'cursor') : 0,
     storedEntries(tx, batch),
     readNamedRecords(tx, batch, response),
   ]);
@@ -116,7 +116,7 @@ async function storeResults(
   const refreshing = refreshRecords(tx, refreshed, records);
   if (last) writes.push(writeMeta(tx, 'lastSyncAt', new Date().toISOString()));
   if (coversAll) writes.push(writeMeta(tx, 'cursor', response.cursor));
-  const counting = withCounts ? readCounts(tx) : null;
+  const counting = last && withCounts ? readCounts(tx) : null;
   const [after, counts] = await Promise.all([refreshing, counting, ...writes]);
   const before = refreshed.map(({ ref }) => records.get(recordKey(ref.table, ref.id)));
   progress.changed.push(...refreshed.map(({ ref }) => ref));

@@ -45,15 +45,20 @@ function describe(facts: ResponseFacts): string {
 }
 
 /** A problem object for a refusal whose body was not problem+json (a proxy's HTML page, say). */
-export function problemFromStatus(status: number, problem: Problem | null): Problem {
-  if (problem) return problem;
-  return {
-    type: 'about:blank',
-    title: `HTTP ${status}`,
-    status,
-    detail: `The server answered ${status} without a problem body.`,
-    code: status === 413 ? PROBLEM.tooLarge : PROBLEM.invalidRequest,
-  };
+export function problemFromStatus(
+  status: number,
+  problem: Problem | null,
+  detail = `The server answered ${status} without a problem body.`,
+): Problem {
+  return (
+    problem ?? {
+      type: 'about:blank',
+      title: `HTTP ${status}`,
+      status,
+      detail,
+      code: status === 413 ? PROBLEM.tooLarge : PROBLEM.invalidRequest,
+    }
+  );
 }
 
 /** Classifies an answer of `POST /api/sync/push` (a network error or timeout never gets here). */

@@ -285,6 +285,18 @@ describe('applyPushResults', () => {
       expect((await store.pendingEntries()).map((entry) => entry.recordId)).toEqual([later.id]);
     });
 
+    it('awaits `pause` before each part opens its transaction', async () => {
+      const { store, batch, response } = await sentFive();
+      const transactions = vi.spyOn(IDBDatabase.prototype, 'transaction');
+      const openedAtEachPause: number[] = [];
+      const pause = async () => {
+        openedAtEachPause.push(transactions.mock.calls.length);
+      };
+      await store.applyPushResults(batch, response, { perTransaction: 2, pause });
+      expect([openedAtEachPause, transactions.mock.calls.length]).toEqual([[0, 1, 2], 3]);
+      vi.restoreAllMocks();
+    });
+
     it('results out of the request order settle only where they match: the other entries stay, to be sent again', async () => {
       const { store, batch, response } = await sentFive();
       const [a, b, c, d, e] = response.results;

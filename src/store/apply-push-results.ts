@@ -27,11 +27,12 @@ export async function applyPushResults(
   db: LocalDatabase,
   batch: OutboxBatch,
   response: PushResponse,
-  { counts = false, perTransaction }: PushResultsOptions = {},
+  { counts = false, perTransaction, pause }: PushResultsOptions = {},
 ): Promise<PushStored> {
   const progress: Progress = { changed: [], views: [], cursor: 0, counts: null, taken: [] };
   const parts = splitResponse(batch, response, perTransaction ?? batch.entries.length);
   for (const [index, part] of parts.entries()) {
+    await pause?.();
     await inWriteTransaction(db, (tx) => storeResults(tx, part, progress, index === parts.length - 1, counts));
   }
   return progress;

@@ -139,6 +139,8 @@ export interface PushResultsOptions {
   counts?: boolean;
   /** Apply the results in parts of this many entries, a transaction each (default: all in one). */
   perTransaction?: number;
+  /** Awaited before each part's transaction (a gentle drain waits for a pause in the commits). */
+  pause?: () => Promise<void>;
 }
 
 /** What else the transaction that applies a pull page does: for a pull's last page. */

@@ -129,6 +129,35 @@ describe('drainOutbox', () => {
       });
       expect(sizesAsked(store).taken[1]).not.toEqual([500, 0]);
     });
+    it('while gentle, awaits `pause` before it takes each batch and hands it on for each part; else never', async () => {
+      const { deps, store, ready } = setup(150);
+      await ready;
+      const handed: unknown[] = [];
+      const apply = store.applyPushResults.bind(store);
+      store.applyPushResults = (batch, response, options) => {
+        handed.push(options?.pause);
+        return apply(batch, response, options);
+      };
+      const order: string[] = [];
+      const methodsCalled = () => store.calls.splice(0).map((call) => call.method);
+      const pause = async () => {
+        order.push(...methodsCalled(), 'pause');
+      };
+      methodsCalled();
+      await drainOutbox({ ...deps, gentle: () => true, pause });
+      order.push(...methodsCalled());
+      expect(order).toEqual(['pause', 'nextBatch', 'applyPushResults', 'pause', 'nextBatch', 'applyPushResults']);
+      expect(handed).toEqual([pause, pause]);
+
+      handed.length = 0;
+      await store.commit({ op: 'create', table: 'todos', workspaceId: WORKSPACE, fields: { text: 'later' } });
+      let paused = 0;
+      const counted = async () => {
+        paused++;
+      };
+      expect(await drainOutbox({ ...deps, gentle: () => false, pause: counted })).toMatchObject({ acknowledged: 1 });
+      expect([paused, handed]).toEqual([0, [undefined]]);
+    });
   });
 
   describe('transient failures', () => {

@@ -18,7 +18,7 @@
 import { LIMITS, PROTOCOL_VERSION, type PushRequest, type PushResponse } from '../../protocol/index.ts';
 import type { LocalStore, OutboxBatch, RecordRef, RecordView, StoreCounts } from '../store/types.ts';
 import { nextAttemptAt } from './backoff.ts';
-import { classifyPushResponse } from './classify-response.ts';
+import { classifyPushResponse, problemFromStatus } from './classify-response.ts';
 import { type HttpDeps, requestJson } from './http.ts';
 import { defaultLock, LOCK_NAMES, type LockRunner } from './lock.ts';
 import { PushPipeline } from './push-pipeline.ts';
@@ -37,6 +37,8 @@ export interface DrainDeps extends HttpDeps {
    * batches are small and results are stored in small parts: short transactions all.
    */
   gentle?(): boolean;
+  /** Awaited before each transaction of a gentle drain: resolves when the person pauses writing. */
+  pause?(): Promise<void>;
   /**
    * Told as records change (acks, failures), so tabs catch up while a long drain goes on; with
    * the views of those the results raised to a newer version (see `syncedViews`).
@@ -151,6 +153,10 @@ async function drainLoop(deps: DrainDeps, totals: DrainTotals): Promise<DrainRes
     if (!deps.force && !deps.isOnline()) return end({ outcome: 'offline' });
     pipeline.check();
     const gentle = deps.gentle?.() ?? false;
+    if (gentle) {
+      await pipeline.settle();
+      await deps.pause?.();
+    }
     const batch = await pipeline.next(gentle ? Math.min(maxCount, GENTLE_BATCH_MUTATIONS) : maxCount);
     if (!batch) return end({ outcome: 'empty' });
     const head = batch.entries[0];
@@ -184,6 +190,7 @@ async function drainLoop(deps: DrainDeps, totals: DrainTotals): Promise<DrainRes
       pipeline.storeResults(batch, answer.body, {
         counts: !batch.more,
         perTransaction: gentle ? GENTLE_RESULTS_PER_TRANSACTION : undefined,
+        pause: gentle ? deps.pause : undefined,
       });
       totals.serverCursor = Math.max(totals.serverCursor, answer.body.cursor);
       repairs = 0;
@@ -246,13 +253,7 @@ async function isolate(
   problem: import('../../protocol/index.ts').Problem | null,
 ): Promise<number> {
   if (batch.entries.length > 1) return Math.ceil(Math.min(maxCount, batch.entries.length) / 2);
-  const error = problem ?? {
-    type: 'about:blank',
-    title: 'Refused',
-    status: 422,
-    detail: 'The server refused this change whatever its idempotency key.',
-    code: 'invalid-request' as const,
-  };
+  const error = problemFromStatus(422, problem, 'The server refused this change whatever its idempotency key.');
   const changed = await deps.store.failEntry(batch.entries[0].key, error);
   totals.changed.push(...changed);
   deps.onChanged?.(changed);

@@ -4,19 +4,27 @@ import type { SyncStatus } from '../api/client.ts';
 import type { BroadcastMessage, SyncChannel } from './broadcast.ts';
 import type { Timers } from './http.ts';
 import { inProcessLock } from './lock.ts';
-import { BURST_COMMITS, BURST_QUIET_MS, SyncEngine, type SyncEngineDeps } from './sync-engine.ts';
+import {
+  BURST_COMMITS,
+  BURST_QUIET_MS,
+  COMMIT_MAX_WAIT_MS,
+  GENTLE_YIELD_MAX_MS,
+  SyncEngine,
+  type SyncEngineDeps,
+} from './sync-engine.ts';
 import { FakeSyncServer } from './testing/fake-sync-server.ts';
 import { MemoryStore } from './testing/memory-store.ts';
 
 const WORKSPACE = '01900000-0000-7000-8000-000000000001';
 
-/** Timers the test fires by hand; each remembers when it was due. */
+/** Timers the test fires by hand; each remembers its delay and when it is due on the test's clock. */
 class ManualTimers implements Timers {
-  readonly pending = new Map<number, { callback: () => void; delay: number }>();
+  readonly pending = new Map<number, { callback: () => void; delay: number; dueAt: number }>();
   private next = 1;
+  constructor(private readonly clock: { now: number }) {}
   setTimeout(callback: () => void, delay: number): number {
     const handle = this.next++;
-    this.pending.set(handle, { callback, delay });
+    this.pending.set(handle, { callback, delay, dueAt: this.clock.now + delay });
     return handle;
   }
   clearTimeout(handle: unknown): void {
@@ -25,11 +33,40 @@ class ManualTimers implements Timers {
   delays(): number[] {
     return [...this.pending.values()].map((timer) => timer.delay);
   }
+  /** Fires the timers due by the test's clock. */
+  fireDue(): void {
+    for (const [handle, timer] of [...this.pending]) {
+      if (timer.dueAt > this.clock.now) continue;
+      this.pending.delete(handle);
+      timer.callback();
+    }
+  }
   fireAll(): void {
     const due = [...this.pending.values()];
     this.pending.clear();
     for (const timer of due) timer.callback();
   }
+  /**
+   * Fires the timers as they come due, the clock moved on to each round's latest, until `done`:
+   * a gentle drain waits on them for a pause in the commits before each batch it takes.
+   */
+  async fireUntil(done: () => boolean): Promise<void> {
+    for (let turn = 0; turn < 100 && !done(); turn++) {
+      this.clock.now = Math.max(this.clock.now, ...[...this.pending.values()].map((timer) => timer.dueAt));
+      this.fireAll();
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    expect(done()).toBe(true);
+  }
+}
+
+/** A function that says whether `promise` has settled. */
+function settled(promise: Promise<unknown>): () => boolean {
+  let done = false;
+  void promise.finally(() => {
+    done = true;
+  });
+  return () => done;
 }
 
 /** Lets the event loop turn until `done` (or fails after 100 turns). */
@@ -41,8 +78,8 @@ async function until(done: () => boolean): Promise<void> {
 function setup(options: { signedIn?: boolean; online?: boolean; commitCoalesceMs?: number } = {}) {
   const store = new MemoryStore('burrow-user-1');
   const server = new FakeSyncServer();
-  const timers = new ManualTimers();
   const clock = { now: 1_000_000 };
+  const timers = new ManualTimers(clock);
   const network = { online: options.online ?? true };
   const broadcasts: BroadcastMessage[] = [];
   const channel: SyncChannel = {
@@ -108,8 +145,7 @@ async function drainHeldAfterSending({ engine, server, store, timers, commit }: 
   const release = holdResults(store);
   await commit('a');
   const first = engine.trigger('committed');
-  timers.fireAll();
-  await until(() => server.pushLog.length === 1);
+  await timers.fireUntil(() => server.pushLog.length === 1);
   return { release, first };
 }
 
@@ -216,9 +252,8 @@ describe('SyncEngine', () => {
       const event = engine.syncEvent();
       await Promise.resolve();
       expect(server.pushLog).toHaveLength(1);
-      timers.fireAll();
+      await timers.fireUntil(settled(gathered));
       expect(await event).toMatchObject({ pending: 0 });
-      await gathered;
       expect(server.pushLog).toHaveLength(2);
       // Only the pull after the push (the fake store's results never move the cursor).
       expect(server.pullLog).toHaveLength(pulls + 1);
@@ -243,8 +278,7 @@ describe('SyncEngine', () => {
       server.pushFaults.push({ kind: 'status', status: 503 });
       const gathered = engine.trigger('committed');
       const event = engine.syncEvent();
-      timers.fireAll();
-      await gathered;
+      await timers.fireUntil(settled(gathered));
       expect(await event).toMatchObject({ pending: 0 });
       expect(server.pushLog.map((push) => push.status)).toEqual([503, 200]);
     });
@@ -278,8 +312,7 @@ describe('SyncEngine', () => {
       await Promise.resolve();
       expect(server.pushLog).toEqual([]);
       expect(timers.delays()).toEqual([25]);
-      timers.fireAll();
-      await Promise.all(triggers);
+      await timers.fireUntil(settled(Promise.all(triggers)));
       expect(server.pushLog.map((push) => push.seqs)).toEqual([[1, 2, 3]]);
     });
 
@@ -298,8 +331,7 @@ describe('SyncEngine', () => {
         const drained = engine.trigger('committed');
         if (clock.now - start >= (dueTimes.at(-1) ?? Number.POSITIVE_INFINITY)) {
           firedAt = clock.now - start;
-          timers.fireAll();
-          await drained;
+          await timers.fireUntil(settled(drained));
         }
         clock.now += 20;
       }
@@ -322,8 +354,7 @@ describe('SyncEngine', () => {
       }
       expect(timers.delays()).toEqual([BURST_QUIET_MS]);
       expect(server.pushLog).toEqual([]);
-      timers.fireAll();
-      await Promise.all(triggers);
+      await timers.fireUntil(settled(Promise.all(triggers)));
       expect(server.pushLog.map((push) => push.seqs.length)).toEqual([BURST_COMMITS]);
     });
 
@@ -334,8 +365,7 @@ describe('SyncEngine', () => {
       const pinged = engine.trigger('ping');
       await Promise.resolve();
       expect(server.pushLog).toEqual([]);
-      timers.fireAll();
-      await Promise.all([gathered, pinged]);
+      await timers.fireUntil(settled(Promise.all([gathered, pinged])));
       expect(server.pushLog.map((push) => push.seqs)).toEqual([[1]]);
     });
 
@@ -353,8 +383,7 @@ describe('SyncEngine', () => {
       await new Promise((resolve) => setTimeout(resolve, 0));
       expect(server.pushLog).toHaveLength(1);
       expect(timers.delays()).toEqual([30]); // from the drain's end, as long as it held 'b' back
-      timers.fireAll();
-      await second;
+      await timers.fireUntil(settled(second));
       expect(server.pushLog.map((push) => push.seqs)).toEqual([[1], [2]]);
     });
 
@@ -373,8 +402,7 @@ describe('SyncEngine', () => {
       expect(server.pushLog).toHaveLength(1);
       expect(timers.delays()).toEqual([10]);
       clock.now += 10;
-      timers.fireAll();
-      await second;
+      await timers.fireUntil(settled(second));
       expect(server.pushLog.map((push) => push.seqs)).toEqual([[1], [2]]);
     });
 
@@ -394,9 +422,33 @@ describe('SyncEngine', () => {
       release();
       await first;
       clock.now = start + 1_000;
-      timers.fireAll();
-      await second;
+      await timers.fireUntil(settled(second));
       expect(server.pushLog.map((push) => push.seqs)).toEqual([[1], [2, 3]]);
+    });
+
+    it('lets a gentle drain take a batch once the commits pause, or GENTLE_YIELD_MAX_MS after it asked', async () => {
+      const { engine, server, timers, clock, commit } = setup({ commitCoalesceMs: 25 });
+      await commit('a');
+      const drained = engine.trigger('committed');
+      timers.fireAll(); // the gathering comes due (early, 'a' just made): its gentle drain waits for quiet
+      await until(() => timers.delays().length === 1);
+      expect([timers.delays(), server.pushLog]).toEqual([[25], []]);
+      clock.now += 25;
+      timers.fireAll();
+      await drained;
+      expect(server.pushLog.map((push) => push.seqs)).toEqual([[1]]);
+
+      // A script's burst: a commit every 20 ms, never 25 ms of quiet. Its gathering's drain
+      // starts at the cap, then waits for quiet until GENTLE_YIELD_MAX_MS have passed.
+      const first = clock.now;
+      while (server.pushLog.length === 1 && clock.now - first < 2_000) {
+        await commit(`${clock.now - first} ms on`);
+        void engine.trigger('committed');
+        clock.now += 20;
+        timers.fireDue();
+        for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+      expect(clock.now - first).toBe(COMMIT_MAX_WAIT_MS + GENTLE_YIELD_MAX_MS + 10);
     });
 
     it('stopping releases whoever waits for a gathering drain, without draining', async () => {

@@ -366,10 +366,10 @@ export class SyncEngine {
    * GENTLE_YIELD_MAX_MS, or when the drain stops being gentle: a gentle drain awaits it before
    * each of its transactions, so the commits of a burst no longer wait behind them.
    */
-  private async commitsPaused(gentle: () => boolean, quietMs: number): Promise<void> {
+  private async commitsPaused(gentle: () => boolean): Promise<void> {
     const latest = this.deps.now() + GENTLE_YIELD_MAX_MS;
     for (;;) {
-      const wait = Math.min(this.lastCommitAt + quietMs, latest) - this.deps.now();
+      const wait = Math.min(this.lastCommitAt + (this.deps.commitCoalesceMs ?? 0), latest) - this.deps.now();
       if (wait <= 0 || !gentle()) return;
       await new Promise<void>((resolve) => this.deps.timers.setTimeout(resolve, wait));
     }
@@ -438,7 +438,7 @@ export class SyncEngine {
         random: this.deps.random,
         force: urgency === Urgency.Forced,
         gentle,
-        pause: () => this.commitsPaused(gentle, this.deps.commitCoalesceMs ?? 0),
+        pause: () => this.commitsPaused(gentle),
         onChanged: (changed, views) => this.announce(store, changed, views),
       });
       this.lastDrain = result;

@@ -28,12 +28,13 @@ const CROSS_DEVICE_SAMPLES = 40;
 /** BURROW_BENCH_TRACE=1 prints the initial sync's progress timeline (reporting only). */
 const TRACE = process.env.BURROW_BENCH_TRACE === '1';
 /**
- * How long each side's queue rests between being filled and being sent. Chromium's IndexedDB
- * goes on working off a burst of writes for seconds after it: 10,000 commits made in 35 s and
- * sent at once drained in 12–14 s, the same queue after 30 s in 4.2 s. A queue that size builds
- * up over hours offline, so both sides are timed from a store at rest.
+ * How long the browser rests before a timed phase: each side's queue between being filled and
+ * being sent, and the drained device before its commits are timed. Chromium's IndexedDB goes on
+ * working off a burst of writes for seconds after it: 10,000 commits made in 35 s and sent at
+ * once drained in 12–14 s, the same queue after 30 s in 4.2 s. A queue that size builds up over
+ * hours offline, so both sides are timed from a store at rest.
  */
-const QUEUE_REST_MS = 30_000 * Math.min(1, SCALE);
+const REST_MS = 30_000 * Math.min(1, SCALE);
 /** The card every figure writes: the protocol's typical ~300-byte note. */
 const CARD = noteCard();
 
@@ -84,7 +85,7 @@ async function benchDrain(rig: Rig): Promise<{ rows: BenchRow[]; page: Page; ids
     },
     { count: DRAIN_MUTATIONS, card: CARD, workspaceId: burrow.workspaceId },
   );
-  await burrow.page.waitForTimeout(QUEUE_REST_MS);
+  await burrow.page.waitForTimeout(REST_MS);
   const started = Date.now();
   await burrow.context.setOffline(false);
   const burrowMs = (await outboxEmptiedAt(burrow.page)) - started;
@@ -106,7 +107,7 @@ async function benchDrain(rig: Rig): Promise<{ rows: BenchRow[]; page: Page; ids
     fields: CARD,
     count: DRAIN_MUTATIONS,
   });
-  await page.waitForTimeout(QUEUE_REST_MS);
+  await page.waitForTimeout(REST_MS);
   const workboxMs = await replayBaseline(page);
   const applied = (await account.pullAll(0)).changes.filter((change) => change.table === 'cards').length;
   if (applied !== DRAIN_MUTATIONS) throw new Error(`the Workbox baseline applied ${applied} of ${DRAIN_MUTATIONS}`);
@@ -137,6 +138,7 @@ function outboxEmptiedAt(page: Page): Promise<number> {
     page,
     (burrow) =>
       new Promise<number>((resolve, reject) => {
+        // No named functions here: the runner's transform would wrap them in a helper the page lacks.
         setTimeout(() => reject(new Error('the outbox was not empty after 10 minutes')), 600_000);
         const stop = burrow.onStatus((status) => {
           if (status.pending > 0) return;
@@ -155,7 +157,7 @@ function outboxEmptiedAt(page: Page): Promise<number> {
  * 3.8 ms on the same device 30 s later).
  */
 async function benchCommitLatency(page: Page, ids: string[]): Promise<BenchRow[]> {
-  await page.waitForTimeout(QUEUE_REST_MS);
+  await page.waitForTimeout(REST_MS);
   const samples = await inPage(
     page,
     async (client, arg) => {

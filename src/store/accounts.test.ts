@@ -60,6 +60,20 @@ describe('accounts', () => {
       expect(await anonymous.nextBatch(10, 1_000_000)).toBeNull();
     });
 
+    it('merges a later update into the newest claimed entry, as it would have before the claim', async () => {
+      const anonymous = await stores.open(localDatabaseName(null));
+      const [, second] = await writeCards(anonymous, ['one', 'two']);
+      await claimLocalData('u1');
+
+      const user = await stores.open(localDatabaseName('u1'));
+      await user.commit({ op: 'update', table: 'cards', id: second.id, fields: { title: 'two, edited' } });
+      const batch = await user.nextBatch(10, 1_000_000);
+      expect(batch?.mutations.map((mutation) => [mutation.op, mutation.fields?.title])).toEqual([
+        ['create', 'one'],
+        ['create', 'two, edited'],
+      ]);
+    });
+
     it('gives the emptied anonymous database a new clientId whose first seq is 1', async () => {
       const anonymous = await stores.open(localDatabaseName(null));
       await writeCards(anonymous, ['one', 'two']);

@@ -1,5 +1,6 @@
 /** The account directory: who is signed in on this browser, whose local database to open, claiming. */
 import { newId } from '../../protocol/index.ts';
+import { readNumber, writeMeta } from './meta.ts';
 import { startSeqsAtOne } from './outbox.ts';
 import { recordKey } from './read-records.ts';
 import {
@@ -144,11 +145,12 @@ async function addMissing(tx: WriteTransaction, snapshot: Snapshot): Promise<voi
   const outbox = tx.objectStore(STORES.outbox);
   const conflicts = tx.objectStore(STORES.conflicts);
   const failed = tx.objectStore(STORES.failed);
-  const [haveRecords, haveEntries, haveConflicts, haveFailed] = await Promise.all([
+  const [haveRecords, haveEntries, haveConflicts, haveFailed, newestKey] = await Promise.all([
     records.getAllKeys(),
     outbox.getAllKeys(),
     conflicts.getAllKeys(),
     failed.getAllKeys(),
+    readNumber(tx, 'newestKey'),
   ]);
   const recordKeys = new Set(haveRecords.map(([table, id]) => recordKey(table, id)));
   const entryKeys = new Set(haveEntries);
@@ -162,6 +164,8 @@ async function addMissing(tx: WriteTransaction, snapshot: Snapshot): Promise<voi
     snapshot.outbox.filter((entry) => !entryKeys.has(entry.key)),
     (entry) => outbox.put(entry),
   );
+  const newestMoved = snapshot.outbox.reduce((newest, entry) => Math.max(newest, entry.key), 0);
+  if (newestMoved > newestKey) await writeMeta(tx, 'newestKey', newestMoved);
   await issueAll(
     snapshot.conflicts.filter((entry) => !conflictKeys.has(entry.id)),
     (entry) => conflicts.put(entry),

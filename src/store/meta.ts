@@ -1,4 +1,4 @@
-/** Sync state kept in the `meta` store: clientId, seqBase, sentThrough, cursor, lastSyncAt, owner, resyncGeneration. */
+/** Sync state kept in the `meta` store, one value per `MetaKey`. */
 import { type LocalDatabase, STORES, type WriteTransaction } from './schema.ts';
 import type { MetaKey } from './types.ts';
 
@@ -11,7 +11,10 @@ export async function setMeta(db: LocalDatabase, key: MetaKey, value: unknown): 
 }
 
 /** A numeric meta value inside a transaction (0 when unset). */
-export async function readNumber(tx: WriteTransaction, key: 'seqBase' | 'sentThrough' | 'cursor' | 'resyncGeneration') {
+export async function readNumber(
+  tx: WriteTransaction,
+  key: 'seqBase' | 'sentThrough' | 'newestKey' | 'cursor' | 'resyncGeneration',
+) {
   return ((await tx.objectStore(STORES.meta).get(key)) as number | undefined) ?? 0;
 }
 

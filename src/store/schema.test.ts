@@ -2,6 +2,7 @@ import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { inWriteTransaction, LOCAL_DB_VERSION, type LocalDatabase, openLocalDatabase, STORES } from './schema.ts';
 import { uniqueDatabaseName } from './test-fixtures.ts';
+import type { OutboxEntry } from './types.ts';
 
 const opened: LocalDatabase[] = [];
 afterEach(() => {
@@ -25,6 +26,38 @@ describe('schema', () => {
     expect(tx.objectStore(STORES.outbox).autoIncrement).toBe(true);
     expect([...tx.objectStore(STORES.conflicts).indexNames]).toEqual(['byRecord']);
     await tx.done;
+  });
+
+  describe('upgrade from version 1', () => {
+    async function upgradeWithEntries(count: number): Promise<unknown> {
+      const name = uniqueDatabaseName();
+      const old = await openLocalDatabase(name, 1);
+      const tx = old.transaction(STORES.outbox, 'readwrite');
+      for (let i = 0; i < count; i++) await tx.store.add({ id: `m${i}` } as OutboxEntry);
+      await tx.done;
+      old.close();
+      const db = await openLocalDatabase(name);
+      opened.push(db);
+      return db.get(STORES.meta, 'newestKey');
+    }
+
+    it("keeps the newest outbox entry's key as newestKey", async () => {
+      expect(await upgradeWithEntries(3)).toBe(3);
+    });
+
+    it('leaves newestKey unset when the outbox is empty', async () => {
+      expect(await upgradeWithEntries(0)).toBeUndefined();
+    });
+
+    it('is not stalled by a connection still open at the older version: that one closes', async () => {
+      const name = uniqueDatabaseName();
+      const old = await openLocalDatabase(name, 1);
+      const db = await openLocalDatabase(name);
+      opened.push(db);
+      expect(db.version).toBe(LOCAL_DB_VERSION);
+      // A closed connection refuses new transactions.
+      expect(() => old.transaction(STORES.meta)).toThrow(expect.objectContaining({ name: 'InvalidStateError' }));
+    });
   });
 
   describe('inWriteTransaction', () => {

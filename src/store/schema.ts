@@ -33,10 +33,12 @@ const ALL_STORES: LocalStoreName[] = Object.values(STORES);
 /** Index names, so no other module spells them. */
 export const INDEXES = { byWorkspace: 'byWorkspace', byRecord: 'byRecord' } as const;
 
-export const LOCAL_DB_VERSION = 1;
+export const LOCAL_DB_VERSION = 2;
+
+type UpgradeTransaction = IDBPTransaction<LocalSchema, LocalStoreName[], 'versionchange'>;
 
 /** Upgrade steps: `MIGRATIONS[n]` takes a database from version n to n + 1. */
-const MIGRATIONS: ((db: IDBPDatabase<LocalSchema>) => void)[] = [
+const MIGRATIONS: ((db: IDBPDatabase<LocalSchema>, tx: UpgradeTransaction) => void)[] = [
   (db) => {
     const records = db.createObjectStore('records', { keyPath: ['table', 'id'] });
     records.createIndex('byWorkspace', ['table', 'workspaceId']);
@@ -47,15 +49,36 @@ const MIGRATIONS: ((db: IDBPDatabase<LocalSchema>) => void)[] = [
     db.createObjectStore('failed', { keyPath: 'id' });
     db.createObjectStore('meta');
   },
+  (_db, tx) => {
+    // The meta `newestKey` starts at the newest stored entry (a failed write aborts the upgrade).
+    tx.objectStore('outbox')
+      .openCursor(null, 'prev')
+      .then((newest) => newest && tx.objectStore('meta').put(newest.key, 'newestKey'))
+      .catch(() => {});
+  },
 ];
 
-/** Opens (creating or upgrading step by step) a local database. */
-export function openLocalDatabase(name: string): Promise<LocalDatabase> {
-  return openDB<LocalSchema>(name, LOCAL_DB_VERSION, {
-    upgrade(db, oldVersion) {
-      for (let version = oldVersion; version < LOCAL_DB_VERSION; version++) MIGRATIONS[version](db);
+/** Opens (creating or upgrading step by step) a local database; tests may ask for an older version. */
+export async function openLocalDatabase(name: string, version = LOCAL_DB_VERSION): Promise<LocalDatabase> {
+  const db = await openDB<LocalSchema>(name, version, {
+    upgrade(db, oldVersion, _newVersion, tx) {
+      for (let step = oldVersion; step < version; step++) MIGRATIONS[step](db, tx);
+    },
+    blocking() {
+      // A newer Burrow (another tab, or the updated worker) upgrades the schema: this older code
+      // steps aside instead of stalling it. Its transactions under way finish first, and every
+      // change was committed as it was made, so a tab loses nothing by reloading into the new code.
+      db.close();
+      reloadPage();
     },
   });
+  return db;
+}
+
+/** Reloads a page into the new code; a worker has nothing to reload (the new worker replaces it). */
+function reloadPage(): void {
+  const scope = globalThis as { document?: unknown; location?: { reload?: () => void } };
+  if (scope.document !== undefined) scope.location?.reload?.();
 }
 
 export type WriteTransaction = IDBPTransaction<LocalSchema, LocalStoreName[], 'readwrite'>;

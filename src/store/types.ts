@@ -250,6 +250,11 @@ export type MetaKey =
   | 'seqBase'
   /** The newest outbox key ever handed to the drain: entries up to it are never merged into. */
   | 'sentThrough'
+  /**
+   * The key of the newest outbox entry ever added, so at least every stored key: a commit reads
+   * its merge target by key instead of by a cursor from the outbox's open end.
+   */
+  | 'newestKey'
   | 'cursor'
   | 'lastSyncAt'
   | 'owner'

@@ -164,7 +164,7 @@ async function addMissing(tx: WriteTransaction, snapshot: Snapshot): Promise<voi
     snapshot.outbox.filter((entry) => !entryKeys.has(entry.key)),
     (entry) => outbox.put(entry),
   );
-  const newestMoved = snapshot.outbox.reduce((newest, entry) => Math.max(newest, entry.key), 0);
+  const newestMoved = snapshot.outbox.at(-1)?.key ?? 0; // read in key order
   if (newestMoved > newestKey) await writeMeta(tx, 'newestKey', newestMoved);
   await issueAll(
     snapshot.conflicts.filter((entry) => !conflictKeys.has(entry.id)),

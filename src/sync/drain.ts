@@ -15,7 +15,7 @@
  *
  * Entries are deleted only by `applyPushResults`, i.e. after the server's acknowledgement.
  */
-import { LIMITS, PROTOCOL_VERSION, type PushRequest, type PushResponse } from '../../protocol/index.ts';
+import { LIMITS, PROTOCOL_VERSION, type Problem, type PushRequest, type PushResponse } from '../../protocol/index.ts';
 import type { LocalStore, OutboxBatch, RecordRef, RecordView, StoreCounts } from '../store/types.ts';
 import { nextAttemptAt } from './backoff.ts';
 import { classifyPushResponse, problemFromStatus } from './classify-response.ts';
@@ -250,7 +250,7 @@ async function isolate(
   batch: OutboxBatch,
   maxCount: number,
   totals: DrainTotals,
-  problem: import('../../protocol/index.ts').Problem | null,
+  problem: Problem | null,
 ): Promise<number> {
   if (batch.entries.length > 1) return Math.ceil(Math.min(maxCount, batch.entries.length) / 2);
   const error = problemFromStatus(422, problem, 'The server refused this change whatever its idempotency key.');

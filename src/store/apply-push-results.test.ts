@@ -174,6 +174,25 @@ describe('applyPushResults', () => {
       expect((await store.applyPushResults(batch, response)).changed).toEqual([]);
       expect(await store.get('cards', view.id)).toMatchObject({ version: 1 });
     });
+
+    it('a record write that fails after it was issued fails the whole transaction: the entry stays', async () => {
+      const store = await stores.open();
+      const view = await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields() });
+      const batch = await sendAll(store);
+      const put = IDBObjectStore.prototype.put;
+      vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (this: IDBObjectStore, ...args) {
+        // `add` of a stored key: the request fails with a ConstraintError once it runs.
+        return this.name === 'records' ? this.add(...args) : put.apply(this, args);
+      });
+      const record = envelope({ id: view.id, workspaceId });
+      await expect(
+        store.applyPushResults(batch, pushResponse([answer(batch, { status: 'applied', record })])),
+      ).rejects.toThrow();
+      vi.restoreAllMocks();
+      expect((await store.pendingEntries()).map((entry) => entry.recordId)).toEqual([view.id]);
+      expect(await store.get('cards', view.id)).toMatchObject({ version: 0, pending: true });
+      expect(await store.getMeta('lastSyncAt')).toBeUndefined();
+    });
   });
 
   describe('a batch of several', () => {

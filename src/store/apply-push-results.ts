@@ -160,10 +160,13 @@ interface Settled {
   theirs: Envelope | undefined;
 }
 
-/** The batch's entries still in the outbox (a batch is a run of consecutive keys), by key. */
+/**
+ * The batch's entries still in the outbox (a batch is a run of consecutive keys), by key. Only
+ * their keys are read: an entry once sent is never changed, so the batch's copy is the stored one.
+ */
 async function storedEntries(tx: WriteTransaction, batch: OutboxBatch): Promise<Map<number, OutboxEntry>> {
-  const entries = await tx.objectStore(STORES.outbox).getAll(batchRange(batch));
-  return new Map(entries.map((entry) => [entry.key, entry]));
+  const keys = new Set(await tx.objectStore(STORES.outbox).getAllKeys(batchRange(batch)));
+  return new Map(batch.entries.filter((entry) => keys.has(entry.key)).map((entry) => [entry.key, entry]));
 }
 
 function batchRange(batch: OutboxBatch): IDBKeyRange {

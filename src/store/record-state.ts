@@ -97,8 +97,8 @@ export async function refreshRecords(
   const next = refreshes.map((refresh, index) =>
     recomputed(before[index], entries[index].pending, entries[index].conflicts, refresh.incoming),
   );
-  // Issued without a listener each: the transaction fails as a whole if one fails, and in a drain
-  // of ten thousand the listeners' promises cost the worker's thread more than the writes.
+  // Issued without a listener each: the transaction fails as a whole if one fails, and a drain's
+  // ten thousand promises were work for the worker's thread that nothing waited for.
   const raw = unwrap(records);
   for (const [index, { ref }] of refreshes.entries()) {
     const record = next[index];

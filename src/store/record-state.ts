@@ -85,7 +85,6 @@ export async function refreshRecords(
   refreshes: Refresh[],
   stored?: Map<string, LocalRecord>,
 ): Promise<(LocalRecord | undefined)[]> {
-  const records = tx.objectStore(STORES.records);
   const byKey =
     stored ??
     (await readStoredRecords(
@@ -99,11 +98,11 @@ export async function refreshRecords(
   );
   // Issued without a listener each: the transaction fails as a whole if one fails, and a drain's
   // ten thousand promises were work for the worker's thread that nothing waited for.
-  const raw = unwrap(records);
+  const records = unwrap(tx.objectStore(STORES.records));
   for (const [index, { ref }] of refreshes.entries()) {
     const record = next[index];
-    if (record) raw.put(record);
-    else if (before[index]) raw.delete([ref.table, ref.id]);
+    if (record) records.put(record);
+    else if (before[index]) records.delete([ref.table, ref.id]);
   }
   return next;
 }

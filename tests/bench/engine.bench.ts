@@ -349,7 +349,8 @@ async function main(): Promise<void> {
   const server = await startServer();
   const proxy = await startFaultProxy(server.url);
   await serveWorkboxBaseline(proxy);
-  const chromium = await launchBrowser();
+  // Every device on disk, as installed: see `DeviceStorage` for what in-memory storage did to the figures.
+  const chromium = await launchBrowser({ storage: 'disk' });
   const rig: Rig = { serverUrl: server.url, proxy, chromium };
   const rows: BenchRow[] = [];
   try {

@@ -57,6 +57,28 @@ describe('queries', () => {
     });
   });
 
+  describe('getMany', () => {
+    it('answers in the order asked, whether the records sit in a run or among many others', async () => {
+      const store = await stores.open();
+      const [workspaceId, ids] = [newId(), Array.from({ length: 12 }, () => newId())];
+      await store.applyPullPage(
+        pullPage(
+          ids.map((id, i) => envelope({ id, workspaceId, fields: noteFields({ title: `t${i}` }) })),
+          12,
+        ),
+      );
+      const titles = async (wanted: string[]) =>
+        (await store.getMany('cards', wanted)).map((view) => view?.fields.title ?? null);
+      // In a run (one range read), in another order, with an id never stored.
+      expect(await titles([ids[3], ids[1], newId(), ids[2]])).toEqual(['t3', 't1', null, 't2']);
+      // Far apart, ten others between (the range read gives up and reads each).
+      expect(await titles([ids[11], ids[0]])).toEqual(['t11', 't0']);
+      await store.commit({ op: 'delete', table: 'cards', id: ids[5] });
+      await store.purge('cards', ids[5]);
+      expect(await titles([ids[4], ids[5], ids[6]])).toEqual(['t4', null, 't6']);
+    });
+  });
+
   describe('counts', () => {
     it('is all zero on a new store', async () => {
       const store = await stores.open();

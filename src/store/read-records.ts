@@ -6,9 +6,17 @@
  * one by one. Waiting to learn the store's layout first would cost a round trip every time, and
  * a transaction's round trips are what a commit waiting behind it waits for.
  */
+import type { IDBPObjectStore } from 'idb';
 import type { TableName } from '../../protocol/index.ts';
-import { issueAll, STORES, type WriteTransaction } from './schema.ts';
+import { issueAll, type LocalSchema, type LocalStoreName, STORES } from './schema.ts';
 import type { LocalRecord, RecordRef } from './types.ts';
+
+/** Any transaction, read-only or not, that can read the records store. */
+interface RecordsReader {
+  objectStore(
+    name: typeof STORES.records,
+  ): Pick<IDBPObjectStore<LocalSchema, LocalStoreName[], 'records', IDBTransactionMode>, 'get' | 'getAll'>;
+}
 
 /** How many stored records per wanted one the range read may return before it gives up. */
 const RECORDS_PER_WANTED = 4;
@@ -23,7 +31,7 @@ export function recordKey(table: TableName | string, id: string): string {
  * the map. `together`: records likely next to each other, read with one range request.
  */
 export async function readStoredRecords(
-  tx: WriteTransaction,
+  tx: RecordsReader,
   apart: RecordRef[],
   together: RecordRef[] = [],
 ): Promise<Map<string, LocalRecord>> {
@@ -39,14 +47,14 @@ export async function readStoredRecords(
 }
 
 /** The records in the range `refs` span; null when it holds too many others to be worth it. */
-async function readRun(tx: WriteTransaction, refs: RecordRef[]): Promise<LocalRecord[] | null> {
+async function readRun(tx: RecordsReader, refs: RecordRef[]): Promise<LocalRecord[] | null> {
   if (refs.length === 0) return [];
   const limit = refs.length * RECORDS_PER_WANTED;
   const inRange = await tx.objectStore(STORES.records).getAll(keyRangeOf(refs), limit);
   return inRange.length < limit ? inRange : null;
 }
 
-function readEach(tx: WriteTransaction, refs: RecordRef[]): Promise<(LocalRecord | undefined)[]> {
+function readEach(tx: RecordsReader, refs: RecordRef[]): Promise<(LocalRecord | undefined)[]> {
   const records = tx.objectStore(STORES.records);
   return issueAll(refs, (ref) => records.get([ref.table, ref.id]));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Envelope, PROBLEM } from '../../protocol/index.ts';
+import { type Envelope, LIMITS, PROBLEM } from '../../protocol/index.ts';
 import type { Timers } from './http.ts';
 import { inProcessLock } from './lock.ts';
 import { type PullDeps, type PullProgress, pullChanges } from './pull.ts';
@@ -47,6 +47,14 @@ function setup(changes: number, overrides: Partial<PullDeps> = {}) {
 
 describe('pullChanges', () => {
   describe('paging', () => {
+    it('fills an empty store with the largest pages the server allows, then keeps to the default', async () => {
+      const { deps, server } = setup(3, { pageLimit: undefined });
+      await pullChanges(deps);
+      server.addChange(todo(4));
+      await pullChanges(deps);
+      expect(server.pullLimits).toEqual([LIMITS.pullMaxLimit, LIMITS.pullDefaultLimit]);
+    });
+
     it('reads every page, storing the cursor with each', async () => {
       const { deps, server, store } = setup(5);
       const result = await pullChanges(deps);

@@ -69,7 +69,6 @@ export async function pullChanges(deps: PullDeps): Promise<PullResult> {
 
 async function pullLoop(deps: PullDeps, state: PullResult): Promise<PullResult> {
   const { store } = deps;
-  const limit = deps.pageLimit ?? LIMITS.pullDefaultLimit;
   state.cursor = (await store.getMeta<number>('cursor')) ?? 0;
   let reporting = state.cursor === 0;
   let resyncing = false;
@@ -78,8 +77,12 @@ async function pullLoop(deps: PullDeps, state: PullResult): Promise<PullResult> 
     if (reporting) deps.onProgress?.(null);
     return { ...state, ...extra, outcome, counts: outcome === 'done' ? state.counts : null };
   };
+  // Filling a store from nothing (an initial sync, a resync) takes pages as large as the server
+  // allows: each page costs a transaction and a notice to every tab, and a commit waiting behind
+  // a larger page is rare while the store is still filling.
+  const limit = () => deps.pageLimit ?? (reporting ? LIMITS.pullMaxLimit : LIMITS.pullDefaultLimit);
   const fetchPage = (cursor: number) =>
-    requestJson(deps, `/api/sync/pull?cursor=${cursor}&limit=${limit}`, { method: 'GET' });
+    requestJson(deps, `/api/sync/pull?cursor=${cursor}&limit=${limit()}`, { method: 'GET' });
   /** The page after the one being applied, asked for meanwhile (requestJson never rejects). */
   let prefetched: { cursor: number; answer: Promise<HttpAnswer> } | null = null;
   for (;;) {

@@ -55,6 +55,8 @@ export class FakeSyncServer {
   readonly pullFaults: (Fault | null)[] = [];
   readonly pushLog: PushLogEntry[] = [];
   readonly pullLog: number[] = [];
+  /** The page size each pull request asked for. */
+  readonly pullLimits: number[] = [];
   readonly lastSeq = new Map<string, number>();
   /** Every mutation id the server applied, once per application: duplicates would show twice. */
   readonly appliedMutationIds: string[] = [];
@@ -183,6 +185,7 @@ export class FakeSyncServer {
     const cursor = Number(url.searchParams.get('cursor') ?? '0');
     const limit = Number(url.searchParams.get('limit') ?? '1000');
     this.pullLog.push(cursor);
+    this.pullLimits.push(limit);
     const faulted = await this.fault(this.pullFaults.shift(), init.signal);
     if (faulted) return faulted;
     if (cursor > this.seq) return problem(409, PROBLEM.cursorAhead);

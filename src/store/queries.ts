@@ -35,7 +35,7 @@ export async function getRecords(
 ): Promise<(RecordView | undefined)[]> {
   // Read as a run first: a sync's notices name records in a row (an initial sync's pages, by
   // the thousand), and one range request costs less than a request per record.
-  const tx = db.transaction(STORES.records, 'readonly');
+  const tx = db.transaction([STORES.records], 'readonly');
   const stored = await readStoredRecords(
     tx,
     [],

@@ -6,17 +6,13 @@
  * one by one. Waiting to learn the store's layout first would cost a round trip every time, and
  * a transaction's round trips are what a commit waiting behind it waits for.
  */
-import type { IDBPObjectStore } from 'idb';
+import type { IDBPTransaction } from 'idb';
 import type { TableName } from '../../protocol/index.ts';
 import { issueAll, type LocalSchema, type LocalStoreName, STORES } from './schema.ts';
 import type { LocalRecord, RecordRef } from './types.ts';
 
-/** Any transaction, read-only or not, that can read the records store. */
-interface RecordsReader {
-  objectStore(
-    name: typeof STORES.records,
-  ): Pick<IDBPObjectStore<LocalSchema, LocalStoreName[], 'records', IDBTransactionMode>, 'get' | 'getAll'>;
-}
+/** Any transaction, read-only or not, over the records store (as `readCounts` takes its stores). */
+type RecordsReader = IDBPTransaction<LocalSchema, (typeof STORES.records)[] | LocalStoreName[], IDBTransactionMode>;
 
 /** How many stored records per wanted one the range read may return before it gives up. */
 const RECORDS_PER_WANTED = 4;

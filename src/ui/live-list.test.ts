@@ -13,7 +13,7 @@ function rig(initial: RecordView[]) {
   const list = createLiveList({
     loadAll: async () => {
       calls.push('all');
-      return [...table.values()];
+      return [...table.values()].filter((record) => !record.deleted); // as the store lists them
     },
     loadSome: async (ids) => {
       calls.push(`some:${ids.join(',')}`);
@@ -89,7 +89,7 @@ describe('createLiveList', () => {
     expect(calls.filter((call) => call.includes('c'))).toEqual([]);
   });
 
-  it('takes a synced record where it shows an older version, keeps a later state, reads what it does not show', async () => {
+  it('takes a synced record where it shows an older version or nothing, keeps a later state, reads what is being read', async () => {
     const ids = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
     const { table, calls, list, published } = rig(ids.map((id) => view(id)));
     list.invalidate();
@@ -98,7 +98,7 @@ describe('createLiveList', () => {
     // b: this tab committed after the sync stored it (same version, newer fields): that state stays.
     list.put([synced('b', 2, 'committed after')]);
     await list.settled();
-    table.set('z', synced('z', 1, 'stored'));
+    // z: new to the list (an initial sync's records are): taken as offered, not read.
     list.offer([synced('a', 2, 'synced'), synced('b', 2, 'synced'), synced('z', 1, 'offered')]);
     await list.settled();
     // c: its read, already running, may return something newer than the sync: it is read again.
@@ -111,22 +111,59 @@ describe('createLiveList', () => {
       { title: 'synced' },
       { title: 'committed after' },
       { title: 'stored' },
-      { title: 'stored' },
+      { title: 'offered' },
     ]);
-    expect(calls).toEqual(['all', 'some:z', 'some:c', 'some:c']);
+    expect(calls).toEqual(['all', 'some:c', 'some:c']);
   });
 
   it('offers are checked against the list as it is after each update', async () => {
-    const { table, calls, list, published } = rig(['a', 'b', 'c', 'd'].map((id) => view(id)));
+    const { calls, list, published } = rig(['a', 'b', 'c', 'd'].map((id) => view(id)));
     list.invalidate();
     await list.settled();
-    table.set('z', view('z', { title: 'stored' }));
-    list.offer([view('z', { title: 'offered' })]); // not shown yet: read
+    list.offer([view('z', { title: 'offered' })]); // unknown to the list: taken
     await list.settled();
     list.offer([{ ...view('z', { title: 'synced' }), version: 2 }]); // shown now, at version 1: taken
+    list.offer([view('z', { title: 'late' })]); // due now, at version 2: ignored
     await list.settled();
-    expect(calls).toEqual(['all', 'some:z']);
+    expect(calls).toEqual(['all']);
     expect(published.at(-1)?.[0].fields).toEqual({ title: 'synced' });
+  });
+
+  it('an offer does not bring back a record the list left out at that version or later', async () => {
+    const { table, calls, list, ids } = rig(['a', 'b', 'c', 'd', 'e', 'f'].map((id) => view(id)));
+    list.invalidate();
+    await list.settled();
+    // a: this tab deleted it after a sync stored it, and the sync's notice comes late.
+    list.put([view('a', {}, true)]);
+    await list.settled();
+    list.offer([view('a', { title: 'synced before the delete' })]);
+    await list.settled();
+    expect(ids()).toEqual(['b', 'c', 'd', 'e', 'f']);
+    // A newer server version is taken: here someone restored it.
+    list.offer([{ ...view('a', { title: 'restored' }), version: 2 }]);
+    await list.settled();
+    expect(ids()).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
+    // b: gone from the store, at a version not known, so an offer of it is read.
+    table.delete('b');
+    list.invalidate(['b']);
+    await list.settled();
+    list.offer([{ ...view('b'), version: 5 }]);
+    await list.settled();
+    expect(calls).toEqual(['all', 'some:b', 'some:b']);
+    expect(ids()).toEqual(['a', 'c', 'd', 'e', 'f']);
+  });
+
+  it('reads an offered record that a whole read left out', async () => {
+    const { table, calls, list, ids } = rig(['a', 'b', 'c', 'd'].map((id) => view(id)));
+    list.invalidate();
+    await list.settled();
+    table.set('a', view('a', {}, true));
+    list.invalidate(['a', 'b', 'c']); // more than half the list: read whole, where a is missing
+    await list.settled();
+    list.offer([view('a', { title: 'synced before the delete' })]);
+    await list.settled();
+    expect(calls).toEqual(['all', 'all', 'some:a']);
+    expect(ids()).toEqual(['b', 'c', 'd']);
   });
 
   it('reads everything again when a notice names more than half the list', async () => {

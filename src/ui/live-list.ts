@@ -1,8 +1,8 @@
 /**
  * A live list of records kept current from change notices: changed ids are re-read in one go
- * (or taken as given, for this tab's own commits) and patched in; whole re-reads happen only
- * when a notice names no records or more than half the list; updates run one at a time,
- * coalescing what arrives meanwhile. Re-reading the whole table on every change made each
+ * (or taken as given: this tab's own commits, records a sync stored) and patched in; whole
+ * re-reads happen only when a notice names no records or more than half the list; updates run
+ * one at a time, coalescing what arrives meanwhile. Re-reading the whole table on every change made each
  * commit, and each page of an initial sync, cost O(table).
  */
 import type { RecordView } from '../store/types.ts';
@@ -25,8 +25,10 @@ export interface LiveList {
   put(records: RecordView[]): void;
   /**
    * Records a sync raised to a newer server version, as stored then. A later write of a record
-   * keeps at least that version, so each is taken only where the list shows an older one; one
-   * the list does not show (it may have left since) or is reading is read instead.
+   * keeps at least that version, and its notice reaches the list too: so each is taken where the
+   * list knows the record at an older version (shown, or left out) or not at all, and ignored
+   * where it knows a state at least as new. One being read, or left out at a version unknown
+   * (gone, or missing from a whole read), is read instead.
    */
   offer(records: RecordView[]): void;
   /** Resolves when no update is running or waiting (for tests). */
@@ -41,6 +43,11 @@ export function createLiveList(source: LiveListSource): LiveList {
    * pass over 10,000 records per update held up the commits of the burst.
    */
   let places: Map<string, number> | null = null;
+  /**
+   * Ids the list left out (no longer kept, or gone), with the version of the state that left
+   * them out (null: unknown). An offer of an older state must not bring such a record back.
+   */
+  const leftOut = new Map<string, number | null>();
   let everything = true;
   /** Changed ids: the record when known, null when it must be read. */
   const changed = new Map<string, RecordView | null>();
@@ -55,14 +62,18 @@ export function createLiveList(source: LiveListSource): LiveList {
     while (everything || changed.size > 0) {
       if (everything || current === null || changed.size > current.length / 2) {
         everything = false;
+        const folded = [...changed.keys()];
         changed.clear();
         current = await whileReading('all', source.loadAll());
         places = null;
+        for (const id of folded) if (placeOf(id) === undefined) leftOut.set(id, null);
+        for (const record of current) leftOut.delete(record.id);
       } else {
         const ids = [...changed.keys()];
         const known = [...changed.values()];
         changed.clear();
         const fresh = await readUnknown(ids, known);
+        noteLeftOut(ids, fresh);
         const replaced = replacedInPlace(current, ids, fresh);
         if (replaced) current = replaced;
         else {
@@ -72,6 +83,28 @@ export function createLiveList(source: LiveListSource): LiveList {
       }
       source.publish(current);
     }
+  }
+
+  function noteLeftOut(ids: string[], fresh: (RecordView | undefined)[]): void {
+    ids.forEach((id, index) => {
+      const record = fresh[index];
+      if (record && source.keeps(record)) leftOut.delete(id);
+      else leftOut.set(id, record ? record.version : null);
+    });
+  }
+
+  /**
+   * An offered record is taken when the list knows the record at an older version or not at all,
+   * ignored when it knows a state at least as new, and read when it cannot tell.
+   */
+  function judgeOffer(record: RecordView): 'take' | 'read' | 'ignore' {
+    const due = changed.get(record.id);
+    if (due === null || isBeingRead(record.id)) return 'read';
+    const place = due === undefined ? placeOf(record.id) : undefined;
+    const latest = place === undefined ? due : current?.[place];
+    const known = latest ? latest.version : leftOut.get(record.id);
+    if (known === null) return 'read';
+    return known === undefined || known < record.version ? 'take' : 'ignore';
   }
 
   function placeOf(id: string): number | undefined {
@@ -143,11 +176,8 @@ export function createLiveList(source: LiveListSource): LiveList {
     offer(records) {
       if (current === null) return run(); // the first whole read is still to come
       for (const record of records) {
-        const due = changed.get(record.id);
-        const place = due === undefined ? placeOf(record.id) : undefined;
-        const latest = place === undefined ? due : current[place];
-        if (!latest || isBeingRead(record.id)) changed.set(record.id, null);
-        else if (latest.version < record.version) changed.set(record.id, record);
+        const judged = judgeOffer(record);
+        if (judged !== 'ignore') changed.set(record.id, judged === 'take' ? record : null);
       }
       run();
     },

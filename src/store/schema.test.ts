@@ -1,7 +1,8 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { recordFromEnvelope } from './record-state.ts';
 import { inWriteTransaction, LOCAL_DB_VERSION, type LocalDatabase, openLocalDatabase, STORES } from './schema.ts';
-import { uniqueDatabaseName } from './test-fixtures.ts';
+import { envelope, uniqueDatabaseName } from './test-fixtures.ts';
 import type { OutboxEntry } from './types.ts';
 
 const opened: LocalDatabase[] = [];
@@ -21,7 +22,7 @@ describe('schema', () => {
     expect(db.version).toBe(LOCAL_DB_VERSION);
     expect([...db.objectStoreNames].sort()).toEqual(Object.values(STORES).sort());
     const tx = db.transaction([STORES.records, STORES.outbox, STORES.conflicts], 'readonly');
-    expect([...tx.objectStore(STORES.records).indexNames]).toEqual(['byWorkspace']);
+    expect([...tx.objectStore(STORES.records).indexNames]).toEqual([]);
     expect([...tx.objectStore(STORES.outbox).indexNames]).toEqual(['byRecord']);
     expect(tx.objectStore(STORES.outbox).autoIncrement).toBe(true);
     expect([...tx.objectStore(STORES.conflicts).indexNames]).toEqual(['byRecord']);
@@ -58,6 +59,19 @@ describe('schema', () => {
       // A closed connection refuses new transactions.
       expect(() => old.transaction(STORES.meta)).toThrow(expect.objectContaining({ name: 'InvalidStateError' }));
     });
+  });
+
+  it('upgrading from version 2 drops the workspace index and keeps every record', async () => {
+    const name = uniqueDatabaseName();
+    const old = await openLocalDatabase(name, 2);
+    const record = recordFromEnvelope(envelope({ id: 'r1', workspaceId: 'w1' }));
+    await old.put(STORES.records, record);
+    expect([...old.transaction(STORES.records).store.indexNames]).toEqual(['byWorkspace']);
+    old.close();
+    const db = await openLocalDatabase(name);
+    opened.push(db);
+    expect([...db.transaction(STORES.records).store.indexNames]).toEqual([]);
+    expect(await db.getAll(STORES.records)).toEqual([record]);
   });
 
   describe('inWriteTransaction', () => {

@@ -4,12 +4,11 @@ import type { ConflictEntry, FailedEntry, LocalRecord, MetaKey, OutboxEntry } fr
 
 /** The local database of one account (records, outbox, conflicts, failures, sync state). */
 export interface LocalSchema extends DBSchema {
-  records: {
-    key: [string, string];
-    value: LocalRecord;
-    /** Lists sort in memory by `localUpdatedAt`: one index fewer to write on every pulled record. */
-    indexes: { byWorkspace: [string, string] };
-  };
+  /**
+   * No indexes: every index is written with every pulled, committed and acknowledged record. A
+   * list reads its table's key range and keeps the workspace's records, sorting them in memory.
+   */
+  records: { key: [string, string]; value: LocalRecord };
   /** Inline auto-increment key `key`: the mutation's local seq (wire seq = key − seqBase). */
   outbox: { key: number; value: OutboxEntry; indexes: { byRecord: [string, string] } };
   conflicts: { key: string; value: ConflictEntry; indexes: { byRecord: [string, string] } };
@@ -31,14 +30,16 @@ export const STORES = {
 const ALL_STORES: LocalStoreName[] = Object.values(STORES);
 
 /** Index names, so no other module spells them. */
-export const INDEXES = { byWorkspace: 'byWorkspace', byRecord: 'byRecord' } as const;
+export const INDEXES = { byRecord: 'byRecord' } as const;
 
-export const LOCAL_DB_VERSION = 2;
+export const LOCAL_DB_VERSION = 3;
 
-type UpgradeTransaction = IDBPTransaction<LocalSchema, LocalStoreName[], 'versionchange'>;
+/** An upgrade step sees the database at an older version, so not as `LocalSchema` describes it. */
+type UpgradingDatabase = IDBPDatabase<unknown>;
+type UpgradeTransaction = IDBPTransaction<unknown, string[], 'versionchange'>;
 
 /** Upgrade steps: `MIGRATIONS[n]` takes a database from version n to n + 1. */
-const MIGRATIONS: ((db: IDBPDatabase<LocalSchema>, tx: UpgradeTransaction) => void)[] = [
+const MIGRATIONS: ((db: UpgradingDatabase, tx: UpgradeTransaction) => void)[] = [
   (db) => {
     const records = db.createObjectStore('records', { keyPath: ['table', 'id'] });
     records.createIndex('byWorkspace', ['table', 'workspaceId']);
@@ -56,11 +57,16 @@ const MIGRATIONS: ((db: IDBPDatabase<LocalSchema>, tx: UpgradeTransaction) => vo
       .then((newest) => newest && tx.objectStore('meta').put(newest.key, 'newestKey'))
       .catch(() => {});
   },
+  (_db, tx) => {
+    // Writing this index made an initial sync of 100,000 records about 4 s (30 %) slower.
+    tx.objectStore('records').deleteIndex('byWorkspace');
+  },
 ];
 
 /** Opens (creating or upgrading step by step) a local database; tests may ask for an older version. */
 export async function openLocalDatabase(name: string, version = LOCAL_DB_VERSION): Promise<LocalDatabase> {
-  const db = await openDB<LocalSchema>(name, version, {
+  // Opened untyped, as the upgrade steps see it; once open it is at `version`, as LocalSchema says.
+  const db = await openDB(name, version, {
     upgrade(db, oldVersion, _newVersion, tx) {
       for (let step = oldVersion; step < version; step++) MIGRATIONS[step](db, tx);
     },
@@ -72,7 +78,7 @@ export async function openLocalDatabase(name: string, version = LOCAL_DB_VERSION
       reloadPage();
     },
   });
-  return db;
+  return db as LocalDatabase;
 }
 
 /** Reloads a page into the new code; a worker has nothing to reload (the new worker replaces it). */

@@ -58,7 +58,7 @@ export function applyPullPage(
       if (visiblyDiffers(before, after)) fromElsewhere++;
     }
     // Written without a listener each, as `refreshRecords` does: the transaction fails as a
-    // whole if one fails, and idb's promise per request was a third of the worker's own work.
+    // whole if one fails, and idb's promise per request was about a quarter of the worker's work.
     const records = unwrap(tx.objectStore(STORES.records));
     for (const record of writes.values()) records.put(record);
     const nextCursor = Math.max(cursor, page.cursor);

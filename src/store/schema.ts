@@ -65,7 +65,7 @@ const MIGRATIONS: ((db: UpgradingDatabase, tx: UpgradeTransaction) => void)[] = 
 
 /** Opens (creating or upgrading step by step) a local database; tests may ask for an older version. */
 export async function openLocalDatabase(name: string, version = LOCAL_DB_VERSION): Promise<LocalDatabase> {
-  // Opened untyped, as the upgrade steps see it; once open it is at `version`, as LocalSchema says.
+  // Opened untyped, as the upgrade steps see it; at LOCAL_DB_VERSION it is what LocalSchema says.
   const db = await openDB(name, version, {
     upgrade(db, oldVersion, _newVersion, tx) {
       for (let step = oldVersion; step < version; step++) MIGRATIONS[step](db, tx);

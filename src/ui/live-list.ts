@@ -2,8 +2,8 @@
  * A live list of records kept current from change notices: changed ids are re-read in one go
  * (or taken as given: this tab's own commits, records a sync stored) and patched in; whole
  * re-reads happen only when a notice names no records or more than half the list; updates run
- * one at a time, coalescing what arrives meanwhile. Re-reading the whole table on every change made each
- * commit, and each page of an initial sync, cost O(table).
+ * one at a time, coalescing what arrives meanwhile. Re-reading the whole table on every change
+ * made each commit, and each page of an initial sync, cost O(table).
  */
 import type { RecordView } from '../store/types.ts';
 
@@ -66,7 +66,8 @@ export function createLiveList(source: LiveListSource): LiveList {
         changed.clear();
         current = await whileReading('all', source.loadAll());
         places = null;
-        for (const id of folded) if (placeOf(id) === undefined) leftOut.set(id, null);
+        // What the read left out of the ids it folded in, it left out at a version unknown.
+        for (const id of folded) leftOut.set(id, null);
         for (const record of current) leftOut.delete(record.id);
       } else {
         const ids = [...changed.keys()];

@@ -166,6 +166,16 @@ describe('createLiveList', () => {
     expect(ids()).toEqual(['b', 'c', 'd']);
   });
 
+  it('patches in offered records without a read however many outnumber the list', async () => {
+    const { calls, list, ids } = rig([view('a'), view('b')]);
+    list.invalidate();
+    await list.settled();
+    list.offer(['c', 'd', 'e', 'f', 'g'].map((id) => view(id)));
+    await list.settled();
+    expect(calls).toEqual(['all']);
+    expect(ids()).toEqual(['c', 'd', 'e', 'f', 'g', 'a', 'b']);
+  });
+
   it('reads everything again when a notice names more than half the list', async () => {
     const { calls, list } = rig(['a', 'b', 'c', 'd'].map((id) => view(id)));
     list.invalidate();

@@ -1,9 +1,9 @@
 /**
  * A live list of records kept current from change notices: changed ids are re-read in one go
  * (or taken as given: this tab's own commits, records a sync stored) and patched in; whole
- * re-reads happen only when a notice names no records or more than half the list; updates run
- * one at a time, coalescing what arrives meanwhile. Re-reading the whole table on every change
- * made each commit, and each page of an initial sync, cost O(table).
+ * re-reads happen only when a notice names no records or more records to read than half the
+ * list holds; updates run one at a time, coalescing what arrives meanwhile. Re-reading the whole
+ * table on every change made each commit, and each page of an initial sync, cost O(table).
  */
 import type { RecordView } from '../store/types.ts';
 
@@ -60,7 +60,7 @@ export function createLiveList(source: LiveListSource): LiveList {
 
   async function update(): Promise<void> {
     while (everything || changed.size > 0) {
-      if (everything || current === null || changed.size > current.length / 2) {
+      if (everything || current === null || toRead() > current.length / 2) {
         everything = false;
         const folded = [...changed.keys()];
         changed.clear();
@@ -84,6 +84,17 @@ export function createLiveList(source: LiveListSource): LiveList {
       }
       source.publish(current);
     }
+  }
+
+  /**
+   * How many changed records must be read. Those known (given, offered) are patched in however
+   * many: an initial sync offers 5,000 records a page to a list that holds fewer, and a whole
+   * read for each of its first pages took the store from the sync's writes (0.9 s of 100,000).
+   */
+  function toRead(): number {
+    let count = 0;
+    for (const record of changed.values()) if (record === null) count++;
+    return count;
   }
 
   function noteLeftOut(ids: string[], fresh: (RecordView | undefined)[]): void {

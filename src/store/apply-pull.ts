@@ -46,6 +46,11 @@ export function applyPullPage(
     const entries = await readEntries(tx, [...current.values()]);
     const changed: RecordRef[] = [];
     const writes = new Map<string, LocalRecord>();
+    // Each record is written as soon as it is built, so the store works through the page while
+    // the rest is built; written without a listener each, as `refreshRecords` does: the
+    // transaction fails as a whole if one fails, and idb's promise per request was about a
+    // quarter of the worker's work.
+    const records = unwrap(tx.objectStore(STORES.records));
     let fromElsewhere = 0;
     for (const envelope of page.changes) {
       const key = recordKey(envelope.table, envelope.id);
@@ -53,14 +58,11 @@ export function applyPullPage(
       const after = applyChange(before, envelope, generation, entries.get(key) ?? NO_ENTRIES);
       if (after === before) continue;
       writes.set(key, after);
+      records.put(after);
       if (before?.server?.version === after.server?.version) continue; // only the generation stamp moved
       changed.push({ table: envelope.table, id: envelope.id });
       if (visiblyDiffers(before, after)) fromElsewhere++;
     }
-    // Written without a listener each, as `refreshRecords` does: the transaction fails as a
-    // whole if one fails, and idb's promise per request was about a quarter of the worker's work.
-    const records = unwrap(tx.objectStore(STORES.records));
-    for (const record of writes.values()) records.put(record);
     const nextCursor = Math.max(cursor, page.cursor);
     const written = [writeMeta(tx, 'cursor', nextCursor)];
     if (syncedAt !== undefined) written.push(writeMeta(tx, 'lastSyncAt', syncedAt));

@@ -89,7 +89,8 @@ export function createLiveList(source: LiveListSource): LiveList {
   /**
    * How many changed records must be read. Those known (given, offered) are patched in however
    * many: an initial sync offers 5,000 records a page to a list that holds fewer, and a whole
-   * read for each of its first pages took the store from the sync's writes (0.9 s of 100,000).
+   * read for each of its first pages kept the store from the sync's writes (0.9 s in a sync of
+   * 100,000 records).
    */
   function toRead(): number {
     let count = 0;

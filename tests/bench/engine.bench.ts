@@ -24,8 +24,8 @@ const ONLY = process.env.BURROW_BENCH_ONLY?.split(',');
 const DRAIN_MUTATIONS = Math.round(10_000 * SCALE);
 const INITIAL_SYNC_RECORDS = Math.round(100_000 * SCALE);
 const COMMIT_SAMPLES = Math.round(1_000 * SCALE);
-/** BURROW_BENCH_RUNS: how many paired runs the initial sync's figure is the median of. */
-const INITIAL_SYNC_RUNS = Number(process.env.BURROW_BENCH_RUNS ?? 3);
+/** BURROW_BENCH_RUNS: how many paired runs the initial sync's figure is the median of (default 3). */
+const INITIAL_SYNC_RUNS = Math.max(1, Math.floor(Number(process.env.BURROW_BENCH_RUNS)) || 3);
 const CROSS_DEVICE_SAMPLES = 40;
 /** BURROW_BENCH_TRACE=1 prints the initial sync's progress timeline (reporting only). */
 const TRACE = process.env.BURROW_BENCH_TRACE === '1';

@@ -6,7 +6,7 @@
 /// <reference lib="webworker" />
 import { expose } from 'comlink';
 import { Queue } from 'workbox-background-sync';
-import { type AccountDirectory, openActiveStore } from '../src/sync/account-directory.ts';
+import { openActiveStore, type SyncDirectory } from '../src/sync/account-directory.ts';
 import { openSyncChannel } from '../src/sync/broadcast.ts';
 import { systemTimers } from '../src/sync/http.ts';
 import { COMMIT_COALESCE_MS, SyncEngine, type SyncTrigger } from '../src/sync/sync-engine.ts';
@@ -39,7 +39,7 @@ const MESSAGE_TRIGGERS: Partial<Record<WorkerTrigger['type'], SyncTrigger>> = {
 const COMMIT_REGISTRATION_INTERVAL_MS = 30_000;
 
 /** Starts the engine in this worker. Call once, at the top level of the worker script. */
-export function startSyncWorker(scope: ServiceWorkerGlobalScope, directory: AccountDirectory): SyncEngine {
+export function startSyncWorker(scope: ServiceWorkerGlobalScope, directory: SyncDirectory): SyncEngine {
   let registeredAt = Number.NEGATIVE_INFINITY;
   // The queue never holds requests: it only wires the `sync` event (and its fallback) to our drain.
   let queue: Queue | null = null;

@@ -12,6 +12,10 @@ const USER: AccountUser = { id: '01900000-0000-7000-8000-0000000000aa', email: '
 function memoryDirectory() {
   const databases = new Map<string, MemoryStore>([['anonymous', new MemoryStore('anonymous')]]);
   const state = { active: null as AccountUser | null, claims: [] as string[] };
+  const open = async (name: string) => {
+    if (!databases.has(name)) databases.set(name, new MemoryStore(name));
+    return databases.get(name)!;
+  };
   const directory: AccountDirectory = {
     activeAccount: async () => state.active,
     activateAccount: async (user) => {
@@ -26,10 +30,8 @@ function memoryDirectory() {
       return 1;
     },
     localDatabaseName: (userId) => (userId === null ? 'anonymous' : `user-${userId}`),
-    openLocalStore: async (name) => {
-      if (!databases.has(name)) databases.set(name, new MemoryStore(name));
-      return databases.get(name)!;
-    },
+    openLocalStore: open,
+    openSyncStore: open,
   };
   return { directory, databases, state };
 }

@@ -172,31 +172,14 @@ export interface RecordRef {
 }
 
 /**
- * One account's local database. Used by the page (commit, queries, resolution) and by the
- * drain and pull loops (in the worker, or in the page without one). Every method is one
+ * What the drain and pull loops need of one account's local database, with the counts and sync
+ * state the status is made of. The service worker opens only this (`openSyncStore`), so the
+ * page's side (validation, commits, resolution) stays out of its bundle. Every method is one
  * IndexedDB transaction unless it says otherwise; none of them touch the network.
  */
-export interface LocalStore {
+export interface SyncStore {
   readonly name: string;
   close(): void;
-
-  // — the page —
-  commit(change: Change): Promise<RecordView>;
-  get(table: import('../../protocol/index.ts').TableName, id: string): Promise<RecordView | undefined>;
-  getMany(table: import('../../protocol/index.ts').TableName, ids: string[]): Promise<(RecordView | undefined)[]>;
-  list(
-    table: import('../../protocol/index.ts').TableName,
-    options?: { workspaceId?: string; includeDeleted?: boolean },
-  ): Promise<RecordView[]>;
-  /** Hides a deleted record from the Trash for good (the server keeps its tombstone). */
-  purge(table: import('../../protocol/index.ts').TableName, id: string): Promise<void>;
-  pendingEntries(): Promise<OutboxEntry[]>;
-  conflictEntries(): Promise<ConflictEntry[]>;
-  failedEntries(): Promise<FailedEntry[]>;
-  /** keep mine: a new update (baseVersion = server's) with my values; theirs: drop my values. */
-  resolveConflict(conflictId: string, resolution: import('../api/client.ts').ConflictResolution): Promise<RecordRef[]>;
-  retryFailed(failedId: string, fields?: Record<string, unknown>): Promise<RecordRef[]>;
-  discardFailed(failedId: string): Promise<RecordRef[]>;
   counts(): Promise<StoreCounts>;
   getMeta<T>(key: MetaKey): Promise<T | undefined>;
 
@@ -232,6 +215,26 @@ export interface LocalStore {
   beginResync(): Promise<void>;
   /** After a resync: removes records the snapshot lacked that have no pending change. */
   finishResync(): Promise<RecordRef[]>;
+}
+
+/** One account's local database as the page uses it: the sync store, and what the person does. */
+export interface LocalStore extends SyncStore {
+  commit(change: Change): Promise<RecordView>;
+  get(table: import('../../protocol/index.ts').TableName, id: string): Promise<RecordView | undefined>;
+  getMany(table: import('../../protocol/index.ts').TableName, ids: string[]): Promise<(RecordView | undefined)[]>;
+  list(
+    table: import('../../protocol/index.ts').TableName,
+    options?: { workspaceId?: string; includeDeleted?: boolean },
+  ): Promise<RecordView[]>;
+  /** Hides a deleted record from the Trash for good (the server keeps its tombstone). */
+  purge(table: import('../../protocol/index.ts').TableName, id: string): Promise<void>;
+  pendingEntries(): Promise<OutboxEntry[]>;
+  conflictEntries(): Promise<ConflictEntry[]>;
+  failedEntries(): Promise<FailedEntry[]>;
+  /** keep mine: a new update (baseVersion = server's) with my values; theirs: drop my values. */
+  resolveConflict(conflictId: string, resolution: import('../api/client.ts').ConflictResolution): Promise<RecordRef[]>;
+  retryFailed(failedId: string, fields?: Record<string, unknown>): Promise<RecordRef[]>;
+  discardFailed(failedId: string): Promise<RecordRef[]>;
 }
 
 export interface PullApplied {

@@ -16,7 +16,7 @@
  * Entries are deleted only by `applyPushResults`, i.e. after the server's acknowledgement.
  */
 import { LIMITS, PROTOCOL_VERSION, type Problem, type PushRequest, type PushResponse } from '../../protocol/index.ts';
-import type { LocalStore, OutboxBatch, RecordRef, RecordView, StoreCounts } from '../store/types.ts';
+import type { OutboxBatch, RecordRef, RecordView, StoreCounts, SyncStore } from '../store/types.ts';
 import { nextAttemptAt } from './backoff.ts';
 import { classifyPushResponse, problemFromStatus } from './classify-response.ts';
 import { type HttpDeps, requestJson } from './http.ts';
@@ -24,7 +24,7 @@ import { defaultLock, LOCK_NAMES, type LockRunner } from './lock.ts';
 import { PushPipeline } from './push-pipeline.ts';
 
 export interface DrainDeps extends HttpDeps {
-  store: LocalStore;
+  store: SyncStore;
   random(): number;
   /** False when the platform knows it is offline (`navigator.onLine`); nothing is sent then. */
   isOnline(): boolean;

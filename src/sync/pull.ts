@@ -6,7 +6,7 @@
  * snapshot lacked; pending edits are kept (the store rebases them).
  */
 import { LIMITS, type PullResponse } from '../../protocol/index.ts';
-import type { LocalStore, RecordRef, RecordView, StoreCounts } from '../store/types.ts';
+import type { RecordRef, RecordView, StoreCounts, SyncStore } from '../store/types.ts';
 import { classifyPullResponse } from './classify-response.ts';
 import { type HttpAnswer, type HttpDeps, requestJson } from './http.ts';
 import { defaultLock, LOCK_NAMES, type LockRunner } from './lock.ts';
@@ -18,7 +18,7 @@ export interface PullProgress {
 }
 
 export interface PullDeps extends HttpDeps {
-  store: LocalStore;
+  store: SyncStore;
   isOnline(): boolean;
   lock?: LockRunner;
   pageLimit?: number;

@@ -9,7 +9,7 @@
  * `drain.ts`), so a commit never waits long behind it.
  */
 import type { PushResponse } from '../../protocol/index.ts';
-import type { LocalStore, OutboxBatch, PushResultsOptions, PushStored } from '../store/types.ts';
+import type { OutboxBatch, PushResultsOptions, PushStored, SyncStore } from '../store/types.ts';
 
 /** The batch read ahead: null when the outbox held nothing after the one in flight; undefined when the read failed. */
 type Ahead = Promise<OutboxBatch | null | undefined>;
@@ -20,7 +20,7 @@ export class PushPipeline {
   private ahead: Ahead | null = null;
 
   constructor(
-    private readonly store: LocalStore,
+    private readonly store: SyncStore,
     private readonly maxBytes: number,
     private readonly onStored: (batch: OutboxBatch, stored: PushStored) => void,
   ) {}

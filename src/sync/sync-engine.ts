@@ -9,7 +9,7 @@
  *                   └ paused (401): nothing runs until `accountChanged()` (a sign-in)
  */
 import type { SyncStatus } from '../api/client.ts';
-import type { LocalStore, RecordRef, RecordView, StoreCounts } from '../store/types.ts';
+import type { RecordRef, RecordView, StoreCounts, SyncStore } from '../store/types.ts';
 import type { SyncChannel } from './broadcast.ts';
 import { type DrainResult, drainOutbox } from './drain.ts';
 import type { Timers } from './http.ts';
@@ -66,7 +66,7 @@ const PULL_AFTER: ReadonlySet<SyncTrigger> = new Set([
 
 /** The active database: `signedIn` false is the anonymous one, which never syncs. */
 export interface ActiveStore {
-  store: LocalStore;
+  store: SyncStore;
   signedIn: boolean;
 }
 
@@ -422,7 +422,7 @@ export class SyncEngine {
     return this.active;
   }
 
-  private loopDeps(store: LocalStore) {
+  private loopDeps(store: SyncStore) {
     const { fetch, now, timers, isOnline, lock, baseUrl, timeoutMs } = this.deps;
     return { store, fetch, now, timers, isOnline, lock, baseUrl, timeoutMs };
   }
@@ -511,7 +511,7 @@ export class SyncEngine {
   }
 
   /** Tells this context and the tabs; the synced views spare them reading those records. */
-  private announce(store: LocalStore, records: RecordRef[], views: RecordView[] = []) {
+  private announce(store: SyncStore, records: RecordRef[], views: RecordView[] = []) {
     if (records.length === 0) return;
     this.deps.onChanged?.(records, views);
     this.deps.channel?.post({ type: 'changed', database: store.name, records, views, source: 'pull' });

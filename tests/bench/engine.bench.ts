@@ -3,11 +3,11 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { newId } from '../../protocol/index.ts';
 import { ApiClient, MutationBuilder, noteCard } from '../support/api-client.ts';
 import {
+  type Devices,
   ensureAppBuilt,
   inPage,
-  launchBrowser,
+  launchDiskDevices,
   openApp,
-  type TestBrowser,
   waitFor,
   waitForPage,
 } from '../support/browser.ts';
@@ -43,7 +43,7 @@ const CARD = noteCard();
 interface Rig {
   serverUrl: string;
   proxy: FaultProxy;
-  chromium: TestBrowser;
+  chromium: Devices;
 }
 
 async function signedUpDevice(rig: Rig, email: string, mode: 'signUp' | 'signIn' = 'signUp') {
@@ -384,8 +384,8 @@ async function main(): Promise<void> {
   const server = await startServer();
   const proxy = await startFaultProxy(server.url);
   await serveWorkboxBaseline(proxy);
-  // Every device on disk, as installed: see `DeviceStorage` for what in-memory storage did to the figures.
-  const chromium = await launchBrowser({ storage: 'disk' });
+  // Every device on disk, as installed: see `launchDiskDevices` for what in-memory storage did to the figures.
+  const chromium = launchDiskDevices();
   const rig: Rig = { serverUrl: server.url, proxy, chromium };
   const rows: BenchRow[] = [];
   try {

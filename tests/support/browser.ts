@@ -27,23 +27,16 @@ const CHROMIUM_ARGS = [
 /** The Background Sync tag the worker listens on (workbox-background-sync `Queue` name `burrow-outbox`). */
 export const SYNC_TAG = 'workbox-background-sync:burrow-outbox';
 
-/** A launched Chromium with its own throwaway config directory. */
-export interface TestBrowser {
-  browser: Browser;
-  /** A fresh device: its own storage, service worker and cookies. */
+/** Fresh devices, each with its own storage, service worker and cookies. */
+export interface Devices {
   newDevice(): Promise<BrowserContext>;
   close(): Promise<void>;
 }
 
-/**
- * Where each device keeps its storage. `memory` (the tests'): an incognito context, cheap and
- * isolated. `disk`: a profile of its own on disk, as an installed app has, each device in a
- * Chromium of its own. Chromium keeps an incognito context's IndexedDB in an in-memory LevelDB,
- * whose compactions fall into a slow state in most launches: the same 10,000 record writes in
- * plain IndexedDB took 5.6–9.6 s in 18 launches of 27 and 1.8–2.5 s in the others, and 1.5–1.9 s
- * on disk in each of 4 (2026-11-22). Benchmarks time devices on disk, as people run the app.
- */
-export type DeviceStorage = 'memory' | 'disk';
+/** A launched Chromium with its own throwaway config directory; its devices are incognito contexts. */
+export interface TestBrowser extends Devices {
+  browser: Browser;
+}
 
 /**
  * Builds the app with `vite build` when dist/ is stale, as production: under vitest NODE_ENV is
@@ -60,29 +53,50 @@ export function ensureAppBuilt(): void {
 }
 
 /** Launches Debian's Chromium in new headless mode (Background Sync works there, not in the shell). */
-export async function launchBrowser({ storage = 'memory' }: { storage?: DeviceStorage } = {}): Promise<TestBrowser> {
+export async function launchBrowser(): Promise<TestBrowser> {
   const configDir = mkdtempSync(join(tmpdir(), 'burrow-chromium-'));
-  const options = {
+  const browser = await chromium.launch(launchOptions(configDir));
+  return {
+    browser,
+    newDevice: () => browser.newContext(),
+    async close() {
+      await browser.close();
+      rmSync(configDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Devices with a profile of their own on disk, as an installed app has, each in a Chromium of its
+ * own; the tests' devices are incognito contexts, cheap and isolated. Chromium keeps an incognito
+ * context's IndexedDB in an in-memory LevelDB, whose compactions fall into a slow state in most
+ * launches: the same 10,000 record writes in plain IndexedDB took 5.6–9.6 s in 18 launches of 27
+ * and 1.8–2.5 s in the others, and 1.5–1.9 s on disk in each of 4 (2026-11-22). Benchmarks time
+ * devices on disk, as people run the app.
+ */
+export function launchDiskDevices(): Devices {
+  const configDir = mkdtempSync(join(tmpdir(), 'burrow-chromium-'));
+  const profiles: BrowserContext[] = [];
+  return {
+    async newDevice() {
+      const profileDir = mkdtempSync(join(configDir, 'profile-'));
+      const profile = await chromium.launchPersistentContext(profileDir, launchOptions(configDir));
+      profiles.push(profile);
+      return profile;
+    },
+    async close() {
+      for (const profile of profiles) await profile.close();
+      rmSync(configDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function launchOptions(configDir: string) {
+  return {
     executablePath: CHROMIUM_PATH,
     headless: true,
     args: CHROMIUM_ARGS,
     env: { ...process.env, XDG_CONFIG_HOME: configDir },
-  };
-  const browser = await chromium.launch(options);
-  const profiles: BrowserContext[] = [];
-  const onDisk = async () => {
-    const profile = await chromium.launchPersistentContext(mkdtempSync(join(configDir, 'profile-')), options);
-    profiles.push(profile);
-    return profile;
-  };
-  return {
-    browser,
-    newDevice: storage === 'disk' ? onDisk : () => browser.newContext(),
-    async close() {
-      for (const profile of profiles) await profile.close();
-      await browser.close();
-      rmSync(configDir, { recursive: true, force: true });
-    },
   };
 }
 

@@ -9,6 +9,7 @@ import { csrfGuard } from './http/csrf.ts';
 import { errorHandler, notFoundHandler } from './http/errors.ts';
 import { requestLog } from './http/request-log.ts';
 import { staticSite } from './http/static-files.ts';
+import { createLimiters, type Limiters } from './limits/limiters.ts';
 import { createJsonLogger, type Logger } from './logger.ts';
 import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -23,6 +24,8 @@ export interface AppDeps {
   logger?: Logger;
   /** The event streams; main passes its own so it can end them on shutdown. */
   hub?: PokeHub;
+  /** The rate limiters; by default in this process's memory. */
+  limiters?: Limiters;
 }
 
 /** A CSP for the app itself: its own scripts only; card images may come from anywhere. */
@@ -50,7 +53,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const { store, config } = deps;
   const logger = deps.logger ?? createJsonLogger();
   const hub = deps.hub ?? new PokeHub(store, config);
-  const routeDeps: RouteDeps = { store, config, logger, requireUser: authenticate(store, config) };
+  const limiters = deps.limiters ?? createLimiters(config);
+  const routeDeps: RouteDeps = { store, config, logger, requireUser: authenticate(store, config), limiters };
 
   const app = new Hono<AppEnv>();
   app.onError(errorHandler(logger));

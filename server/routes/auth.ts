@@ -1,9 +1,12 @@
 /** `/api/auth/*`: signup, login, logout, me, API tokens. */
 import { Hono } from 'hono';
 import { type FieldError, LIMITS, newId } from '../../protocol/index.ts';
+import { normalizeEmail } from '../auth/email.ts';
+import { HashQueue } from '../auth/hash-queue.ts';
 import { hashPassword, verifyPassword } from '../auth/password.ts';
-import { FailureLimiter } from '../auth/rate-limit.ts';
+import { loadCommonPasswords, passwordProblem } from '../auth/password-rules.ts';
 import { hashSecret, newSecret } from '../auth/secrets.ts';
+import { SignInThrottle } from '../auth/sign-in-throttle.ts';
 import type { AppEnv } from '../http/app-env.ts';
 import { methodNotAllowed } from '../http/errors.ts';
 import { readJson } from '../http/read-json.ts';
@@ -13,14 +16,14 @@ import { fail } from '../problem.ts';
 import type { RouteDeps } from './route-deps.ts';
 
 const DEFAULT_WORKSPACE_NAME = 'Personal';
-const EMAIL = /^[^\s@]+@[^\s@]+$/;
+const MIN_PASSWORD = 8;
 const MAX_PASSWORD = 1024;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Checks `{email, password}`; the email is compared lowercased. */
+/** Checks `{email, password}`; the email comes back normalised (NFC, lower case). */
 function parseCredentials(body: unknown): { email: string; password: string } {
   const errors: FieldError[] = [];
   if (!isObject(body))
@@ -29,14 +32,25 @@ function parseCredentials(body: unknown): { email: string; password: string } {
     });
   const { email, password, ...rest } = body;
   for (const key of Object.keys(rest)) errors.push({ pointer: `/${key}`, detail: 'is not allowed' });
-  if (typeof email !== 'string' || email.length > 254 || !EMAIL.test(email)) {
-    errors.push({ pointer: '/email', detail: 'must be an email address' });
+  const normalized = normalizeEmail(email);
+  if ('error' in normalized) errors.push({ pointer: '/email', detail: normalized.error });
+  if (typeof password !== 'string' || password.length < MIN_PASSWORD || password.length > MAX_PASSWORD) {
+    errors.push({ pointer: '/password', detail: `must be ${MIN_PASSWORD}–${MAX_PASSWORD} characters` });
   }
-  if (typeof password !== 'string' || password.length < 8 || password.length > MAX_PASSWORD) {
-    errors.push({ pointer: '/password', detail: `must be 8–${MAX_PASSWORD} characters` });
+  if (errors.length > 0 || 'error' in normalized) {
+    throw fail(400, 'invalid-request', 'Some fields are invalid.', { errors });
   }
-  if (errors.length > 0) throw fail(400, 'invalid-request', 'Some fields are invalid.', { errors });
-  return { email: (email as string).toLowerCase(), password: password as string };
+  return { email: normalized.email, password: password as string };
+}
+
+/** 400 `weak-password` when a new password is common or made of the email. */
+async function checkNewPassword(password: string, email: string): Promise<void> {
+  const problem = await passwordProblem(password, email);
+  if (problem) {
+    throw fail(400, 'weak-password', `The password ${problem}.`, {
+      errors: [{ pointer: '/password', detail: problem }],
+    });
+  }
 }
 
 function parseTokenName(body: unknown): string {
@@ -55,9 +69,11 @@ function parseTokenName(body: unknown): string {
   return name;
 }
 
-export function authRoutes({ store, config, requireUser }: RouteDeps): Hono<AppEnv> {
+export function authRoutes({ store, config, requireUser, limiters }: RouteDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const limiter = new FailureLimiter(config.loginLimit, config.loginWindowMs);
+  const throttle = new SignInThrottle(limiters, Math.ceil(config.loginWindowMs / 1000));
+  const hashes = new HashQueue(config.hashConcurrency, config.hashQueueLimit);
+  void loadCommonPasswords();
   // Unknown emails are checked against this hash too, so both failures take the same time.
   let dummyHash: Promise<string> | undefined;
 
@@ -70,7 +86,15 @@ export function authRoutes({ store, config, requireUser }: RouteDeps): Hono<AppE
 
   app.post('/signup', async (c) => {
     const { email, password } = parseCredentials((await readJson(c, LIMITS.maxJsonBytes)).value);
-    const passwordHash = await hashPassword(password, config.scryptCost);
+    await checkNewPassword(password, email);
+    const reservation = await throttle.reserveSignUp(clientIp(c, config));
+    let passwordHash: string;
+    try {
+      passwordHash = await hashes.run(() => hashPassword(password, config.scryptCost));
+    } catch (error) {
+      await reservation.release();
+      throw error;
+    }
     const account = await store.createUser({ email, passwordHash, workspaceName: DEFAULT_WORKSPACE_NAME });
     await startSession(c, account.user.id);
     return c.json(account, 201);
@@ -78,23 +102,21 @@ export function authRoutes({ store, config, requireUser }: RouteDeps): Hono<AppE
 
   app.post('/login', async (c) => {
     const { email, password } = parseCredentials((await readJson(c, LIMITS.maxJsonBytes)).value);
-    const keys = [`email:${email}`, `ip:${clientIp(c, config)}`];
-    const retryAfter = Math.max(...keys.map((key) => limiter.retryAfter(key)));
-    if (retryAfter > 0) {
-      const error = fail(429, 'rate-limited', 'Too many failed sign-ins; try again later.');
-      error.headers['retry-after'] = String(retryAfter);
+    // Reserved before the check: concurrent attempts each hold a place, so a burst cannot run more checks.
+    const reservation = await throttle.reserveSignIn(email, clientIp(c, config));
+    let credentials: Awaited<ReturnType<typeof store.findCredentials>>;
+    let valid: boolean;
+    try {
+      credentials = await store.findCredentials(email);
+      dummyHash ??= hashPassword('not a password', config.scryptCost);
+      const stored = credentials?.passwordHash ?? (await dummyHash);
+      valid = (await hashes.run(() => verifyPassword(password, stored))) && credentials !== null;
+    } catch (error) {
+      await reservation.release();
       throw error;
     }
-    const credentials = await store.findCredentials(email);
-    dummyHash ??= hashPassword('not a password', config.scryptCost);
-    const valid = credentials
-      ? await verifyPassword(password, credentials.passwordHash)
-      : (await verifyPassword(password, await dummyHash)) && false;
-    if (!credentials || !valid) {
-      for (const key of keys) limiter.recordFailure(key);
-      throw fail(401, 'bad-credentials', 'Wrong email or password.');
-    }
-    limiter.reset(keys[0]);
+    if (!credentials || !valid) throw fail(401, 'bad-credentials', 'Wrong email or password.');
+    await reservation.succeeded();
     await startSession(c, credentials.user.id);
     return c.json(await store.account(credentials.user.id), 200);
   });

@@ -16,6 +16,10 @@ function authErrorMessage(error: unknown): string {
       return 'There is already an account with this email. Sign in instead.';
     case 'rate-limited':
       return 'Too many attempts. Wait a minute and try again.';
+    case 'weak-password':
+      return problem.detail ?? 'Choose a password that is harder to guess.';
+    case 'server-busy':
+      return 'The server is busy. Try again in a moment.';
     case 'invalid-request':
     case 'invalid-field':
       return problem.detail ?? 'Check the email address; the password needs at least 8 characters.';

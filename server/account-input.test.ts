@@ -84,3 +84,29 @@ describe('emails stored before normalisation', () => {
     await reopened.close();
   });
 });
+
+describe('BURROW_PUBLIC_URL', () => {
+  it('refuses requests for any other Host with 421 wrong-host, pages and API alike', async () => {
+    await server.close();
+    server = startTestServer({ BURROW_PUBLIC_URL: 'https://burrow.test' });
+    const rebound = 'http://evil.example:8787';
+    for (const path of ['/', '/share?title=x', '/api/auth/me']) {
+      const response = await server.request(new URL(path, rebound).href);
+      expect(response.status).toBe(421);
+      expect(response.headers.get('content-type')).toBe('application/problem+json');
+      expect((await json(response)).code).toBe('wrong-host');
+    }
+    const signupElsewhere = await server.request(
+      `${rebound}/api/auth/signup`,
+      jsonInit('POST', { email: 'rebind@example.com', password: 'correct horse' }),
+    );
+    expect(signupElsewhere.status).toBe(421);
+    expect((await signup('rebind@example.com')).status).toBe(201);
+    expect((await server.request(`${rebound}/api/health`)).status).toBe(200);
+  });
+
+  it('accepts every Host when it is not set', async () => {
+    expect((await server.request('http://other.example/api/health')).status).toBe(200);
+    expect((await server.request('http://other.example/api/auth/me')).status).toBe(401);
+  });
+});

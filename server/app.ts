@@ -7,6 +7,7 @@ import type { AppEnv } from './http/app-env.ts';
 import { authenticate } from './http/authenticate.ts';
 import { csrfGuard } from './http/csrf.ts';
 import { errorHandler, notFoundHandler } from './http/errors.ts';
+import { hostGuard } from './http/host-guard.ts';
 import { requestLog } from './http/request-log.ts';
 import { staticSite } from './http/static-files.ts';
 import { createLimiters, type Limiters } from './limits/limiters.ts';
@@ -61,6 +62,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.notFound(notFoundHandler);
   if (config.requestLogs) app.use(requestLog(logger));
   app.use(SECURITY_HEADERS);
+  app.use(hostGuard(config));
   app.use('/api/*', async (c, next) => {
     await next();
     if (!c.res.headers.has('cache-control')) c.res.headers.set('cache-control', 'no-store');

@@ -70,7 +70,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use('/api/*', csrfGuard(config));
 
   app.route('/api/health', healthRoutes(routeDeps));
-  app.route('/api/auth', authRoutes(routeDeps));
+  app.route('/api/auth', authRoutes(routeDeps, hub));
   app.route('/api/sync', syncRoutes(routeDeps, hub));
   app.route('/api', restRoutes(routeDeps));
   app.use(staticSite(config.distDir));

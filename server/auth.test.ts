@@ -164,7 +164,7 @@ describe('auth', () => {
       const me = await json(await server.request('/api/auth/me', { headers: bearer }));
       expect(me.user.id).toBe(user.id);
       const list = await json(await user.send('/api/auth/tokens'));
-      expect(list.items).toEqual([{ id, name: 'script', createdAt: expect.any(String) }]);
+      expect(list.items).toEqual([{ id, name: 'script', createdAt: expect.any(String), expiresAt: null }]);
       expect(JSON.stringify(list)).not.toContain(token);
       expect((await user.send(`/api/auth/tokens/${id}`, { method: 'DELETE' })).status).toBe(204);
       expect((await server.request('/api/auth/me', { headers: bearer })).status).toBe(401);
@@ -213,8 +213,12 @@ describe('auth', () => {
       const { token } = await json(await user.send('/api/auth/tokens', { method: 'POST', body: { name: 't' } }));
       const evil = { origin: 'https://evil.example' };
       const bearer = await server.request(
-        '/api/auth/tokens',
-        jsonInit('POST', { name: 'b' }, { ...evil, authorization: `Bearer ${token}` }),
+        '/api/workspaces',
+        jsonInit(
+          'POST',
+          { fields: { name: 'From a script' } },
+          { ...evil, authorization: `Bearer ${token}`, 'idempotency-key': newId() },
+        ),
       );
       expect(bearer.status).toBe(201);
       expect((await user.send('/api/auth/me', { headers: evil })).status).toBe(200);

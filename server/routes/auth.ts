@@ -2,12 +2,15 @@
 import { Hono } from 'hono';
 import { type FieldError, LIMITS, newId } from '../../protocol/index.ts';
 import { normalizeEmail } from '../auth/email.ts';
+import { endTokenStreams } from '../auth/end-token-streams.ts';
 import { HashQueue } from '../auth/hash-queue.ts';
 import { hashPassword, verifyPassword } from '../auth/password.ts';
 import { loadCommonPasswords, passwordProblem } from '../auth/password-rules.ts';
 import { hashSecret, newSecret } from '../auth/secrets.ts';
 import { SignInThrottle } from '../auth/sign-in-throttle.ts';
+import type { PokeHub } from '../events/poke-hub.ts';
 import type { AppEnv } from '../http/app-env.ts';
+import { requireSession } from '../http/authenticate.ts';
 import { methodNotAllowed } from '../http/errors.ts';
 import { readJson } from '../http/read-json.ts';
 import { clientIp } from '../http/request-origin.ts';
@@ -53,23 +56,39 @@ async function checkNewPassword(password: string, email: string): Promise<void> 
   }
 }
 
-function parseTokenName(body: unknown): string {
-  const name = isObject(body) ? body.name : undefined;
-  if (
-    typeof name !== 'string' ||
-    name.length < 1 ||
-    name.length > 100 ||
-    !isObject(body) ||
-    Object.keys(body).length !== 1
-  ) {
-    throw fail(400, 'invalid-request', 'Send {name} with a name of 1–100 characters.', {
-      errors: [{ pointer: '/name', detail: 'must be 1–100 characters' }],
+/** The longest a token may be made to last. */
+const MAX_TOKEN_LIFETIME_MS = 10 * 366 * 24 * 60 * 60 * 1000;
+
+/** Checks `{name, expiresAt?}`: a name of 1–100 characters, an optional ISO time in the next ten years. */
+function parseTokenRequest(body: unknown, now: number): { name: string; expiresAt: number | null } {
+  if (!isObject(body)) {
+    throw fail(400, 'invalid-request', 'Send {name, expiresAt?}.', {
+      errors: [{ pointer: '', detail: 'must be an object' }],
     });
   }
-  return name;
+  const { name, expiresAt, ...rest } = body;
+  const errors: FieldError[] = Object.keys(rest).map((key) => ({ pointer: `/${key}`, detail: 'is not allowed' }));
+  if (typeof name !== 'string' || name.trim().length < 1 || name.length > 100 || INVISIBLE_NAME.test(name)) {
+    errors.push({ pointer: '/name', detail: 'must be 1–100 characters, without control characters' });
+  }
+  const expiry = expiresAt === undefined || expiresAt === null ? null : parseExpiry(expiresAt, now);
+  if (expiry === 'invalid') {
+    errors.push({ pointer: '/expiresAt', detail: 'must be an ISO 8601 time within the next ten years' });
+  }
+  if (errors.length > 0) throw fail(400, 'invalid-request', 'The token request is invalid.', { errors });
+  return { name: name as string, expiresAt: expiry as number | null };
 }
 
-export function authRoutes({ store, config, requireUser, limiters }: RouteDeps): Hono<AppEnv> {
+const INVISIBLE_NAME = /[\p{Cc}\p{Cf}]/u;
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+
+function parseExpiry(value: unknown, now: number): number | 'invalid' {
+  if (typeof value !== 'string' || !ISO_TIME.test(value)) return 'invalid';
+  const at = Date.parse(value);
+  return Number.isFinite(at) && at > now && at <= now + MAX_TOKEN_LIFETIME_MS ? at : 'invalid';
+}
+
+export function authRoutes({ store, config, requireUser, limiters }: RouteDeps, hub: PokeHub): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const throttle = new SignInThrottle(limiters, Math.ceil(config.loginWindowMs / 1000));
   const hashes = new HashQueue(config.hashConcurrency, config.hashQueueLimit);
@@ -130,18 +149,24 @@ export function authRoutes({ store, config, requireUser, limiters }: RouteDeps):
 
   app.get('/me', requireUser, async (c) => c.json(await store.account(c.get('user').id)));
 
-  app.post('/tokens', requireUser, async (c) => {
-    const name = parseTokenName((await readJson(c, LIMITS.maxJsonBytes)).value);
+  // Tokens are managed from a session only: a token that could mint tokens would outlive its own revocation.
+  app.post('/tokens', requireUser, requireSession, async (c) => {
+    const { name, expiresAt } = parseTokenRequest((await readJson(c, LIMITS.maxJsonBytes)).value, Date.now());
     const token = newSecret('burrow_');
-    const info = await store.createToken({ id: newId(), userId: c.get('user').id, name, tokenHash: hashSecret(token) });
+    const tokenHash = hashSecret(token);
+    const info = await store.createToken({ id: newId(), userId: c.get('user').id, name, tokenHash, expiresAt });
     return c.json({ ...info, token }, 201);
   });
 
-  app.get('/tokens', requireUser, async (c) => c.json({ items: await store.listTokens(c.get('user').id) }));
+  app.get('/tokens', requireUser, requireSession, async (c) =>
+    c.json({ items: await store.listTokens(c.get('user').id) }),
+  );
 
-  app.delete('/tokens/:id', requireUser, async (c) => {
-    const deleted = await store.deleteToken(c.get('user').id, c.req.param('id'));
+  app.delete('/tokens/:id', requireUser, requireSession, async (c) => {
+    const tokenId = c.req.param('id');
+    const deleted = await store.deleteToken(c.get('user').id, tokenId);
     if (!deleted) throw fail(404, 'not-found', 'There is no such token.');
+    endTokenStreams(hub, tokenId);
     return c.body(null, 204);
   });
 

@@ -34,7 +34,7 @@ export function startTestServer(env: Record<string, string> = {}, storeOptions: 
     }),
     distDir: path.join(dir, 'dist'),
   };
-  const store = openSqliteStore(path.join(dir, 'burrow.sqlite'), storeOptions);
+  const store = openSqliteStore(path.join(dir, 'burrow.sqlite'), { quotaBytes: config.quotaBytes, ...storeOptions });
   const hub = new PokeHub(store, config);
   const app = createApp({ store, config, logger: silentLogger, hub });
   return {

@@ -8,6 +8,7 @@ import { AppContext, type AppContextValue, useApp } from './app-context.ts';
 import { CardEditor } from './card-editor.tsx';
 import { CardsView } from './cards-view.tsx';
 import { CollectionDialog } from './collection-dialog.tsx';
+import { ErrorBoundary } from './error-boundary.tsx';
 import { Icon } from './icons.tsx';
 import { ImportExportView } from './import-export-view.tsx';
 import { useKeyboardShortcuts } from './keyboard.ts';
@@ -188,13 +189,15 @@ export function App({ client, onUpdateAvailable }: AppProps) {
               onNewCollection={() => setModal({ name: 'collection' })}
             />
             <main class="main" id="main">
-              <CurrentView
-                route={route}
-                search={search}
-                workspaceName={workspace!.fields.name as string}
-                onEditCollection={(collection) => setModal({ name: 'collection', collection })}
-                onNewSubcollection={(parentId) => setModal({ name: 'collection', parentId })}
-              />
+              <ErrorBoundary key={route.name} what="This view">
+                <CurrentView
+                  route={route}
+                  search={search}
+                  workspaceName={workspace!.fields.name as string}
+                  onEditCollection={(collection) => setModal({ name: 'collection', collection })}
+                  onNewSubcollection={(parentId) => setModal({ name: 'collection', parentId })}
+                />
+              </ErrorBoundary>
             </main>
           </div>
           <Modals

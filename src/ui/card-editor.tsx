@@ -6,6 +6,7 @@ import { useApp } from './app-context.ts';
 import { cardFields, parseTags } from './card-query.ts';
 import { buildCollectionTree, flattenTree } from './collection-tree.ts';
 import { Dialog } from './dialog.tsx';
+import { ErrorBoundary } from './error-boundary.tsx';
 import { renderMarkdown } from './markdown.ts';
 import { describeFieldError } from './sync-words.ts';
 import { usePresence, useRecords } from './use-records.ts';
@@ -364,10 +365,9 @@ function NoteBody({ content, preview, setPreview, error, onInput, onSave }: Note
       </fieldset>
       {preview ? (
         <section class="markdown" aria-label="Preview">
-          <div
-            // renderMarkdown escapes all HTML and allows only http(s)/mailto links (see markdown.ts).
-            dangerouslySetInnerHTML={{ __html: renderMarkdown(content) || '<p>Nothing to preview.</p>' }}
-          />
+          <ErrorBoundary what="The preview">
+            <MarkdownPreview content={content} />
+          </ErrorBoundary>
         </section>
       ) : (
         <label class="field">
@@ -385,5 +385,15 @@ function NoteBody({ content, preview, setPreview, error, onInput, onSave }: Note
         </label>
       )}
     </div>
+  );
+}
+
+/** The rendered note; its own component so a failure shows in the boundary above and the draft stays. */
+function MarkdownPreview({ content }: { content: string }) {
+  return (
+    <div
+      // renderMarkdown escapes all HTML and allows only http(s)/mailto links (see markdown.ts).
+      dangerouslySetInnerHTML={{ __html: renderMarkdown(content) || '<p>Nothing to preview.</p>' }}
+    />
   );
 }

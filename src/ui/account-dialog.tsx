@@ -1,5 +1,6 @@
 /** Sign up, sign in and sign out. */
 import { useState } from 'preact/hooks';
+import { ApiTokens } from './api-tokens.tsx';
 import { useApp } from './app-context.ts';
 import { TextField } from './card-editor.tsx';
 import { Dialog } from './dialog.tsx';
@@ -73,6 +74,7 @@ export function AccountDialog({ onClose }: { onClose: () => void }) {
             Sign out
           </button>
         </div>
+        <ApiTokens />
       </Dialog>
     );
   }

@@ -31,7 +31,7 @@ describe('ErrorBoundary', () => {
     expect(alert?.textContent).toContain('Maximum call stack size exceeded');
     expect(alert?.textContent).toContain('Your data is safe');
     fail = false;
-    (alert?.querySelector('button') as HTMLButtonElement).click();
+    (alert!.querySelector('button') as HTMLButtonElement).click();
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect(document.body.textContent).toBe('Rendered fine');
   });

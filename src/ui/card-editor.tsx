@@ -147,7 +147,7 @@ export function CardEditor({ card, kind, initial, onClose, onOpenCard }: CardEdi
       <form class="form" onSubmit={(event) => void save(event)} noValidate>
         {initial && (
           <p class="notice" role="status">
-            Shared with Burrow from another app or site. Check it; nothing is saved until you press Save.
+            Shared from another app or site: nothing is saved until you press Save.
           </p>
         )}
         {editedElsewhere > 0 && (

@@ -82,7 +82,7 @@ export function describeProblem(problem: Problem): string {
     case 'too-large':
       return 'This change is too large to sync.';
     case 'quota-exceeded':
-      return 'Your account is out of storage space: this change is kept on this device but not synced. Make room (shorten or delete cards; deleted cards count until they are purged), then retry.';
+      return 'Your account is out of storage: this change is kept here but not synced. Make room, then retry.';
     case 'unknown-table':
       return 'The server does not know this kind of item (the app may be out of date).';
     default:

@@ -1,7 +1,8 @@
 /**
- * A device that hits the server's write rate limit: 429 with Retry-After, the worker backs off,
- * and after the window every change arrives exactly once. Real Chromium, real worker, a real
- * server started with a low limit.
+ * A device that hits the server's write rate limit (429 with Retry-After: the worker backs off,
+ * and after the window every change arrives exactly once) or its storage quota (the change is
+ * kept as a failed change with the person's text). Real Chromium, real worker, a real server
+ * started with a low limit and a small quota.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inPage, waitFor } from '../support/browser.ts';
@@ -19,6 +20,7 @@ import {
 } from './engine-rig.ts';
 
 const LIMIT = 20;
+const QUOTA_BYTES = 20_000;
 /** Long enough that the second burst surely lands in the window the first one opened, even on a loaded machine. */
 const WINDOW_MS = 10_000;
 
@@ -26,7 +28,11 @@ let rig: EngineRig;
 let device: Device;
 
 beforeAll(async () => {
-  rig = await startRig({ BURROW_WRITE_LIMIT: String(LIMIT), BURROW_WRITE_WINDOW_MS: String(WINDOW_MS) });
+  rig = await startRig({
+    BURROW_WRITE_LIMIT: String(LIMIT),
+    BURROW_WRITE_WINDOW_MS: String(WINDOW_MS),
+    BURROW_QUOTA_BYTES: String(QUOTA_BYTES),
+  });
   device = await openDevice(rig, { signUp: uniqueEmail('limited') });
 });
 
@@ -87,5 +93,27 @@ describe('write rate limit, end to end', () => {
     for (const [i, id] of second.entries())
       expect(byId.get(id)).toMatchObject({ version: 1, fields: { title: `second ${i}` } });
     expect(cards.length).toBeGreaterThanOrEqual(45);
+  });
+
+  it('keeps a change past the storage quota as a failed change with the text, and delivers the rest', async () => {
+    const other = await openDevice(rig, { signUp: uniqueEmail('full') });
+    const big = { ...note('Too big'), content: 'x'.repeat(QUOTA_BYTES) };
+    await inPage(
+      other.page,
+      async (burrow, arg) => {
+        await burrow.create('cards', arg.big, { workspaceId: arg.workspaceId });
+        await burrow.create('cards', arg.small, { workspaceId: arg.workspaceId });
+      },
+      { big, small: note('Fits'), workspaceId: other.workspaceId },
+    );
+    const [failed] = await waitFor(
+      () => inPage(other.page, async (burrow) => ((await burrow.failed()).length > 0 ? burrow.failed() : null)),
+      { message: 'the change past the quota to be kept as failed' },
+    );
+    expect(failed.error).toMatchObject({ status: 413, code: 'quota-exceeded' });
+    expect(failed.fields).toMatchObject({ title: 'Too big', content: big.content });
+    const delivered = await waitForServerCards(rig, other.email, 1);
+    expect(delivered.map((card) => card.fields.title)).toEqual(['Fits']);
+    await other.context.close();
   });
 });

@@ -71,4 +71,16 @@ describe('API tokens in the Account dialog', () => {
     await dialog.getByRole('alert').filter({ hasText: 'Cannot reach the server' }).waitFor();
     await device.close();
   });
+
+  it('shows at sign-up why a password is refused', async () => {
+    const device = await rig.browser.newDevice();
+    const page = await openBurrow(rig, device);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Sign in to sync' });
+    await dialog.getByLabel('Email').fill(uniqueEmail('weak'));
+    await dialog.getByLabel('Password').fill('12345678');
+    await dialog.getByRole('button', { name: 'Create account', exact: true }).click();
+    await dialog.getByRole('alert').filter({ hasText: 'one of the most common passwords' }).waitFor();
+    await device.close();
+  });
 });

@@ -7,6 +7,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          globalSetup: ['server/test-support/pg.global-setup.ts'],
           include: ['protocol/**/*.test.ts', 'server/**/*.test.ts', 'src/**/*.test.{ts,tsx}', 'sw/**/*.test.ts'],
           environment: 'node',
           testTimeout: 20_000,
@@ -15,7 +16,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
-          globalSetup: ['tests/support/build-app.global-setup.ts'],
+          globalSetup: ['tests/support/build-app.global-setup.ts', 'server/test-support/pg.global-setup.ts'],
           include: ['tests/**/*.test.ts'],
           environment: 'node',
           testTimeout: 120_000,

@@ -70,3 +70,27 @@ describe('loadConfig', () => {
     expect(() => loadConfig([], { BURROW_HEARTBEAT_MS: '-1' })).toThrow(/BURROW_HEARTBEAT_MS/);
   });
 });
+
+describe('loadConfig: database and workers', () => {
+  it('runs on SQLite in one process by default', () => {
+    expect(loadConfig([], {})).toMatchObject({ databaseUrl: null, workers: 1 });
+  });
+
+  it('reads DATABASE_URL and BURROW_WORKERS, and flags win over them', () => {
+    const env = { DATABASE_URL: 'postgres://a@127.0.0.1/one', BURROW_WORKERS: '3' };
+    expect(loadConfig([], env)).toMatchObject({ databaseUrl: 'postgres://a@127.0.0.1/one', workers: 3 });
+    const flags = ['--database-url', 'postgresql://b@127.0.0.1/two', '--workers=2'];
+    expect(loadConfig(flags, env)).toMatchObject({ databaseUrl: 'postgresql://b@127.0.0.1/two', workers: 2 });
+  });
+
+  it('refuses a URL that is not postgres://, without echoing it (it may hold a password)', () => {
+    expect(() => loadConfig([], { DATABASE_URL: 'mysql://u:secret@h/db' })).toThrow(/postgres:\/\//);
+    expect(() => loadConfig([], { DATABASE_URL: 'mysql://u:secret@h/db' })).not.toThrow(/secret/);
+    expect(() => loadConfig([], { DATABASE_URL: 'not a url' })).toThrow(/DATABASE_URL/);
+  });
+
+  it('refuses several workers on SQLite, and zero workers', () => {
+    expect(() => loadConfig(['--workers', '2'], {})).toThrow(/needs DATABASE_URL/);
+    expect(() => loadConfig([], { DATABASE_URL: 'postgres://h/db', BURROW_WORKERS: '0' })).toThrow(/workers/);
+  });
+});

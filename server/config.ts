@@ -9,6 +9,10 @@ export interface ServerConfig {
   host: string;
   /** Directory of the database (`burrow.sqlite`); created when missing. */
   dataDir: string;
+  /** `postgres://…`: run on PostgreSQL instead of SQLite in `dataDir` (several processes may share it). */
+  databaseUrl: string | null;
+  /** Server processes on the one port (Node's cluster); more than 1 needs `databaseUrl`. */
+  workers: number;
   /** The repository root: where `dist/`, `src/`, … live. */
   rootDir: string;
   /** The built PWA the server serves. */
@@ -78,6 +82,20 @@ function positive(raw: string | undefined, name: string, fallback: number): numb
   return value;
 }
 
+function databaseUrl(raw: string | undefined): string | null {
+  if (raw === undefined || raw === '') return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error('DATABASE_URL must be a postgres:// URL');
+  }
+  // Never echo the URL: it may hold a password.
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')
+    throw new Error(`DATABASE_URL must be a postgres:// URL, got a ${url.protocol} URL`);
+  return raw;
+}
+
 function publicUrl(raw: string | undefined): URL | null {
   if (raw === undefined || raw === '') return null;
   let url: URL;
@@ -106,16 +124,24 @@ function parseFlags(argv: readonly string[]): Map<string, string> {
 }
 
 /**
- * Builds the configuration from `argv` (flags `--port`, `--host`, `--data-dir`) and `env`
- * (`PORT`, `HOST`, `DATA_DIR` and the `BURROW_*` knobs documented in docs/protocol.md).
+ * Builds the configuration from `argv` (flags `--port`, `--host`, `--data-dir`,
+ * `--database-url`, `--workers`) and `env` (`PORT`, `HOST`, `DATA_DIR`, `DATABASE_URL`,
+ * `BURROW_WORKERS` and the `BURROW_*` knobs documented in docs/protocol.md).
  */
 export function loadConfig(argv: readonly string[], env: Env): ServerConfig {
   const flags = parseFlags(argv);
   const dataDir = flags.get('data-dir') ?? env.DATA_DIR ?? './data';
+  const database = databaseUrl(flags.get('database-url') ?? env.DATABASE_URL);
+  const workers = positive(flags.get('workers') ?? env.BURROW_WORKERS, 'workers', 1);
+  if (workers > 1 && database === null) {
+    throw new Error('--workers above 1 needs DATABASE_URL: SQLite serves one process');
+  }
   return {
     port: integer(flags.get('port') ?? env.PORT, 'port', 8787),
     host: flags.get('host') ?? env.HOST ?? '127.0.0.1',
     dataDir: path.resolve(dataDir),
+    databaseUrl: database,
+    workers,
     rootDir: ROOT_DIR,
     distDir: env.BURROW_DIST_DIR ? path.resolve(env.BURROW_DIST_DIR) : path.join(ROOT_DIR, 'dist'),
     version: packageJson.version,

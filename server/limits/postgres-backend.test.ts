@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SignInThrottle } from '../auth/sign-in-throttle.ts';
+import { loadConfig } from '../config.ts';
+import { connect, type Sql } from '../storage/postgres/connect.ts';
+import { createTestDatabase } from '../test-support/pg-database.ts';
+import { consume, createLimiters, type Limiters } from './limiters.ts';
+import { postgresBackend } from './postgres-backend.ts';
+
+/** Two server processes' limiters: each its own pool, one database. */
+describe('rate limiters on PostgreSQL', () => {
+  const config = loadConfig([], { BURROW_WRITE_LIMIT: '5', BURROW_LOGIN_LIMIT: '3' });
+  let pools: Sql[];
+  let first: Limiters;
+  let second: Limiters;
+
+  beforeAll(async () => {
+    const url = await createTestDatabase();
+    pools = [connect(url, { max: 2 }), connect(url, { max: 2 })];
+    first = createLimiters(config, postgresBackend(pools[0]));
+    second = createLimiters(config, postgresBackend(pools[1]));
+  });
+  afterAll(async () => {
+    await Promise.all(pools.map((pool) => pool.end()));
+  });
+
+  it('count writes from every process against one limit', async () => {
+    const answers = [];
+    for (let i = 0; i < 6; i++) answers.push(await consume(i % 2 === 0 ? first.writes : second.writes, 'user-a'));
+    expect(answers.map((answer) => answer.allowed)).toEqual([true, true, true, true, true, false]);
+    const refused = answers[5];
+    expect(refused.allowed === false && refused.retryAfterMs).toBeGreaterThan(0);
+    expect((await consume(second.writes, 'user-b')).allowed).toBe(true);
+  });
+
+  it('throttle sign-ins reserved through two processes as one', async () => {
+    const throttles = [first, second].map((limiters) => new SignInThrottle(limiters, 60));
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, i) => throttles[i % 2].reserveSignIn('a@example.com', '10.0.0.1')),
+    );
+    // Three free attempts (the third shuts the first delay's gate behind it); the rest wait.
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(3);
+    const refusal = outcomes.find((outcome) => outcome.status === 'rejected');
+    expect(refusal?.status === 'rejected' && refusal.reason.problem.code).toBe('rate-limited');
+  });
+
+  it('fails loudly, never passes, when the database is gone', async () => {
+    const url = await createTestDatabase();
+    const pool = connect(url, { max: 1 });
+    const limiters = createLimiters(config, postgresBackend(pool));
+    await pool.end();
+    await expect(consume(limiters.writes, 'user-c')).rejects.toThrow();
+  });
+});

@@ -1,23 +1,14 @@
 /** The SQLite implementation of `Store`: one file, WAL, one BEGIN IMMEDIATE transaction per write. */
 import type Database from 'better-sqlite3';
-import {
-  type Envelope,
-  newId,
-  PROTOCOL_VERSION,
-  type PushRequest,
-  type PushResponse,
-  type TableName,
-} from '../../protocol/index.ts';
-import { fail } from '../problem.ts';
-import { applyMutation, type MutationInput } from '../sync/apply-mutation.ts';
-import { applyPush } from '../sync/apply-push.ts';
-import { restMutation, restResponse } from '../sync/rest-write.ts';
+import type { Envelope, PushRequest, TableName } from '../../protocol/index.ts';
 import { toEnvelope } from '../sync/stored-record.ts';
+import { SyncService } from '../sync/sync-service.ts';
 import { type AccountStatements, prepareAccountStatements } from './sqlite/account-statements.ts';
 import { openDatabase } from './sqlite/open-database.ts';
 import { type EnvelopeRow, envelopeJson, rowToRecord } from './sqlite/record-rows.ts';
-import { type OutcomeStatements, prepareOutcomeStatements, SqliteOutcomeLog } from './sqlite/sqlite-outcome-log.ts';
-import { prepareRecordStatements, type RecordStatements, SqliteRecordAccess } from './sqlite/sqlite-record-access.ts';
+import { type OutcomeStatements, prepareOutcomeStatements } from './sqlite/sqlite-outcome-log.ts';
+import { prepareRecordStatements, type RecordStatements } from './sqlite/sqlite-record-access.ts';
+import { SqliteSyncStorage } from './sqlite/sqlite-sync-storage.ts';
 import { prepareSyncStatements, type SyncStatements } from './sqlite/sync-statements.ts';
 import type {
   Account,
@@ -56,7 +47,7 @@ class SqliteStore implements Store {
   private readonly outcomes: OutcomeStatements;
   private readonly listeners = new Set<(notice: CommitNotice) => void>();
   private readonly now: () => number;
-  private readonly quotaBytes: number;
+  private readonly service: SyncService;
 
   constructor(
     private readonly db: Database.Database,
@@ -67,67 +58,24 @@ class SqliteStore implements Store {
     this.sync = prepareSyncStatements(db);
     this.outcomes = prepareOutcomeStatements(db);
     this.now = options.now ?? Date.now;
-    this.quotaBytes = options.quotaBytes ?? 0;
-  }
-
-  /** Runs `work` in one BEGIN IMMEDIATE transaction with a fresh record port, then notifies. */
-  private write<T>(work: (access: SqliteRecordAccess) => T): T {
-    let access: SqliteRecordAccess | undefined;
-    const result = this.db
-      .transaction(() => {
-        access = new SqliteRecordAccess(this.records, this.now(), this.quotaBytes);
-        const value = work(access);
-        access.finish();
-        return value;
-      })
-      .immediate();
-    if (access && access.changedOwners.size > 0)
-      this.notify({ userIds: [...access.changedOwners], cursor: access.cursor });
-    return result;
+    const statements = { accounts: this.accounts, records: this.records, sync: this.sync, outcomes: this.outcomes };
+    this.service = new SyncService(
+      new SqliteSyncStorage(db, statements, {
+        now: this.now,
+        quotaBytes: options.quotaBytes ?? 0,
+        notify: (notice) => this.notify(notice),
+      }),
+    );
   }
 
   private notify(notice: CommitNotice): void {
     for (const listener of this.listeners) listener(notice);
   }
 
-  /** The stored response for a repeated key, a 422 for a reused one, null for a new one. */
-  private replay(userId: string, idempotency: IdempotencyInput | undefined): StoredResponse | null {
-    if (!idempotency) return null;
-    const stored = this.sync.idempotent.get(userId, idempotency.key);
-    if (!stored) return null;
-    if (stored.fingerprint !== idempotency.fingerprint) {
-      throw fail(422, 'idempotency-key-reused', 'This Idempotency-Key was used with a different request.');
-    }
-    return { status: stored.status, body: stored.body, replayed: true };
-  }
-
-  private remember(userId: string, idempotency: IdempotencyInput | undefined, response: StoredResponse): void {
-    if (!idempotency) return;
-    const { key, fingerprint } = idempotency;
-    this.sync.storeIdempotent.run(userId, key, fingerprint, response.status, response.body, this.now());
-  }
-
   // — users, sessions, tokens —
 
   async createUser(input: { email: string; passwordHash: string; workspaceName: string }): Promise<Account> {
-    return this.write((access) => {
-      if (this.accounts.userByEmail.get(input.email))
-        throw fail(409, 'email-taken', 'This email is already registered.');
-      const userId = newId();
-      this.accounts.insertUser.run(userId, input.email, input.passwordHash, access.now());
-      const workspaceId = newId();
-      const mutation: MutationInput = {
-        table: 'workspaces',
-        op: 'create',
-        recordId: workspaceId,
-        workspaceId,
-        baseVersion: 0,
-        fields: { name: input.workspaceName },
-      };
-      const outcome = applyMutation(access, mutation, { userId, writer: null, pointer: '' });
-      if (outcome.status !== 'applied' || !outcome.record) throw new Error('the default workspace was not created');
-      return { user: { id: userId, email: input.email }, workspaces: [toEnvelope(outcome.record)] };
-    });
+    return this.service.createUser(input);
   }
 
   async findCredentials(email: string): Promise<Credentials | null> {
@@ -198,43 +146,11 @@ class SqliteStore implements Store {
     request: PushRequest,
     options?: { idempotency?: IdempotencyInput },
   ): Promise<StoredResponse> {
-    const idempotency = options?.idempotency;
-    return this.write((access) => {
-      const replayed = this.replay(userId, idempotency);
-      if (replayed) return replayed;
-      const client = this.sync.client.get(request.clientId);
-      if (client && client.user_id !== userId) {
-        throw fail(403, 'client-forbidden', 'This clientId belongs to another user.');
-      }
-      const outcomes = new SqliteOutcomeLog(this.outcomes, this.now());
-      const { results, lastSeq } = applyPush(access, outcomes, userId, request, client?.last_seq ?? 0);
-      this.sync.upsertClient.run(request.clientId, userId, lastSeq, access.now());
-      const response: PushResponse = { protocol: PROTOCOL_VERSION, lastSeq, cursor: access.cursor, results };
-      const stored: StoredResponse = { status: 200, body: JSON.stringify(response), replayed: false };
-      this.remember(userId, idempotency, stored);
-      return stored;
-    });
+    return this.service.push(userId, request, options?.idempotency);
   }
 
   async pull(userId: string, cursor: number, limit: number): Promise<string> {
-    return this.db.transaction(() => {
-      const latest = this.sync.latestSeq.get()!;
-      if (cursor > latest) {
-        throw fail(409, 'cursor-ahead', `Cursor ${cursor} is ahead of the server (latest ${latest}); resync from 0.`);
-      }
-      const horizon = this.sync.purgeHorizon.get(userId) ?? 0;
-      if (cursor > 0 && cursor < horizon) {
-        throw fail(410, 'cursor-expired', `Changes before ${horizon} were purged; resync from 0.`);
-      }
-      const rows = this.sync.pull.all(userId, cursor, limit + 1);
-      const hasMore = rows.length > limit;
-      if (hasMore) rows.pop();
-      // At the end of the feed the cursor is the server's latest seq, never below a purge horizon.
-      const next = hasMore ? rows[rows.length - 1][4] : latest;
-      let changes = '';
-      for (let i = 0; i < rows.length; i++) changes += (i === 0 ? '' : ',') + envelopeJson(rows[i]);
-      return `{"protocol":${PROTOCOL_VERSION},"changes":[${changes}],"cursor":${next},"hasMore":${hasMore}}`;
-    })();
+    return this.service.pull(userId, cursor, limit);
   }
 
   async latestSeq(): Promise<number> {
@@ -270,16 +186,7 @@ class SqliteStore implements Store {
     write: RestWrite,
     options?: { idempotency?: IdempotencyInput },
   ): Promise<StoredResponse> {
-    const idempotency = options?.idempotency;
-    return this.write((access) => {
-      const replayed = this.replay(userId, idempotency);
-      if (replayed) return replayed;
-      const input = restMutation(access, userId, write);
-      const outcome = applyMutation(access, input, { userId, writer: null, pointer: '' });
-      const stored = restResponse(write, outcome);
-      this.remember(userId, idempotency, stored);
-      return stored;
-    });
+    return this.service.writeRecord(userId, write, options?.idempotency);
   }
 
   // — maintenance —

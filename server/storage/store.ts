@@ -1,7 +1,8 @@
 /**
- * The narrow storage interface the routes use. SQLite implements it today; a PostgreSQL
- * backend can implement it later without touching a route. Refusals that depend on stored
- * state (seq-gap, cursor-expired, email-taken, …) are thrown as `ProblemError`.
+ * The narrow storage interface the routes use, implemented on SQLite (one process) and on
+ * PostgreSQL (several). Its sync methods delegate to the sync service (`sync/sync-service.ts`),
+ * which holds the rules; refusals that depend on stored state (seq-gap, cursor-expired,
+ * email-taken, …) are thrown as `ProblemError`.
  */
 import type { Envelope, PushRequest, TableName } from '../../protocol/index.ts';
 
@@ -71,7 +72,7 @@ export interface CommitNotice {
 }
 
 export interface Store {
-  readonly kind: 'sqlite';
+  readonly kind: 'sqlite' | 'postgres';
 
   // — users, sessions, tokens —
   /** Creates a user with a default workspace named `workspaceName`; throws 409 `email-taken`. */

@@ -1,5 +1,8 @@
-/** Test projects: `unit` (fast, beside the code) and `e2e` (real server, real Chromium). */
+/** Test projects: `unit` (fast, beside the code), `unit-pg` (server suites on PostgreSQL) and `e2e` (real server, real Chromium). */
 import { defineConfig } from 'vitest/config';
+
+/** Tests that need PostgreSQL: they run only in the `unit-pg` project. */
+const PG_ONLY = ['server/storage/postgres/**/*.test.ts', 'server/limits/postgres-backend.test.ts'];
 
 export default defineConfig({
   test: {
@@ -7,8 +10,20 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          globalSetup: ['server/test-support/pg.global-setup.ts'],
           include: ['protocol/**/*.test.ts', 'server/**/*.test.ts', 'src/**/*.test.{ts,tsx}', 'sw/**/*.test.ts'],
+          exclude: PG_ONLY,
+          environment: 'node',
+          testTimeout: 20_000,
+        },
+      },
+      {
+        // The server suites again on PostgreSQL (one throwaway cluster, a database per server),
+        // and the PostgreSQL adapter's own tests.
+        test: {
+          name: 'unit-pg',
+          globalSetup: ['server/test-support/pg.global-setup.ts'],
+          include: ['server/*.test.ts', ...PG_ONLY],
+          env: { BURROW_TEST_STORE: 'postgres' },
           environment: 'node',
           testTimeout: 20_000,
         },

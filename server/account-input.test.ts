@@ -1,6 +1,4 @@
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openSqliteStore } from './storage/sqlite-store.ts';
 import { json, jsonInit, startTestServer, type TestServer } from './test-support/test-server.ts';
 
 let server: TestServer;
@@ -68,20 +66,6 @@ describe('account input', () => {
     it('accepts a password that is neither common nor made of the email', async () => {
       expect((await signup('pat.doe@example.com', 'lantern orchard 42')).status).toBe(201);
     });
-  });
-});
-
-describe('emails stored before normalisation', () => {
-  it('are brought to NFC when the database opens, so their owner can still sign in', async () => {
-    await signup('legacy@example.com');
-    await server.store.close();
-    const file = `${server.dir}/burrow.sqlite`;
-    const raw = new Database(file);
-    raw.prepare('UPDATE users SET email = ? WHERE email = ?').run(NFD, 'legacy@example.com');
-    raw.close();
-    const reopened = openSqliteStore(file);
-    expect((await reopened.findCredentials(NFC))?.user.email).toBe(NFC);
-    await reopened.close();
   });
 });
 

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from './app.ts';
 import type { Store } from './storage/store.ts';
 import { json, type LooseJson, signUp, startTestServer, type TestServer } from './test-support/test-server.ts';
+import { TEST_BACKEND } from './test-support/test-store.ts';
 
 let server: TestServer;
 beforeEach(() => {
@@ -26,7 +27,7 @@ function expectProblem(response: Response, status: number, code: string, body: L
 describe('app', () => {
   it('answers health without auth', async () => {
     const response = await server.request('/api/health');
-    expect(await json(response)).toEqual({ ok: true, version: '0.1.0', storage: 'sqlite' });
+    expect(await json(response)).toEqual({ ok: true, version: '0.1.0', storage: TEST_BACKEND });
     expect(response.headers.get('cache-control')).toBe('no-store');
   });
 

@@ -77,6 +77,7 @@ describe('startMaintenance', () => {
   it('runs at once and then every interval until stopped, and survives a failing run', async () => {
     const purge = vi.fn().mockRejectedValueOnce(new Error('busy')).mockResolvedValue(0);
     const store = {
+      claimMaintenance: vi.fn().mockResolvedValue(true),
       purgeTombstones: purge,
       reapIdempotency: vi.fn().mockResolvedValue(0),
       reapOutcomes: vi.fn().mockResolvedValue(0),

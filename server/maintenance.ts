@@ -24,11 +24,26 @@ export async function runMaintenance(
   }
 }
 
-/** Starts the jobs every `purgeIntervalMs` (first run at once); returns the stop function. */
+/** Runs the jobs when no process sharing the database has run them within the interval; never rejects. */
+async function runWhenClaimed(store: Store, config: ServerConfig, logger: Logger): Promise<void> {
+  const now = Date.now();
+  try {
+    if (!(await store.claimMaintenance(now, config.purgeIntervalMs))) return;
+  } catch (error) {
+    logger.log('error', 'maintenance failed', { error: error instanceof Error ? error.message : String(error) });
+    return;
+  }
+  await runMaintenance(store, config, logger, now);
+}
+
+/**
+ * Starts the jobs every `purgeIntervalMs` (first run at once); returns the stop function.
+ * Several processes on one database each keep the timer, and one of them claims each run.
+ */
 export function startMaintenance(store: Store, config: ServerConfig, logger: Logger): () => void {
-  let running: Promise<void> = runMaintenance(store, config, logger);
+  let running: Promise<void> = runWhenClaimed(store, config, logger);
   const timer = setInterval(() => {
-    running = running.then(() => runMaintenance(store, config, logger));
+    running = running.then(() => runWhenClaimed(store, config, logger));
   }, config.purgeIntervalMs);
   timer.unref();
   return () => clearInterval(timer);

@@ -48,6 +48,10 @@ export class PokeHub {
   }
 
   private dispatch(notice: CommitNotice): void {
+    if (notice.everyone) {
+      for (const set of this.streams.values()) for (const stream of set) stream.poke(notice.cursor);
+      return;
+    }
     for (const userId of notice.userIds) {
       for (const stream of this.streams.get(userId) ?? []) stream.poke(notice.cursor);
     }

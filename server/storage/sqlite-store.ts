@@ -191,6 +191,11 @@ class SqliteStore implements Store {
 
   // — maintenance —
 
+  /** One process owns the file: it always runs its jobs. */
+  async claimMaintenance(): Promise<boolean> {
+    return true;
+  }
+
   async purgeTombstones(before: string): Promise<number> {
     return this.db
       .transaction(() => {

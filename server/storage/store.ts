@@ -69,6 +69,8 @@ export interface ListQuery {
 export interface CommitNotice {
   userIds: string[];
   cursor: number;
+  /** Poke every stream (commits may have been missed: the commit listener reconnected). */
+  everyone?: true;
 }
 
 export interface Store {
@@ -118,6 +120,11 @@ export interface Store {
   writeRecord(userId: string, write: RestWrite, options?: { idempotency?: IdempotencyInput }): Promise<StoredResponse>;
 
   // — maintenance —
+  /**
+   * True when this process should run the periodic jobs now: their last run (by any process
+   * sharing the database) was at least `intervalMs` before `now`. Claims the run when true.
+   */
+  claimMaintenance(now: number, intervalMs: number): Promise<boolean>;
   /** Hard-deletes tombstones last changed before `before` (ISO); returns how many. */
   purgeTombstones(before: string): Promise<number>;
   /** Forgets stored idempotent responses created before `before` (ms since epoch). */

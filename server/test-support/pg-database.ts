@@ -30,3 +30,14 @@ export function createTestDatabase(): Promise<string> {
 export function createEmptyDatabase(): Promise<string> {
   return createDatabase('template0');
 }
+
+/** Drops a database made by `createTestDatabase` (its connections are ended first). */
+export async function dropTestDatabase(url: string): Promise<void> {
+  const name = new URL(url).pathname.slice(1);
+  const admin = connect(pgUrl('postgres'), { max: 1 });
+  try {
+    await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+}

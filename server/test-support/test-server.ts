@@ -7,8 +7,8 @@ import { createApp } from '../app.ts';
 import { loadConfig, type ServerConfig } from '../config.ts';
 import { PokeHub } from '../events/poke-hub.ts';
 import { silentLogger } from '../logger.ts';
-import { openSqliteStore, type SqliteStoreOptions } from '../storage/sqlite-store.ts';
 import type { Store } from '../storage/store.ts';
+import { openTestStore, type TestStoreOptions } from './test-store.ts';
 
 export const ORIGIN = 'http://burrow.test';
 
@@ -22,7 +22,7 @@ export interface TestServer {
 }
 
 /** A fresh server; `env` sets knobs as the environment would. Close it in afterEach. */
-export function startTestServer(env: Record<string, string> = {}, storeOptions: SqliteStoreOptions = {}): TestServer {
+export function startTestServer(env: Record<string, string> = {}, storeOptions: TestStoreOptions = {}): TestServer {
   const dir = mkdtempSync(path.join(tmpdir(), 'burrow-server-'));
   const config = {
     ...loadConfig(['--data-dir', dir], {
@@ -34,7 +34,7 @@ export function startTestServer(env: Record<string, string> = {}, storeOptions: 
     }),
     distDir: path.join(dir, 'dist'),
   };
-  const store = openSqliteStore(path.join(dir, 'burrow.sqlite'), { quotaBytes: config.quotaBytes, ...storeOptions });
+  const store = openTestStore(dir, { quotaBytes: config.quotaBytes, ...storeOptions });
   const hub = new PokeHub(store, config);
   const app = createApp({ store, config, logger: silentLogger, hub });
   return {

@@ -115,6 +115,14 @@ CREATE TABLE rate_limits (
 );
 CREATE INDEX rate_limits_expire ON rate_limits(expire);
 
+-- When the periodic jobs (purge, reapers) last ran. A process claims a run by moving ran_at
+-- forward in one UPDATE, so with several processes the jobs run once per interval.
+CREATE TABLE maintenance_runs (
+  name text PRIMARY KEY,
+  ran_at bigint NOT NULL
+);
+INSERT INTO maintenance_runs(name, ran_at) VALUES ('periodic', 0);
+
 -- storage_bytes per statement, not per row: a push writes its records with one multi-row
 -- statement, and a row trigger would update the user's row once per record.
 CREATE FUNCTION records_usage_insert() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -1,0 +1,147 @@
+/**
+ * Loads, in one pipelined round trip, everything a group of writes will read: the writing users'
+ * rows (locked, in id order, so two processes never deadlock on them), their clients (locked:
+ * the same push at two processes is applied once), idempotent responses, emails, the records
+ * named, the live link cards of the URLs named, the parent chains of the collections named,
+ * the workspace owners and the kept outcomes. Then, last, the global seq counter, locked until
+ * the commit (see migration 001).
+ */
+import type { WriteIntent } from '../../sync/sync-ports.ts';
+import type { Sql } from './connect.ts';
+import { type PgRecordRow, rowToRecord } from './record-rows.ts';
+import { pairKey, recordKey, WorkingSet } from './working-set.ts';
+
+const RECORD_COLUMNS =
+  'tbl, id, workspace_id, owner_id, version, seq, deleted, created_at, updated_at, fields, field_versions, field_writers';
+
+/** A collection's ancestors are walked at most this deep (the apply path's own bound, plus one). */
+const MAX_PARENT_CHAIN = 1002;
+
+/** What the intents of a group name, deduplicated. */
+function collect(intents: readonly WriteIntent[]) {
+  const users = new Set<string>();
+  const emails = new Set<string>();
+  const clients = new Set<string>();
+  const idempotency = new Map<string, [string, string]>();
+  const records = new Map<string, [string, string]>();
+  const workspaces = new Set<string>();
+  const links = new Map<string, [string, string]>();
+  const parents = new Set<string>();
+  const outcomes = new Map<string, [string, number]>();
+  for (const intent of intents) {
+    users.add(intent.userId);
+    if (intent.email !== undefined) emails.add(intent.email);
+    if (intent.clientId !== undefined) clients.add(intent.clientId);
+    if (intent.idempotencyKey !== undefined) {
+      idempotency.set(pairKey(intent.userId, intent.idempotencyKey), [intent.userId, intent.idempotencyKey]);
+    }
+    for (const record of intent.records) {
+      records.set(recordKey(record.table, record.recordId), [record.table, record.recordId]);
+      if (record.workspaceId !== undefined) workspaces.add(record.workspaceId);
+      if (intent.clientId !== undefined && record.seq !== undefined) {
+        outcomes.set(pairKey(intent.clientId, record.seq), [intent.clientId, record.seq]);
+      }
+      const url = record.fields?.url;
+      if (typeof url === 'string' && record.workspaceId !== undefined) {
+        links.set(pairKey(record.workspaceId, url), [record.workspaceId, url]);
+      }
+      const parentId = record.fields?.parentId;
+      if (record.table === 'collections' && typeof parentId === 'string') parents.add(parentId);
+    }
+  }
+  return { users, emails, clients, idempotency, records, workspaces, links, parents, outcomes };
+}
+
+function firsts<A>(pairs: Iterable<[A, unknown]>): A[] {
+  return [...pairs].map((pair) => pair[0]);
+}
+
+function seconds<B>(pairs: Iterable<[unknown, B]>): B[] {
+  return [...pairs].map((pair) => pair[1]);
+}
+
+/** Loads what `intents` will read into a new working set, inside the transaction `tx`. */
+export async function loadWrites(tx: Sql, intents: readonly WriteIntent[], quotaBytes: number, nowMs: number) {
+  const wanted = collect(intents);
+  const users = [...wanted.users].sort();
+  const recordPairs = [...wanted.records.values()];
+  const linkPairs = [...wanted.links.values()];
+  const [userRows, clientRows, emailRows, idempotentRows, recordRows, linkRows, parentRows, ownerRows, outcomeRows] =
+    await Promise.all([
+      tx<{ id: string; storage_bytes: number }[]>`
+        SELECT id, storage_bytes FROM users WHERE id = ANY(${users}::text[]) ORDER BY id FOR NO KEY UPDATE`,
+      tx<{ id: string; user_id: string; last_seq: number }[]>`
+        SELECT id, user_id, last_seq FROM clients WHERE id = ANY(${[...wanted.clients].sort()}::text[])
+          ORDER BY id FOR UPDATE`,
+      tx<{ email: string }[]>`SELECT email FROM users WHERE email = ANY(${[...wanted.emails]}::text[])`,
+      tx<{ user_id: string; key: string; fingerprint: string; status: number; body: string }[]>`
+        SELECT user_id, key, fingerprint, status, body FROM idempotency
+          WHERE (user_id, key) IN (SELECT * FROM unnest(${firsts(wanted.idempotency.values())}::text[],
+            ${seconds(wanted.idempotency.values())}::text[]))`,
+      tx.unsafe<PgRecordRow[]>(
+        `SELECT ${RECORD_COLUMNS} FROM records WHERE (tbl, id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+        [firsts(recordPairs), seconds(recordPairs)] as never[],
+        { prepare: true },
+      ),
+      tx.unsafe<(PgRecordRow & { link_url: string })[]>(
+        `SELECT ${RECORD_COLUMNS}, link_url FROM records
+          WHERE (workspace_id, link_url) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+        [firsts(linkPairs), seconds(linkPairs)] as never[],
+        { prepare: true },
+      ),
+      tx.unsafe<(PgRecordRow & { chain_id: string })[]>(
+        `WITH RECURSIVE chain(id, depth) AS (
+           SELECT unnest($1::text[]), 0
+           UNION
+           SELECT r.fields::jsonb->>'parentId', chain.depth + 1 FROM chain
+             JOIN records r ON r.tbl = 'collections' AND r.id = chain.id
+             WHERE chain.depth < ${MAX_PARENT_CHAIN} AND r.fields::jsonb->>'parentId' IS NOT NULL)
+         SELECT DISTINCT ON (chain.id) chain.id AS chain_id, r.tbl, r.id, r.workspace_id, r.owner_id, r.version,
+             r.seq, r.deleted, r.created_at, r.updated_at, r.fields, r.field_versions, r.field_writers
+           FROM chain LEFT JOIN records r ON r.tbl = 'collections' AND r.id = chain.id`,
+        [[...wanted.parents]] as never[],
+        { prepare: true },
+      ),
+      tx<{ workspace_id: string; owner_id: string }[]>`
+        SELECT workspace_id, owner_id FROM workspace_owners
+          WHERE workspace_id = ANY(${[...wanted.workspaces]}::text[])
+             OR workspace_id IN (SELECT workspace_id FROM records WHERE (tbl, id) IN
+               (SELECT * FROM unnest(${firsts(recordPairs)}::text[], ${seconds(recordPairs)}::text[])))`,
+      tx<{ client_id: string; seq: number; mutation_id: string; outcome: string }[]>`
+        SELECT client_id, seq, mutation_id, outcome FROM push_outcomes
+          WHERE (client_id, seq) IN (SELECT * FROM unnest(${firsts(wanted.outcomes.values())}::text[],
+            ${seconds(wanted.outcomes.values())}::bigint[]))`,
+    ]);
+  const [{ value: seq }] = await tx<{ value: number }[]>`SELECT value FROM counters WHERE name = 'seq' FOR UPDATE`;
+
+  const set = new WorkingSet(seq, nowMs, quotaBytes);
+  for (const row of userRows) set.storageBytes.load(row.id, row.storage_bytes);
+  for (const id of wanted.clients) set.clients.load(id, null);
+  for (const row of clientRows) set.clients.load(row.id, { userId: row.user_id, lastSeq: row.last_seq });
+  for (const email of wanted.emails) set.emails.load(email, false);
+  for (const row of emailRows) set.emails.load(row.email, true);
+  for (const key of wanted.idempotency.keys()) set.idempotent.load(key, null);
+  for (const row of idempotentRows) {
+    const { fingerprint, status, body } = row;
+    set.idempotent.load(pairKey(row.user_id, row.key), { fingerprint, status, body });
+  }
+  for (const key of wanted.records.keys()) set.records.load(key, null);
+  // Every collection on a chain, the missing ones too (a parent purged since).
+  for (const row of parentRows) {
+    set.records.load(recordKey('collections', row.chain_id), row.tbl === null ? null : rowToRecord(row));
+  }
+  for (const row of [...recordRows, ...linkRows]) set.records.load(recordKey(row.tbl, row.id), rowToRecord(row));
+  for (const key of wanted.links.keys()) set.linkCards.set(key, []);
+  for (const row of linkRows)
+    set.linkCards.get(pairKey(row.workspace_id, row.link_url))?.push(recordKey(row.tbl, row.id));
+  for (const id of wanted.workspaces) set.owners.load(id, null);
+  for (const row of ownerRows) set.owners.load(row.workspace_id, row.owner_id);
+  for (const key of wanted.outcomes.keys()) set.outcomes.load(key, null);
+  for (const row of outcomeRows) {
+    set.outcomes.load(pairKey(row.client_id, row.seq), {
+      mutationId: row.mutation_id,
+      outcome: JSON.parse(row.outcome),
+    });
+  }
+  return set;
+}

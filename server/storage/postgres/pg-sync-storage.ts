@@ -1,0 +1,154 @@
+/**
+ * The sync ports over PostgreSQL. A write transaction loads what its writes will read in one
+ * pipelined round trip (`load-writes.ts`), takes the seq counter's lock, applies the writes in
+ * memory, writes the changes with multi-row statements and its notification in one more
+ * (`flush-writes.ts`), and commits: a handful of round trips whatever a push's size.
+ *
+ * Group commit: while a transaction is in flight, the writes that arrive wait, and the next
+ * transaction takes them all (up to `GROUP_LIMIT`), each in a layer of its own so one write's
+ * refusal undoes that write only; each is answered after the shared commit.
+ *
+ * A transaction that meets a serialization failure, a deadlock or a unique violation (two
+ * processes claiming one new id) is run again from the start, its writes with it.
+ */
+import type { FeedSnapshot, SyncStorage, WriteIntent, WritePorts } from '../../sync/sync-ports.ts';
+import type { CommitNotice } from '../store.ts';
+import type { Sql } from './connect.ts';
+import { flushWrites } from './flush-writes.ts';
+import { loadWrites } from './load-writes.ts';
+import { ENVELOPE_COLUMNS, envelopeJson, type PgEnvelopeRow } from './record-rows.ts';
+
+/** At most this many writes share one transaction. */
+const GROUP_LIMIT = 64;
+/** How often a transaction that met a conflict is run again before the error is the answer. */
+const MAX_ATTEMPTS = 8;
+/** serialization_failure, deadlock_detected, unique_violation. */
+const RETRYABLE = new Set(['40001', '40P01', '23505']);
+
+interface PendingWrite {
+  intent: WriteIntent;
+  work: (ports: WritePorts) => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+export interface PgSyncStorageOptions {
+  now: () => number;
+  quotaBytes: number;
+  /** Writes that arrive while a transaction is in flight join the next one (default on). */
+  groupCommit: boolean;
+  /** This process's name in commit notifications (it ignores its own). */
+  origin: string;
+  notify: (notice: CommitNotice) => void;
+}
+
+function isRetryable(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && RETRYABLE.has((error as { code?: string }).code ?? '');
+}
+
+export class PgSyncStorage implements SyncStorage {
+  private readonly waiting: PendingWrite[] = [];
+  private running = false;
+
+  constructor(
+    private readonly sql: Sql,
+    private readonly options: PgSyncStorageOptions,
+  ) {}
+
+  write<T>(intent: WriteIntent, work: (ports: WritePorts) => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const pending: PendingWrite = { intent, work, resolve: resolve as (value: unknown) => void, reject };
+      if (!this.options.groupCommit) {
+        void this.runGroup([pending]);
+        return;
+      }
+      this.waiting.push(pending);
+      if (!this.running) void this.drain();
+    });
+  }
+
+  /** Runs the waiting writes group after group until none wait; never rejects. */
+  private async drain(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.waiting.length > 0) await this.runGroup(this.waiting.splice(0, GROUP_LIMIT));
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** One transaction for `group`; settles every write of it. Never rejects. */
+  private async runGroup(group: PendingWrite[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { answers, notice } = await this.transact(group);
+        if (notice) this.options.notify(notice);
+        for (const [index, answer] of answers.entries()) {
+          if (answer.ok) group[index].resolve(answer.value);
+          else group[index].reject(answer.error);
+        }
+        return;
+      } catch (error) {
+        if (attempt < MAX_ATTEMPTS && isRetryable(error)) continue;
+        for (const pending of group) pending.reject(error);
+        return;
+      }
+    }
+  }
+
+  private async transact(group: PendingWrite[]) {
+    return this.sql.begin(async (tx) => {
+      const set = await loadWrites(
+        tx as unknown as Sql,
+        group.map((pending) => pending.intent),
+        this.options.quotaBytes,
+        this.options.now(),
+      );
+      const startSeq = set.cursor;
+      const ports = set.ports();
+      const answers = group.map((pending) => {
+        try {
+          const value = pending.work(ports);
+          set.keep();
+          return { ok: true as const, value };
+        } catch (error) {
+          set.drop();
+          return { ok: false as const, error };
+        }
+      });
+      await flushWrites(tx as unknown as Sql, set, startSeq, this.options.origin);
+      const userIds = [...set.changedOwners.entries()].map(([id]) => id);
+      const notice: CommitNotice | null = userIds.length > 0 ? { userIds, cursor: set.cursor } : null;
+      return { answers, notice };
+    });
+  }
+
+  /**
+   * One REPEATABLE READ snapshot: the counter, the horizon and the page agree. A writer holds
+   * the counter's lock until its commit is visible, so every change at or below the counter
+   * read here is in this snapshot: the page never skips one that commits later.
+   */
+  async readFeed(userId: string, cursor: number, limit: number): Promise<FeedSnapshot> {
+    const [[counter], horizonRows, rows] = await this.sql.begin('isolation level repeatable read read only', (tx) => [
+      tx<{ value: number }[]>`SELECT value FROM counters WHERE name = 'seq'`,
+      tx<{ purge_horizon: number }[]>`SELECT purge_horizon FROM users WHERE id = ${userId}`,
+      tx
+        .unsafe<PgEnvelopeRow[]>(
+          `SELECT ${ENVELOPE_COLUMNS} FROM records WHERE owner_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+          [userId, cursor, limit + 1] as never[],
+          { prepare: true },
+        )
+        .values(),
+    ]);
+    const list = rows as unknown as PgEnvelopeRow[];
+    const hasMore = list.length > limit;
+    if (hasMore) list.pop();
+    let json = '';
+    for (let i = 0; i < list.length; i++) json += (i === 0 ? '' : ',') + envelopeJson(list[i]);
+    return {
+      latest: counter.value,
+      horizon: horizonRows[0]?.purge_horizon ?? 0,
+      page: { json, last: list.length > 0 ? list[list.length - 1][4] : null, hasMore },
+    };
+  }
+}

@@ -1,0 +1,233 @@
+/**
+ * The sync ports over what a PostgreSQL write transaction loaded: every read a group of writes
+ * will make is answered from memory, every change is kept in memory and written at the end
+ * with a few multi-row statements (`flush-writes.ts`). Each write of a group works in a layer
+ * of its own (`Layered`), kept when it succeeds and dropped when it throws, so one write's
+ * refusal (a seq-gap) undoes that write only. A read of something not loaded is a bug, and
+ * throws instead of answering "absent".
+ */
+import type { OriginalOutcome, TableName } from '../../../protocol/index.ts';
+import type { OutcomeLog } from '../../sync/outcome-log.ts';
+import type { RecordAccess } from '../../sync/record-access.ts';
+import type { StoredRecord } from '../../sync/stored-record.ts';
+import type { ClientBinding, IdempotentEntry, WritePorts } from '../../sync/sync-ports.ts';
+import { linkUrlOf } from '../sqlite/record-rows.ts';
+import { Layered } from './layered.ts';
+
+export function recordKey(table: string, id: string): string {
+  return `${table}\u0000${id}`;
+}
+
+export function pairKey(a: string, b: string | number): string {
+  return `${a}\u0000${b}`;
+}
+
+export interface KeptOutcome {
+  mutationId: string;
+  outcome: OriginalOutcome;
+}
+
+export interface NewUser {
+  id: string;
+  email: string;
+  passwordHash: string;
+  createdAt: string;
+}
+
+class NotLoadedError extends Error {
+  override name = 'NotLoadedError';
+}
+
+function notLoaded(what: string): never {
+  throw new NotLoadedError(`${what} was not loaded for this write`);
+}
+
+function fieldBytes(record: StoredRecord | null | undefined): number {
+  return record ? Buffer.byteLength(JSON.stringify(record.fields)) : 0;
+}
+
+export class WorkingSet implements RecordAccess {
+  readonly records = new Layered<StoredRecord | null>();
+  /** Records to write: `isNew` when the database does not have them yet. */
+  readonly recordWrites = new Layered<{ isNew: boolean }>();
+  readonly owners = new Layered<string | null>();
+  readonly ownerClaims = new Layered<string>();
+  /** Keys of the live link cards the database held per (workspace, url), for `findLiveLinkCard`. */
+  readonly linkCards = new Map<string, string[]>();
+  readonly clients = new Layered<ClientBinding | null>();
+  readonly clientWrites = new Layered<true>();
+  readonly idempotent = new Layered<IdempotentEntry | null>();
+  readonly idempotentWrites = new Layered<true>();
+  readonly outcomes = new Layered<KeptOutcome | null>();
+  readonly outcomeWrites = new Layered<true>();
+  readonly emails = new Layered<boolean>();
+  readonly newUsers = new Layered<NewUser>();
+  readonly storageBytes = new Layered<number>();
+  readonly changedOwners = new Layered<true>();
+  private seq: number;
+  private keptSeq: number;
+  private readonly timestamp: string;
+
+  constructor(
+    startSeq: number,
+    readonly nowMs: number,
+    private readonly quotaBytes: number,
+  ) {
+    this.seq = startSeq;
+    this.keptSeq = startSeq;
+    this.timestamp = new Date(nowMs).toISOString();
+  }
+
+  /** The write in progress succeeded: its changes join the group's. */
+  keep(): void {
+    for (const layer of this.layers()) layer.keep();
+    this.keptSeq = this.seq;
+  }
+
+  /** The write in progress threw: forget its changes (its seqs are reused). */
+  drop(): void {
+    for (const layer of this.layers()) layer.drop();
+    this.seq = this.keptSeq;
+  }
+
+  private layers(): Layered<unknown>[] {
+    return [
+      this.records,
+      this.recordWrites,
+      this.owners,
+      this.ownerClaims,
+      this.clients,
+      this.clientWrites,
+      this.idempotent,
+      this.idempotentWrites,
+      this.outcomes,
+      this.outcomeWrites,
+      this.emails,
+      this.newUsers,
+      this.storageBytes,
+      this.changedOwners,
+    ];
+  }
+
+  /** The global seq after the kept writes. */
+  get cursor(): number {
+    return this.seq;
+  }
+
+  // — RecordAccess —
+
+  workspaceOwner(workspaceId: string): string | undefined {
+    if (!this.owners.has(workspaceId)) notLoaded(`the owner of workspace ${workspaceId}`);
+    return this.owners.get(workspaceId) ?? undefined;
+  }
+
+  getRecord(table: TableName, id: string): StoredRecord | undefined {
+    const key = recordKey(table, id);
+    if (!this.records.has(key)) notLoaded(`record ${table}/${id}`);
+    return this.records.get(key) ?? undefined;
+  }
+
+  findLiveLinkCard(workspaceId: string, url: string): StoredRecord | undefined {
+    const stored = this.linkCards.get(pairKey(workspaceId, url));
+    if (!stored) notLoaded(`the link cards of ${url}`);
+    // The database's cards as they are now in memory, then the cards written here.
+    for (const key of [...stored, ...this.recordWrites.keys()]) {
+      const record = this.records.get(key);
+      if (record && record.workspaceId === workspaceId && linkUrlOf(record) === url) return record;
+    }
+    return undefined;
+  }
+
+  saveRecord(record: StoredRecord, isNew: boolean): void {
+    const key = recordKey(record.table, record.id);
+    const before = this.records.get(key);
+    this.addBytes(record.ownerId, fieldBytes(record) - fieldBytes(before));
+    this.records.set(key, record);
+    // A record created here and changed again is still one insert.
+    if (!this.recordWrites.has(key)) this.recordWrites.set(key, { isNew });
+    this.changedOwners.set(record.ownerId, true);
+  }
+
+  claimWorkspace(workspaceId: string, ownerId: string): void {
+    this.owners.set(workspaceId, ownerId);
+    this.ownerClaims.set(workspaceId, ownerId);
+  }
+
+  nextSeq(): number {
+    this.seq += 1;
+    return this.seq;
+  }
+
+  now(): string {
+    return this.timestamp;
+  }
+
+  storageRoom(userId: string): number {
+    if (this.quotaBytes === 0) return Number.POSITIVE_INFINITY;
+    return this.quotaBytes - this.bytesOf(userId);
+  }
+
+  private bytesOf(userId: string): number {
+    const bytes = this.storageBytes.get(userId);
+    return bytes === undefined ? notLoaded(`the storage use of user ${userId}`) : bytes;
+  }
+
+  private addBytes(userId: string, delta: number): void {
+    // Only the writing user's records change, and their use was loaded with their lock.
+    if (delta !== 0 || this.storageBytes.has(userId)) this.storageBytes.set(userId, this.bytesOf(userId) + delta);
+  }
+
+  // — the other ports —
+
+  ports(): WritePorts {
+    const outcomes: OutcomeLog = {
+      remember: (clientId, seq, mutationId, outcome) => {
+        this.outcomes.set(pairKey(clientId, seq), { mutationId, outcome });
+        this.outcomeWrites.set(pairKey(clientId, seq), true);
+      },
+      find: (clientId, seq, mutationId) => {
+        const key = pairKey(clientId, seq);
+        if (!this.outcomes.has(key)) notLoaded(`the outcome of ${clientId}/${seq}`);
+        const kept = this.outcomes.get(key);
+        return kept && kept.mutationId === mutationId ? kept.outcome : undefined;
+      },
+    };
+    return {
+      records: this,
+      outcomes,
+      clients: {
+        find: (clientId) => {
+          if (!this.clients.has(clientId)) notLoaded(`client ${clientId}`);
+          return this.clients.get(clientId) ?? undefined;
+        },
+        save: (clientId, userId, lastSeq) => {
+          this.clients.set(clientId, { userId, lastSeq });
+          this.clientWrites.set(clientId, true);
+        },
+      },
+      idempotency: {
+        find: (userId, key) => {
+          const pair = pairKey(userId, key);
+          if (!this.idempotent.has(pair)) notLoaded(`the Idempotency-Key ${key}`);
+          return this.idempotent.get(pair) ?? undefined;
+        },
+        save: (userId, key, entry) => {
+          this.idempotent.set(pairKey(userId, key), entry);
+          this.idempotentWrites.set(pairKey(userId, key), true);
+        },
+      },
+      users: {
+        emailTaken: (email) => {
+          if (!this.emails.has(email)) notLoaded(`the email ${email}`);
+          return this.emails.get(email) === true;
+        },
+        insert: (user) => {
+          this.emails.set(user.email, true);
+          this.newUsers.set(user.id, { ...user, createdAt: this.timestamp });
+          this.storageBytes.set(user.id, 0);
+        },
+      },
+      cursor: () => this.cursor,
+    };
+  }
+}

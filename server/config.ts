@@ -13,6 +13,8 @@ export interface ServerConfig {
   databaseUrl: string | null;
   /** Server processes on the one port (Node's cluster); more than 1 needs `databaseUrl`. */
   workers: number;
+  /** Writes that arrive while a commit is in flight share the next transaction (`BURROW_GROUP_COMMIT=0`: off). */
+  groupCommit: boolean;
   /** The repository root: where `dist/`, `src/`, … live. */
   rootDir: string;
   /** The built PWA the server serves. */
@@ -142,6 +144,7 @@ export function loadConfig(argv: readonly string[], env: Env): ServerConfig {
     dataDir: path.resolve(dataDir),
     databaseUrl: database,
     workers,
+    groupCommit: env.BURROW_GROUP_COMMIT !== '0',
     rootDir: ROOT_DIR,
     distDir: env.BURROW_DIST_DIR ? path.resolve(env.BURROW_DIST_DIR) : path.join(ROOT_DIR, 'dist'),
     version: packageJson.version,

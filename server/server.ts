@@ -1,6 +1,5 @@
 /** Starts the HTTP server: store, app, maintenance; and stops it gracefully. */
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.ts';
 import { ensureBuilt } from './build-check.ts';
@@ -8,7 +7,7 @@ import type { ServerConfig } from './config.ts';
 import { PokeHub } from './events/poke-hub.ts';
 import type { Logger } from './logger.ts';
 import { startMaintenance } from './maintenance.ts';
-import { openSqliteStore } from './storage/sqlite-store.ts';
+import { openStorage } from './storage/open-storage.ts';
 
 export interface RunningServer {
   /** `http://HOST:PORT` with the real port. */
@@ -22,9 +21,9 @@ const SHUTDOWN_GRACE_MS = 10_000;
 
 export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
   if (!config.skipBuild) await ensureBuilt(config.rootDir, logger);
-  const store = openSqliteStore(path.join(config.dataDir, 'burrow.sqlite'), { quotaBytes: config.quotaBytes });
+  const { store, limiters } = await openStorage(config);
   const hub = new PokeHub(store, config);
-  const app = createApp({ store, config, logger, hub });
+  const app = createApp({ store, config, logger, hub, limiters });
   const stopMaintenance = startMaintenance(store, config, logger);
 
   const { server, address } = await new Promise<{ server: ReturnType<typeof serve>; address: AddressInfo }>(

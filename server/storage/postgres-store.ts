@@ -51,7 +51,7 @@ function isoOrNull(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
 }
 
-class PostgresStore implements Store {
+export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
   private readonly listeners = new Set<(notice: CommitNotice) => void>();
   private readonly service: SyncService;
@@ -276,7 +276,7 @@ class PostgresStore implements Store {
 }
 
 /** Connects to `url`, runs the migrations (once, whichever process comes first) and listens for commits. */
-export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<Store> {
+export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
   const sql = connect(url, { max: options.poolSize, applicationName: options.applicationName });
   try {
     await migrate(sql);

@@ -29,6 +29,8 @@ export interface SqliteStoreOptions {
   now?: () => number;
   /** Bytes of stored record fields per user (`BURROW_QUOTA_BYTES`); 0 or absent: no quota. */
   quotaBytes?: number;
+  /** Writes that arrive together share one transaction (default true; `BURROW_GROUP_COMMIT=0`). */
+  groupCommit?: boolean;
 }
 
 function isoOrNull(ms: number | null): string | null {
@@ -63,6 +65,7 @@ class SqliteStore implements Store {
       new SqliteSyncStorage(db, statements, {
         now: this.now,
         quotaBytes: options.quotaBytes ?? 0,
+        groupCommit: options.groupCommit ?? true,
         notify: (notice) => this.notify(notice),
       }),
     );

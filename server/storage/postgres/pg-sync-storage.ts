@@ -63,13 +63,16 @@ export class PgSyncStorage implements SyncStorage {
         return;
       }
       this.waiting.push(pending);
-      if (!this.running) void this.drain();
+      // The first write waits for the end of this turn, so writes that arrive together share it.
+      if (!this.running) {
+        this.running = true;
+        setImmediate(() => void this.drain());
+      }
     });
   }
 
   /** Runs the waiting writes group after group until none wait; never rejects. */
   private async drain(): Promise<void> {
-    this.running = true;
     try {
       while (this.waiting.length > 0) await this.runGroup(this.waiting.splice(0, GROUP_LIMIT));
     } finally {

@@ -67,6 +67,13 @@ export class ApiClient {
     this.clientId = options.clientId ?? newId();
   }
 
+  /** The same client (cookies, client id) talking to another server of the same database. */
+  at(baseUrl: string): ApiClient {
+    const twin = new ApiClient(baseUrl, { fetch: this.fetchImpl, clientId: this.clientId });
+    for (const [name, value] of this.cookies) twin.cookies.set(name, value);
+    return twin;
+  }
+
   /** The `Cookie` header this client sends, or '' when signed out. */
   cookieHeader(): string {
     return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');

@@ -10,7 +10,7 @@ import { type Envelope, PROBLEM, type TableName } from '../../protocol/index.ts'
 import { createApp } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
 import { PokeHub } from '../../server/events/poke-hub.ts';
-import { openSqliteStore } from '../../server/storage/sqlite-store.ts';
+import { openTestStore } from '../../server/test-support/test-store.ts';
 import { ApiClient, MutationBuilder } from '../support/api-client.ts';
 import { signUpWithWorkspace, type TestAccount } from './accounts.ts';
 import { validFields } from './bad-input-arbitraries.ts';
@@ -56,12 +56,12 @@ export interface RawResponse {
   serverErrors: unknown[];
 }
 
-/** Opens a store on a temp SQLite file, builds the app, and seeds two users with data. */
+/** Opens a store (a temp SQLite file, or a PostgreSQL database: test-store.ts), builds the app, and seeds two users with data. */
 export async function openHarness(): Promise<Harness> {
   // What the server logged at error level: shown beside a 5xx, where the cause is.
   const errors: unknown[] = [];
   const dataDir = await mkdtemp(join(tmpdir(), 'burrow-bad-input-'));
-  const store = openSqliteStore(join(dataDir, 'burrow.sqlite'));
+  const store = openTestStore(dataDir);
   // A cheap KDF cost: signups are setup here, not what is under test.
   const config = {
     ...loadConfig(['--data-dir', dataDir], {

@@ -16,7 +16,12 @@ import { signUpWithWorkspace } from './accounts.ts';
  * over before, during and after the commit; which one each hits varies, and every outcome
  * must hold the same invariants.
  */
-const CRASH_POINTS: CrashPoint[] = ['mid-body', 0, 0.2, 0.4, 0.6, 0.8, 1, 1.3, 1.6, 2, 3];
+const CRASH_POINTS: CrashPoint[] =
+  process.env.BURROW_TEST_STORE === 'postgres'
+    ? // On PostgreSQL a killed server leaves an open transaction that the database rolls back;
+      // its own durability is tested with a database crash (pg-restart.test.ts). Fewer points.
+      ['mid-body', 0, 0.5, 1, 2]
+    : ['mid-body', 0, 0.2, 0.4, 0.6, 0.8, 1, 1.3, 1.6, 2, 3];
 /** Acknowledged requests before each crash. */
 const ACKS_BEFORE_CRASH = 12;
 

@@ -57,6 +57,7 @@ export class ServerStartError extends Error {
  * second node process, so a SIGKILL to it would leave the real server running.
  */
 export async function startServer(options: StartServerOptions = {}): Promise<ServerProcess> {
+  options = await onTestBackend(options);
   const ownsDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'burrow-server-')));
   const keepDataDir = !ownsDataDir || options.keepDataDir === true;
@@ -90,6 +91,17 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ser
       running = await spawnServer(dataDir, port, options.env ?? {});
     },
   };
+}
+
+/**
+ * In a suite run on PostgreSQL (`BURROW_TEST_STORE=postgres`, see `*.postgres.test.ts`), a
+ * server without a `DATABASE_URL` gets a database of its own from the run's cluster.
+ */
+async function onTestBackend(options: StartServerOptions): Promise<StartServerOptions> {
+  if (process.env.BURROW_TEST_STORE !== 'postgres' || options.env?.DATABASE_URL) return options;
+  // Loaded only here: it reads the cluster's port from vitest, which scripts (chaos, bench) lack.
+  const { createTestDatabase } = await import('../../server/test-support/pg-database.ts');
+  return { ...options, env: { ...options.env, DATABASE_URL: await createTestDatabase() } };
 }
 
 function spawnServer(dataDir: string, port: number, env: Record<string, string>): Promise<Running> {

@@ -17,7 +17,15 @@ const RECORD_COLUMNS =
 /** A collection's ancestors are walked at most this deep (the apply path's own bound, plus one). */
 const MAX_PARENT_CHAIN = 1002;
 
-/** What the intents of a group name, deduplicated. */
+/**
+ * PostgreSQL text cannot hold U+0000; a name with one (an unknown table, a bad URL, refused by
+ * the rules later) cannot be stored either, so it is known absent without asking.
+ */
+function storable(...values: string[]): boolean {
+  return values.every((value) => !value.includes('\u0000'));
+}
+
+/** What the intents of a group name, deduplicated; names that cannot be stored go to `absent`. */
 function collect(intents: readonly WriteIntent[]) {
   const users = new Set<string>();
   const emails = new Set<string>();
@@ -28,28 +36,38 @@ function collect(intents: readonly WriteIntent[]) {
   const links = new Map<string, [string, string]>();
   const parents = new Set<string>();
   const outcomes = new Map<string, [string, number]>();
+  const absent = { emails: [] as string[], records: [] as string[], workspaces: [] as string[], links: [] as string[] };
   for (const intent of intents) {
     users.add(intent.userId);
-    if (intent.email !== undefined) emails.add(intent.email);
+    if (intent.email !== undefined)
+      storable(intent.email) ? emails.add(intent.email) : absent.emails.push(intent.email);
     if (intent.clientId !== undefined) clients.add(intent.clientId);
     if (intent.idempotencyKey !== undefined) {
       idempotency.set(pairKey(intent.userId, intent.idempotencyKey), [intent.userId, intent.idempotencyKey]);
     }
     for (const record of intent.records) {
-      records.set(recordKey(record.table, record.recordId), [record.table, record.recordId]);
-      if (record.workspaceId !== undefined) workspaces.add(record.workspaceId);
+      const key = recordKey(record.table, record.recordId);
+      if (storable(record.table, record.recordId)) records.set(key, [record.table, record.recordId]);
+      else absent.records.push(key);
+      const { workspaceId } = record;
+      if (workspaceId !== undefined)
+        storable(workspaceId) ? workspaces.add(workspaceId) : absent.workspaces.push(workspaceId);
       if (intent.clientId !== undefined && record.seq !== undefined) {
         outcomes.set(pairKey(intent.clientId, record.seq), [intent.clientId, record.seq]);
       }
       const url = record.fields?.url;
-      if (typeof url === 'string' && record.workspaceId !== undefined) {
-        links.set(pairKey(record.workspaceId, url), [record.workspaceId, url]);
+      if (typeof url === 'string' && workspaceId !== undefined) {
+        if (storable(url, workspaceId)) links.set(pairKey(workspaceId, url), [workspaceId, url]);
+        else absent.links.push(pairKey(workspaceId, url));
       }
       const parentId = record.fields?.parentId;
-      if (record.table === 'collections' && typeof parentId === 'string') parents.add(parentId);
+      if (record.table === 'collections' && typeof parentId === 'string') {
+        if (storable(parentId)) parents.add(parentId);
+        else absent.records.push(recordKey('collections', parentId));
+      }
     }
   }
-  return { users, emails, clients, idempotency, records, workspaces, links, parents, outcomes };
+  return { users, emails, clients, idempotency, records, workspaces, links, parents, outcomes, absent };
 }
 
 function firsts<A>(pairs: Iterable<[A, unknown]>): A[] {
@@ -115,6 +133,10 @@ export async function loadWrites(tx: Sql, intents: readonly WriteIntent[], quota
   const [{ value: seq }] = await tx<{ value: number }[]>`SELECT value FROM counters WHERE name = 'seq' FOR UPDATE`;
 
   const set = new WorkingSet(seq, nowMs, quotaBytes);
+  for (const email of wanted.absent.emails) set.emails.load(email, false);
+  for (const key of wanted.absent.records) set.records.load(key, null);
+  for (const id of wanted.absent.workspaces) set.owners.load(id, null);
+  for (const key of wanted.absent.links) set.linkCards.set(key, []);
   for (const row of userRows) set.storageBytes.load(row.id, row.storage_bytes);
   for (const id of wanted.clients) set.clients.load(id, null);
   for (const row of clientRows) set.clients.load(row.id, { userId: row.user_id, lastSeq: row.last_seq });

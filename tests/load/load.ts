@@ -1,7 +1,12 @@
-/** `npm run load`: 50 simulated clients push and pull against one server; fails on any error or lost/duplicated write. */
+/**
+ * `npm run load`: 50 simulated clients push and pull, on SQLite (1 process) and on PostgreSQL
+ * (1 and 3 processes, clients spread over them), each with group commit on and off, in one run;
+ * fails on any error or lost/duplicated write. `--setups sqlite,pg1,pg3`, `--group-commit on,off`.
+ */
 import { parseArgs } from 'node:util';
 import { LIMITS, type Mutation, type PullResponse, type PushResponse } from '../../protocol/index.ts';
-import { startServer } from '../support/server-process.ts';
+import { startPgCluster } from '../../server/test-support/pg-cluster.ts';
+import { type ServerProcess, startServer } from '../support/server-process.ts';
 import { type LoadClient, signUpClient } from './load-client.ts';
 import { percentile } from './percentile.ts';
 
@@ -10,11 +15,17 @@ const { values } = parseArgs({
     clients: { type: 'string', default: '50' },
     seconds: { type: 'string', default: '60' },
     batch: { type: 'string', default: '20' },
+    setups: { type: 'string', default: 'sqlite,pg1,pg3' },
+    'group-commit': { type: 'string', default: 'on,off' },
   },
 });
 const CLIENTS = Number(values.clients);
 const SECONDS = Number(values.seconds);
 const BATCH = Number(values.batch);
+const SETUPS = values.setups.split(',') as Setup[];
+const GROUP_COMMIT = values['group-commit'].split(',');
+
+type Setup = 'sqlite' | 'pg1' | 'pg3';
 
 interface Tally {
   pushLatencies: number[];
@@ -67,47 +78,97 @@ async function verifyClient(client: LoadClient): Promise<{ lost: number; duplica
   return client.compare(seen);
 }
 
-async function main(): Promise<void> {
-  const server = await startServer({ env: { BURROW_LOG: 'silent', BURROW_SKIP_BUILD: '1' } });
-  try {
-    const clients = await Promise.all(Array.from({ length: CLIENTS }, (_, i) => signUpClient(server.url, i)));
-    const tally: Tally = { pushLatencies: [], pullLatencies: [], errors: [], mutations: 0 };
-    const started = performance.now();
-    const deadline = Date.now() + SECONDS * 1000;
-    await Promise.all(clients.map((client) => runClient(client, deadline, tally)));
-    const elapsed = (performance.now() - started) / 1000;
-    let lost = 0;
-    let duplicated = 0;
-    for (const client of clients) {
-      const result = await verifyClient(client);
-      lost += result.lost;
-      duplicated += result.duplicated;
-      tally.errors.push(...result.unexpected);
-    }
-    const rows = [
-      ['clients', CLIENTS],
-      ['seconds', elapsed.toFixed(1)],
-      ['mutations applied', tally.mutations],
-      ['throughput (mutations/s)', (tally.mutations / elapsed).toFixed(0)],
-      ['push requests', tally.pushLatencies.length],
-      [
-        'push p50 / p99 (ms)',
-        `${percentile(tally.pushLatencies, 50).toFixed(1)} / ${percentile(tally.pushLatencies, 99).toFixed(1)}`,
-      ],
-      [
-        'pull p50 / p99 (ms)',
-        `${percentile(tally.pullLatencies, 50).toFixed(1)} / ${percentile(tally.pullLatencies, 99).toFixed(1)}`,
-      ],
-      ['errors', tally.errors.length],
-      ['lost', lost],
-      ['duplicated', duplicated],
-    ];
-    for (const [name, value] of rows) console.log(`${String(name).padEnd(26)} ${value}`);
-    for (const error of tally.errors.slice(0, 10)) console.error(`error: ${error}`);
-    process.exitCode = tally.errors.length === 0 && lost === 0 && duplicated === 0 ? 0 : 1;
-  } finally {
-    await server.stop();
+interface Figures {
+  setup: string;
+  seconds: number;
+  mutations: number;
+  throughput: number;
+  push: [number, number];
+  pull: [number, number];
+  errors: string[];
+  lost: number;
+  duplicated: number;
+}
+
+/** One setup: its servers, the clients spread over them, the run and the check. */
+async function runSetup(label: string, servers: ServerProcess[]): Promise<Figures> {
+  const clients = await Promise.all(
+    Array.from({ length: CLIENTS }, (_, i) => signUpClient(servers[i % servers.length].url, i)),
+  );
+  const tally: Tally = { pushLatencies: [], pullLatencies: [], errors: [], mutations: 0 };
+  const started = performance.now();
+  const deadline = Date.now() + SECONDS * 1000;
+  await Promise.all(clients.map((client) => runClient(client, deadline, tally)));
+  const elapsed = (performance.now() - started) / 1000;
+  let lost = 0;
+  let duplicated = 0;
+  for (const client of clients) {
+    const result = await verifyClient(client);
+    lost += result.lost;
+    duplicated += result.duplicated;
+    tally.errors.push(...result.unexpected);
   }
+  return {
+    setup: label,
+    seconds: elapsed,
+    mutations: tally.mutations,
+    throughput: tally.mutations / elapsed,
+    push: [percentile(tally.pushLatencies, 50), percentile(tally.pushLatencies, 99)],
+    pull: [percentile(tally.pullLatencies, 50), percentile(tally.pullLatencies, 99)],
+    errors: tally.errors,
+    lost,
+    duplicated,
+  };
+}
+
+async function main(): Promise<void> {
+  const needsPostgres = SETUPS.some((setup) => setup !== 'sqlite');
+  // fsync on: commits cost what they cost on a real disk, which is what group commit saves.
+  const cluster = needsPostgres ? await startPgCluster({ fsync: true }) : null;
+  const results: Figures[] = [];
+  try {
+    let databases = 0;
+    for (const setup of SETUPS) {
+      for (const groupCommit of GROUP_COMMIT) {
+        const env: Record<string, string> = {
+          BURROW_LOG: 'silent',
+          BURROW_SKIP_BUILD: '1',
+          BURROW_SCRYPT_COST: '1024',
+          BURROW_GROUP_COMMIT: groupCommit === 'on' ? '1' : '0',
+        };
+        if (cluster) {
+          const name = `load_${++databases}`;
+          await cluster.psql(`CREATE DATABASE ${name}`);
+          if (setup !== 'sqlite') env.DATABASE_URL = cluster.url(name);
+        }
+        const count = setup === 'pg3' ? 3 : 1;
+        const servers: ServerProcess[] = [];
+        try {
+          for (let i = 0; i < count; i++) servers.push(await startServer({ env }));
+          const label = `${setup === 'sqlite' ? 'SQLite, 1 process' : `PostgreSQL, ${count} process${count > 1 ? 'es' : ''}`}, group commit ${groupCommit}`;
+          const figures = await runSetup(label, servers);
+          results.push(figures);
+          console.error(`${label}: ${figures.throughput.toFixed(0)} mutations/s`);
+        } finally {
+          await Promise.all(servers.map((server) => server.stop()));
+        }
+      }
+    }
+  } finally {
+    await cluster?.stop();
+  }
+  console.log(`${CLIENTS} clients, ${SECONDS} s per setup, batches of ${BATCH}\n`);
+  console.log('| setup | mutations/s | push p50 / p99 (ms) | pull p50 / p99 (ms) | errors | lost | duplicated |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const r of results) {
+    const ms = ([a, b]: [number, number]) => `${a.toFixed(1)} / ${b.toFixed(1)}`;
+    console.log(
+      `| ${r.setup} | ${r.throughput.toFixed(0)} | ${ms(r.push)} | ${ms(r.pull)} | ${r.errors.length} | ${r.lost} | ${r.duplicated} |`,
+    );
+  }
+  for (const error of results.flatMap((r) => r.errors).slice(0, 10)) console.error(`error: ${error}`);
+  const clean = results.every((r) => r.errors.length === 0 && r.lost === 0 && r.duplicated === 0);
+  process.exitCode = clean ? 0 : 1;
 }
 
 await main();

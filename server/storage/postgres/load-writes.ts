@@ -3,7 +3,7 @@
  * rows (locked, in id order, so two processes never deadlock on them), their clients (locked:
  * the same push at two processes is applied once), idempotent responses, emails, the records
  * named, the live link cards of the URLs named, the parent chains of the collections named,
- * the workspace owners and the kept outcomes. Then, last, the global seq counter, locked until
+ * the workspace owners and the kept outcomes; and last, the global seq counter, locked until
  * the commit (see migration 001).
  */
 import type { WriteIntent } from '../../sync/sync-ports.ts';
@@ -84,31 +84,41 @@ export async function loadWrites(tx: Sql, intents: readonly WriteIntent[], quota
   const users = [...wanted.users].sort();
   const recordPairs = [...wanted.records.values()];
   const linkPairs = [...wanted.links.values()];
-  const [userRows, clientRows, emailRows, idempotentRows, recordRows, linkRows, parentRows, ownerRows, outcomeRows] =
-    await Promise.all([
-      tx<{ id: string; storage_bytes: number }[]>`
+  const [
+    userRows,
+    clientRows,
+    emailRows,
+    idempotentRows,
+    recordRows,
+    linkRows,
+    parentRows,
+    ownerRows,
+    outcomeRows,
+    [{ value: seq }],
+  ] = await Promise.all([
+    tx<{ id: string; storage_bytes: number }[]>`
         SELECT id, storage_bytes FROM users WHERE id = ANY(${users}::text[]) ORDER BY id FOR NO KEY UPDATE`,
-      tx<{ id: string; user_id: string; last_seq: number }[]>`
+    tx<{ id: string; user_id: string; last_seq: number }[]>`
         SELECT id, user_id, last_seq FROM clients WHERE id = ANY(${[...wanted.clients].sort()}::text[])
           ORDER BY id FOR UPDATE`,
-      tx<{ email: string }[]>`SELECT email FROM users WHERE email = ANY(${[...wanted.emails]}::text[])`,
-      tx<{ user_id: string; key: string; fingerprint: string; status: number; body: string }[]>`
+    tx<{ email: string }[]>`SELECT email FROM users WHERE email = ANY(${[...wanted.emails]}::text[])`,
+    tx<{ user_id: string; key: string; fingerprint: string; status: number; body: string }[]>`
         SELECT user_id, key, fingerprint, status, body FROM idempotency
           WHERE (user_id, key) IN (SELECT * FROM unnest(${firsts(wanted.idempotency.values())}::text[],
             ${seconds(wanted.idempotency.values())}::text[]))`,
-      tx.unsafe<PgRecordRow[]>(
-        `SELECT ${RECORD_COLUMNS} FROM records WHERE (tbl, id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
-        [firsts(recordPairs), seconds(recordPairs)] as never[],
-        { prepare: true },
-      ),
-      tx.unsafe<(PgRecordRow & { link_url: string })[]>(
-        `SELECT ${RECORD_COLUMNS}, link_url FROM records
+    tx.unsafe<PgRecordRow[]>(
+      `SELECT ${RECORD_COLUMNS} FROM records WHERE (tbl, id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+      [firsts(recordPairs), seconds(recordPairs)] as never[],
+      { prepare: true },
+    ),
+    tx.unsafe<(PgRecordRow & { link_url: string })[]>(
+      `SELECT ${RECORD_COLUMNS}, link_url FROM records
           WHERE (workspace_id, link_url) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
-        [firsts(linkPairs), seconds(linkPairs)] as never[],
-        { prepare: true },
-      ),
-      tx.unsafe<(PgRecordRow & { chain_id: string })[]>(
-        `WITH RECURSIVE chain(id, depth) AS (
+      [firsts(linkPairs), seconds(linkPairs)] as never[],
+      { prepare: true },
+    ),
+    tx.unsafe<(PgRecordRow & { chain_id: string })[]>(
+      `WITH RECURSIVE chain(id, depth) AS (
            SELECT unnest($1::text[]), 0
            UNION
            SELECT r.fields::jsonb->>'parentId', chain.depth + 1 FROM chain
@@ -117,20 +127,21 @@ export async function loadWrites(tx: Sql, intents: readonly WriteIntent[], quota
          SELECT DISTINCT ON (chain.id) chain.id AS chain_id, r.tbl, r.id, r.workspace_id, r.owner_id, r.version,
              r.seq, r.deleted, r.created_at, r.updated_at, r.fields, r.field_versions, r.field_writers
            FROM chain LEFT JOIN records r ON r.tbl = 'collections' AND r.id = chain.id`,
-        [[...wanted.parents]] as never[],
-        { prepare: true },
-      ),
-      tx<{ workspace_id: string; owner_id: string }[]>`
+      [[...wanted.parents]] as never[],
+      { prepare: true },
+    ),
+    tx<{ workspace_id: string; owner_id: string }[]>`
         SELECT workspace_id, owner_id FROM workspace_owners
           WHERE workspace_id = ANY(${[...wanted.workspaces]}::text[])
              OR workspace_id IN (SELECT workspace_id FROM records WHERE (tbl, id) IN
                (SELECT * FROM unnest(${firsts(recordPairs)}::text[], ${seconds(recordPairs)}::text[])))`,
-      tx<{ client_id: string; seq: number; mutation_id: string; outcome: string }[]>`
+    tx<{ client_id: string; seq: number; mutation_id: string; outcome: string }[]>`
         SELECT client_id, seq, mutation_id, outcome FROM push_outcomes
           WHERE (client_id, seq) IN (SELECT * FROM unnest(${firsts(wanted.outcomes.values())}::text[],
             ${seconds(wanted.outcomes.values())}::bigint[]))`,
-    ]);
-  const [{ value: seq }] = await tx<{ value: number }[]>`SELECT value FROM counters WHERE name = 'seq' FOR UPDATE`;
+    // Last in the pipeline: taken once the rows above are locked and read, held until the commit.
+    tx<{ value: number }[]>`SELECT value FROM counters WHERE name = 'seq' FOR UPDATE`,
+  ]);
 
   const set = new WorkingSet(seq, nowMs, quotaBytes);
   for (const email of wanted.absent.emails) set.emails.load(email, false);

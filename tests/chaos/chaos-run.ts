@@ -4,13 +4,15 @@
  * audit. Used by the CLI (`npm run chaos`) and by `chaos.test.ts`.
  */
 import { TABLE_NAMES } from '../../protocol/index.ts';
+import { connect } from '../../server/storage/postgres/connect.ts';
+import { startPgCluster } from '../../server/test-support/pg-cluster.ts';
 import { ApiClient } from '../support/api-client.ts';
 import { ensureAppBuilt, inPage, launchBrowser, type TestBrowser } from '../support/browser.ts';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts';
 import { type ServerProcess, startServer } from '../support/server-process.ts';
 import { type AuditReport, audit, type DeviceFinal, recordKey } from './audit.ts';
 import { BrowserDevice } from './browser-device.ts';
-import { type DeviceFault, type FaultKind, runFaults } from './fault-schedule.ts';
+import { type DatabaseFaults, type DeviceFault, type FaultKind, runFaults } from './fault-schedule.ts';
 import { FeedReader } from './feed-reader.ts';
 import { Ledger } from './ledger.ts';
 import { type PlannedOp, planOp } from './op-planner.ts';
@@ -28,6 +30,10 @@ export interface ChaosOptions {
   /** How long the final phase may take to reach a quiet, converged state. */
   settleTimeoutMs?: number;
   log?: (line: string) => void;
+  /** `postgres`: a throwaway PostgreSQL cluster under the servers (default `sqlite`). */
+  db?: 'sqlite' | 'postgres';
+  /** Server processes on the one database (PostgreSQL only; default 1). */
+  servers?: number;
 }
 
 export interface ChaosResult {
@@ -53,15 +59,39 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   ensureAppBuilt();
   const cleanup: (() => Promise<unknown>)[] = [];
   try {
-    const server = await startServer({ env: { BURROW_SCRYPT_COST: '1024', BURROW_LOGIN_LIMIT: '1000' } });
-    cleanup.push(() => server.stop());
-    const tap = await startWireTap(server.url);
+    const env: Record<string, string> = { BURROW_SCRYPT_COST: '1024', BURROW_LOGIN_LIMIT: '1000' };
+    let database: DatabaseFaults | undefined;
+    if (options.db === 'postgres') {
+      const cluster = await startPgCluster({ fsync: true });
+      cleanup.push(() => cluster.stop());
+      await cluster.psql('CREATE DATABASE burrow');
+      env.DATABASE_URL = cluster.url('burrow');
+      database = {
+        terminateConnections: async (server) => {
+          const admin = connect(cluster.url('burrow'), { max: 1 });
+          try {
+            await admin`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+              WHERE application_name = ${`burrow-${server.pid}`}`;
+          } finally {
+            await admin.end();
+          }
+        },
+        restart: () => cluster.restart('immediate'),
+      };
+    }
+    const servers: ServerProcess[] = [];
+    cleanup.push(() => Promise.all(servers.map((server) => server.stop())));
+    for (let i = 0; i < (options.db === 'postgres' ? (options.servers ?? 1) : 1); i++) {
+      servers.push(await startServer({ env }));
+    }
+    const tap = await startWireTap(servers.map((one) => one.url));
     cleanup.push(() => tap.close());
     const proxy = await startFaultProxy(tap.url);
     cleanup.push(() => proxy.close());
     const browser = await launchBrowser();
     cleanup.push(() => browser.close());
-    const world = await setUp(options, server, tap, proxy, browser, log);
+    const world = await setUp(options, servers, tap, proxy, browser, log);
+    world.database = database;
     const faults = await chaosPhase(rng, options, world, log);
     const report = await settle(world, options.settleTimeoutMs ?? 120_000, log);
     for (const problem of report.problems) log(problem);
@@ -74,7 +104,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
 }
 
 interface World {
-  server: ServerProcess;
+  servers: ServerProcess[];
+  database?: DatabaseFaults;
   tap: WireTap;
   proxy: FaultProxy;
   api: ApiClient;
@@ -88,7 +119,7 @@ interface World {
 
 async function setUp(
   options: ChaosOptions,
-  server: ServerProcess,
+  servers: ServerProcess[],
   tap: WireTap,
   proxy: FaultProxy,
   browser: TestBrowser,
@@ -114,10 +145,11 @@ async function setUp(
       ),
     );
   }
-  log(`seed=${options.seed} server=${server.url} tap=${tap.url} proxy=${proxy.url} devices=${devices.length}`);
+  const serverUrls = servers.map((one) => one.url).join(',');
+  log(`seed=${options.seed} servers=${serverUrls} tap=${tap.url} proxy=${proxy.url} devices=${devices.length}`);
   const feed = new FeedReader(api);
   feed.start(250);
-  return { server, tap, proxy, api, devices, rest, feed, ledger: new Ledger(), workspaceId, baseline };
+  return { servers, tap, proxy, api, devices, rest, feed, ledger: new Ledger(), workspaceId, baseline };
 }
 
 /** Actors write until the ledger holds `ops` committed ops, while the fault schedule runs. */
@@ -141,7 +173,8 @@ async function chaosPhase(rng: Prng, options: ChaosOptions, world: World, log: (
   const schedule = runFaults(
     faultRng,
     {
-      server: world.server,
+      servers: world.servers,
+      database: world.database,
       proxy: world.proxy,
       devices: world.devices,
       request: (device, fault) => requested.set(device, fault),

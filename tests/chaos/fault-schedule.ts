@@ -1,8 +1,9 @@
 /**
  * The fault schedule: one fault at a time, at seeded random moments, until the actors finish.
- * Offline flips, a SIGKILL and restart of the server, the fault proxy's per-request faults,
+ * Offline flips, a SIGKILL and restart of a server, the fault proxy's per-request faults,
  * a stopped service worker (never while a device is offline: ENVIRONMENT.md), and requests to
- * device actors to close a tab mid-commit or reload one mid-drain.
+ * device actors to close a tab mid-commit or reload one mid-drain; on PostgreSQL also a server's
+ * database connections terminated and the database crashed and restarted.
  */
 
 import { stopServiceWorkers } from '../support/browser.ts';
@@ -14,8 +15,17 @@ import type { Prng } from './prng.ts';
 /** A disruption the device actor performs itself, at its next op. */
 export type DeviceFault = 'close-tab' | 'reload-burst';
 
+/** The database under several servers, for the faults that hit it (PostgreSQL runs only). */
+export interface DatabaseFaults {
+  /** Ends one server's database connections (`pg_terminate_backend`). */
+  terminateConnections(server: ServerProcess): Promise<void>;
+  /** Crashes and restarts the database (`pg_ctl restart -m immediate`). */
+  restart(): Promise<void>;
+}
+
 export interface FaultTargets {
-  server: ServerProcess;
+  servers: readonly ServerProcess[];
+  database?: DatabaseFaults;
   proxy: FaultProxy;
   devices: readonly BrowserDevice[];
   /** Hands a fault to a device's actor. */
@@ -35,7 +45,13 @@ const FAULT_WEIGHTS = {
   'reload-burst': 7,
 } as const;
 
-export type FaultKind = keyof typeof FAULT_WEIGHTS;
+/** Faults of the database under several servers, added when there is one. */
+const DATABASE_FAULT_WEIGHTS = {
+  'db-terminate': 5,
+  'db-restart': 2,
+} as const;
+
+export type FaultKind = keyof typeof FAULT_WEIGHTS | keyof typeof DATABASE_FAULT_WEIGHTS;
 
 /** Runs faults until `done()` is true; returns how many of each kind it injected. */
 export async function runFaults(
@@ -48,7 +64,9 @@ export async function runFaults(
   while (!done()) {
     await sleep(rng.int(100, 700));
     if (done()) break;
-    const kind = rng.weighted(FAULT_WEIGHTS);
+    const kind: FaultKind = rng.weighted(
+      targets.database ? { ...FAULT_WEIGHTS, ...DATABASE_FAULT_WEIGHTS } : FAULT_WEIGHTS,
+    );
     counts.set(kind, (counts.get(kind) ?? 0) + 1);
     log(`fault ${kind}`);
     await inject(kind, rng, targets);
@@ -57,7 +75,7 @@ export async function runFaults(
 }
 
 async function inject(kind: FaultKind, rng: Prng, targets: FaultTargets): Promise<void> {
-  const { proxy, server, devices } = targets;
+  const { proxy, servers, devices } = targets;
   switch (kind) {
     case 'offline': {
       const device = rng.pick(devices);
@@ -66,10 +84,19 @@ async function inject(kind: FaultKind, rng: Prng, targets: FaultTargets): Promis
       await device.setOffline(false);
       return;
     }
-    case 'server-kill':
+    case 'server-kill': {
+      // One server: no draw, so the seeded single-server runs keep their sequence.
+      const server = servers.length === 1 ? servers[0] : rng.pick(servers);
       await server.kill();
       await sleep(rng.int(50, 1200));
       await server.restart();
+      return;
+    }
+    case 'db-terminate':
+      await targets.database?.terminateConnections(rng.pick(servers));
+      return;
+    case 'db-restart':
+      await targets.database?.restart();
       return;
     case 'drop-after-commit':
       return addRule(proxy, rng, { kind: 'drop-after-commit' });

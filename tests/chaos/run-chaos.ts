@@ -1,5 +1,6 @@
 /**
- * `npm run chaos -- --ops 10000 --seed 42 [--devices 3] [--tabs 2] [--quiet]`: one long chaos run.
+ * `npm run chaos -- --ops 10000 --seed 42 [--devices 3] [--tabs 2] [--db postgres --servers 3] [--quiet]`:
+ * one long chaos run (on PostgreSQL: a throwaway cluster, the servers sharing it, database faults too).
  * Prints progress, then exactly one final line `ops=N lost=0 duplicated=0 stuck=0 diverged=0 seed=S`,
  * and exits non-zero when any count is not zero.
  */
@@ -15,6 +16,8 @@ const { values } = parseArgs({
     tabs: { type: 'string', default: '2' },
     'settle-timeout': { type: 'string', default: '180' },
     quiet: { type: 'boolean', default: false },
+    db: { type: 'string', default: 'sqlite' },
+    servers: { type: 'string', default: '1' },
   },
 });
 
@@ -32,6 +35,8 @@ const result = await runChaos({
   tabsPerDevice: Number(values.tabs),
   settleTimeoutMs: Number(values['settle-timeout']) * 1000,
   log,
+  db: values.db === 'postgres' ? 'postgres' : 'sqlite',
+  servers: Number(values.servers),
 });
 const { report } = result;
 log(

@@ -58,9 +58,15 @@ const REST_PATH = /^\/api\/([A-Za-z]+)(?:\/([^/]+))?$/;
 const NOT_TABLES = new Set(['auth', 'sync', 'health']);
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te']);
 
-/** Starts the tap on 127.0.0.1 in front of `target` (the server's URL; the server may restart on it). */
-export async function startWireTap(target: string): Promise<WireTap> {
-  const targetUrl = new URL(target);
+/**
+ * Starts the tap on 127.0.0.1 in front of `targets` (servers' URLs; a server may restart on its
+ * URL). With several servers on one database, each request goes to the next one in turn, so
+ * every device, tab and script talks to all of them.
+ */
+export async function startWireTap(targets: string | string[]): Promise<WireTap> {
+  const upstreams = (Array.isArray(targets) ? targets : [targets]).map((target) => new URL(target));
+  let turn = 0;
+  const nextTarget = () => upstreams[turn++ % upstreams.length];
   const pushes: PushExchange[] = [];
   const restWrites: RestExchange[] = [];
   const envelopes: Envelope[] = [];
@@ -140,6 +146,7 @@ export async function startWireTap(target: string): Promise<WireTap> {
   }
 
   function forward(req: http.IncomingMessage, body: Buffer): Promise<Upstream> {
+    const targetUrl = nextTarget();
     return new Promise((resolve, reject) => {
       const upstream = http.request(
         {
@@ -166,6 +173,7 @@ export async function startWireTap(target: string): Promise<WireTap> {
   }
 
   function streamThrough(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const targetUrl = nextTarget();
     const upstream = http.request(
       { host: targetUrl.hostname, port: targetUrl.port, method: req.method, path: req.url, headers: req.headers },
       (response) => {

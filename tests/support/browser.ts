@@ -115,12 +115,20 @@ export async function openApp(context: BrowserContext, origin: string, path = '/
 }
 
 /**
+ * What the page helpers below need: Playwright's pages (Chromium) and puppeteer's (Firefox over
+ * WebDriver BiDi) both evaluate an expression, outside the page's CSP.
+ */
+export interface ScriptablePage {
+  evaluate(expression: string): Promise<unknown>;
+}
+
+/**
  * Polls a JavaScript expression in the page until it is truthy and returns its value. The
  * app's CSP forbids eval, which Playwright's `waitForFunction` with a string needs; a CDP
  * evaluate (this) is not subject to it.
  */
 export function waitForPage<T = unknown>(
-  page: Page,
+  page: ScriptablePage,
   expression: string,
   options: WaitOptions,
 ): Promise<NonNullable<T>> {
@@ -132,16 +140,16 @@ export function waitForPage<T = unknown>(
  * not use anything from the test's scope: pass what it needs as `arg` (JSON values only).
  */
 export async function inPage<Result>(
-  page: Page,
+  page: ScriptablePage,
   fn: (burrow: BurrowClient) => Result | Promise<Result>,
 ): Promise<Result>;
 export async function inPage<Result, Arg>(
-  page: Page,
+  page: ScriptablePage,
   fn: (burrow: BurrowClient, arg: Arg) => Result | Promise<Result>,
   arg: Arg,
 ): Promise<Result>;
 export async function inPage<Result, Arg>(
-  page: Page,
+  page: ScriptablePage,
   fn: (burrow: BurrowClient, arg: Arg) => Result | Promise<Result>,
   arg?: Arg,
 ): Promise<Result> {

@@ -1,4 +1,6 @@
 /** The rig of the engine's browser tests: a real server behind the fault proxy, Chromium, and accounts on both sides. */
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import type { BrowserContext, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { type Envelope, newId } from '../../protocol/index.ts';
@@ -177,5 +179,64 @@ export async function expectExactlyOnceOnServer(
   for (const cards of [await serverCards(rig, email), await restCards(rig, email)]) {
     expect(duplicatesBy(cards, (card) => String(card.fields.title))).toEqual([]);
     expect(new Map(cards.map((card) => [String(card.fields.title), card.version]))).toEqual(expected);
+  }
+}
+
+/** Creates `count` note cards titled `${prefix} ${i}` from the page, one commit each; returns their ids. */
+export function createNotes(
+  page: ScriptablePage,
+  workspaceId: string,
+  prefix: string,
+  count: number,
+): Promise<string[]> {
+  return inPage(
+    page,
+    async (burrow, arg) => {
+      const ids: string[] = [];
+      for (let i = 0; i < arg.count; i++) {
+        const fields = {
+          kind: 'note',
+          title: `${arg.prefix} ${i}`,
+          content: '',
+          tags: [],
+          collectionIds: [],
+          pinned: false,
+        };
+        ids.push((await burrow.create('cards', fields, { workspaceId: arg.workspaceId })).id);
+      }
+      return ids;
+    },
+    { workspaceId, prefix, count },
+  );
+}
+
+/** Retitles each card to `${prefix} ${i}`, one commit each. */
+export function retitleNotes(page: ScriptablePage, ids: string[], prefix: string): Promise<void> {
+  return inPage(
+    page,
+    async (burrow, arg) => {
+      for (let i = 0; i < arg.ids.length; i++)
+        await burrow.update('cards', arg.ids[i], { title: `${arg.prefix} ${i}` });
+    },
+    { ids, prefix },
+  );
+}
+
+/**
+ * The last mutation seq the server applied from each of an account's clients (its own SQLite
+ * file, read-only): with the outbox delivered, the seqs were gap-free when it equals the number
+ * of mutations the client committed.
+ */
+export function serverClientSeqs(rig: ServerSide, email: string): number[] {
+  const db = new Database(join(rig.server.dataDir, 'burrow.sqlite'), { readonly: true });
+  try {
+    const rows = db
+      .prepare<[string], { last_seq: number }>(
+        'SELECT c.last_seq FROM clients c JOIN users u ON u.id = c.user_id WHERE u.email = ? ORDER BY c.created_at',
+      )
+      .all(email);
+    return rows.map((row) => row.last_seq);
+  } finally {
+    db.close();
   }
 }

@@ -70,38 +70,3 @@ export async function openDevice(
   });
   return { firefox, page, email, workspaceId };
 }
-
-/** Creates `count` note cards titled `${prefix} ${i}` from the page, one commit each; returns their ids. */
-export function createNotes(page: Page, workspaceId: string, prefix: string, count: number): Promise<string[]> {
-  return inPage(
-    page,
-    async (burrow, arg) => {
-      const ids: string[] = [];
-      for (let i = 0; i < arg.count; i++) {
-        const fields = {
-          kind: 'note',
-          title: `${arg.prefix} ${i}`,
-          content: '',
-          tags: [],
-          collectionIds: [],
-          pinned: false,
-        };
-        ids.push((await burrow.create('cards', fields, { workspaceId: arg.workspaceId })).id);
-      }
-      return ids;
-    },
-    { workspaceId, prefix, count },
-  );
-}
-
-/** Retitles each card to `${prefix} ${i}`, one commit each. */
-export function retitleNotes(page: Page, ids: string[], prefix: string): Promise<void> {
-  return inPage(
-    page,
-    async (burrow, arg) => {
-      for (let i = 0; i < arg.ids.length; i++)
-        await burrow.update('cards', arg.ids[i], { title: `${arg.prefix} ${i}` });
-    },
-    { ids, prefix },
-  );
-}

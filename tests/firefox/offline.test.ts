@@ -1,8 +1,10 @@
 /** Firefox offline: the app shell from the worker's cache after a restart, and commits made offline delivered once on `online`. */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
+  createNotes,
   expectExactlyOnceOnServer,
   outboxState,
+  retitleNotes,
   serverCards,
   titled,
   uniqueEmail,
@@ -10,7 +12,7 @@ import {
 } from '../engine/engine-rig.ts';
 import { inPage, waitFor } from '../support/browser.ts';
 import type { FirefoxDevice } from './firefox.ts';
-import { createNotes, type FirefoxRig, openApp, openDevice, retitleNotes, startFirefoxRig } from './firefox-rig.ts';
+import { type FirefoxRig, openApp, openDevice, startFirefoxRig } from './firefox-rig.ts';
 
 describe('Firefox offline', () => {
   let rig: FirefoxRig;

@@ -5,6 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
+  createNotes,
   expectExactlyOnceOnServer,
   outboxState,
   serverCards,
@@ -14,14 +15,7 @@ import {
 } from '../engine/engine-rig.ts';
 import { inPage, waitFor } from '../support/browser.ts';
 import type { FirefoxDevice } from './firefox.ts';
-import {
-  createNotes,
-  type FirefoxRig,
-  openApp,
-  openDevice,
-  type SignedInDevice,
-  startFirefoxRig,
-} from './firefox-rig.ts';
+import { type FirefoxRig, openApp, openDevice, type SignedInDevice, startFirefoxRig } from './firefox-rig.ts';
 
 /** Short enough for a test to see Firefox stop the idle worker; 30 s by default. */
 const IDLE_TIMEOUT_MS = 2_000;

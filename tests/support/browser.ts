@@ -178,7 +178,21 @@ interface WorkerRegistration {
  * about:blank page's CDP session (the browser-level session lacks the ServiceWorker domain).
  * Returns once dispatched; the caller waits for the effect.
  */
-export async function dispatchSync(context: BrowserContext, origin: string, tag = SYNC_TAG): Promise<void> {
+export function dispatchSync(context: BrowserContext, origin: string, tag = SYNC_TAG): Promise<void> {
+  return dispatchToWorker(context, origin, 'ServiceWorker.dispatchSyncEvent', { tag, lastChance: false });
+}
+
+/** Fires a Periodic Background Sync `periodicsync` event at `origin`'s worker, as `dispatchSync` does. */
+export function dispatchPeriodicSync(context: BrowserContext, origin: string, tag: string): Promise<void> {
+  return dispatchToWorker(context, origin, 'ServiceWorker.dispatchPeriodicSyncEvent', { tag });
+}
+
+async function dispatchToWorker(
+  context: BrowserContext,
+  origin: string,
+  method: 'ServiceWorker.dispatchSyncEvent' | 'ServiceWorker.dispatchPeriodicSyncEvent',
+  params: { tag: string; lastChance?: boolean },
+): Promise<void> {
   const blank = await context.newPage();
   const session = await context.newCDPSession(blank);
   try {
@@ -192,11 +206,10 @@ export async function dispatchSync(context: BrowserContext, origin: string, tag 
       () => [...registrations.values()].find((candidate) => candidate.scopeURL === scope && !candidate.isDeleted),
       { message: `a service worker registration for ${scope}` },
     );
-    await session.send('ServiceWorker.dispatchSyncEvent', {
+    await session.send(method, {
       origin: new URL(origin).origin,
       registrationId: registration.registrationId,
-      tag,
-      lastChance: false,
+      ...params,
     });
   } finally {
     await session.detach();

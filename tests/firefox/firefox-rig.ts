@@ -1,11 +1,10 @@
 /** The rig of the Firefox tests: a real server behind the fault proxy, and Firefox devices on profiles of their own. */
 import type { Page } from 'puppeteer-core';
+import { PASSWORD } from '../engine/engine-rig.ts';
 import { ensureAppBuilt, inPage, waitFor, waitForPage } from '../support/browser.ts';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts';
 import { type ServerProcess, startServer } from '../support/server-process.ts';
 import { type FirefoxDevice, type FirefoxDeviceOptions, launchFirefoxDevice } from './firefox.ts';
-
-export const PASSWORD = 'burrow-test-password';
 
 /** A server and the proxy every page goes through; devices are launched by each test, one Firefox at a time. */
 export interface FirefoxRig {

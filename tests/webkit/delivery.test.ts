@@ -81,7 +81,7 @@ describe('WebKit delivery', () => {
     await expectExactlyOnceOnServer(rig, device.email, titled('while down', 20, 1));
   });
 
-  it("keeps what was committed while the server was down after the app's tab closed, and delivers it on the next app start", async () => {
+  it("keeps what was committed while the server was down after the app's tab closed, delivered exactly once by the next app start", async () => {
     const device = await openDevice(rig, { signUp: uniqueEmail('wk-closed') });
     session = device.device;
     await rig.server.kill();
@@ -91,8 +91,9 @@ describe('WebKit delivery', () => {
     const blank = await session.newTab();
     await device.tab.close();
 
+    // WebKit may keep the worker, and its retry timer, alive a while after the tab closed (its
+    // stop cannot be seen from here): it may deliver before the app starts, never twice.
     await rig.server.restart();
-    expect(await serverCards(rig, device.email)).toEqual([]);
     const tab = await openAppIn(blank, rig.origin);
     await waitForServerCards(rig, device.email, 20);
     await waitFor(async () => (await outboxState(tab)).pending === 0, { message: 'an empty outbox' });

@@ -1,4 +1,4 @@
-/** Test projects: `unit` (fast, beside the code), `unit-pg` (server suites on PostgreSQL) and `e2e` (real server, real Chromium). */
+/** Test projects: `unit` (fast, beside the code), `unit-pg` (server suites on PostgreSQL), `e2e` (real server, real Chromium) and `firefox` and `webkit` (real server, Firefox ESR and WebKitGTK). */
 import { defineConfig } from 'vitest/config';
 
 /** Tests that need PostgreSQL: they run only in the `unit-pg` project. */
@@ -33,10 +33,34 @@ export default defineConfig({
           name: 'e2e',
           globalSetup: ['tests/support/build-app.global-setup.ts', 'server/test-support/pg.global-setup.ts'],
           include: ['tests/**/*.test.ts'],
+          exclude: ['tests/firefox/**', 'tests/webkit/**'],
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 120_000,
           // Browser and process tests share 2 cores: run files one at a time.
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'firefox',
+          globalSetup: ['tests/support/build-app.global-setup.ts'],
+          include: ['tests/firefox/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          // About 1 GB per Firefox on 2 cores: one file, and one Firefox, at a time.
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'webkit',
+          globalSetup: ['tests/support/build-app.global-setup.ts'],
+          include: ['tests/webkit/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
           fileParallelism: false,
         },
       },

@@ -72,8 +72,9 @@ describe('loadConfig', () => {
 });
 
 describe('loadConfig: database and workers', () => {
-  it('runs on SQLite in one process by default', () => {
-    expect(loadConfig([], {})).toMatchObject({ databaseUrl: null, workers: 1 });
+  it('runs on SQLite in one process, with group commit, by default', () => {
+    expect(loadConfig([], {})).toMatchObject({ databaseUrl: null, workers: 1, groupCommit: true });
+    expect(loadConfig([], { BURROW_GROUP_COMMIT: '0' }).groupCommit).toBe(false);
   });
 
   it('reads DATABASE_URL and BURROW_WORKERS, and flags win over them', () => {

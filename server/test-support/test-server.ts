@@ -1,4 +1,7 @@
-/** Test harness: a real app on a real SQLite file in a temp dir, driven through `app.request()`. */
+/**
+ * Test harness: a real app driven through `app.request()`, on a real SQLite file in a temp dir,
+ * or (in the `unit-pg` project) on a PostgreSQL database of its own (`test-store.ts`).
+ */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

@@ -86,3 +86,11 @@ describe('API tokens', () => {
     });
   });
 });
+
+describe('token ids that cannot be stored', () => {
+  it('are simply unknown: 404, never a 500 (PostgreSQL text cannot hold U+0000)', async () => {
+    const user = await signUp(server);
+    const response = await user.send('/api/auth/tokens/a%00b', { method: 'DELETE' });
+    expect(response.status).toBe(404);
+  });
+});

@@ -47,6 +47,14 @@ export interface PostgresStoreOptions {
   applicationName?: string;
 }
 
+/**
+ * PostgreSQL text cannot hold U+0000. A name that has one (from a path or a body the routes
+ * pass on unchecked) can name nothing stored: such lookups answer "none" without asking.
+ */
+function unstorable(...values: string[]): boolean {
+  return values.some((value) => value.includes('\u0000'));
+}
+
 function isoOrNull(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
 }
@@ -97,6 +105,7 @@ export class PostgresStore implements Store {
   }
 
   async findCredentials(email: string): Promise<Credentials | null> {
+    if (unstorable(email)) return null;
     const [row] = await this.sql<{ id: string; email: string; password_hash: string }[]>`
       SELECT id, email, password_hash FROM users WHERE email = ${email}`;
     return row ? { user: { id: row.id, email: row.email }, passwordHash: row.password_hash } : null;
@@ -128,6 +137,7 @@ export class PostgresStore implements Store {
   }
 
   async findSession(idHash: string, now: number): Promise<{ user: User; expiresAt: number } | null> {
+    if (unstorable(idHash)) return null;
     const [row] = await this.sql<{ id: string; email: string; expires_at: number }[]>`
       SELECT users.id, users.email, sessions.expires_at FROM sessions JOIN users ON users.id = sessions.user_id
         WHERE sessions.id_hash = ${idHash} AND sessions.expires_at > ${now}`;
@@ -156,6 +166,7 @@ export class PostgresStore implements Store {
   }
 
   async findToken(tokenHash: string): Promise<TokenOwner | null> {
+    if (unstorable(tokenHash)) return null;
     const [row] = await this.sql<{ id: string; email: string; token_id: string; expires_at: number | null }[]>`
       SELECT users.id, users.email, api_tokens.id AS token_id, api_tokens.expires_at
         FROM api_tokens JOIN users ON users.id = api_tokens.user_id WHERE token_hash = ${tokenHash}`;
@@ -174,6 +185,7 @@ export class PostgresStore implements Store {
   }
 
   async deleteToken(userId: string, tokenId: string): Promise<boolean> {
+    if (unstorable(tokenId)) return false;
     const result = await this.sql`DELETE FROM api_tokens WHERE user_id = ${userId} AND id = ${tokenId}`;
     return result.count > 0;
   }
@@ -211,6 +223,7 @@ export class PostgresStore implements Store {
   }
 
   async getRecord(userId: string, table: TableName, id: string): Promise<Envelope | null> {
+    if (unstorable(table, id)) return null;
     const [row] = await this.sql<PgRecordRow[]>`
       SELECT tbl, id, workspace_id, owner_id, version, seq, deleted, created_at, updated_at, fields, field_versions,
         field_writers FROM records WHERE tbl = ${table} AND id = ${id}`;

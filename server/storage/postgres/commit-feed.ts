@@ -21,22 +21,36 @@ export function listenForCommits(
   latestSeq: () => Promise<number>,
 ): CommitFeed {
   let listens = 0;
+  let stopped = false;
   const onNotify = (payload: string) => {
     const message = JSON.parse(payload) as CommitMessage;
     if (message.origin !== origin) deliver({ userIds: message.userIds, cursor: message.cursor });
   };
+  /**
+   * Reads the latest cursor and pokes everyone. The pool may still hold connections the same
+   * outage ended (a terminated backend, a restarted database), so a failed read is tried again
+   * until one succeeds: a poke that never comes would leave streams waiting for a change.
+   */
+  const pokeEveryone = async () => {
+    for (let attempt = 1; !stopped; attempt++) {
+      try {
+        deliver({ userIds: [], everyone: true, cursor: await latestSeq() });
+        return;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * attempt)));
+      }
+    }
+  };
   const onListen = () => {
     // The first LISTEN is the start; any later one is a reconnect, after which commits may be missed.
     if (++listens === 1) return;
-    void latestSeq().then(
-      (cursor) => deliver({ userIds: [], everyone: true, cursor }),
-      () => undefined,
-    );
+    void pokeEveryone();
   };
   const subscription = sql.listen(COMMIT_CHANNEL, onNotify, onListen);
   return {
     ready: subscription.then(() => undefined),
     stop: async () => {
+      stopped = true;
       await (await subscription.catch(() => null))?.unlisten();
     },
   };

@@ -50,7 +50,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const { store, config } = deps;
   const logger = deps.logger ?? createJsonLogger();
   const hub = deps.hub ?? new PokeHub(store, config);
-  const routeDeps: RouteDeps = { store, config, logger, requireUser: authenticate(store, config) };
+  const routeDeps: RouteDeps = { store, config, logger, requireUser: authenticate(store, config), hub };
 
   const app = new Hono<AppEnv>();
   app.onError(errorHandler(logger));
@@ -65,7 +65,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   app.route('/api/health', healthRoutes(routeDeps));
   app.route('/api/auth', authRoutes(routeDeps));
-  app.route('/api/sync', syncRoutes(routeDeps, hub));
+  app.route('/api/sync', syncRoutes(routeDeps));
   app.route('/api', restRoutes(routeDeps));
   app.use(staticSite(config.distDir));
   return app;

@@ -3,7 +3,7 @@ import type { HttpBindings } from '@hono/node-server';
 import type { User } from '../storage/store.ts';
 
 /** How the request was authenticated: CSRF and logout treat the two differently. */
-export type AuthMethod = { kind: 'session'; idHash: string } | { kind: 'bearer' };
+export type AuthMethod = { kind: 'session'; idHash: string } | { kind: 'bearer'; tokenId: string };
 
 export interface AppEnv {
   /** Present when served by @hono/node-server; absent under `app.request()`. */

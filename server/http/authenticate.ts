@@ -15,10 +15,10 @@ export function authenticate(store: Store, config: ServerConfig): MiddlewareHand
     const authorization = c.req.header('authorization');
     if (authorization !== undefined) {
       const token = BEARER.exec(authorization)?.[1];
-      const user = token ? await store.findTokenUser(hashSecret(token)) : null;
-      if (!user) throw fail(401, 'unauthorized', 'The bearer token is not valid.');
-      c.set('user', user);
-      c.set('auth', { kind: 'bearer' });
+      const found = token ? await store.findTokenUser(hashSecret(token)) : null;
+      if (!found) throw fail(401, 'unauthorized', 'The bearer token is not valid.');
+      c.set('user', found.user);
+      c.set('auth', { kind: 'bearer', tokenId: found.tokenId });
       return next();
     }
     const sessionId = readSessionCookie(c);

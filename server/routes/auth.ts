@@ -55,7 +55,7 @@ function parseTokenName(body: unknown): string {
   return name;
 }
 
-export function authRoutes({ store, config, requireUser }: RouteDeps): Hono<AppEnv> {
+export function authRoutes({ store, config, requireUser, hub }: RouteDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const limiter = new FailureLimiter(config.loginLimit, config.loginWindowMs);
   // Unknown emails are checked against this hash too, so both failures take the same time.
@@ -102,6 +102,7 @@ export function authRoutes({ store, config, requireUser }: RouteDeps): Hono<AppE
   app.post('/logout', requireUser, async (c) => {
     const auth = c.get('auth');
     if (auth.kind === 'session') await store.deleteSession(auth.idHash);
+    if (auth.kind === 'session') hub.closeSession(auth.idHash);
     clearSessionCookie(c, config);
     return c.body(null, 204);
   });
@@ -120,6 +121,7 @@ export function authRoutes({ store, config, requireUser }: RouteDeps): Hono<AppE
   app.delete('/tokens/:id', requireUser, async (c) => {
     const deleted = await store.deleteToken(c.get('user').id, c.req.param('id'));
     if (!deleted) throw fail(404, 'not-found', 'There is no such token.');
+    hub.closeToken(c.req.param('id'));
     return c.body(null, 204);
   });
 

@@ -1,6 +1,7 @@
 /** What every route module is built from. */
 import type { MiddlewareHandler } from 'hono';
 import type { ServerConfig } from '../config.ts';
+import type { PokeHub } from '../events/poke-hub.ts';
 import type { AppEnv } from '../http/app-env.ts';
 import type { Logger } from '../logger.ts';
 import type { Store, StoredResponse } from '../storage/store.ts';
@@ -11,6 +12,8 @@ export interface RouteDeps {
   logger: Logger;
   /** The authentication middleware (401 without a session or token). */
   requireUser: MiddlewareHandler<AppEnv>;
+  /** The open event streams: sign-out, token revocation and account changes close theirs. */
+  hub: PokeHub;
 }
 
 /** Sends a stored write response; a replay says so with `Idempotent-Replayed: true`. */

@@ -7,7 +7,6 @@ import {
   parseNonNegativeInteger,
   parsePushRequest,
 } from '../../protocol/index.ts';
-import type { PokeHub } from '../events/poke-hub.ts';
 import type { AppEnv } from '../http/app-env.ts';
 import { methodNotAllowed } from '../http/errors.ts';
 import { idempotencyOf } from '../http/idempotency-key.ts';
@@ -50,7 +49,7 @@ export function queryInteger(
   return value;
 }
 
-export function syncRoutes({ store, requireUser }: RouteDeps, hub: PokeHub): Hono<AppEnv> {
+export function syncRoutes({ store, requireUser, hub }: RouteDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.post('/push', requireUser, async (c) => {
@@ -67,7 +66,10 @@ export function syncRoutes({ store, requireUser }: RouteDeps, hub: PokeHub): Hon
   });
 
   app.get('/events', requireUser, async (c) => {
-    const stream = hub.open(c.get('user').id, await store.latestSeq());
+    const auth = c.get('auth');
+    const userId = c.get('user').id;
+    const owner = auth.kind === 'session' ? { userId, sessionHash: auth.idHash } : { userId, tokenId: auth.tokenId };
+    const stream = hub.open(owner, await store.latestSeq());
     c.req.raw.signal.addEventListener('abort', () => stream.close(), { once: true });
     return new Response(stream.body, {
       headers: {

@@ -158,8 +158,9 @@ class SqliteStore implements Store {
     return { id: token.id, name: token.name, createdAt };
   }
 
-  async findTokenUser(tokenHash: string): Promise<User | null> {
-    return this.accounts.tokenUser.get(tokenHash) ?? null;
+  async findTokenUser(tokenHash: string): Promise<{ user: User; tokenId: string } | null> {
+    const row = this.accounts.tokenUser.get(tokenHash);
+    return row ? { user: { id: row.id, email: row.email }, tokenId: row.token_id } : null;
   }
 
   async listTokens(userId: string): Promise<TokenInfo[]> {

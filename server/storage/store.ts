@@ -74,7 +74,8 @@ export interface Store {
   renewSession(idHash: string, expiresAt: number): Promise<void>;
   deleteSession(idHash: string): Promise<void>;
   createToken(token: { id: string; userId: string; name: string; tokenHash: string }): Promise<TokenInfo>;
-  findTokenUser(tokenHash: string): Promise<User | null>;
+  /** The user of a token, and the token's id (its event streams are closed by id). */
+  findTokenUser(tokenHash: string): Promise<{ user: User; tokenId: string } | null>;
   listTokens(userId: string): Promise<TokenInfo[]>;
   /** False when the user has no such token. */
   deleteToken(userId: string, tokenId: string): Promise<boolean>;

@@ -23,8 +23,9 @@ export function prepareAccountStatements(db: Database.Database) {
     insertToken: db.prepare<[string, string, string, string, string]>(
       'INSERT INTO api_tokens(id, user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?, ?)',
     ),
-    tokenUser: db.prepare<[string], { id: string; email: string }>(
-      'SELECT users.id, users.email FROM api_tokens JOIN users ON users.id = api_tokens.user_id WHERE token_hash = ?',
+    tokenUser: db.prepare<[string], { id: string; email: string; token_id: string }>(
+      `SELECT users.id, users.email, api_tokens.id AS token_id FROM api_tokens JOIN users ON users.id = api_tokens.user_id
+        WHERE token_hash = ?`,
     ),
     listTokens: db.prepare<[string], { id: string; name: string; created_at: string }>(
       'SELECT id, name, created_at FROM api_tokens WHERE user_id = ? ORDER BY created_at, id',

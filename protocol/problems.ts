@@ -22,6 +22,8 @@ export const PROBLEM = {
   emailTaken: 'email-taken',
   badCredentials: 'bad-credentials',
   methodNotAllowed: 'method-not-allowed',
+  requestTimeout: 'request-timeout',
+  tooManyConnections: 'too-many-connections',
   internal: 'internal',
   /** REST answers of the push conflict codes (409, with the current envelope under `current`). */
   recordExists: 'exists',

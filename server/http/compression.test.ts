@@ -147,6 +147,15 @@ describe('API answers', () => {
     expect(pulled.bytes.length).toBeLessThan(plain.bytes.length / 2);
   });
 
+  it('reads Accept-Encoding weights: gzip;q=0 refuses it, * accepts it', async () => {
+    await pushCards(10);
+    const refused = await fetchBytes('/api/sync/pull?cursor=0', { cookie, 'accept-encoding': 'gzip;q=0, br' });
+    expect(refused.headers['content-encoding']).toBeUndefined();
+    expect(refused.headers.vary).toMatch(/accept-encoding/i);
+    const anything = await fetchBytes('/api/sync/pull?cursor=0', { cookie, 'accept-encoding': '*' });
+    expect(anything.headers['content-encoding']).toBe('gzip');
+  });
+
   it('sends small JSON as it is', async () => {
     const health = await fetchBytes('/api/health', { 'accept-encoding': 'gzip' });
     expect(health.headers['content-encoding']).toBeUndefined();

@@ -3,7 +3,7 @@
  * server starts on, holding every change acknowledged before the backup began.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +22,11 @@ afterEach(async () => {
 
 /** Runs `npm run backup` as a person would; the test's own event loop keeps running meanwhile. */
 function runBackup(dataDir: string, out: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn('npm', ['run', '--silent', 'backup', '--', '--data-dir', dataDir, '--out', out], {
+  return runScript('backup', ['--data-dir', dataDir, '--out', out]);
+}
+
+function runScript(script: string, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn('npm', ['run', '--silent', script, '--', ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, npm_config_update_notifier: 'false' },
   });
@@ -102,5 +106,48 @@ describe('npm run backup', () => {
     expect(taken.status).toBe(1);
     expect(taken.stderr).toContain('exists');
     expect(readFileSync(join(dir, 'taken.sqlite'), 'utf8')).toBe('keep me');
+  });
+
+  it('restores a backup in place, keeping the replaced database, and no later change is skipped by a device', async () => {
+    const live = await startServer({ keepDataDir: true });
+    servers.push(live);
+    dirs.push(live.dataDir);
+    const client = new ApiClient(live.url);
+    const account = await signUpWithWorkspace(client);
+    const builder = new MutationBuilder();
+    const before = builder.create('cards', account.workspaceId, noteCard({ title: 'before the backup' }));
+    expect((await client.push([before])).status).toBe(200);
+    const file = join(live.dataDir, 'backup.sqlite');
+    expect((await runBackup(live.dataDir, file)).status).toBe(0);
+    const after = builder.create('cards', account.workspaceId, noteCard({ title: 'after the backup' }));
+    expect((await client.push([after])).status).toBe(200);
+    // A device that synced everything, up to the change the backup does not have.
+    const device = new ApiClient(live.url);
+    expect((await device.signIn(account.email, account.password)).status).toBe(200);
+    const { cursor: deviceCursor } = await device.pullAll(0, 5000);
+    await live.stop();
+
+    const restore = await runScript('restore', ['--from', file, '--data-dir', live.dataDir]);
+    expect(restore.status, restore.stderr).toBe(0);
+    expect(readdirSync(live.dataDir).some((name) => name.startsWith('burrow.sqlite.before-restore-'))).toBe(true);
+
+    const restored = await startServer({ dataDir: live.dataDir });
+    servers.push(restored);
+    const writer = new ApiClient(restored.url);
+    expect((await writer.signIn(account.email, account.password)).status).toBe(200);
+    const snapshot = new Set((await writer.pullAll(0, 5000)).changes.map((change) => change.id));
+    expect(snapshot.has(before.recordId)).toBe(true);
+    expect(snapshot.has(after.recordId)).toBe(false);
+
+    // A change made after the restore reaches the device that pulls from its old cursor.
+    const fresh = await writer.create('cards', {
+      workspaceId: account.workspaceId,
+      fields: noteCard({ title: 'new' }),
+    });
+    expect(fresh.status).toBe(201);
+    const reader = new ApiClient(restored.url);
+    expect((await reader.signIn(account.email, account.password)).status).toBe(200);
+    const caughtUp = await reader.pullAll(deviceCursor, 5000);
+    expect(caughtUp.changes.map((change) => change.id)).toContain(fresh.body.id);
   });
 });

@@ -29,6 +29,7 @@ export interface PhaseSlot {
 }
 
 const BATCH = 20;
+const RETRY_MS = 1000;
 const HEALTH_EVERY_MS = 100;
 const RSS_EVERY_MS = 100;
 
@@ -39,7 +40,8 @@ async function timed(run: () => Promise<LoadResponse>): Promise<{ ms: number; st
     const response = await run();
     return { ms: performance.now() - started, status: response.status, body: response.body };
   } catch (error) {
-    return { ms: performance.now() - started, status: 0, body: String(error) };
+    const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
+    return { ms: performance.now() - started, status: 0, body: `${String(error)}${cause}` };
   }
 }
 
@@ -47,24 +49,35 @@ function describe(what: string, answer: { status: number; body: unknown }): stri
   return `${what} ${answer.status}: ${JSON.stringify(answer.body).slice(0, 200)}`;
 }
 
-/** One client's load loop (push a batch of its own cards, then pull), until the run stops. */
+/** Answers after which a device sends the same batch again, with the same key. */
+function isTransient(status: number): boolean {
+  return status === 0 || status === 429 || status >= 500;
+}
+
+/**
+ * One client's load loop (push a batch of its own cards, then pull), until the run stops. A
+ * push that fails transiently is sent again with the same Idempotency-Key, as a device does
+ * (each failure still counts as an honest error); any other refusal ends the client.
+ */
 export async function honestLoop(client: LoadClient, slot: PhaseSlot): Promise<void> {
   while (slot.running) {
     const mutations: Mutation[] = [];
     for (let i = 0; i < BATCH; i++) mutations.push(client.nextMutation());
-    const push = await timed(() =>
-      client.request('POST', '/api/sync/push', {
-        body: { protocol: 1, clientId: client.clientId, mutations },
-        idempotencyKey: `${client.clientId}.${mutations[0].seq}.${mutations.at(-1)!.seq}`,
-      }),
-    );
-    const tally = slot.current;
-    tally.push.push(push.ms);
-    if (push.status >= 500) tally.serverErrors += 1;
-    if (push.status !== 200) {
-      tally.honestErrors.push(describe('push', push));
-      // Its seqs moved on without the server: this client cannot go on (nor could a device).
-      return;
+    const idempotencyKey = `${client.clientId}.${mutations[0].seq}.${mutations.at(-1)!.seq}`;
+    let push: { ms: number; status: number; body: unknown };
+    for (;;) {
+      push = await timed(() =>
+        client.request('POST', '/api/sync/push', {
+          body: { protocol: 1, clientId: client.clientId, mutations },
+          idempotencyKey,
+        }),
+      );
+      slot.current.push.push(push.ms);
+      if (push.status >= 500) slot.current.serverErrors += 1;
+      if (push.status === 200) break;
+      slot.current.honestErrors.push(describe('push', push));
+      if (!isTransient(push.status) || !slot.running) return;
+      await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
     }
     client.acknowledge(mutations, push.body as PushResponse);
     const pull = await timed(() =>

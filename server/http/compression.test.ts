@@ -3,7 +3,7 @@
  * Accept-Encoding, with Vary; API JSON gzipped above the threshold; never the event stream,
  * never the auth answers.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import path from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
@@ -82,6 +82,17 @@ describe('static files', () => {
       expect(response.headers['cache-control']).toBe('public, max-age=31536000, immutable');
     }
     expect(brotli.bytes.length).toBeLessThan(script.length / 4);
+  });
+
+  it('sends the file itself when it changed after its compressed copies were made', async () => {
+    const file = path.join(server.config.distDir, 'assets', 'index-abc123.js');
+    const changed = `${script}\n// a new version\n`;
+    writeFileSync(file, changed);
+    const later = new Date(Date.now() + 10_000);
+    utimesSync(file, later, later);
+    const response = await fetchBytes('/assets/index-abc123.js', { 'accept-encoding': 'br, gzip' });
+    expect(response.headers['content-encoding']).toBeUndefined();
+    expect(decoded(response)).toBe(changed);
   });
 
   it('compresses the page sent for a navigation, and leaves images alone', async () => {

@@ -1,9 +1,11 @@
 /**
  * Serves the built PWA from `dist/` (@hono/node-server's serveStatic): files as they are, or
- * their brotli or gzip copy made at build time when the client accepts it; `index.html` for
- * every other GET navigation (SPA routes, /share). `sw.js` and `index.html` are never cached
- * without revalidation; hashed `/assets/*` are immutable.
+ * their brotli or gzip copy made at build time when the client accepts it (and the copy is not
+ * older than the file); `index.html` for every other GET navigation (SPA routes, /share).
+ * `sw.js` and `index.html` are never cached without revalidation; hashed `/assets/*` are
+ * immutable.
  */
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
 import type { MiddlewareHandler } from 'hono';
@@ -30,19 +32,50 @@ function withHeaders(response: Response, urlPath: string): Response {
   return response;
 }
 
+/** Modification time in ms, or null when there is no such file. */
+async function modifiedAt(file: string): Promise<number | null> {
+  try {
+    return (await stat(file)).mtimeMs;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * False when a file was changed after its compressed copies were made (by hand, or by a test
+ * shipping a "new version"): sending a copy would send the old content.
+ */
+async function copiesAreFresh(file: string): Promise<boolean> {
+  const original = await modifiedAt(file);
+  if (original === null) return true;
+  for (const suffix of ['.br', '.gz']) {
+    const copy = await modifiedAt(file + suffix);
+    if (copy !== null && copy < original) return false;
+  }
+  return true;
+}
+
 export function staticSite(distDir: string): MiddlewareHandler<AppEnv> {
   const root = path.resolve(distDir);
-  const files = serveStatic<AppEnv>({ root, precompressed: true });
+  const compressedFiles = serveStatic<AppEnv>({ root, precompressed: true });
+  const plainFiles = serveStatic<AppEnv>({ root });
   const indexPage = serveStatic<AppEnv>({ root, path: 'index.html', precompressed: true });
+  const plainIndexPage = serveStatic<AppEnv>({ root, path: 'index.html' });
   const notFound = async () => {};
+  /** The file a URL path names inside the root, for the freshness check only (serveStatic resolves it itself). */
+  const fileOf = (urlPath: string) => path.join(root, path.posix.normalize(urlPath));
   return async (c, next) => {
     const method = c.req.method;
     const urlPath = c.req.path;
     if ((method !== 'GET' && method !== 'HEAD') || urlPath === '/api' || urlPath.startsWith('/api/')) return next();
-    const file = urlPath === '/' ? undefined : await files(c, notFound);
-    if (file instanceof Response) return withHeaders(file, urlPath);
+    if (urlPath !== '/') {
+      const files = (await copiesAreFresh(fileOf(urlPath))) ? compressedFiles : plainFiles;
+      const file = await files(c, notFound);
+      if (file instanceof Response) return withHeaders(file, urlPath);
+    }
     if (isNavigation(urlPath, c.req.header('accept'))) {
-      const page = await indexPage(c, notFound);
+      const pages = (await copiesAreFresh(path.join(root, 'index.html'))) ? indexPage : plainIndexPage;
+      const page = await pages(c, notFound);
       if (page instanceof Response) return withHeaders(page, '/index.html');
     }
     return next();

@@ -112,9 +112,16 @@ beforeAll(async () => {
     join(dir, 'cert.pem'),
   ]);
   certificate = readFileSync(join(dir, 'cert.pem'));
-  burrow = await startServer({ env: { BURROW_TRUST_PROXY: '1', BURROW_MAX_CONNECTIONS_PER_ADDRESS: '0' } });
   httpsPort = await freePort();
   httpPort = await freePort();
+  // With the public URL set, Burrow refuses any other Host: the proxy must pass it, port and all.
+  burrow = await startServer({
+    env: {
+      BURROW_TRUST_PROXY: '1',
+      BURROW_MAX_CONNECTIONS_PER_ADDRESS: '0',
+      BURROW_PUBLIC_URL: `https://localhost:${httpsPort}`,
+    },
+  });
   writeFileSync(join(dir, 'site.conf'), renderSite(Number(new URL(burrow.url).port)));
   writeFileSync(join(dir, 'nginx.conf'), mainConfig());
   nginx = spawn(NGINX, ['-c', join(dir, 'nginx.conf'), '-p', dir], { stdio: 'ignore' });
@@ -141,7 +148,16 @@ interface Answer {
 function viaProxy(path: string, options: RequestOptions & { body?: string } = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const request = httpsRequest(
-      { host: '127.0.0.1', servername: 'localhost', port: httpsPort, path, ca: certificate, agent: false, ...options },
+      {
+        host: '127.0.0.1',
+        servername: 'localhost',
+        port: httpsPort,
+        path,
+        ca: certificate,
+        agent: false,
+        ...options,
+        headers: { host: `localhost:${httpsPort}`, ...options.headers },
+      },
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -214,7 +230,7 @@ describe('behind nginx (deploy/nginx-burrow.conf)', () => {
             path: '/api/sync/events',
             ca: certificate,
             agent: false,
-            headers: { cookie },
+            headers: { cookie, host: `localhost:${httpsPort}` },
           },
           (response) => {
             let text = '';

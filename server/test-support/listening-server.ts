@@ -1,5 +1,5 @@
 /** Test harness: the real server (startServer) listening on loopback, and raw HTTP over real sockets. */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -24,6 +24,7 @@ export async function startListeningServer(env: Record<string, string> = {}): Pr
     }),
     distDir: path.join(dir, 'dist'),
   };
+  mkdirSync(config.distDir);
   const running = await startServer(config, silentLogger);
   return {
     ...running,

@@ -3,15 +3,18 @@
  * against one server on loopback while one account runs each attack of issue 22 in turn. Per
  * attack: the honest clients' push and pull p99 and the health p99 against the quieter of two
  * quiet phases of the same run (first and last), errors seen by honest clients, 5xx answers to
- * anyone, and the server's peak RSS during the phase.
+ * anyone, and the server's peak RSS during the phase. Each attack runs in a worker thread, so
+ * its work does not delay the honest clients' event loop.
  *
  * Bounded: about three minutes, a few thousand sockets at most. `BURROW_ABUSE_PHASE_S` sets a
  * phase's length (default 12 s); `BURROW_ABUSE_ONLY=name,name` runs only those attacks; the
  * counts are the issue's except where `SCALE` says.
  */
+import { Worker } from 'node:worker_threads';
 import { type LoadClient, signUpClient } from '../load/load-client.ts';
 import { percentile } from '../load/percentile.ts';
 import { startServer } from '../support/server-process.ts';
+import type { AttackOrder, AttackReport } from './abuse/attack-worker.ts';
 import {
   type Attack,
   type Attacker,
@@ -64,6 +67,17 @@ async function signUpAttacker(baseUrl: string): Promise<Omit<Attacker, 'bigNoteI
   return { baseUrl, email, cookie, workspaceId: account.workspaces[0].id };
 }
 
+/** Runs `attack` in a worker thread (see attack-worker.ts) and waits for its report. */
+function runAttack(name: string, attacker: Attacker): Promise<AttackReport> {
+  const order: AttackOrder = { name, attacker, scale: SCALE, phaseMs: PHASE_MS };
+  const worker = new Worker(new URL('./abuse/attack-worker-entry.mjs', import.meta.url), { workerData: order });
+  return new Promise((resolve, reject) => {
+    worker.once('message', (report: AttackReport) => resolve(report));
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the ${name} worker exited (${code}) without a report`)));
+  });
+}
+
 /** Runs one phase: the tally collects while `attack` (if any) runs for the phase's length. */
 async function runPhase(
   slot: PhaseSlot,
@@ -73,7 +87,12 @@ async function runPhase(
   const tally = newTally();
   slot.current = tally;
   const until = new Promise<void>((resolve) => setTimeout(resolve, PHASE_MS));
-  const figure = attack ? await attack.run(attacker, slot, until) : null;
+  let figure: AttackFigure | null = null;
+  if (attack) {
+    const report = await runAttack(attack.name, attacker);
+    figure = report.figure;
+    tally.serverErrors += report.serverErrors;
+  }
   await until;
   // What lands after the phase (the attack's cleanup) is not this phase's.
   slot.current = newTally();

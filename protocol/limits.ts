@@ -13,4 +13,16 @@ export const LIMITS = {
   idempotencyKeyMaxLength: 255,
   /** Body limit of every other JSON endpoint (auth, REST). */
   maxJsonBytes: 512 * 1024,
+  /**
+   * A push answer is at most its request's bytes plus this many per mutation, however large the
+   * records it touches: results carry versions and seqs, never records (docs/protocol.md, Results).
+   */
+  pushAnswerBytesPerMutation: 2048,
+  /**
+   * A conflict's server values are answered while they fit in the bytes of the mutation's own
+   * fields plus this; the others are marked `omitted` (the client's pull brings them).
+   */
+  conflictValuesSlackBytes: 512,
+  /** A problem's `errors` stop once they pass this many bytes of JSON (at least one is listed). */
+  problemErrorsBytes: 1024,
 } as const;

@@ -1,11 +1,10 @@
 /** The mutations of one push, applied in order against a client's lastSeq: duplicates, gaps, results. */
-import { type MutationResult, originalOutcome, type PushRequest, type TableName } from '../../protocol/index.ts';
+import { type MutationResult, originalOutcome, type PushRequest } from '../../protocol/index.ts';
 import { fail } from '../problem.ts';
 import { applyMutation } from './apply-mutation.ts';
 import type { OutcomeLog } from './outcome-log.ts';
-import { duplicateResult, toMutationResult } from './push-results.ts';
+import { duplicateResult, stampOf, toMutationResult } from './push-results.ts';
 import type { RecordAccess } from './record-access.ts';
-import { toEnvelope } from './stored-record.ts';
 
 /**
  * Applies `request.mutations` after `lastSeq` through `access` (inside the caller's
@@ -23,8 +22,9 @@ export function applyPush(
   let applied = lastSeq;
   const results = request.mutations.map((mutation, index): MutationResult => {
     if (mutation.seq <= applied) {
-      const current = access.getRecord(mutation.table as TableName, mutation.recordId);
-      const readable = current?.ownerId === userId ? toEnvelope(current) : undefined;
+      // Its stamp only: a thousand duplicates of one large note cost a thousand small reads.
+      const current = access.getStamp(mutation.table, mutation.recordId);
+      const readable = current?.ownerId === userId ? stampOf(current) : undefined;
       return duplicateResult(mutation, readable, outcomes.find(clientId, mutation.seq, mutation.id));
     }
     if (mutation.seq > applied + 1) {

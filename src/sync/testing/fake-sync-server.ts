@@ -169,7 +169,9 @@ export class FakeSyncServer {
         updatedAt: '2026-01-01T00:00:00.000Z',
         fields: mutation.fields ?? {},
       });
-      return { seq: mutation.seq, id: mutation.id, status: 'applied', record };
+      const { seq, deleted, updatedAt } = record;
+      const stamp = { version, seq, deleted, updatedAt };
+      return { seq: mutation.seq, id: mutation.id, status: 'applied', fromVersion: version - 1, stamp };
     });
     const response: PushResponse = {
       protocol: 1,

@@ -23,6 +23,12 @@ export const LIMITS = {
    * fields plus this; the others are marked `omitted` (the client's pull brings them).
    */
   conflictValuesSlackBytes: 512,
+  /**
+   * The stored records one push may read and write, in bytes of their fields: a push over more is
+   * refused whole with 413 `too-large` (the client sends fewer mutations at once). One mutation
+   * touches at most a few records of at most `maxJsonBytes`, so it always fits alone.
+   */
+  pushStoredBytes: 8 * 1024 * 1024,
   /** A problem's `errors` stop once they pass this many bytes of JSON (at least one is listed). */
   problemErrorsBytes: 1024,
 } as const;

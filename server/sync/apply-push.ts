@@ -1,5 +1,5 @@
 /** The mutations of one push, applied in order against a client's lastSeq: duplicates, gaps, results. */
-import { type MutationResult, originalOutcome, type PushRequest } from '../../protocol/index.ts';
+import { LIMITS, type MutationResult, originalOutcome, type PushRequest } from '../../protocol/index.ts';
 import { fail } from '../problem.ts';
 import { applyMutation } from './apply-mutation.ts';
 import type { OutcomeLog } from './outcome-log.ts';
@@ -7,9 +7,22 @@ import { duplicateResult, stampOf, toMutationResult } from './push-results.ts';
 import type { RecordAccess } from './record-access.ts';
 
 /**
+ * A push's cost is bounded by the stored data its mutations touch, not only by its own size: a
+ * thousand small updates of a thousand large notes would hold the database for seconds.
+ */
+function tooMuchStoredData() {
+  return fail(
+    413,
+    'too-large',
+    `This push touches more than ${LIMITS.pushStoredBytes} bytes of stored records; send fewer mutations at once.`,
+  );
+}
+
+/**
  * Applies `request.mutations` after `lastSeq` through `access` (inside the caller's
  * transaction), keeping every answer that is not `applied` in `outcomes` so a later
- * `duplicate` can carry it. Throws 409 `seq-gap` on a gap: the caller's transaction must roll back.
+ * `duplicate` can carry it. Throws 409 `seq-gap` on a gap, 413 `too-large` when the mutations
+ * touch more than `LIMITS.pushStoredBytes` of stored records: the caller's transaction must roll back.
  */
 export function applyPush(
   access: RecordAccess,
@@ -33,6 +46,7 @@ export function applyPush(
       });
     }
     const outcome = applyMutation(access, mutation, { userId, writer: clientId, pointer: `/mutations/${index}` });
+    if (access.touchedBytes > LIMITS.pushStoredBytes) throw tooMuchStoredData();
     applied = mutation.seq;
     const result = toMutationResult(mutation, outcome, access.now());
     const original = originalOutcome(result);

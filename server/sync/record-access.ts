@@ -27,4 +27,6 @@ export interface RecordAccess {
   nextSeq(): number;
   /** The server time of this transaction, ISO 8601 UTC. */
   now(): string;
+  /** About how many bytes of stored records (their fields) this transaction has read and written. */
+  readonly touchedBytes: number;
 }

@@ -48,7 +48,8 @@ interface Held {
  * A RecordAccess for one transaction. Records read or saved are held until the end, so each is
  * parsed once and written once however many mutations touch it (a thousand updates of one 400 KB
  * note took 19.6 s, now 66 ms); `finish()` writes what changed and the global seq. Reads through
- * another path (`findLiveLinkCard`) write the changes first.
+ * another path (`findLiveLinkCard`) write the changes first. What is held is bounded by what a
+ * request may touch (`LIMITS.pushStoredBytes`, checked by the push).
  */
 export class SqliteRecordAccess implements RecordAccess {
   private seq: number | null = null;
@@ -57,6 +58,7 @@ export class SqliteRecordAccess implements RecordAccess {
   /** Workspace owners read in this transaction (ownership never changes once claimed). */
   private readonly owners = new Map<string, string | undefined>();
   private readonly held = new Map<string, Held>();
+  touchedBytes = 0;
   /** Owners of the records this transaction changed: who gets a poke. */
   readonly changedOwners = new Set<string>();
 
@@ -80,6 +82,7 @@ export class SqliteRecordAccess implements RecordAccess {
     const row = this.statements.get.get(table, id);
     const record = row ? rowToRecord(row) : null;
     const bytes = row ? row.fields.length : 0;
+    this.touchedBytes += bytes;
     this.held.set(key, { record, bytes });
     return record ?? undefined;
   }
@@ -96,6 +99,7 @@ export class SqliteRecordAccess implements RecordAccess {
   findLiveLinkCard(workspaceId: string, url: string): StoredRecord | undefined {
     this.writeChanges();
     const row = this.statements.linkCard.get(workspaceId, url);
+    this.touchedBytes += row ? row.fields.length : 0;
     return row ? rowToRecord(row) : undefined;
   }
 
@@ -105,6 +109,8 @@ export class SqliteRecordAccess implements RecordAccess {
     // A record inserted here and changed again is still to be inserted, once.
     const unwritten = { isNew: known?.unwritten?.isNew ?? isNew };
     const bytes = known?.record ? known.bytes : JSON.stringify(record.fields).length;
+    // Written once at most, however often it changes here.
+    if (!known?.unwritten) this.touchedBytes += bytes;
     this.held.set(key, { record, bytes, unwritten });
     this.changedOwners.add(record.ownerId);
   }

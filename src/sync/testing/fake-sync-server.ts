@@ -22,7 +22,11 @@ export type Fault =
   /** Processes the push (it is applied and stored), then loses the response. */
   | { kind: 'drop-after-apply' }
   /** Never answers until the request's signal aborts. */
-  | { kind: 'hang' };
+  | { kind: 'hang' }
+  /** Processes the push (it is applied and stored), then answers `answer` of the response instead. */
+  | { kind: 'tamper'; answer: (response: PushResponse) => unknown }
+  /** Reads the page, then answers `answer` of it instead. */
+  | { kind: 'tamper-page'; answer: (page: PullResponse) => unknown };
 
 export interface PushLogEntry {
   key: string;
@@ -130,7 +134,11 @@ export class FakeSyncServer {
       entry.status = 'lost';
       throw error;
     }
-    const response = this.process(key, body, request);
+    const processed = this.process(key, body, request);
+    const response =
+      fault?.kind === 'tamper' && processed.ok
+        ? json(fault.answer((await processed.json()) as PushResponse))
+        : processed;
     entry.status = response.status;
     if (fault?.kind === 'drop-after-apply') {
       entry.status = 'lost';
@@ -188,7 +196,8 @@ export class FakeSyncServer {
     const limit = Number(url.searchParams.get('limit') ?? '1000');
     this.pullLog.push(cursor);
     this.pullLimits.push(limit);
-    const faulted = await this.fault(this.pullFaults.shift(), init.signal);
+    const fault = this.pullFaults.shift();
+    const faulted = await this.fault(fault, init.signal);
     if (faulted) return faulted;
     if (cursor > this.seq) return problem(409, PROBLEM.cursorAhead);
     if (cursor > 0 && cursor < this.purgeHorizon) return problem(410, PROBLEM.cursorExpired);
@@ -205,6 +214,6 @@ export class FakeSyncServer {
       cursor: changes.length > 0 ? changes[changes.length - 1].seq : cursor,
       hasMore: [...latest.values()].some((envelope) => envelope.seq > (changes.at(-1)?.seq ?? cursor)),
     };
-    return json(page);
+    return json(fault?.kind === 'tamper-page' ? fault.answer(page) : page);
   }
 }

@@ -116,6 +116,18 @@ describe('pullChanges', () => {
     });
   });
 
+  describe('pages cut short by the server (its byte budget)', () => {
+    it('follows hasMore until the end, storing each change once', async () => {
+      const { deps, server, store } = setup(5, { pageLimit: undefined });
+      server.maxPageChanges = 2;
+      const result = await pullChanges(deps);
+      expect(result).toMatchObject({ outcome: 'done', cursor: 5 });
+      expect(server.pullLog).toEqual([0, 2, 4]);
+      expect(server.pullLimits).toEqual(Array(3).fill(LIMITS.pullMaxLimit));
+      expect(store.records.size).toBe(5);
+    });
+  });
+
   describe('fetching ahead', () => {
     it('asks for the next page while it applies one', async () => {
       const { deps, server, store } = setup(5);

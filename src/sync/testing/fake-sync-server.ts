@@ -61,6 +61,8 @@ export class FakeSyncServer {
   readonly pullLog: number[] = [];
   /** The page size each pull request asked for. */
   readonly pullLimits: number[] = [];
+  /** Pages end after this many changes whatever the limit asked (as the server's byte budget ends them). */
+  maxPageChanges = Number.POSITIVE_INFINITY;
   readonly lastSeq = new Map<string, number>();
   /** Every mutation id the server applied, once per application: duplicates would show twice. */
   readonly appliedMutationIds: string[] = [];
@@ -207,7 +209,7 @@ export class FakeSyncServer {
     const changes = [...latest.values()]
       .filter((envelope) => envelope.seq > cursor)
       .sort((a, b) => a.seq - b.seq)
-      .slice(0, limit);
+      .slice(0, Math.min(limit, this.maxPageChanges));
     const page: PullResponse = {
       protocol: 1,
       changes,

@@ -16,6 +16,11 @@ export const LIMITS = {
    */
   pageBytes: 4 * 1024 * 1024,
   idempotencyKeyMaxLength: 255,
+  /**
+   * How deep collections nest: a top-level collection is at depth 1, and a `parentId` is refused
+   * when the parent is already at this depth (counting deleted collections on the way up).
+   */
+  collectionDepth: 8,
   /** Body limit of every other JSON endpoint (auth, REST). */
   maxJsonBytes: 512 * 1024,
   /**

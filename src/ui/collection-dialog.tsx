@@ -1,9 +1,10 @@
 /** Create a collection, or rename, move or delete one. */
 import { useState } from 'preact/hooks';
+import { LIMITS } from '../../protocol/index.ts';
 import type { RecordView } from '../store/types.ts';
 import { useApp } from './app-context.ts';
 import { TextField } from './card-editor.tsx';
-import { buildCollectionTree, flattenTree, subtreeIds } from './collection-tree.ts';
+import { buildCollectionTree, canHoldChild, flattenTree, subtreeIds } from './collection-tree.ts';
 import { Dialog } from './dialog.tsx';
 import { navigate } from './router.ts';
 import { useRecords } from './use-records.ts';
@@ -19,12 +20,18 @@ export function CollectionDialog({ collection, parentId, onClose }: CollectionDi
   const { client, workspaceId, toast } = useApp();
   const collections = useRecords('collections') ?? [];
   const [name, setName] = useState((collection?.fields.name as string) ?? '');
-  const [parent, setParent] = useState((collection?.fields.parentId as string) ?? parentId ?? '');
-  const [error, setError] = useState<string | null>(null);
   const tree = buildCollectionTree(collections);
-  // A collection cannot move inside itself or its own children.
+  // A collection cannot move inside itself or its own children, nor inside one as deep as they
+  // go; where it is now stays on offer.
+  const current = (collection?.fields.parentId as string | undefined) ?? null;
   const excluded = collection ? subtreeIds(tree, collection.id) : new Set<string>();
-  const options = flattenTree(tree).filter((node) => !excluded.has(node.record.id));
+  const options = flattenTree(tree).filter(
+    (node) => !excluded.has(node.record.id) && (canHoldChild(node) || node.record.id === current),
+  );
+  const asked = parentId && !options.some((node) => node.record.id === parentId) ? parentId : null;
+  const [parent, setParent] = useState(current ?? (asked ? '' : (parentId ?? '')));
+  const [error, setError] = useState<string | null>(null);
+  const askedName = asked ? (collections.find((record) => record.id === asked)?.fields.name as string) : null;
 
   const save = async (event: Event) => {
     event.preventDefault();
@@ -63,7 +70,11 @@ export function CollectionDialog({ collection, parentId, onClose }: CollectionDi
         />
         <label class="field">
           <span>Inside</span>
-          <select value={parent} onChange={(event) => setParent(event.currentTarget.value)}>
+          <select
+            value={parent}
+            aria-describedby={askedName ? 'collection-parent-hint' : undefined}
+            onChange={(event) => setParent(event.currentTarget.value)}
+          >
             <option value="">(top level)</option>
             {options.map((node) => (
               <option key={node.record.id} value={node.record.id}>
@@ -72,6 +83,12 @@ export function CollectionDialog({ collection, parentId, onClose }: CollectionDi
               </option>
             ))}
           </select>
+          {askedName && (
+            <span class="field-hint" id="collection-parent-hint">
+              Collections nest at most {LIMITS.collectionDepth} levels, and “{askedName}” is that deep: pick a place
+              higher up.
+            </span>
+          )}
         </label>
         <div class="form-actions">
           {collection && (

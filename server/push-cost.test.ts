@@ -1,3 +1,5 @@
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LIMITS, newId } from '../protocol/index.ts';
 import {
@@ -73,6 +75,14 @@ describe('the stored data one push may touch', () => {
       version: 1001,
       fields: { title: 'Edit 999', content: LARGE_CONTENT },
     });
+    // Written once at the end, the record still counts exactly in the storage the quota reads.
+    const db = new Database(path.join(server.dir, 'burrow.sqlite'), { readonly: true });
+    const [kept, actual] = [
+      db.prepare('SELECT storage_bytes FROM users WHERE id = ?').pluck().get(user.id),
+      db.prepare('SELECT SUM(octet_length(fields)) FROM records WHERE owner_id = ?').pluck().get(user.id),
+    ];
+    db.close();
+    expect(kept).toBe(actual);
   });
 
   it('lets one mutation of the largest record through alone', async () => {

@@ -29,4 +29,6 @@ export interface RecordAccess {
   now(): string;
   /** About how many bytes of stored records (their fields) this transaction has read and written. */
   readonly touchedBytes: number;
+  /** Bytes of record fields `userId` may still add before the storage quota (Infinity: no quota). */
+  storageRoom(userId: string): number;
 }

@@ -13,15 +13,15 @@ afterEach(() => db?.close());
 /** An in-memory database as a server at schema `version` left it. */
 function databaseAt(version: number): Database.Database {
   const opened = new Database(':memory:');
-  const files = ['001-initial.sql', '002-push-outcomes.sql'].slice(0, version);
+  const files = ['001-initial.sql', '002-push-outcomes.sql', '003-account-limits.sql'].slice(0, version);
   for (const file of files) opened.exec(readFileSync(path.join(MIGRATIONS, file), 'utf8'));
   opened.pragma(`user_version = ${version}`);
   return opened;
 }
 
-describe('migration 3: bounded push answers', () => {
+describe('migration 4: bounded push answers', () => {
   it('forgets stored push answers of the old form and keeps REST answers', () => {
-    db = databaseAt(2);
+    db = databaseAt(3);
     db.prepare("INSERT INTO users(id, email, password_hash, created_at) VALUES ('u', 'u@x', 'h', 'now')").run();
     const store = db.prepare(
       "INSERT INTO idempotency(user_id, key, fingerprint, status, body, created_at) VALUES ('u', ?, 'f', ?, ?, 0)",
@@ -37,7 +37,7 @@ describe('migration 3: bounded push answers', () => {
   });
 
   it('keeps the conflicts of kept first answers by field name only', () => {
-    db = databaseAt(2);
+    db = databaseAt(3);
     db.prepare("INSERT INTO users(id, email, password_hash, created_at) VALUES ('u', 'u@x', 'h', 'now')").run();
     db.prepare("INSERT INTO clients(id, user_id, last_seq, created_at) VALUES ('c', 'u', 3, 'now')").run();
     const keep = db.prepare(

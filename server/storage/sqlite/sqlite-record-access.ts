@@ -2,6 +2,7 @@
 import type Database from 'better-sqlite3';
 import type { TableName } from '../../../protocol/index.ts';
 import { stampOf } from '../../sync/push-results.ts';
+import { fieldsGrowth } from '../../sync/quota.ts';
 import type { OwnedStamp, RecordAccess } from '../../sync/record-access.ts';
 import type { StoredRecord } from '../../sync/stored-record.ts';
 import { linkUrlOf, RECORD_COLUMNS, type RecordRow, rowToRecord } from './record-rows.ts';
@@ -30,6 +31,8 @@ export function prepareRecordStatements(db: Database.Database) {
     ),
     readSeq: db.prepare<[], { value: number }>("SELECT value FROM counters WHERE name = 'seq'"),
     writeSeq: db.prepare<[number]>("UPDATE counters SET value = ? WHERE name = 'seq'"),
+    // Kept current by triggers on records (migration 003), so it is one row to read.
+    storageBytes: db.prepare<[string], { storage_bytes: number }>('SELECT storage_bytes FROM users WHERE id = ?'),
   };
 }
 
@@ -58,6 +61,11 @@ export class SqliteRecordAccess implements RecordAccess {
   /** Workspace owners read in this transaction (ownership never changes once claimed). */
   private readonly owners = new Map<string, string | undefined>();
   private readonly held = new Map<string, Held>();
+  /**
+   * By owner, how many bytes the changes held but not yet written add to their stored fields: the
+   * triggers that keep `users.storage_bytes` run only when they are written.
+   */
+  private readonly unwrittenGrowth = new Map<string, number>();
   touchedBytes = 0;
   /** Owners of the records this transaction changed: who gets a poke. */
   readonly changedOwners = new Set<string>();
@@ -65,6 +73,8 @@ export class SqliteRecordAccess implements RecordAccess {
   constructor(
     private readonly statements: RecordStatements,
     now: number,
+    /** Bytes of stored fields per user; 0: no quota. */
+    private readonly quotaBytes = 0,
   ) {
     this.startSeq = statements.readSeq.get()!.value;
     this.timestamp = new Date(now).toISOString();
@@ -111,6 +121,10 @@ export class SqliteRecordAccess implements RecordAccess {
     const bytes = known?.record ? known.bytes : JSON.stringify(record.fields).length;
     // Written once at most, however often it changes here.
     if (!known?.unwritten) this.touchedBytes += bytes;
+    if (this.quotaBytes > 0) {
+      const growth = fieldsGrowth(known?.record && !isNew ? known.record.fields : null, record.fields);
+      this.unwrittenGrowth.set(record.ownerId, (this.unwrittenGrowth.get(record.ownerId) ?? 0) + growth);
+    }
     this.held.set(key, { record, bytes, unwritten });
     this.changedOwners.add(record.ownerId);
   }
@@ -127,6 +141,12 @@ export class SqliteRecordAccess implements RecordAccess {
 
   now(): string {
     return this.timestamp;
+  }
+
+  storageRoom(userId: string): number {
+    if (this.quotaBytes === 0) return Number.POSITIVE_INFINITY;
+    const stored = this.statements.storageBytes.get(userId)?.storage_bytes ?? 0;
+    return this.quotaBytes - stored - (this.unwrittenGrowth.get(userId) ?? 0);
   }
 
   /** The global seq after this transaction. */
@@ -149,6 +169,7 @@ export class SqliteRecordAccess implements RecordAccess {
       else this.statements.update.run(row);
       entry.unwritten = undefined;
     }
+    this.unwrittenGrowth.clear();
   }
 }
 

@@ -1,4 +1,4 @@
--- Burrow schema, version 3: push answers carry stamps instead of records, so they are bounded by
+-- Burrow schema, version 4: push answers carry stamps instead of records, so they are bounded by
 -- their requests. Stored push answers of the old form (each result with a whole record) go: the
 -- idempotency table is a replay cache, and a push sent again after this executes again, every
 -- mutation of it answered `duplicate` with its kept `original`, in the new form. REST answers

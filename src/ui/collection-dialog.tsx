@@ -4,7 +4,7 @@ import { LIMITS } from '../../protocol/index.ts';
 import type { RecordView } from '../store/types.ts';
 import { useApp } from './app-context.ts';
 import { TextField } from './card-editor.tsx';
-import { buildCollectionTree, canHoldChild, flattenTree, subtreeIds } from './collection-tree.ts';
+import { buildCollectionTree, type CollectionNode, canHoldChild, flattenTree, subtreeIds } from './collection-tree.ts';
 import { Dialog } from './dialog.tsx';
 import { navigate } from './router.ts';
 import { useRecords } from './use-records.ts';
@@ -20,24 +20,26 @@ export function CollectionDialog({ collection, parentId, onClose }: CollectionDi
   const { client, workspaceId, toast } = useApp();
   const collections = useRecords('collections') ?? [];
   const [name, setName] = useState((collection?.fields.name as string) ?? '');
-  const tree = buildCollectionTree(collections);
-  // A collection cannot move inside itself or its own children, nor inside one as deep as they
-  // go; where it is now stays on offer.
-  const current = (collection?.fields.parentId as string | undefined) ?? null;
-  const excluded = collection ? subtreeIds(tree, collection.id) : new Set<string>();
-  const options = flattenTree(tree).filter(
-    (node) => !excluded.has(node.record.id) && (canHoldChild(node) || node.record.id === current),
-  );
-  const asked = parentId && !options.some((node) => node.record.id === parentId) ? parentId : null;
-  const [parent, setParent] = useState(current ?? (asked ? '' : (parentId ?? '')));
+  const [parent, setParent] = useState((collection?.fields.parentId as string) ?? parentId ?? '');
   const [error, setError] = useState<string | null>(null);
-  const askedName = asked ? (collections.find((record) => record.id === asked)?.fields.name as string) : null;
-
+  const tree = buildCollectionTree(collections);
+  // A collection cannot move inside itself or its own children. One as deep as collections go
+  // is listed but cannot be chosen, unless it is where the collection is now.
+  const excluded = collection ? subtreeIds(tree, collection.id) : new Set<string>();
+  const options = flattenTree(tree).filter((node) => !excluded.has(node.record.id));
+  const current = (collection?.fields.parentId as string | undefined) ?? null;
+  const full = (node: CollectionNode) => !canHoldChild(node) && node.record.id !== current;
+  const chosen = options.find((node) => node.record.id === parent);
+  const tooDeep = chosen && full(chosen) ? chosen : null;
+  const parentError = tooDeep
+    ? `Collections nest at most ${LIMITS.collectionDepth} levels, and “${tooDeep.name}” is that deep: pick a place higher up.`
+    : null;
   const save = async (event: Event) => {
     event.preventDefault();
     const trimmed = name.trim();
     if (!trimmed) return setError('Give the collection a name.');
     if ([...trimmed].length > 100) return setError('The name can be at most 100 characters.');
+    if (parentError) return;
     if (collection) {
       await client.update('collections', collection.id, { name: trimmed, parentId: parent || null });
     } else {
@@ -72,21 +74,21 @@ export function CollectionDialog({ collection, parentId, onClose }: CollectionDi
           <span>Inside</span>
           <select
             value={parent}
-            aria-describedby={askedName ? 'collection-parent-hint' : undefined}
+            aria-invalid={parentError ? true : undefined}
+            aria-describedby={parentError ? 'collection-parent-error' : undefined}
             onChange={(event) => setParent(event.currentTarget.value)}
           >
             <option value="">(top level)</option>
             {options.map((node) => (
-              <option key={node.record.id} value={node.record.id}>
+              <option key={node.record.id} value={node.record.id} disabled={full(node)}>
                 {'\u00a0\u00a0'.repeat(node.depth)}
                 {node.name}
               </option>
             ))}
           </select>
-          {askedName && (
-            <span class="field-hint" id="collection-parent-hint">
-              Collections nest at most {LIMITS.collectionDepth} levels, and “{askedName}” is that deep: pick a place
-              higher up.
+          {parentError && (
+            <span class="field-error" id="collection-parent-error">
+              {parentError}
             </span>
           )}
         </label>

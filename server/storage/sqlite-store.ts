@@ -4,8 +4,9 @@ import type { Envelope, PushRequest, TableName } from '../../protocol/index.ts';
 import { toEnvelope } from '../sync/stored-record.ts';
 import { SyncService } from '../sync/sync-service.ts';
 import { type AccountStatements, prepareAccountStatements } from './sqlite/account-statements.ts';
+import { pageOf, workspacesOf } from './sqlite/envelope-pages.ts';
 import { openDatabase } from './sqlite/open-database.ts';
-import { type EnvelopeRow, envelopeJson, rowToRecord } from './sqlite/record-rows.ts';
+import { rowToRecord } from './sqlite/record-rows.ts';
 import { type OutcomeStatements, prepareOutcomeStatements } from './sqlite/sqlite-outcome-log.ts';
 import { prepareRecordStatements, type RecordStatements } from './sqlite/sqlite-record-access.ts';
 import { SqliteSyncStorage } from './sqlite/sqlite-sync-storage.ts';
@@ -35,10 +36,6 @@ export interface SqliteStoreOptions {
 
 function isoOrNull(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
-}
-
-function parseEnvelope(row: EnvelopeRow): Envelope {
-  return JSON.parse(envelopeJson(row));
 }
 
 class SqliteStore implements Store {
@@ -91,7 +88,7 @@ class SqliteStore implements Store {
     if (!user) return null;
     return {
       user: { id: user.id, email: user.email },
-      workspaces: this.sync.liveWorkspaces.all(userId).map(parseEnvelope),
+      workspaces: workspacesOf(this.sync.liveWorkspaces.iterate(userId)),
     };
   }
 
@@ -164,7 +161,7 @@ class SqliteStore implements Store {
 
   async listRecords(userId: string, table: TableName, query: ListQuery): Promise<string> {
     const workspaceId = query.workspaceId ?? null;
-    const rows = this.sync.list.all(
+    const rows = this.sync.list.iterate(
       userId,
       table,
       query.cursor,
@@ -173,10 +170,8 @@ class SqliteStore implements Store {
       query.includeDeleted ? 1 : 0,
       query.limit + 1,
     );
-    const hasMore = rows.length > query.limit;
-    if (hasMore) rows.pop();
-    const cursor = rows.length > 0 ? rows[rows.length - 1][4] : query.cursor;
-    return `{"items":[${rows.map(envelopeJson).join(',')}],"cursor":${cursor},"hasMore":${hasMore}}`;
+    const page = pageOf(rows, query.limit);
+    return `{"items":[${page.json}],"cursor":${page.last ?? query.cursor},"hasMore":${page.hasMore}}`;
   }
 
   async getRecord(userId: string, table: TableName, id: string): Promise<Envelope | null> {

@@ -6,6 +6,7 @@
  * the workspace owners and the kept outcomes; and last, the global seq counter, locked until
  * the commit (see migration 001).
  */
+import { LIMITS } from '../../../protocol/index.ts';
 import type { WriteIntent } from '../../sync/sync-ports.ts';
 import type { Sql } from './connect.ts';
 import { type PgRecordRow, rowToRecord } from './record-rows.ts';
@@ -14,8 +15,8 @@ import { pairKey, recordKey, WorkingSet } from './working-set.ts';
 const RECORD_COLUMNS =
   'tbl, id, workspace_id, owner_id, version, seq, deleted, created_at, updated_at, fields, field_versions, field_writers';
 
-/** A collection's ancestors are walked at most this deep (the apply path's own bound, plus one). */
-const MAX_PARENT_CHAIN = 1002;
+/** A collection's ancestors are walked at most this deep: the apply path reads no further up. */
+const MAX_PARENT_CHAIN = LIMITS.collectionDepth;
 
 /**
  * PostgreSQL text cannot hold U+0000; a name with one (an unknown table, a bad URL, refused by
@@ -161,9 +162,15 @@ export async function loadWrites(tx: Sql, intents: readonly WriteIntent[], quota
   for (const key of wanted.records.keys()) set.records.load(key, null);
   // Every collection on a chain, the missing ones too (a parent purged since).
   for (const row of parentRows) {
-    set.records.load(recordKey('collections', row.chain_id), row.tbl === null ? null : rowToRecord(row));
+    const key = recordKey('collections', row.chain_id);
+    set.records.load(key, row.tbl === null ? null : rowToRecord(row));
+    if (row.tbl !== null) set.storedSizes.set(key, row.fields.length);
   }
-  for (const row of [...recordRows, ...linkRows]) set.records.load(recordKey(row.tbl, row.id), rowToRecord(row));
+  for (const row of [...recordRows, ...linkRows]) {
+    const key = recordKey(row.tbl, row.id);
+    set.records.load(key, rowToRecord(row));
+    set.storedSizes.set(key, row.fields.length);
+  }
   for (const key of wanted.links.keys()) set.linkCards.set(key, []);
   for (const row of linkRows)
     set.linkCards.get(pairKey(row.workspace_id, row.link_url))?.push(recordKey(row.tbl, row.id));

@@ -8,7 +8,9 @@
  */
 import type { OriginalOutcome, TableName } from '../../../protocol/index.ts';
 import type { OutcomeLog } from '../../sync/outcome-log.ts';
-import type { RecordAccess } from '../../sync/record-access.ts';
+import { stampOf } from '../../sync/push-results.ts';
+import { fieldsGrowth } from '../../sync/quota.ts';
+import type { OwnedStamp, RecordAccess } from '../../sync/record-access.ts';
 import type { StoredRecord } from '../../sync/stored-record.ts';
 import type { ClientBinding, IdempotentEntry, WritePorts } from '../../sync/sync-ports.ts';
 import { linkUrlOf } from '../sqlite/record-rows.ts';
@@ -42,8 +44,10 @@ function notLoaded(what: string): never {
   throw new NotLoadedError(`${what} was not loaded for this write`);
 }
 
-function fieldBytes(record: StoredRecord | null | undefined): number {
-  return record ? Buffer.byteLength(JSON.stringify(record.fields)) : 0;
+/** A record the write in progress has read or written: what it counted, and whether it wrote it. */
+interface Touched {
+  bytes: number;
+  written: boolean;
 }
 
 export class WorkingSet implements RecordAccess {
@@ -64,6 +68,11 @@ export class WorkingSet implements RecordAccess {
   readonly newUsers = new Layered<NewUser>();
   readonly storageBytes = new Layered<number>();
   readonly changedOwners = new Layered<true>();
+  /** The length of each loaded record's stored fields (JSON text), while memory still holds it as loaded. */
+  readonly storedSizes = new Map<string, number>();
+  /** What the write in progress has touched, each record counted once (`touchedBytes`). */
+  private touched = new Map<string, Touched>();
+  touchedBytes = 0;
   private seq: number;
   private keptSeq: number;
   private readonly timestamp: string;
@@ -82,12 +91,20 @@ export class WorkingSet implements RecordAccess {
   keep(): void {
     for (const layer of this.layers()) layer.keep();
     this.keptSeq = this.seq;
+    this.startWrite();
   }
 
   /** The write in progress threw: forget its changes (its seqs are reused). */
   drop(): void {
     for (const layer of this.layers()) layer.drop();
     this.seq = this.keptSeq;
+    this.startWrite();
+  }
+
+  /** The next write of the group counts its own touched bytes, as it would alone. */
+  private startWrite(): void {
+    this.touched = new Map();
+    this.touchedBytes = 0;
   }
 
   private layers(): Layered<unknown>[] {
@@ -124,7 +141,24 @@ export class WorkingSet implements RecordAccess {
   getRecord(table: TableName, id: string): StoredRecord | undefined {
     const key = recordKey(table, id);
     if (!this.records.has(key)) notLoaded(`record ${table}/${id}`);
-    return this.records.get(key) ?? undefined;
+    const record = this.records.get(key) ?? undefined;
+    this.countRead(key, record);
+    return record;
+  }
+
+  getStamp(table: string, id: string): OwnedStamp | undefined {
+    const key = recordKey(table, id);
+    if (!this.records.has(key)) notLoaded(`record ${table}/${id}`);
+    const record = this.records.get(key);
+    return record ? { ...stampOf(record), ownerId: record.ownerId } : undefined;
+  }
+
+  /** Counts a record read by the write in progress, once, by its stored fields' length. */
+  private countRead(key: string, record: StoredRecord | undefined): void {
+    if (this.touched.has(key)) return;
+    const bytes = record ? (this.storedSizes.get(key) ?? JSON.stringify(record.fields).length) : 0;
+    this.touched.set(key, { bytes, written: false });
+    this.touchedBytes += bytes;
   }
 
   findLiveLinkCard(workspaceId: string, url: string): StoredRecord | undefined {
@@ -133,7 +167,10 @@ export class WorkingSet implements RecordAccess {
     // The database's cards as they are now in memory, then the cards written here.
     for (const key of [...stored, ...this.recordWrites.keys()]) {
       const record = this.records.get(key);
-      if (record && record.workspaceId === workspaceId && linkUrlOf(record) === url) return record;
+      if (record && record.workspaceId === workspaceId && linkUrlOf(record) === url) {
+        this.countRead(key, record);
+        return record;
+      }
     }
     return undefined;
   }
@@ -141,11 +178,23 @@ export class WorkingSet implements RecordAccess {
   saveRecord(record: StoredRecord, isNew: boolean): void {
     const key = recordKey(record.table, record.id);
     const before = this.records.get(key);
-    this.addBytes(record.ownerId, fieldBytes(record) - fieldBytes(before));
+    this.addBytes(record.ownerId, fieldsGrowth(before?.fields ?? null, record.fields));
+    this.countWrite(key, record, before);
     this.records.set(key, record);
+    // Memory no longer holds it as loaded: a later write's read measures what it holds.
+    this.storedSizes.delete(key);
     // A record created here and changed again is still one insert.
     if (!this.recordWrites.has(key)) this.recordWrites.set(key, { isNew });
     this.changedOwners.set(record.ownerId, true);
+  }
+
+  /** Counts a record written by the write in progress, once however often it changes (as SQLite's port does). */
+  private countWrite(key: string, record: StoredRecord, before: StoredRecord | null | undefined): void {
+    const known = this.touched.get(key);
+    if (known?.written) return;
+    const bytes = known && before ? known.bytes : JSON.stringify(record.fields).length;
+    this.touched.set(key, { bytes, written: true });
+    this.touchedBytes += bytes;
   }
 
   claimWorkspace(workspaceId: string, ownerId: string): void {

@@ -1,9 +1,9 @@
 /** The sync ports over SQLite: one BEGIN IMMEDIATE transaction per write, reads on demand. */
 import type Database from 'better-sqlite3';
-import type { FeedPage, FeedSnapshot, SyncStorage, WriteIntent, WritePorts } from '../../sync/sync-ports.ts';
+import type { FeedSnapshot, SyncStorage, WriteIntent, WritePorts } from '../../sync/sync-ports.ts';
 import type { CommitNotice } from '../store.ts';
 import type { AccountStatements } from './account-statements.ts';
-import { type EnvelopeRow, envelopeJson } from './record-rows.ts';
+import { pageOf } from './envelope-pages.ts';
 import { type OutcomeStatements, SqliteOutcomeLog } from './sqlite-outcome-log.ts';
 import { type RecordStatements, SqliteRecordAccess } from './sqlite-record-access.ts';
 import type { SyncStatements } from './sync-statements.ts';
@@ -13,15 +13,6 @@ export interface SqliteStatements {
   records: RecordStatements;
   sync: SyncStatements;
   outcomes: OutcomeStatements;
-}
-
-/** Splices up to `limit` rows (of `limit + 1` read) into a page. */
-export function pageOf(rows: EnvelopeRow[], limit: number): FeedPage {
-  const hasMore = rows.length > limit;
-  if (hasMore) rows.pop();
-  let json = '';
-  for (let i = 0; i < rows.length; i++) json += (i === 0 ? '' : ',') + envelopeJson(rows[i]);
-  return { json, last: rows.length > 0 ? rows[rows.length - 1][4] : null, hasMore };
 }
 
 interface PendingWrite {
@@ -130,7 +121,7 @@ export class SqliteSyncStorage implements SyncStorage {
     return this.db.transaction(() => ({
       latest: sync.latestSeq.get()!,
       horizon: sync.purgeHorizon.get(userId) ?? 0,
-      page: pageOf(sync.pull.all(userId, cursor, limit + 1), limit),
+      page: pageOf(sync.pull.iterate(userId, cursor, limit + 1), limit),
     }))();
   }
 }

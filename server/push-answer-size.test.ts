@@ -1,5 +1,3 @@
-import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LIMITS, type Mutation, newId } from '../protocol/index.ts';
 import {
@@ -57,17 +55,13 @@ function expectBounded(exchange: Exchange, mutations: number): void {
   expect(exchange.answerBytes).toBeLessThanOrEqual(exchange.requestBytes + PER_MUTATION * mutations);
 }
 
-/** The byte length of the answer stored for `key`, read from the server's database file. */
-function storedAnswerBytes(key: string): number {
-  const db = new Database(path.join(server.dir, 'burrow.sqlite'), { readonly: true });
-  try {
-    const row = db.prepare('SELECT length(CAST(body AS BLOB)) AS bytes FROM idempotency WHERE key = ?').get(key) as
-      | { bytes: number }
-      | undefined;
-    return row?.bytes ?? -1;
-  } finally {
-    db.close();
-  }
+/** The byte length of the answer stored for `key`, read from the server's database. */
+async function storedAnswerBytes(key: string): Promise<number> {
+  const [row] = await server.query<{ bytes: number }>(
+    'SELECT octet_length(body) AS bytes FROM idempotency WHERE key = ?',
+    key,
+  );
+  return row?.bytes ?? -1;
 }
 
 /** A note of about 400 KB created by another device, so this user's edits of it can conflict. */
@@ -98,7 +92,7 @@ describe('push answers are bounded by their requests', () => {
     expect(answer.status).toBe(200);
     expect(answer.body.results.every((result: LooseJson) => result.status === 'duplicate')).toBe(true);
     expect(answer.answerBytes).toBeLessThanOrEqual(PER_MUTATION * duplicates.length);
-    expect(storedAnswerBytes(key)).toBe(answer.answerBytes);
+    expect(await storedAnswerBytes(key)).toBe(answer.answerBytes);
   });
 
   it('answers creates and updates of large notes without their fields', async () => {

@@ -1,5 +1,3 @@
-import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LIMITS, newId } from '../protocol/index.ts';
 import {
@@ -76,12 +74,13 @@ describe('the stored data one push may touch', () => {
       fields: { title: 'Edit 999', content: LARGE_CONTENT },
     });
     // Written once at the end, the record still counts exactly in the storage the quota reads.
-    const db = new Database(path.join(server.dir, 'burrow.sqlite'), { readonly: true });
-    const [kept, actual] = [
-      db.prepare('SELECT storage_bytes FROM users WHERE id = ?').pluck().get(user.id),
-      db.prepare('SELECT SUM(octet_length(fields)) FROM records WHERE owner_id = ?').pluck().get(user.id),
-    ];
-    db.close();
+    const [[{ kept }], [{ actual }]] = await Promise.all([
+      server.query<{ kept: number }>('SELECT storage_bytes AS kept FROM users WHERE id = ?', user.id),
+      server.query<{ actual: number }>(
+        'SELECT SUM(octet_length(fields)) AS actual FROM records WHERE owner_id = ?',
+        user.id,
+      ),
+    ]);
     expect(kept).toBe(actual);
   });
 

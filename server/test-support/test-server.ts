@@ -18,7 +18,7 @@ import { loadConfig, type ServerConfig } from '../config.ts';
 import { PokeHub } from '../events/poke-hub.ts';
 import { silentLogger } from '../logger.ts';
 import type { Store } from '../storage/store.ts';
-import { openTestStore, type TestStoreOptions } from './test-store.ts';
+import { openTestStore, queryTestStore, type TestStoreOptions } from './test-store.ts';
 
 export const ORIGIN = 'http://burrow.test';
 
@@ -28,6 +28,8 @@ export interface TestServer {
   hub: PokeHub;
   dir: string;
   request(pathname: string, init?: RequestInit): Promise<Response>;
+  /** Rows of a read-only query on the server's database (`?` placeholders; SQL both backends speak). */
+  query<Row>(text: string, ...params: unknown[]): Promise<Row[]>;
   close(): Promise<void>;
 }
 
@@ -57,6 +59,7 @@ export function startTestServer(env: Record<string, string> = {}, storeOptions: 
       await checkSyncAnswer(pathname, init, response);
       return response;
     },
+    query: (text, ...params) => queryTestStore(store, dir, text, ...params),
     close: async () => {
       hub.closeAll();
       await store.close();

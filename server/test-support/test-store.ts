@@ -5,7 +5,8 @@
  * the store is handed out at once and each call waits for it to be open (no rules of its own).
  */
 import path from 'node:path';
-import { openPostgresStore } from '../storage/postgres-store.ts';
+import Database from 'better-sqlite3';
+import { openPostgresStore, type PostgresStore } from '../storage/postgres-store.ts';
 import { openSqliteStore } from '../storage/sqlite-store.ts';
 import type { CommitNotice, Store } from '../storage/store.ts';
 import { createTestDatabase, dropTestDatabase } from './pg-database.ts';
@@ -50,13 +51,42 @@ function whenOpen(opening: Promise<Store>, close: (store: Store) => Promise<void
   });
 }
 
+/** The PostgreSQL store behind each store `openTestStore` handed out, for `queryTestStore`. */
+const openings = new WeakMap<Store, Promise<PostgresStore>>();
+
 /** Opens the test run's store with its data in `dir` (SQLite) or a new database (PostgreSQL). */
 export function openTestStore(dir: string, options: TestStoreOptions = {}): Store {
   if (TEST_BACKEND === 'sqlite') return openSqliteStore(path.join(dir, 'burrow.sqlite'), options);
   const url = createTestDatabase();
   const opening = url.then((databaseUrl) => openPostgresStore(databaseUrl, { ...options, poolSize: 4 }));
-  return whenOpen(opening, async (store) => {
-    await store.close();
+  const store = whenOpen(opening, async (opened) => {
+    await opened.close();
     await dropTestDatabase(await url);
   });
+  openings.set(store, opening);
+  return store;
+}
+
+/**
+ * Rows of a read-only query on a test store's database, for tests that check what is stored:
+ * `?` placeholders, SQL both SQLite and PostgreSQL understand (`octet_length`, `SUM`, …).
+ */
+export async function queryTestStore<Row>(
+  store: Store,
+  dir: string,
+  text: string,
+  ...params: unknown[]
+): Promise<Row[]> {
+  const opening = openings.get(store);
+  if (opening) {
+    let index = 0;
+    const numbered = text.replace(/\?/g, () => `$${++index}`);
+    return (await opening).sql.unsafe<Row[]>(numbered, params as never[]);
+  }
+  const db = new Database(path.join(dir, 'burrow.sqlite'), { readonly: true });
+  try {
+    return db.prepare(text).all(...params) as Row[];
+  } finally {
+    db.close();
+  }
 }

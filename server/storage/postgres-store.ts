@@ -5,13 +5,15 @@
  * per interval and run under an advisory lock.
  */
 import { randomUUID } from 'node:crypto';
-import type { Envelope, PushRequest, TableName } from '../../protocol/index.ts';
+import { type Envelope, LIMITS, type PushRequest, type TableName } from '../../protocol/index.ts';
 import { toEnvelope } from '../sync/stored-record.ts';
 import { SyncService } from '../sync/sync-service.ts';
+import { pageOf, workspacesOf } from './envelope-pages.ts';
 import { LOCK_NAMESPACE, LOCKS } from './postgres/advisory-locks.ts';
 import { type CommitFeed, listenForCommits } from './postgres/commit-feed.ts';
 import { connect, type Sql } from './postgres/connect.ts';
 import { migrate } from './postgres/migrate.ts';
+import { withinPageBudget } from './postgres/page-query.ts';
 import { PgSyncStorage } from './postgres/pg-sync-storage.ts';
 import {
   ENVELOPE_COLUMNS,
@@ -116,9 +118,11 @@ export class PostgresStore implements Store {
       this.sql<User[]>`SELECT id, email FROM users WHERE id = ${userId}`,
       this.sql
         .unsafe<PgEnvelopeRow[]>(
-          `SELECT ${ENVELOPE_COLUMNS} FROM records
-            WHERE owner_id = $1 AND tbl = 'workspaces' AND NOT deleted ORDER BY seq`,
-          [userId],
+          withinPageBudget(
+            `SELECT ${ENVELOPE_COLUMNS} FROM records WHERE owner_id = $1 AND tbl = 'workspaces' AND NOT deleted`,
+            '$2',
+          ),
+          [userId, LIMITS.pageBytes] as never[],
           { prepare: true },
         )
         .values(),
@@ -127,7 +131,7 @@ export class PostgresStore implements Store {
     const rows = workspaces as unknown as PgEnvelopeRow[];
     return {
       user: { id: users[0].id, email: users[0].email },
-      workspaces: rows.map((row) => JSON.parse(envelopeJson(row))),
+      workspaces: workspacesOf(rows, envelopeJson),
     };
   }
 
@@ -208,18 +212,25 @@ export class PostgresStore implements Store {
   // — REST —
 
   async listRecords(userId: string, table: TableName, query: ListQuery): Promise<string> {
+    const inner = `SELECT ${ENVELOPE_COLUMNS} FROM records WHERE owner_id = $1 AND tbl = $2 AND seq > $3
+        AND ($4::text IS NULL OR workspace_id = $4) AND ($5::boolean OR NOT deleted) ORDER BY seq LIMIT $6`;
     const rows = (await this.sql
       .unsafe<PgEnvelopeRow[]>(
-        `SELECT ${ENVELOPE_COLUMNS} FROM records WHERE owner_id = $1 AND tbl = $2 AND seq > $3
-          AND ($4::text IS NULL OR workspace_id = $4) AND ($5::boolean OR NOT deleted) ORDER BY seq LIMIT $6`,
-        [userId, table, query.cursor, query.workspaceId ?? null, query.includeDeleted, query.limit + 1] as never[],
+        withinPageBudget(inner, '$7'),
+        [
+          userId,
+          table,
+          query.cursor,
+          query.workspaceId ?? null,
+          query.includeDeleted,
+          query.limit + 1,
+          LIMITS.pageBytes,
+        ] as never[],
         { prepare: true },
       )
       .values()) as unknown as PgEnvelopeRow[];
-    const hasMore = rows.length > query.limit;
-    if (hasMore) rows.pop();
-    const cursor = rows.length > 0 ? rows[rows.length - 1][4] : query.cursor;
-    return `{"items":[${rows.map(envelopeJson).join(',')}],"cursor":${cursor},"hasMore":${hasMore}}`;
+    const page = pageOf(rows, envelopeJson, query.limit);
+    return `{"items":[${page.json}],"cursor":${page.last ?? query.cursor},"hasMore":${page.hasMore}}`;
   }
 
   async getRecord(userId: string, table: TableName, id: string): Promise<Envelope | null> {

@@ -3,10 +3,10 @@ import type Database from 'better-sqlite3';
 import type { Envelope, PushRequest, TableName } from '../../protocol/index.ts';
 import { toEnvelope } from '../sync/stored-record.ts';
 import { SyncService } from '../sync/sync-service.ts';
+import { pageOf, workspacesOf } from './envelope-pages.ts';
 import { type AccountStatements, prepareAccountStatements } from './sqlite/account-statements.ts';
-import { pageOf, workspacesOf } from './sqlite/envelope-pages.ts';
 import { openDatabase } from './sqlite/open-database.ts';
-import { rowToRecord } from './sqlite/record-rows.ts';
+import { envelopeJson, rowToRecord } from './sqlite/record-rows.ts';
 import { type OutcomeStatements, prepareOutcomeStatements } from './sqlite/sqlite-outcome-log.ts';
 import { prepareRecordStatements, type RecordStatements } from './sqlite/sqlite-record-access.ts';
 import { SqliteSyncStorage } from './sqlite/sqlite-sync-storage.ts';
@@ -88,7 +88,7 @@ class SqliteStore implements Store {
     if (!user) return null;
     return {
       user: { id: user.id, email: user.email },
-      workspaces: workspacesOf(this.sync.liveWorkspaces.iterate(userId)),
+      workspaces: workspacesOf(this.sync.liveWorkspaces.iterate(userId), envelopeJson),
     };
   }
 
@@ -170,7 +170,7 @@ class SqliteStore implements Store {
       query.includeDeleted ? 1 : 0,
       query.limit + 1,
     );
-    const page = pageOf(rows, query.limit);
+    const page = pageOf(rows, envelopeJson, query.limit);
     return `{"items":[${page.json}],"cursor":${page.last ?? query.cursor},"hasMore":${page.hasMore}}`;
   }
 

@@ -11,11 +11,14 @@
  * A transaction that meets a serialization failure, a deadlock or a unique violation (two
  * processes claiming one new id) is run again from the start, its writes with it.
  */
+import { LIMITS } from '../../../protocol/index.ts';
 import type { FeedSnapshot, SyncStorage, WriteIntent, WritePorts } from '../../sync/sync-ports.ts';
+import { pageOf } from '../envelope-pages.ts';
 import type { CommitNotice } from '../store.ts';
 import type { Sql } from './connect.ts';
 import { flushWrites } from './flush-writes.ts';
 import { loadWrites } from './load-writes.ts';
+import { withinPageBudget } from './page-query.ts';
 import { ENVELOPE_COLUMNS, envelopeJson, type PgEnvelopeRow } from './record-rows.ts';
 
 /** At most this many writes share one transaction. */
@@ -137,21 +140,19 @@ export class PgSyncStorage implements SyncStorage {
       tx<{ purge_horizon: number }[]>`SELECT purge_horizon FROM users WHERE id = ${userId}`,
       tx
         .unsafe<PgEnvelopeRow[]>(
-          `SELECT ${ENVELOPE_COLUMNS} FROM records WHERE owner_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
-          [userId, cursor, limit + 1] as never[],
+          withinPageBudget(
+            `SELECT ${ENVELOPE_COLUMNS} FROM records WHERE owner_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+            '$4',
+          ),
+          [userId, cursor, limit + 1, LIMITS.pageBytes] as never[],
           { prepare: true },
         )
         .values(),
     ]);
-    const list = rows as unknown as PgEnvelopeRow[];
-    const hasMore = list.length > limit;
-    if (hasMore) list.pop();
-    let json = '';
-    for (let i = 0; i < list.length; i++) json += (i === 0 ? '' : ',') + envelopeJson(list[i]);
     return {
       latest: counter.value,
       horizon: horizonRows[0]?.purge_horizon ?? 0,
-      page: { json, last: list.length > 0 ? list[list.length - 1][4] : null, hasMore },
+      page: pageOf(rows as unknown as PgEnvelopeRow[], envelopeJson, limit),
     };
   }
 }

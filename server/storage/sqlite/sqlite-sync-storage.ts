@@ -1,9 +1,10 @@
 /** The sync ports over SQLite: one BEGIN IMMEDIATE transaction per write, reads on demand. */
 import type Database from 'better-sqlite3';
 import type { FeedSnapshot, SyncStorage, WriteIntent, WritePorts } from '../../sync/sync-ports.ts';
+import { pageOf } from '../envelope-pages.ts';
 import type { CommitNotice } from '../store.ts';
 import type { AccountStatements } from './account-statements.ts';
-import { pageOf } from './envelope-pages.ts';
+import { envelopeJson } from './record-rows.ts';
 import { type OutcomeStatements, SqliteOutcomeLog } from './sqlite-outcome-log.ts';
 import { type RecordStatements, SqliteRecordAccess } from './sqlite-record-access.ts';
 import type { SyncStatements } from './sync-statements.ts';
@@ -121,7 +122,7 @@ export class SqliteSyncStorage implements SyncStorage {
     return this.db.transaction(() => ({
       latest: sync.latestSeq.get()!,
       horizon: sync.purgeHorizon.get(userId) ?? 0,
-      page: pageOf(sync.pull.iterate(userId, cursor, limit + 1), limit),
+      page: pageOf(sync.pull.iterate(userId, cursor, limit + 1), envelopeJson, limit),
     }))();
   }
 }

@@ -1,6 +1,11 @@
-/** Pages of envelopes read from SQLite rows, bounded in count and in bytes of JSON. */
-import { type Envelope, LIMITS } from '../../../protocol/index.ts';
-import { type EnvelopeRow, envelopeJson } from './record-rows.ts';
+/**
+ * Pages of envelopes read from rows of either adapter, bounded in count and in bytes of JSON:
+ * the one rule for pull, REST list and account pages, whatever the backend.
+ */
+import { type Envelope, LIMITS } from '../../protocol/index.ts';
+
+/** A row an adapter reads envelopes from: its seq at index 4 (`ENVELOPE_COLUMNS` of either adapter). */
+export type SeqRow = { readonly 4: number };
 
 /** A page of envelopes: their JSON, joined by commas, and where it stopped. */
 export interface Page {
@@ -16,7 +21,12 @@ export interface Page {
  * always goes, however large). Rows are read one by one, so a page of large records never holds
  * more than the budget and one record in memory.
  */
-export function pageOf(rows: Iterable<EnvelopeRow>, limit: number, budget: number = LIMITS.pageBytes): Page {
+export function pageOf<Row extends SeqRow>(
+  rows: Iterable<Row>,
+  envelopeJson: (row: Row) => string,
+  limit: number,
+  budget: number = LIMITS.pageBytes,
+): Page {
   const page: Page = { json: '', last: null, hasMore: false };
   let bytes = 0;
   let count = 0;
@@ -39,6 +49,10 @@ export function pageOf(rows: Iterable<EnvelopeRow>, limit: number, budget: numbe
  * The workspaces of `rows` that fit in one page's byte budget, oldest first: what signup, login
  * and `me` answer. Thousands of workspaces fit; a client gets them all from pull anyway.
  */
-export function workspacesOf(rows: Iterable<EnvelopeRow>, budget: number = LIMITS.pageBytes): Envelope[] {
-  return JSON.parse(`[${pageOf(rows, Number.MAX_SAFE_INTEGER, budget).json}]`);
+export function workspacesOf<Row extends SeqRow>(
+  rows: Iterable<Row>,
+  envelopeJson: (row: Row) => string,
+  budget: number = LIMITS.pageBytes,
+): Envelope[] {
+  return JSON.parse(`[${pageOf(rows, envelopeJson, Number.MAX_SAFE_INTEGER, budget).json}]`);
 }

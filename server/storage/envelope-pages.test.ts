@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { pageOf, workspacesOf } from './envelope-pages.ts';
-import type { EnvelopeRow } from './record-rows.ts';
+import { pageOf as pageOfRows, workspacesOf as workspacesOfRows } from './envelope-pages.ts';
+import { type EnvelopeRow, envelopeJson } from './sqlite/record-rows.ts';
+
+const pageOf = (rows: Iterable<EnvelopeRow>, limit: number, budget?: number) =>
+  pageOfRows(rows, envelopeJson, limit, budget);
+const workspacesOf = (rows: Iterable<EnvelopeRow>, budget?: number) => workspacesOfRows(rows, envelopeJson, budget);
 
 const ID = '01900000-0000-7000-8000-000000000001';
 

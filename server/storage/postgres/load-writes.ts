@@ -37,8 +37,10 @@ function collect(intents: readonly WriteIntent[]) {
   const links = new Map<string, [string, string]>();
   const parents = new Set<string>();
   const outcomes = new Map<string, [string, number]>();
+  /** Each intent's records in the order it names them: what a write may read, in order. */
+  const named: { table: string; id: string; write: number; order: number; clientId: string; seq: number }[] = [];
   const absent = { emails: [] as string[], records: [] as string[], workspaces: [] as string[], links: [] as string[] };
-  for (const intent of intents) {
+  for (const [write, intent] of intents.entries()) {
     users.add(intent.userId);
     if (intent.email !== undefined)
       storable(intent.email) ? emails.add(intent.email) : absent.emails.push(intent.email);
@@ -48,8 +50,11 @@ function collect(intents: readonly WriteIntent[]) {
     }
     for (const record of intent.records) {
       const key = recordKey(record.table, record.recordId);
-      if (storable(record.table, record.recordId)) records.set(key, [record.table, record.recordId]);
-      else absent.records.push(key);
+      if (storable(record.table, record.recordId)) {
+        records.set(key, [record.table, record.recordId]);
+        const { table, recordId: id } = record;
+        named.push({ table, id, write, order: named.length, clientId: intent.clientId ?? '', seq: record.seq ?? 0 });
+      } else absent.records.push(key);
       const { workspaceId } = record;
       if (workspaceId !== undefined)
         storable(workspaceId) ? workspaces.add(workspaceId) : absent.workspaces.push(workspaceId);
@@ -68,7 +73,11 @@ function collect(intents: readonly WriteIntent[]) {
       }
     }
   }
-  return { users, emails, clients, idempotency, records, workspaces, links, parents, outcomes, absent };
+  return { users, emails, clients, idempotency, records, named, workspaces, links, parents, outcomes, absent };
+}
+
+function isWhole<Row extends Partial<PgRecordRow>>(row: Row): row is Row & PgRecordRow {
+  return typeof row.fields === 'string';
 }
 
 function firsts<A>(pairs: Iterable<[A, unknown]>): A[] {
@@ -79,8 +88,47 @@ function seconds<B>(pairs: Iterable<[unknown, B]>): B[] {
   return [...pairs].map((pair) => pair[1]);
 }
 
-/** Loads what `intents` will read into a new working set, inside the transaction `tx`. */
-export async function loadWrites(tx: Sql, intents: readonly WriteIntent[], quotaBytes: number, nowMs: number) {
+/**
+ * The records the writes name, with their fields only while, in the order a write names them,
+ * the fields of those before pass no write's budget (`LIMITS.pushStoredBytes`, the most a push
+ * may touch; each record counted once), or when asked for in full ($7): a push naming a thousand
+ * 400 KB notes loads about 8 MiB of them, not 400 MB. A mutation already applied for its client
+ * (a resend) reads its record's stamp only: it costs nothing and loads no fields. The records
+ * past the budget come as stamps, their fields withheld.
+ */
+const NAMED_RECORDS = `
+  WITH named AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::integer[], $4::integer[], $5::text[], $6::bigint[], $7::boolean[])
+      AS n(tbl, id, write, ord, client_id, seq, in_full)),
+  sized AS (
+    SELECT n.tbl, n.id, n.write, n.ord, n.in_full, octet_length(r.fields) AS size,
+        coalesce(n.seq > 0 AND n.seq <= c.last_seq, false) AS resent
+      FROM named n JOIN records r ON r.tbl = n.tbl AND r.id = n.id LEFT JOIN clients c ON c.id = n.client_id),
+  costed AS (
+    SELECT *, CASE WHEN NOT in_full AND NOT resent
+        AND row_number() OVER (PARTITION BY write, tbl, id, resent ORDER BY ord) = 1 THEN size ELSE 0 END AS cost
+      FROM sized),
+  chosen AS (
+    SELECT tbl, id, bool_or(in_full OR (NOT resent AND before <= $8)) AS loaded
+      FROM (SELECT *, sum(cost) OVER (PARTITION BY write ORDER BY ord) - cost AS before FROM costed) w
+      GROUP BY tbl, id)
+  SELECT r.tbl, r.id, r.workspace_id, r.owner_id, r.version, r.seq, r.deleted, r.created_at, r.updated_at,
+      CASE WHEN chosen.loaded THEN r.fields END AS fields,
+      CASE WHEN chosen.loaded THEN r.field_versions END AS field_versions,
+      CASE WHEN chosen.loaded THEN r.field_writers END AS field_writers
+    FROM chosen JOIN records r ON r.tbl = chosen.tbl AND r.id = chosen.id`;
+
+/**
+ * Loads what `intents` will read into a new working set, inside the transaction `tx`; the
+ * records of `loadInFull` with their fields whatever their size (a write read them last time).
+ */
+export async function loadWrites(
+  tx: Sql,
+  intents: readonly WriteIntent[],
+  quotaBytes: number,
+  nowMs: number,
+  loadInFull: ReadonlySet<string> = new Set(),
+) {
   const wanted = collect(intents);
   const users = [...wanted.users].sort();
   const recordPairs = [...wanted.records.values()];
@@ -107,9 +155,18 @@ export async function loadWrites(tx: Sql, intents: readonly WriteIntent[], quota
         SELECT user_id, key, fingerprint, status, body FROM idempotency
           WHERE (user_id, key) IN (SELECT * FROM unnest(${firsts(wanted.idempotency.values())}::text[],
             ${seconds(wanted.idempotency.values())}::text[]))`,
-    tx.unsafe<PgRecordRow[]>(
-      `SELECT ${RECORD_COLUMNS} FROM records WHERE (tbl, id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
-      [firsts(recordPairs), seconds(recordPairs)] as never[],
+    tx.unsafe<(Omit<PgRecordRow, 'fields' | 'field_versions' | 'field_writers'> & Partial<PgRecordRow>)[]>(
+      NAMED_RECORDS,
+      [
+        wanted.named.map((n) => n.table),
+        wanted.named.map((n) => n.id),
+        wanted.named.map((n) => n.write),
+        wanted.named.map((n) => n.order),
+        wanted.named.map((n) => n.clientId),
+        wanted.named.map((n) => n.seq),
+        wanted.named.map((n) => loadInFull.has(recordKey(n.table, n.id))),
+        LIMITS.pushStoredBytes,
+      ] as never[],
       { prepare: true },
     ),
     tx.unsafe<(PgRecordRow & { link_url: string })[]>(
@@ -159,7 +216,8 @@ export async function loadWrites(tx: Sql, intents: readonly WriteIntent[], quota
     const { fingerprint, status, body } = row;
     set.idempotent.load(pairKey(row.user_id, row.key), { fingerprint, status, body });
   }
-  for (const key of wanted.records.keys()) set.records.load(key, null);
+  const named = new Set(recordRows.map((row) => recordKey(row.tbl, row.id)));
+  for (const key of wanted.records.keys()) if (!named.has(key)) set.records.load(key, null);
   // Every collection on a chain, the missing ones too (a parent purged since).
   for (const row of parentRows) {
     const key = recordKey('collections', row.chain_id);
@@ -168,8 +226,16 @@ export async function loadWrites(tx: Sql, intents: readonly WriteIntent[], quota
   }
   for (const row of [...recordRows, ...linkRows]) {
     const key = recordKey(row.tbl, row.id);
+    if (!isWhole(row)) continue;
     set.records.load(key, rowToRecord(row));
     set.storedSizes.set(key, row.fields.length);
+  }
+  // Withheld, unless another query brought them whole (a parent, a link card).
+  for (const row of recordRows) {
+    const key = recordKey(row.tbl, row.id);
+    if (isWhole(row) || set.records.has(key)) continue;
+    const { owner_id: ownerId, version, seq: recordSeq, deleted, updated_at: updatedAt } = row;
+    set.withhold(key, { ownerId, version, seq: recordSeq, deleted, updatedAt });
   }
   for (const key of wanted.links.keys()) set.linkCards.set(key, []);
   for (const row of linkRows)

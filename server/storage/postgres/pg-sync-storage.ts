@@ -20,6 +20,7 @@ import { flushWrites } from './flush-writes.ts';
 import { loadWrites } from './load-writes.ts';
 import { withinPageBudget } from './page-query.ts';
 import { ENVELOPE_COLUMNS, envelopeJson, type PgEnvelopeRow } from './record-rows.ts';
+import { FieldsWithheldError } from './working-set.ts';
 
 /** At most this many writes share one transaction. */
 const GROUP_LIMIT = 64;
@@ -85,9 +86,10 @@ export class PgSyncStorage implements SyncStorage {
 
   /** One transaction for `group`; settles every write of it. Never rejects. */
   private async runGroup(group: PendingWrite[]): Promise<void> {
+    const loadInFull = new Set<string>();
     for (let attempt = 1; ; attempt++) {
       try {
-        const { answers, notice } = await this.transact(group);
+        const { answers, notice } = await this.transact(group, loadInFull);
         if (notice) this.options.notify(notice);
         for (const [index, answer] of answers.entries()) {
           if (answer.ok) group[index].resolve(answer.value);
@@ -95,6 +97,12 @@ export class PgSyncStorage implements SyncStorage {
         }
         return;
       } catch (error) {
+        if (error instanceof FieldsWithheldError) {
+          // Each time one more record is loaded whole, so this ends; it is no conflict.
+          for (const key of error.keys) loadInFull.add(key);
+          attempt--;
+          continue;
+        }
         if (attempt < MAX_ATTEMPTS && isRetryable(error)) continue;
         for (const pending of group) pending.reject(error);
         return;
@@ -102,13 +110,14 @@ export class PgSyncStorage implements SyncStorage {
     }
   }
 
-  private async transact(group: PendingWrite[]) {
+  private async transact(group: PendingWrite[], loadInFull: ReadonlySet<string>) {
     return this.sql.begin(async (tx) => {
       const set = await loadWrites(
         tx as unknown as Sql,
         group.map((pending) => pending.intent),
         this.options.quotaBytes,
         this.options.now(),
+        loadInFull,
       );
       const startSeq = set.cursor;
       const ports = set.ports();
@@ -118,6 +127,8 @@ export class PgSyncStorage implements SyncStorage {
           set.keep();
           return { ok: true as const, value };
         } catch (error) {
+          // Not this write's refusal: the whole transaction runs again with more loaded.
+          if (error instanceof FieldsWithheldError) throw error;
           set.drop();
           return { ok: false as const, error };
         }

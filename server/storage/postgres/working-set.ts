@@ -44,6 +44,18 @@ function notLoaded(what: string): never {
   throw new NotLoadedError(`${what} was not loaded for this write`);
 }
 
+/**
+ * A write read a record whose fields were withheld at load (`load-writes.ts`: past the budget by
+ * the load's estimate, which counts every record named). Not a refusal: the transaction is run
+ * again with `keys` (what the write read, and this one) loaded in full.
+ */
+export class FieldsWithheldError extends Error {
+  override name = 'FieldsWithheldError';
+  constructor(readonly keys: string[]) {
+    super('a write read a record whose fields were not loaded');
+  }
+}
+
 /** A record the write in progress has read or written: what it counted, and whether it wrote it. */
 interface Touched {
   bytes: number;
@@ -70,6 +82,8 @@ export class WorkingSet implements RecordAccess {
   readonly changedOwners = new Layered<true>();
   /** The length of each loaded record's stored fields (JSON text), while memory still holds it as loaded. */
   readonly storedSizes = new Map<string, number>();
+  /** Stamps of the records loaded without their fields (`FieldsWithheldError`). */
+  private readonly withheld = new Map<string, OwnedStamp>();
   /** What the write in progress has touched, each record counted once (`touchedBytes`). */
   private touched = new Map<string, Touched>();
   touchedBytes = 0;
@@ -138,9 +152,16 @@ export class WorkingSet implements RecordAccess {
     return this.owners.get(workspaceId) ?? undefined;
   }
 
+  withhold(key: string, stamp: OwnedStamp): void {
+    this.withheld.set(key, stamp);
+  }
+
   getRecord(table: TableName, id: string): StoredRecord | undefined {
     const key = recordKey(table, id);
-    if (!this.records.has(key)) notLoaded(`record ${table}/${id}`);
+    if (!this.records.has(key)) {
+      if (this.withheld.has(key)) throw new FieldsWithheldError([...this.touched.keys(), key]);
+      notLoaded(`record ${table}/${id}`);
+    }
     const record = this.records.get(key) ?? undefined;
     this.countRead(key, record);
     return record;
@@ -148,6 +169,8 @@ export class WorkingSet implements RecordAccess {
 
   getStamp(table: string, id: string): OwnedStamp | undefined {
     const key = recordKey(table, id);
+    const withheld = this.records.has(key) ? undefined : this.withheld.get(key);
+    if (withheld) return withheld;
     if (!this.records.has(key)) notLoaded(`record ${table}/${id}`);
     const record = this.records.get(key);
     return record ? { ...stampOf(record), ownerId: record.ownerId } : undefined;

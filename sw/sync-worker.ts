@@ -8,8 +8,8 @@ import { expose } from 'comlink';
 import { Queue } from 'workbox-background-sync';
 import { openActiveStore, type SyncDirectory } from '../src/sync/account-directory.ts';
 import { openSyncChannel } from '../src/sync/broadcast.ts';
-import { systemTimers } from '../src/sync/http.ts';
 import { COMMIT_COALESCE_MS, SyncEngine, type SyncTrigger } from '../src/sync/sync-engine.ts';
+import { systemTimers } from '../src/sync/timers.ts';
 import {
   CONNECT_MESSAGE,
   PERIODIC_SYNC_TAG,

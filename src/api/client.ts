@@ -1,25 +1,16 @@
 /** The Burrow client: what the UI and the `window.burrow` console API both go through. */
 import type { TableName } from '../../protocol/index.ts';
-import type { ConflictEntry, FailedEntry, OutboxEntry, RecordView } from '../store/types.ts';
+import type { ConflictEntry, ConflictResolution, FailedEntry, OutboxEntry, RecordView } from '../store/types.ts';
+import type { Presence } from '../sync/presence.ts';
+import type { SyncStatus } from '../sync/sync-status.ts';
+
+// The one face the UI imports: the client, and the types of what it hands out.
+export type { ConflictEntry, ConflictResolution, FailedEntry, OutboxEntry, RecordView } from '../store/types.ts';
+export type { Presence } from '../sync/presence.ts';
+export type { SyncStatus } from '../sync/sync-status.ts';
 
 export interface Account {
   user: { id: string; email: string };
-}
-
-/** Live sync status, as the status pill and the sync panel show it. */
-export interface SyncStatus {
-  state: 'local-only' | 'syncing' | 'synced' | 'offline' | 'error' | 'signed-out';
-  pending: number;
-  /** Mutations that failed transiently at least 3 times and are being retried. */
-  retrying: number;
-  nextAttemptAt: number | null;
-  lastError: string | null;
-  failed: number;
-  conflicts: number;
-  lastSyncAt: string | null;
-  cursor: number;
-  /** Set while an initial sync (from cursor 0) is running. */
-  initialSync: { received: number; hasMore: boolean } | null;
 }
 
 /** Which records changed, and where the change came from. */
@@ -34,14 +25,6 @@ export interface ChangeNotice {
   synced?: RecordView[];
   source: 'local' | 'tab' | 'pull';
 }
-
-/** Who else has the app open, and what they are editing. */
-export interface Presence {
-  tabs: number;
-  editing: { tabId: string; table: TableName; id: string }[];
-}
-
-export type ConflictResolution = { keep: 'mine' } | { keep: 'theirs' } | { merged: Record<string, unknown> };
 
 export interface ListOptions {
   workspaceId?: string;

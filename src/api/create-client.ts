@@ -8,10 +8,11 @@ import type { Change, LocalStore, RecordRef, RecordView } from '../store/types.t
 import { type AccountDirectory, type AccountUser, openActiveStore } from '../sync/account-directory.ts';
 import { type BroadcastMessage, openSyncChannel, type SyncChannel } from '../sync/broadcast.ts';
 import { startEventsLeader } from '../sync/events-leader.ts';
-import { systemTimers, type Timers } from '../sync/http.ts';
 import { PresenceTracker } from '../sync/presence.ts';
 import { storeDirectory } from '../sync/store-directory.ts';
-import { COMMIT_COALESCE_MS, INITIAL_STATUS, SyncEngine } from '../sync/sync-engine.ts';
+import { COMMIT_COALESCE_MS, SyncEngine } from '../sync/sync-engine.ts';
+import { INITIAL_STATUS } from '../sync/sync-status.ts';
+import { systemTimers, type Timers } from '../sync/timers.ts';
 import { WorkerLink, WorkerUnavailableError } from '../sync/worker-link.ts';
 import type { WorkerTrigger } from '../sync/worker-protocol.ts';
 import { authenticate, logout } from './auth.ts';

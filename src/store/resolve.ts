@@ -1,10 +1,9 @@
 /** The person's answers to conflicts and failures: resolve, retry, discard (each one transaction). */
-import type { ConflictResolution } from '../api/client.ts';
 import { commitInTransaction } from './commit.ts';
 import { NotFoundError } from './errors.ts';
 import { RecordRefSet, refreshRecord } from './record-state.ts';
 import { inWriteTransaction, type LocalDatabase, STORES } from './schema.ts';
-import type { Change, ConflictEntry, FailedEntry, RecordRef } from './types.ts';
+import type { Change, ConflictEntry, ConflictResolution, FailedEntry, RecordRef } from './types.ts';
 
 /**
  * Resolves a conflict. The overlay is dropped (the record shows the server copy plus what is

@@ -1,11 +1,9 @@
 /** The seam between the sync engine and the store's account directory: whose database is active. */
+import type { AccountUser } from '../store/accounts.ts';
 import type { LocalStore, SyncStore } from '../store/types.ts';
 import type { ActiveStore } from './sync-engine.ts';
 
-export interface AccountUser {
-  id: string;
-  email: string;
-}
+export type { AccountUser };
 
 /** What the sync engine needs of `src/store/accounts.ts`: whose database to open, and opening it. */
 export interface SyncDirectory {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { PROBLEM } from '../../protocol/index.ts';
 import { type DrainDeps, drainOutbox, GENTLE_BATCH_MUTATIONS, GENTLE_RESULTS_PER_TRANSACTION } from './drain.ts';
-import type { Timers } from './http.ts';
 import { inProcessLock } from './lock.ts';
 import { FakeSyncServer } from './testing/fake-sync-server.ts';
 import { MemoryStore } from './testing/memory-store.ts';
+import type { Timers } from './timers.ts';
 
 const WORKSPACE = '01900000-0000-7000-8000-000000000001';
 

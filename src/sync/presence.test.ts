@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Presence } from '../api/client.ts';
 import type { BroadcastMessage, SyncChannel } from './broadcast.ts';
-import { PRESENCE_TIMEOUT_MS, PresenceTracker } from './presence.ts';
+import { PRESENCE_TIMEOUT_MS, type Presence, PresenceTracker } from './presence.ts';
 
 /** An in-memory channel bus: a message reaches every other member, never its sender. */
 function bus() {

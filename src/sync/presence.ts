@@ -3,10 +3,16 @@
  * bye on `pagehide`; every tab counts the open tabs and sees which record the others edit.
  * A tab that vanished without a bye (crash, killed) drops out after missed heartbeats.
  */
-import type { Presence } from '../api/client.ts';
+import type { TableName } from '../../protocol/index.ts';
 import type { RecordRef } from '../store/types.ts';
 import type { BroadcastMessage, SyncChannel } from './broadcast.ts';
-import type { Timers } from './http.ts';
+import type { Timers } from './timers.ts';
+
+/** Who else has the app open, and what they are editing. */
+export interface Presence {
+  tabs: number;
+  editing: { tabId: string; table: TableName; id: string }[];
+}
 
 export const HEARTBEAT_MS = 5_000;
 /** A tab not heard from for this long is gone. */

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { type Envelope, LIMITS, PROBLEM } from '../../protocol/index.ts';
-import type { Timers } from './http.ts';
 import { inProcessLock } from './lock.ts';
 import { type PullDeps, type PullProgress, pullChanges } from './pull.ts';
 import { FakeSyncServer } from './testing/fake-sync-server.ts';
 import { MemoryStore } from './testing/memory-store.ts';
+import type { Timers } from './timers.ts';
 
 const WORKSPACE = '01900000-0000-7000-8000-000000000001';
 const inertTimers: Timers = { setTimeout: () => 0, clearTimeout: () => {} };

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PROBLEM } from '../../protocol/index.ts';
-import type { SyncStatus } from '../api/client.ts';
 import type { BroadcastMessage, SyncChannel } from './broadcast.ts';
-import type { Timers } from './http.ts';
 import { inProcessLock } from './lock.ts';
 import {
   BURST_COMMITS,
@@ -12,8 +10,10 @@ import {
   SyncEngine,
   type SyncEngineDeps,
 } from './sync-engine.ts';
+import type { SyncStatus } from './sync-status.ts';
 import { FakeSyncServer } from './testing/fake-sync-server.ts';
 import { MemoryStore } from './testing/memory-store.ts';
+import type { Timers } from './timers.ts';
 
 const WORKSPACE = '01900000-0000-7000-8000-000000000001';
 

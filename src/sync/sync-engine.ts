@@ -8,13 +8,13 @@
  *                   │ offline: a Background Sync registration (fires when connectivity returns) and a re-check timer
  *                   └ paused (401): nothing runs until `accountChanged()` (a sign-in)
  */
-import type { SyncStatus } from '../api/client.ts';
 import type { RecordRef, RecordView, StoreCounts, SyncStore } from '../store/types.ts';
 import type { SyncChannel } from './broadcast.ts';
 import { type DrainResult, drainOutbox } from './drain.ts';
-import type { Timers } from './http.ts';
 import type { LockRunner } from './lock.ts';
 import { type PullProgress, pullChanges } from './pull.ts';
+import { INITIAL_STATUS, type SyncStatus, sameStatus, statusOf } from './sync-status.ts';
+import type { Timers } from './timers.ts';
 
 /** What started a drain; `force` ones ignore the head entry's backoff. */
 export type SyncTrigger =
@@ -96,19 +96,6 @@ export interface SyncEngineDeps {
 
 /** A pull that failed is tried again after this long (or after Retry-After). */
 const PULL_RETRY_MS = 30_000;
-
-export const INITIAL_STATUS: SyncStatus = {
-  state: 'local-only',
-  pending: 0,
-  retrying: 0,
-  nextAttemptAt: null,
-  lastError: null,
-  failed: 0,
-  conflicts: 0,
-  lastSyncAt: null,
-  cursor: 0,
-  initialSync: null,
-};
 
 /** Commits waiting for their drain: since when, its timer, and the promise their triggers wait on. */
 interface Gathering {
@@ -545,28 +532,22 @@ export class SyncEngine {
   }
 
   private tellStatus({ store, signedIn }: ActiveStore, counts: StoreCounts): void {
-    const retrying = counts.retrying > 0;
-    const status: SyncStatus = {
-      state: this.stateOf(signedIn, counts),
-      ...counts,
-      nextAttemptAt: retrying ? counts.nextAttemptAt : null,
-      lastError: retrying || this.lastDrain?.outcome === 'blocked' ? counts.lastError : this.pullError,
-      initialSync: this.initialSync,
-    };
-    if (JSON.stringify(status) !== JSON.stringify(this.current)) {
-      this.current = status;
-      this.deps.onStatus?.(status);
-      for (const listener of this.statusListeners) listener(status);
-      this.deps.channel?.post({ type: 'status', database: store.name, status });
-    }
-  }
-
-  private stateOf(signedIn: boolean, { pending, failed, retrying }: StoreCounts): SyncStatus['state'] {
-    if (!signedIn) return 'local-only';
-    if (this.paused) return 'signed-out';
-    if (!this.deps.isOnline() || this.lastDrain?.outcome === 'offline') return 'offline';
-    if (this.lastDrain?.outcome === 'blocked' || failed > 0 || retrying > 0 || this.pullError) return 'error';
-    if (pending > 0 || this.drains.busy || this.pulls.busy) return 'syncing';
-    return 'synced';
+    const status = statusOf(
+      {
+        signedIn,
+        paused: this.paused,
+        online: this.deps.isOnline(),
+        lastDrain: this.lastDrain?.outcome ?? null,
+        pullError: this.pullError,
+        busy: this.drains.busy || this.pulls.busy,
+        initialSync: this.initialSync,
+      },
+      counts,
+    );
+    if (sameStatus(status, this.current)) return;
+    this.current = status;
+    this.deps.onStatus?.(status);
+    for (const listener of this.statusListeners) listener(status);
+    this.deps.channel?.post({ type: 'status', database: store.name, status });
   }
 }

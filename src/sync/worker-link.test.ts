@@ -1,6 +1,6 @@
 import { expose } from 'comlink';
 import { afterEach, describe, expect, it } from 'vitest';
-import { INITIAL_STATUS } from './sync-engine.ts';
+import { INITIAL_STATUS } from './sync-status.ts';
 import { WorkerLink, WorkerUnavailableError } from './worker-link.ts';
 import { CONNECT_MESSAGE, type WorkerApi } from './worker-protocol.ts';
 

@@ -4,7 +4,7 @@
  * (the worker was stopped, so the port is dead) re-handshakes once and tries again.
  */
 import { type Remote, releaseProxy, wrap } from 'comlink';
-import type { Timers } from './http.ts';
+import type { Timers } from './timers.ts';
 import { CONNECT_MESSAGE, type WorkerApi, type WorkerTrigger } from './worker-protocol.ts';
 
 /** No controlling worker answered: the caller runs the engine in the page instead. */

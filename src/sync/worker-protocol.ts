@@ -1,5 +1,5 @@
 /** What the page and the service worker say to each other: trigger messages and the Comlink API. */
-import type { SyncStatus } from '../api/client.ts';
+import type { SyncStatus } from './sync-status.ts';
 
 /**
  * Fire-and-forget messages posted to the worker's global scope. They arrive as extendable

@@ -1,7 +1,7 @@
 /** The agenda: events by day, and a form to add one. */
 import { useState } from 'preact/hooks';
 import { type EventFields, validateFields } from '../../protocol/index.ts';
-import type { RecordView } from '../store/types.ts';
+import type { RecordView } from '../api/client.ts';
 import { dayLabel, groupAgenda, localDate } from './agenda.ts';
 import { useApp } from './app-context.ts';
 import { Icon } from './icons.tsx';

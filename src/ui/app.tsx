@@ -1,7 +1,6 @@
 /** The app shell: header (workspace, search, sync status, account), navigation, views, dialogs. */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { BurrowClient } from '../api/client.ts';
-import type { RecordView } from '../store/types.ts';
+import type { BurrowClient, RecordView } from '../api/client.ts';
 import { AccountDialog } from './account-dialog.tsx';
 import { AgendaView } from './agenda-view.tsx';
 import { AppContext, type AppContextValue, useApp } from './app-context.ts';

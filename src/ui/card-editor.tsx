@@ -1,7 +1,7 @@
 /** The card editor: a link (URL, title, description) or a note (markdown with a preview). */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { validateFields } from '../../protocol/index.ts';
-import type { RecordView } from '../store/types.ts';
+import type { RecordView } from '../api/client.ts';
 import { useApp } from './app-context.ts';
 import { cardFields, parseTags } from './card-query.ts';
 import { buildCollectionTree, flattenTree } from './collection-tree.ts';

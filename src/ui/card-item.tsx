@@ -1,5 +1,5 @@
 /** One card in a list or grid: title, link, snippet, tags, pin and delete. */
-import type { RecordView } from '../store/types.ts';
+import type { RecordView } from '../api/client.ts';
 import { useApp } from './app-context.ts';
 import { cardFields } from './card-query.ts';
 import { Icon } from './icons.tsx';

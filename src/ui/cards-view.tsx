@@ -1,7 +1,7 @@
 /** The card views (all cards, one collection): toolbar, filters, layouts, and the cards. */
 import type { ComponentChildren } from 'preact';
 import { useMemo, useState } from 'preact/hooks';
-import type { RecordView } from '../store/types.ts';
+import type { RecordView } from '../api/client.ts';
 import { useApp } from './app-context.ts';
 import { CardItem } from './card-item.tsx';
 import type { CardFilters, SortBy } from './card-query.ts';

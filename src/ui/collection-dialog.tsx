@@ -1,6 +1,6 @@
 /** Create a collection, or rename, move or delete one. */
 import { useState } from 'preact/hooks';
-import type { RecordView } from '../store/types.ts';
+import type { RecordView } from '../api/client.ts';
 import { useApp } from './app-context.ts';
 import { TextField } from './card-editor.tsx';
 import { buildCollectionTree, flattenTree, subtreeIds } from './collection-tree.ts';

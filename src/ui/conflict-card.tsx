@@ -1,7 +1,6 @@
 /** One conflict, side by side (yours, theirs), with Keep mine, Use theirs and a merge for text. */
 import { useState } from 'preact/hooks';
-import type { ConflictResolution } from '../api/client.ts';
-import type { ConflictEntry } from '../store/types.ts';
+import type { ConflictEntry, ConflictResolution } from '../api/client.ts';
 import { useApp } from './app-context.ts';
 import { describeMutation, formatValue, recordName } from './describe-mutation.ts';
 import { fieldLabel } from './sync-words.ts';

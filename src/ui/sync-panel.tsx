@@ -1,7 +1,7 @@
 /** The sync panel: status, Sync now, conflicts, failed changes (retry, discard) and the queue. */
 import { useEffect, useState } from 'preact/hooks';
 import { isUuid, validateFields } from '../../protocol/index.ts';
-import type { ConflictEntry, FailedEntry, OutboxEntry, RecordView } from '../store/types.ts';
+import type { ConflictEntry, FailedEntry, OutboxEntry, RecordView } from '../api/client.ts';
 import { useApp } from './app-context.ts';
 import { ConflictCard } from './conflict-card.tsx';
 import { describeMutation, recordName } from './describe-mutation.ts';

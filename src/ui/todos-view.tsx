@@ -1,7 +1,7 @@
 /** Todos: add with an optional due date and card, tick off, edit, delete. */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { type TodoFields, validateFields } from '../../protocol/index.ts';
-import type { RecordView } from '../store/types.ts';
+import type { RecordView } from '../api/client.ts';
 import { localDate } from './agenda.ts';
 import { useApp } from './app-context.ts';
 import { cardFields } from './card-query.ts';

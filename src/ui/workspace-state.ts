@@ -2,8 +2,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import type { TableName } from '../../protocol/index.ts';
 import { newId } from '../../protocol/index.ts';
-import type { BurrowClient } from '../api/client.ts';
-import type { RecordView } from '../store/types.ts';
+import type { BurrowClient, RecordView } from '../api/client.ts';
 
 const CURRENT_KEY = 'burrow.workspaceId';
 /** What the placeholder is called; the client names the workspace it stores the same. */

@@ -1,6 +1,6 @@
 /** Workspaces: create, rename, switch, delete. */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { RecordView } from '../store/types.ts';
+import type { RecordView } from '../api/client.ts';
 import { useApp } from './app-context.ts';
 import { Dialog } from './dialog.tsx';
 

@@ -1,5 +1,6 @@
 /** The Burrow protocol: the one contract module the page, the worker and the server import. */
 export * from './ids.ts';
+export * from './json-equal.ts';
 export * from './limits.ts';
 export * from './problems.ts';
 export * from './tables.ts';

@@ -54,6 +54,16 @@ describe('push', () => {
       });
     });
 
+    it('stores null for a field never written, as a change (absent and null differ)', async () => {
+      const { recordId } = await createCard();
+      const response = await user.push([
+        { op: 'update', table: 'cards', recordId, baseVersion: 1, fields: { description: null } },
+      ]);
+      const result = response.results[0] as { record: { version: number; fields: Record<string, unknown> } };
+      expect(result.record.version).toBe(2);
+      expect(result.record.fields).toHaveProperty('description', null);
+    });
+
     it('deletes into a tombstone that keeps its fields, and restores it', async () => {
       const { recordId } = await createCard();
       const deleted = await user.push([{ op: 'delete', table: 'cards', recordId, baseVersion: 1 }]);

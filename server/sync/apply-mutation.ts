@@ -15,8 +15,8 @@ import {
   type TableDefinition,
   validateFields,
 } from '../../protocol/index.ts';
+import { jsonEqual } from '../../protocol/json-equal.ts';
 import { problem } from '../problem.ts';
-import { jsonEqual } from './json-equal.ts';
 import type { RecordAccess } from './record-access.ts';
 import type { StoredRecord, Writer } from './stored-record.ts';
 

@@ -1,6 +1,12 @@
-/** Deep equality of JSON values, to tell a real change from a no-op. */
-
-/** True when `a` and `b` are the same JSON value (object key order does not matter). */
+/**
+ * Equality of JSON values, shared by the page's store and the server, so both tell a real change
+ * from a no-op by the same rule.
+ *
+ * The rule: two values are equal when they would be sent as the same JSON, object key order
+ * aside. A key whose value is `undefined` is absent (JSON drops it); absent and `null` differ,
+ * because the protocol stores them apart ("omitted optional fields stay absent; `null` stores
+ * `null`"): setting a field that was never written to `null` is a change.
+ */
 export function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;

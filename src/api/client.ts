@@ -1,11 +1,26 @@
 /** The Burrow client: what the UI and the `window.burrow` console API both go through. */
 import type { TableName } from '../../protocol/index.ts';
-import type { ConflictEntry, ConflictResolution, FailedEntry, OutboxEntry, RecordView } from '../store/types.ts';
+import type {
+  ConflictEntry,
+  ConflictResolution,
+  FailedEntry,
+  OutboxEntry,
+  RecordRef,
+  RecordView,
+} from '../store/types.ts';
+import type { SyncedChange } from '../sync/broadcast.ts';
 import type { Presence } from '../sync/presence.ts';
 import type { SyncStatus } from '../sync/sync-status.ts';
 
 // The one face the UI imports: the client, and the types of what it hands out.
-export type { ConflictEntry, ConflictResolution, FailedEntry, OutboxEntry, RecordView } from '../store/types.ts';
+export type {
+  ConflictEntry,
+  ConflictResolution,
+  FailedEntry,
+  OutboxEntry,
+  RecordRef,
+  RecordView,
+} from '../store/types.ts';
 export type { Presence } from '../sync/presence.ts';
 export type { SyncStatus } from '../sync/sync-status.ts';
 
@@ -13,18 +28,20 @@ export interface Account {
   user: { id: string; email: string };
 }
 
-/** Which records changed, and where the change came from. */
-export interface ChangeNotice {
-  records: { table: TableName; id: string }[];
-  /** The records as now stored, when known without reading (this tab's own commits). */
-  views?: RecordView[];
+/** Which records changed, and how: each kind tells its listeners what they may take without reading. */
+export type ChangeNotice =
+  /** This tab wrote these records; `views`: as now stored, where known without reading (its commits). */
+  | { kind: 'committed'; records: RecordRef[]; views?: RecordView[] }
+  /** Another tab wrote these records: read them (its notices may arrive out of order). */
+  | { kind: 'changed'; records: RecordRef[] }
   /**
-   * Records a sync (push results, a pull) raised to a newer server version, as stored then: take
-   * each where what is shown has an older version; the newer one shown is the later state.
+   * A sync changed these records: push acknowledgements (`source: 'push'`) or pulled changes
+   * (`'pull'`). `views` are those it raised to a newer server version, as stored then: take each
+   * where what is shown has an older version (the newer one shown is the later state); read the rest.
    */
-  synced?: RecordView[];
-  source: 'local' | 'tab' | 'pull';
-}
+  | ({ kind: 'synced' } & SyncedChange)
+  /** Everything may have changed (another account's database is open): read again. */
+  | { kind: 'reset' };
 
 export interface ListOptions {
   workspaceId?: string;

@@ -80,7 +80,7 @@ describe('createClient', () => {
       const [workspace] = await client.workspaces();
       expect(card.workspaceId).toBe(workspace.id);
       expect(workspace.fields).toEqual({ name: 'Personal' });
-      expect(notices.map((notice) => notice.source)).toEqual(['local', 'local']);
+      expect(notices.map((notice) => notice.kind)).toEqual(['committed', 'committed']);
       const status = await client.flush();
       expect(status).toMatchObject({ state: 'local-only', pending: 2 });
       expect(server.pushLog).toEqual([]);
@@ -103,10 +103,10 @@ describe('createClient', () => {
 
       const records = [{ table: 'todos', id: todo.id }];
       expect(purge).toHaveBeenCalledWith('todos', todo.id);
-      expect(notices).toEqual([{ records, source: 'local' }]);
+      expect(notices).toEqual([{ kind: 'committed', records }]);
       // Status broadcasts (each commit refreshes the status) are not what this is about.
       const changes = posted.filter((message) => message.type === 'changed');
-      expect(changes).toEqual([{ type: 'changed', database: 'anonymous', records, source: 'tab' }]);
+      expect(changes).toEqual([{ type: 'changed', database: 'anonymous', records }]);
       expect(await client.pendingMutations()).toEqual(outboxBefore);
     });
   });

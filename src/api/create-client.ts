@@ -75,7 +75,7 @@ class Client implements BurrowClient {
       timers: deps.timers,
       isOnline: deps.isOnline,
       channel: deps.channel,
-      onChanged: (records, views) => this.emitChange({ records, source: 'pull', synced: views }),
+      onSynced: (change) => this.emitChange({ kind: 'synced', ...change }),
       onStatus: (status) => this.setStatus(status),
       commitCoalesceMs: deps.commitCoalesceMs,
     });
@@ -158,14 +158,17 @@ class Client implements BurrowClient {
 
   /** Other tabs get ids only: their notices may arrive out of order, so they read what is stored. */
   private tellViews(records: RecordRef[], views?: RecordView[]): void {
-    this.emitChange({ records, source: 'local', ...(views ? { views } : {}) });
-    this.deps.channel.post({ type: 'changed', database: this.activeStore().name, records, source: 'tab' });
+    this.emitChange({ kind: 'committed', records, ...(views ? { views } : {}) });
+    this.deps.channel.post({ type: 'changed', database: this.activeStore().name, records });
   }
 
   private async receive(message: BroadcastMessage): Promise<void> {
     const database = this.store?.name;
     if (message.type === 'changed' && message.database === database) {
-      this.emitChange({ records: message.records, source: message.source, synced: message.views });
+      this.emitChange({ kind: 'changed', records: message.records });
+    } else if (message.type === 'synced' && message.database === database) {
+      const { source, records, views } = message;
+      this.emitChange({ kind: 'synced', source, records, views });
     } else if (message.type === 'status' && message.database === database && this.link.available()) {
       // Without a worker each tab's own engine reports; other tabs' engines would only echo it.
       this.setStatus(message.status);
@@ -227,8 +230,7 @@ class Client implements BurrowClient {
       await this.refreshStatus();
     }
     if (user) this.startEvents();
-    // No record list: everything may have changed.
-    this.emitChange({ records: [], source: 'pull' });
+    this.emitChange({ kind: 'reset' });
   }
 
   private async authenticate(kind: 'signup' | 'login', email: string, password: string): Promise<Account> {

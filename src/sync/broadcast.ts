@@ -3,10 +3,21 @@
 import type { RecordRef, RecordView } from '../store/types.ts';
 import type { SyncStatus } from './sync-status.ts';
 
+/**
+ * Records a sync changed: by storing push results (`push`) or pulled changes (`pull`). `views`
+ * are those it raised to a newer server version, as stored then (see `syncedViews`).
+ */
+export interface SyncedChange {
+  source: 'push' | 'pull';
+  records: RecordRef[];
+  views: RecordView[];
+}
+
 /** Every message on the channel. `database` scopes data messages to one account's database. */
 export type BroadcastMessage =
-  /** `views`: records a sync raised to a newer version, as stored (see `syncedViews`). */
-  | { type: 'changed'; database: string; records: RecordRef[]; views?: RecordView[]; source: 'tab' | 'pull' }
+  /** A tab wrote these records (a commit, an answer to a conflict, a purge): read them. */
+  | { type: 'changed'; database: string; records: RecordRef[] }
+  | ({ type: 'synced'; database: string } & SyncedChange)
   | { type: 'status'; database: string; status: SyncStatus }
   | { type: 'account-changed'; database: string }
   | { type: 'hello' | 'heartbeat'; tabId: string; editing: RecordRef | null }

@@ -104,7 +104,7 @@ function setup(options: { signedIn?: boolean; online?: boolean; commitCoalesceMs
     requestBackgroundSync: async () => {
       syncRegistrations++;
     },
-    onChanged: (records) => changed.push(...records.map((record) => record.id)),
+    onSynced: ({ records }) => changed.push(...records.map((record) => record.id)),
     onStatus: (status) => statuses.push(status),
     commitCoalesceMs: options.commitCoalesceMs,
   };
@@ -200,13 +200,37 @@ describe('SyncEngine', () => {
       await engine.flush();
       expect(changed).toContain(record.id);
       expect(broadcasts).toContainEqual({
-        type: 'changed',
+        type: 'synced',
         database: 'burrow-user-1',
+        source: 'push',
         records: [{ table: 'todos', id: record.id }],
         views: [await store.get('todos', record.id)],
-        source: 'pull',
       });
       expect(await store.get('todos', record.id)).toMatchObject({ version: 1, pending: false });
+    });
+
+    it("tells pulled changes apart from its push's acknowledgements", async () => {
+      const { engine, broadcasts, server, commit } = setup();
+      const mine = await commit('mine');
+      await engine.flush();
+      const theirs = '01900000-0000-7000-8000-0000000000ff';
+      server.addChange({
+        table: 'workspaces',
+        id: theirs,
+        workspaceId: theirs,
+        version: 1,
+        deleted: false,
+        createdAt: '',
+        updatedAt: '',
+        fields: { name: 'theirs' },
+      });
+      await engine.pull();
+      const told = broadcasts.flatMap((message) =>
+        message.type === 'synced' ? message.records.map((record) => `${message.source} ${record.id}`) : [],
+      );
+      expect(told).toContain(`push ${mine.id}`);
+      expect(told).toContain(`pull ${theirs}`);
+      expect(told).not.toContain(`push ${theirs}`);
     });
 
     it('broadcasts each new status to the other tabs', async () => {

@@ -8,8 +8,8 @@
  *                   │ offline: a Background Sync registration (fires when connectivity returns) and a re-check timer
  *                   └ paused (401): nothing runs until `accountChanged()` (a sign-in)
  */
-import type { RecordRef, RecordView, StoreCounts, SyncStore } from '../store/types.ts';
-import type { SyncChannel } from './broadcast.ts';
+import type { StoreCounts, SyncStore } from '../store/types.ts';
+import type { SyncChannel, SyncedChange } from './broadcast.ts';
 import { type DrainResult, drainOutbox } from './drain.ts';
 import type { LockRunner } from './lock.ts';
 import { type PullProgress, pullChanges } from './pull.ts';
@@ -81,8 +81,8 @@ export interface SyncEngineDeps {
   channel?: SyncChannel;
   /** Asks the browser for a `sync` event (only works while a window is open; failures are ignored). */
   requestBackgroundSync?(): Promise<void>;
-  /** Told of records changed by push results and pulls (for this context's own listeners), with their synced views. */
-  onChanged?(records: RecordRef[], views: RecordView[]): void;
+  /** Told of records changed by push results and pulls (for this context's own listeners). */
+  onSynced?(change: SyncedChange): void;
   onStatus?(status: SyncStatus): void;
   baseUrl?: string;
   timeoutMs?: number;
@@ -426,7 +426,7 @@ export class SyncEngine {
         force: urgency === Urgency.Forced,
         gentle,
         pause: () => this.commitsPaused(gentle),
-        onChanged: (changed, views) => this.announce(store, changed, views),
+        onChanged: (records, views) => this.announce(store, { source: 'push', records, views: views ?? [] }),
       });
       this.lastDrain = result;
       this.drainCounts = result.counts;
@@ -487,7 +487,7 @@ export class SyncEngine {
         this.initialSync = progress;
         await this.refreshStatus();
       },
-      onChanged: (changed, views) => this.announce(store, changed, views),
+      onChanged: (records, views) => this.announce(store, { source: 'pull', records, views: views ?? [] }),
     });
     this.pullError = result.outcome === 'failed' ? (result.error ?? 'pull failed') : null;
     this.pullCounts = result.counts;
@@ -498,10 +498,10 @@ export class SyncEngine {
   }
 
   /** Tells this context and the tabs; the synced views spare them reading those records. */
-  private announce(store: SyncStore, records: RecordRef[], views: RecordView[] = []) {
-    if (records.length === 0) return;
-    this.deps.onChanged?.(records, views);
-    this.deps.channel?.post({ type: 'changed', database: store.name, records, views, source: 'pull' });
+  private announce(store: SyncStore, change: SyncedChange) {
+    if (change.records.length === 0) return;
+    this.deps.onSynced?.(change);
+    this.deps.channel?.post({ type: 'synced', database: store.name, ...change });
   }
 
   /** Recomputes the status from the store and the loops; tells listeners and tabs when it changed. */

@@ -62,7 +62,8 @@ export function App({ client, onUpdateAvailable }: AppProps) {
   useEffect(
     () =>
       client.subscribe((notice) => {
-        if (notice.source === 'pull' && notice.records.length > 0) toast('Updated with changes from another device.');
+        // Only pulled changes: a push's acknowledgements are this device's own changes arriving.
+        if (notice.kind === 'synced' && notice.source === 'pull') toast('Updated with changes from another device.');
       }),
     [client, toast],
   );

@@ -28,14 +28,14 @@ export function useRecords(table: TableName, options: { includeDeleted?: boolean
     });
     live.invalidate();
     const unsubscribe = client.subscribe((notice) => {
-      if (notice.records.length === 0) return live.invalidate();
-      if (notice.views) {
+      if (notice.kind === 'reset') return live.invalidate();
+      if (notice.kind === 'committed' && notice.views) {
         const mine = notice.views.filter((record) => record.table === table);
         if (mine.length > 0) live.put(mine);
         return;
       }
       // Records a sync raised to a newer version come with the notice: only the rest are read.
-      const synced = (notice.synced ?? []).filter((record) => record.table === table);
+      const synced = notice.kind === 'synced' ? notice.views.filter((record) => record.table === table) : [];
       if (synced.length > 0) live.offer(synced);
       const offered = new Set(synced.map((record) => record.id));
       const ids = notice.records

@@ -45,7 +45,7 @@ export function useWorkspaces(client: BurrowClient, ready: boolean): WorkspaceSt
       });
     void load();
     const unsubscribe = client.subscribe((notice) => {
-      if (notice.records.length === 0 || notice.records.some((record) => record.table === 'workspaces')) void load();
+      if (notice.kind === 'reset' || notice.records.some((record) => record.table === 'workspaces')) void load();
     });
     return () => {
       active = false;

@@ -2,7 +2,7 @@
 /// <reference lib="webworker" />
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
-import { syncStoreDirectory } from '../src/sync/sync-store-directory.ts';
+import { syncDirectory } from '../src/store/account-directory.ts';
 import { startSyncWorker } from './sync-worker.ts';
 
 declare const self: ServiceWorkerGlobalScope;
@@ -13,4 +13,4 @@ cleanupOutdatedCaches();
 registerRoute(new NavigationRoute(createHandlerBoundToURL('/index.html'), { denylist: [/^\/api\//] }));
 
 // Also handles SKIP_WAITING (the update flow) and claims clients on activate.
-startSyncWorker(self, syncStoreDirectory);
+startSyncWorker(self, syncDirectory);

@@ -6,7 +6,7 @@
 /// <reference lib="webworker" />
 import { expose } from 'comlink';
 import { Queue } from 'workbox-background-sync';
-import { openActiveStore, type SyncDirectory } from '../src/sync/account-directory.ts';
+import { openActiveStore, type SyncDirectory } from '../src/store/account-directory.ts';
 import { openSyncChannel } from '../src/sync/broadcast.ts';
 import { COMMIT_COALESCE_MS, SyncEngine, type SyncTrigger } from '../src/sync/sync-engine.ts';
 import { systemTimers } from '../src/sync/timers.ts';

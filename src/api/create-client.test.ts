@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { AccountDirectory, AccountUser } from '../sync/account-directory.ts';
+import type { AccountDirectory, AccountUser } from '../store/account-directory.ts';
 import type { SyncChannel } from '../sync/broadcast.ts';
 import { FakeSyncServer } from '../sync/testing/fake-sync-server.ts';
 import { MemoryStore } from '../sync/testing/memory-store.ts';

@@ -4,12 +4,16 @@
  * (in the service worker, or in this page when there is none) and the other tabs.
  */
 import { newId, type TableName } from '../../protocol/index.ts';
+import {
+  type AccountDirectory,
+  type AccountUser,
+  accountDirectory,
+  openActiveStore,
+} from '../store/account-directory.ts';
 import type { Change, LocalStore, RecordRef, RecordView } from '../store/types.ts';
-import { type AccountDirectory, type AccountUser, openActiveStore } from '../sync/account-directory.ts';
 import { type BroadcastMessage, openSyncChannel, type SyncChannel } from '../sync/broadcast.ts';
 import { startEventsLeader } from '../sync/events-leader.ts';
 import { PresenceTracker } from '../sync/presence.ts';
-import { storeDirectory } from '../sync/store-directory.ts';
 import { COMMIT_COALESCE_MS, SyncEngine } from '../sync/sync-engine.ts';
 import { INITIAL_STATUS } from '../sync/sync-status.ts';
 import { systemTimers, type Timers } from '../sync/timers.ts';
@@ -444,5 +448,5 @@ export function createClientWith(deps: Partial<ClientDeps> & Pick<ClientDeps, 'd
 
 /** The client of this page: the real local store, the controlling service worker, the real network. */
 export function createClient(): BurrowClient {
-  return createClientWith({ directory: storeDirectory });
+  return createClientWith({ directory: accountDirectory });
 }

@@ -8,6 +8,7 @@
  *                   │ offline: a Background Sync registration (fires when connectivity returns) and a re-check timer
  *                   └ paused (401): nothing runs until `accountChanged()` (a sign-in)
  */
+import type { ActiveStore } from '../store/account-directory.ts';
 import type { StoreCounts, SyncStore } from '../store/types.ts';
 import type { SyncChannel, SyncedChange } from './broadcast.ts';
 import { type DrainResult, drainOutbox } from './drain.ts';
@@ -63,12 +64,6 @@ const PULL_AFTER: ReadonlySet<SyncTrigger> = new Set([
   'periodic',
   'sync-now',
 ]);
-
-/** The active database: `signedIn` false is the anonymous one, which never syncs. */
-export interface ActiveStore {
-  store: SyncStore;
-  signedIn: boolean;
-}
 
 export interface SyncEngineDeps {
   openActive(): Promise<ActiveStore>;

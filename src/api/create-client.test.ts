@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { AccountDirectory, AccountUser } from '../store/account-directory.ts';
 import type { SyncChannel } from '../sync/broadcast.ts';
-import { FakeSyncServer } from '../sync/testing/fake-sync-server.ts';
+import { FakeSyncServer } from '../sync/fake-sync-server.test-helper.ts';
 import { MemoryStore } from '../sync/testing/memory-store.ts';
 import type { ChangeNotice } from './client.ts';
 import { createClientWith } from './create-client.ts';

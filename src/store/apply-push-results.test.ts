@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type Envelope, type MutationResult, newId, type Problem } from '../../protocol/index.ts';
-import { envelope, noteFields, pullPage, pushResponse, storeOpener } from './test-fixtures.ts';
+import { envelope, noteFields, pullPage, pushResponse, storeOpener } from './store-fixtures.test-helper.ts';
 import type { LocalStore, OutboxBatch, RecordView } from './types.ts';
 
 const workspaceId = newId();

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { PROBLEM } from '../../protocol/index.ts';
 import { type DrainDeps, drainOutbox, GENTLE_BATCH_MUTATIONS, GENTLE_RESULTS_PER_TRANSACTION } from './drain.ts';
+import { FakeSyncServer } from './fake-sync-server.test-helper.ts';
 import { inProcessLock } from './lock.ts';
-import { FakeSyncServer } from './testing/fake-sync-server.ts';
 import { MemoryStore } from './testing/memory-store.ts';
 import type { Timers } from './timers.ts';
 

@@ -1,4 +1,4 @@
-/** Test support: the push and pull endpoints as a `fetch` function, with faults on demand. */
+/** Test helper: the push and pull endpoints as a `fetch` function, with faults on demand. */
 import {
   type Envelope,
   type MutationResult,
@@ -7,7 +7,7 @@ import {
   type PullResponse,
   type PushRequest,
   type PushResponse,
-} from '../../../protocol/index.ts';
+} from '../../protocol/index.ts';
 
 /** What the next request gets instead of normal processing. */
 export type Fault =

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { type Envelope, LIMITS, PROBLEM } from '../../protocol/index.ts';
+import { FakeSyncServer } from './fake-sync-server.test-helper.ts';
 import { inProcessLock } from './lock.ts';
 import { type PullDeps, type PullProgress, pullChanges } from './pull.ts';
-import { FakeSyncServer } from './testing/fake-sync-server.ts';
 import { MemoryStore } from './testing/memory-store.ts';
 import type { Timers } from './timers.ts';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PROBLEM } from '../../protocol/index.ts';
 import type { BroadcastMessage, SyncChannel } from './broadcast.ts';
+import { FakeSyncServer } from './fake-sync-server.test-helper.ts';
 import { inProcessLock } from './lock.ts';
 import {
   BURST_COMMITS,
@@ -11,7 +12,6 @@ import {
   type SyncEngineDeps,
 } from './sync-engine.ts';
 import type { SyncStatus } from './sync-status.ts';
-import { FakeSyncServer } from './testing/fake-sync-server.ts';
 import { MemoryStore } from './testing/memory-store.ts';
 import type { Timers } from './timers.ts';
 

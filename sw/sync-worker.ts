@@ -8,7 +8,8 @@ import { expose } from 'comlink';
 import { Queue } from 'workbox-background-sync';
 import { openActiveStore, type SyncDirectory } from '../src/store/account-directory.ts';
 import { openSyncChannel } from '../src/sync/broadcast.ts';
-import { COMMIT_COALESCE_MS, SyncEngine, type SyncTrigger } from '../src/sync/sync-engine.ts';
+import { COMMIT_COALESCE_MS } from '../src/sync/commit-gathering.ts';
+import { SyncEngine, type SyncTrigger } from '../src/sync/sync-engine.ts';
 import { systemTimers } from '../src/sync/timers.ts';
 import {
   CONNECT_MESSAGE,

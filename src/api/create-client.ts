@@ -12,9 +12,10 @@ import {
 } from '../store/account-directory.ts';
 import type { Change, LocalStore, RecordRef, RecordView } from '../store/types.ts';
 import { type BroadcastMessage, openSyncChannel, type SyncChannel } from '../sync/broadcast.ts';
+import { COMMIT_COALESCE_MS } from '../sync/commit-gathering.ts';
 import { startEventsLeader } from '../sync/events-leader.ts';
 import { PresenceTracker } from '../sync/presence.ts';
-import { COMMIT_COALESCE_MS, SyncEngine } from '../sync/sync-engine.ts';
+import { SyncEngine } from '../sync/sync-engine.ts';
 import { INITIAL_STATUS } from '../sync/sync-status.ts';
 import { systemTimers, type Timers } from '../sync/timers.ts';
 import { WorkerLink, WorkerUnavailableError } from '../sync/worker-link.ts';

@@ -1,17 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PROBLEM } from '../../protocol/index.ts';
 import type { BroadcastMessage, SyncChannel } from './broadcast.ts';
+import { BURST_COMMITS, BURST_QUIET_MS, COMMIT_MAX_WAIT_MS, GENTLE_YIELD_MAX_MS } from './commit-gathering.ts';
 import { FakeSyncServer } from './fake-sync-server.test-helper.ts';
 import { createInProcessLock } from './lock.ts';
 import { openRecordedStore, type RecordedStore } from './recorded-store.test-helper.ts';
-import {
-  BURST_COMMITS,
-  BURST_QUIET_MS,
-  COMMIT_MAX_WAIT_MS,
-  GENTLE_YIELD_MAX_MS,
-  SyncEngine,
-  type SyncEngineDeps,
-} from './sync-engine.ts';
+import { SyncEngine, type SyncEngineDeps } from './sync-engine.ts';
 import type { SyncStatus } from './sync-status.ts';
 import type { Timers } from './timers.ts';
 

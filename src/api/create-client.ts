@@ -18,8 +18,8 @@ import { PresenceTracker } from '../sync/presence.ts';
 import { SyncEngine } from '../sync/sync-engine.ts';
 import { INITIAL_STATUS } from '../sync/sync-status.ts';
 import { systemTimers, type Timers } from '../sync/timers.ts';
+import type { PageTrigger } from '../sync/triggers.ts';
 import { WorkerLink, WorkerUnavailableError } from '../sync/worker-link.ts';
-import type { WorkerTrigger } from '../sync/worker-protocol.ts';
 import { authenticate, logout } from './auth.ts';
 import type {
   Account,
@@ -52,8 +52,6 @@ export interface ClientDeps {
 
 /** Name of the workspace created for someone who starts writing before having one. */
 const FIRST_WORKSPACE_NAME = 'Personal';
-
-type Trigger = Extract<WorkerTrigger['type'], 'committed' | 'online' | 'visible' | 'ping'>;
 
 class Client implements BurrowClient {
   readonly ready: Promise<void>;
@@ -130,7 +128,7 @@ class Client implements BurrowClient {
     return local(this.engine);
   }
 
-  private kick(trigger: Trigger): void {
+  private kick(trigger: PageTrigger): void {
     if (this.link.post({ type: trigger })) return;
     void this.engine.trigger(trigger);
   }

@@ -21,33 +21,10 @@ import { type PullProgress, pullChanges } from './pull.ts';
 import { StatusReporter } from './status-reporter.ts';
 import type { SyncFacts, SyncStatus } from './sync-status.ts';
 import type { Timers } from './timers.ts';
-
-/** What started a drain; `force` ones ignore the head entry's backoff. */
-export type SyncTrigger =
-  | 'start'
-  | 'committed'
-  | 'sync-event'
-  | 'online'
-  | 'visible'
-  | 'ping'
-  | 'periodic'
-  | 'sync-now'
-  | 'timer'
-  | 'account';
+import { type SyncTrigger, TRIGGERS } from './triggers.ts';
 
 /** How soon a drain that found the platform offline looks again, while the engine is alive. */
 const OFFLINE_RECHECK_MS = 15_000;
-
-const FORCED: ReadonlySet<SyncTrigger> = new Set(['sync-event', 'online', 'sync-now', 'account', 'periodic']);
-/** Triggers after which the engine also pulls (start, reconnect, coming back to the tab). */
-const PULL_AFTER: ReadonlySet<SyncTrigger> = new Set([
-  'start',
-  'online',
-  'visible',
-  'sync-event',
-  'periodic',
-  'sync-now',
-]);
 
 export interface SyncEngineDeps {
   openActive(): Promise<ActiveStore>;
@@ -133,8 +110,9 @@ export class SyncEngine {
     // The periodic ping asks for nothing the gathering's drain will not do within a second.
     const gathered = this.commits.pending();
     if (trigger === 'ping' && gathered) return gathered;
-    await this.drains.request(FORCED.has(trigger) ? Urgency.Forced : Urgency.Normal);
-    if (PULL_AFTER.has(trigger)) await this.pulls.request();
+    const { forced, pullAfter } = TRIGGERS[trigger];
+    await this.drains.request(forced ? Urgency.Forced : Urgency.Normal);
+    if (pullAfter) await this.pulls.request();
   }
 
   /** "Sync now": a drain that ignores backoff, then a pull; resolves with the status after both. */

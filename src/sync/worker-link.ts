@@ -5,7 +5,7 @@
  */
 import { type Remote, releaseProxy, wrap } from 'comlink';
 import type { Timers } from './timers.ts';
-import { CONNECT_MESSAGE, type WorkerApi, type WorkerTrigger } from './worker-protocol.ts';
+import { CONNECT_MESSAGE, type WorkerApi, type WorkerMessage } from './worker-protocol.ts';
 
 /** No controlling worker answered: the caller runs the engine in the page instead. */
 export class WorkerUnavailableError extends Error {
@@ -40,7 +40,7 @@ export class WorkerLink {
   }
 
   /** Posts a trigger to the controlling worker; false when there is none. */
-  post(message: WorkerTrigger): boolean {
+  post(message: WorkerMessage): boolean {
     const controller = this.options.container?.controller;
     if (!controller) return false;
     controller.postMessage(message);

@@ -9,7 +9,7 @@ import type {
   RecordView,
 } from '../store/types.ts';
 import type { SyncedChange } from '../sync/broadcast.ts';
-import type { Presence } from '../sync/presence.ts';
+import type { Presence } from '../sync/page/presence.ts';
 import type { SyncStatus } from '../sync/sync-status.ts';
 
 // The one face the UI imports: the client, and the types of what it hands out.
@@ -21,7 +21,7 @@ export type {
   RecordRef,
   RecordView,
 } from '../store/types.ts';
-export type { Presence } from '../sync/presence.ts';
+export type { Presence } from '../sync/page/presence.ts';
 export type { SyncStatus } from '../sync/sync-status.ts';
 
 export interface Account {

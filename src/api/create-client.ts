@@ -13,13 +13,13 @@ import {
 import type { Change, LocalStore, RecordRef, RecordView } from '../store/types.ts';
 import { type BroadcastMessage, openSyncChannel, type SyncChannel } from '../sync/broadcast.ts';
 import { COMMIT_COALESCE_MS } from '../sync/commit-gathering.ts';
-import { startEventsLeader } from '../sync/events-leader.ts';
-import { PresenceTracker } from '../sync/presence.ts';
+import { startEventsLeader } from '../sync/page/events-leader.ts';
+import { PresenceTracker } from '../sync/page/presence.ts';
+import { WorkerLink, WorkerUnavailableError } from '../sync/page/worker-link.ts';
 import { SyncEngine } from '../sync/sync-engine.ts';
 import { INITIAL_STATUS } from '../sync/sync-status.ts';
 import { systemTimers, type Timers } from '../sync/timers.ts';
 import type { PageTrigger } from '../sync/triggers.ts';
-import { WorkerLink, WorkerUnavailableError } from '../sync/worker-link.ts';
 import { authenticate, logout } from './auth.ts';
 import type {
   Account,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { inProcessLock } from '../lock.ts';
 import { startEventsLeader } from './events-leader.ts';
-import { inProcessLock } from './lock.ts';
 
 class FakeEventSource {
   static readonly CLOSED = 2;

@@ -4,7 +4,7 @@
  * tab takes over. The holder asks for a pull on every poke, and on every (re)connection,
  * since pokes sent while it was disconnected are lost.
  */
-import { LOCK_NAMES } from './lock.ts';
+import { LOCK_NAMES } from '../lock.ts';
 
 export interface EventsLeaderDeps {
   /** Asks the engine to pull. */

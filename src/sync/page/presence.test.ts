@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { BroadcastMessage, SyncChannel } from './broadcast.ts';
+import type { BroadcastMessage, SyncChannel } from '../broadcast.ts';
 import { PRESENCE_TIMEOUT_MS, type Presence, PresenceTracker } from './presence.ts';
 
 /** An in-memory channel bus: a message reaches every other member, never its sender. */

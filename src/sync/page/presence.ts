@@ -3,10 +3,10 @@
  * bye on `pagehide`; every tab counts the open tabs and sees which record the others edit.
  * A tab that vanished without a bye (crash, killed) drops out after missed heartbeats.
  */
-import type { TableName } from '../../protocol/index.ts';
-import type { RecordRef } from '../store/types.ts';
-import type { BroadcastMessage, SyncChannel } from './broadcast.ts';
-import type { Timers } from './timers.ts';
+import type { TableName } from '../../../protocol/index.ts';
+import type { RecordRef } from '../../store/types.ts';
+import type { BroadcastMessage, SyncChannel } from '../broadcast.ts';
+import type { Timers } from '../timers.ts';
 
 /** Who else has the app open, and what they are editing. */
 export interface Presence {

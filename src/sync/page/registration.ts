@@ -6,7 +6,7 @@
  * same idempotency key and answered from the server's stored response.
  */
 import { Workbox } from 'workbox-window';
-import { PERIODIC_SYNC_TAG } from './worker-protocol.ts';
+import { PERIODIC_SYNC_TAG } from '../worker-protocol.ts';
 
 export interface RegistrationOptions {
   url?: string;

@@ -1,8 +1,8 @@
 import { expose } from 'comlink';
 import { afterEach, describe, expect, it } from 'vitest';
-import { INITIAL_STATUS } from './sync-status.ts';
+import { INITIAL_STATUS } from '../sync-status.ts';
+import { CONNECT_MESSAGE, type WorkerApi } from '../worker-protocol.ts';
 import { WorkerLink, WorkerUnavailableError } from './worker-link.ts';
-import { CONNECT_MESSAGE, type WorkerApi } from './worker-protocol.ts';
 
 /** A stand-in for the controlling worker: exposes the API on every port it is handed. */
 class FakeController {

@@ -4,8 +4,8 @@
  * (the worker was stopped, so the port is dead) re-handshakes once and tries again.
  */
 import { type Remote, releaseProxy, wrap } from 'comlink';
-import type { Timers } from './timers.ts';
-import { CONNECT_MESSAGE, type WorkerApi, type WorkerMessage } from './worker-protocol.ts';
+import type { Timers } from '../timers.ts';
+import { CONNECT_MESSAGE, type WorkerApi, type WorkerMessage } from '../worker-protocol.ts';
 
 /** No controlling worker answered: the caller runs the engine in the page instead. */
 export class WorkerUnavailableError extends Error {

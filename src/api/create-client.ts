@@ -14,9 +14,10 @@ import type { Change, LocalStore, RecordRef, RecordView } from '../store/types.t
 import { type BroadcastMessage, openSyncChannel, type SyncChannel } from '../sync/broadcast.ts';
 import { COMMIT_COALESCE_MS } from '../sync/commit-gathering.ts';
 import { startEventsLeader } from '../sync/page/events-leader.ts';
+import { startLocalEngine } from '../sync/page/local-engine.ts';
+import { PageEngine } from '../sync/page/page-engine.ts';
 import { PresenceTracker } from '../sync/page/presence.ts';
-import { WorkerLink, WorkerUnavailableError } from '../sync/page/worker-link.ts';
-import { SyncEngine } from '../sync/sync-engine.ts';
+import { WorkerLink } from '../sync/page/worker-link.ts';
 import { INITIAL_STATUS } from '../sync/sync-status.ts';
 import { systemTimers, type Timers } from '../sync/timers.ts';
 import type { PageTrigger } from '../sync/triggers.ts';
@@ -61,27 +62,28 @@ class Client implements BurrowClient {
   private knownWorkspaceIds: string[] = [];
   private firstWorkspace: Promise<string> | null = null;
   private stopEvents: (() => void) | null = null;
-  private readonly engine: SyncEngine;
-  private readonly link: WorkerLink;
+  private readonly engine: PageEngine;
   private readonly presence: PresenceTracker;
   private readonly changeListeners = new Set<(notice: ChangeNotice) => void>();
   private readonly statusListeners = new Set<(status: SyncStatus) => void>();
   private readonly presenceListeners = new Set<(presence: Presence) => void>();
 
   constructor(private readonly deps: ClientDeps) {
-    this.link = new WorkerLink({ container: deps.container, timers: deps.timers });
-    this.engine = new SyncEngine({
-      openActive: () => openActiveStore(deps.directory),
-      fetch: deps.fetch,
-      now: deps.now,
-      random: deps.random,
-      timers: deps.timers,
-      isOnline: deps.isOnline,
-      channel: deps.channel,
-      onSynced: (change) => this.emitChange({ kind: 'synced', ...change }),
-      onStatus: (status) => this.setStatus(status),
-      commitCoalesceMs: deps.commitCoalesceMs,
-    });
+    const link = new WorkerLink({ container: deps.container, timers: deps.timers });
+    this.engine = new PageEngine(link, async () =>
+      startLocalEngine({
+        openActive: () => openActiveStore(deps.directory),
+        fetch: deps.fetch,
+        now: deps.now,
+        random: deps.random,
+        timers: deps.timers,
+        isOnline: deps.isOnline,
+        channel: deps.channel,
+        onSynced: (change) => this.emitChange({ kind: 'synced', ...change }),
+        onStatus: (status) => this.setStatus(status),
+        commitCoalesceMs: deps.commitCoalesceMs,
+      }),
+    );
     this.presence = new PresenceTracker({
       channel: deps.channel,
       tabId: newId(),
@@ -116,29 +118,12 @@ class Client implements BurrowClient {
 
   // — the engine, wherever it runs —
 
-  /** Runs `remote` on the worker when one controls the page, else `local` on the page's engine. */
-  private async viaEngine<T>(remote: (link: WorkerLink) => Promise<T>, local: (engine: SyncEngine) => Promise<T>) {
-    if (this.link.available()) {
-      try {
-        return await remote(this.link);
-      } catch (error) {
-        if (!(error instanceof WorkerUnavailableError)) throw error;
-      }
-    }
-    return local(this.engine);
-  }
-
   private kick(trigger: PageTrigger): void {
-    if (this.link.post({ type: trigger })) return;
-    void this.engine.trigger(trigger);
+    this.engine.trigger(trigger);
   }
 
   private async refreshStatus(): Promise<SyncStatus> {
-    const status = await this.viaEngine(
-      (link) => link.call('status'),
-      (engine) => engine.refreshStatus(),
-    );
-    this.setStatus(status);
+    this.setStatus(await this.engine.status());
     return this.currentStatus;
   }
 
@@ -172,7 +157,7 @@ class Client implements BurrowClient {
     } else if (message.type === 'synced' && message.database === database) {
       const { source, records, views } = message;
       this.emitChange({ kind: 'synced', source, records, views });
-    } else if (message.type === 'status' && message.database === database && this.link.available()) {
+    } else if (message.type === 'status' && message.database === database && this.engine.inWorker) {
       // Without a worker each tab's own engine reports; other tabs' engines would only echo it.
       this.setStatus(message.status);
     } else if (message.type === 'account-changed' && message.database !== database) {
@@ -192,11 +177,7 @@ class Client implements BurrowClient {
       this.presence.stop();
       this.stopEvents?.();
     });
-    this.deps.container?.addEventListener('controllerchange', () => {
-      // The worker delivers from now on; the page's engine stops its timers.
-      this.link.close();
-      this.engine.stop();
-    });
+    this.deps.container?.addEventListener('controllerchange', () => this.engine.handOver());
     const ping = () => {
       this.kick('ping');
       this.deps.timers.setTimeout(ping, this.deps.pingIntervalMs);
@@ -224,11 +205,7 @@ class Client implements BurrowClient {
     previous?.close();
     if (tellOthers) {
       this.deps.channel.post({ type: 'account-changed', database: this.store.name });
-      const status = await this.viaEngine(
-        (link) => link.call('accountChanged'),
-        (engine) => engine.accountChanged(),
-      );
-      this.setStatus(status);
+      this.setStatus(await this.engine.accountChanged());
     } else {
       await this.refreshStatus();
     }
@@ -349,11 +326,7 @@ class Client implements BurrowClient {
 
   async flush(): Promise<SyncStatus> {
     await this.ready;
-    const status = await this.viaEngine(
-      (link) => link.call('flush'),
-      (engine) => engine.flush(),
-    );
-    this.setStatus(status);
+    this.setStatus(await this.engine.flush());
     return this.currentStatus;
   }
 
@@ -363,12 +336,7 @@ class Client implements BurrowClient {
 
   private async pullAfter(cursor: number | undefined): Promise<void> {
     await this.ready;
-    this.setStatus(
-      await this.viaEngine(
-        (link) => link.call('pull', cursor),
-        (engine) => engine.pull(cursor),
-      ),
-    );
+    this.setStatus(await this.engine.pull(cursor));
   }
 
   subscribe(listener: (notice: ChangeNotice) => void): () => void {

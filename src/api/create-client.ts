@@ -16,11 +16,11 @@ import { COMMIT_COALESCE_MS } from '../sync/commit-gathering.ts';
 import { startEventsLeader } from '../sync/page/events-leader.ts';
 import { startLocalEngine } from '../sync/page/local-engine.ts';
 import { PageEngine } from '../sync/page/page-engine.ts';
+import { watchPageLifecycle } from '../sync/page/page-lifecycle.ts';
 import { PresenceTracker } from '../sync/page/presence.ts';
 import { WorkerLink } from '../sync/page/worker-link.ts';
-import { INITIAL_STATUS } from '../sync/sync-status.ts';
+import { INITIAL_STATUS, sameStatus } from '../sync/sync-status.ts';
 import { systemTimers, type Timers } from '../sync/timers.ts';
-import type { PageTrigger } from '../sync/triggers.ts';
 import { authenticate, logout } from './auth.ts';
 import type {
   Account,
@@ -101,9 +101,20 @@ class Client implements BurrowClient {
     this.store = await this.openStoreOf(this.user);
     this.deps.channel.subscribe((message) => void this.receive(message));
     this.presence.start();
-    this.listenToPage();
+    watchPageLifecycle({
+      trigger: (trigger) => this.engine.trigger(trigger),
+      offline: () => void this.refreshStatus(),
+      leaving: () => {
+        this.presence.stop();
+        this.stopEvents?.();
+      },
+      controlled: () => this.engine.handOver(),
+      container: this.deps.container,
+      timers: this.deps.timers,
+      pingIntervalMs: this.deps.pingIntervalMs,
+    });
     if (this.user) this.startEvents();
-    this.kick('ping');
+    this.engine.trigger('ping');
     await this.refreshStatus();
   }
 
@@ -118,17 +129,13 @@ class Client implements BurrowClient {
 
   // — the engine, wherever it runs —
 
-  private kick(trigger: PageTrigger): void {
-    this.engine.trigger(trigger);
-  }
-
   private async refreshStatus(): Promise<SyncStatus> {
     this.setStatus(await this.engine.status());
     return this.currentStatus;
   }
 
   private setStatus(status: SyncStatus): void {
-    if (JSON.stringify(status) === JSON.stringify(this.currentStatus)) return;
+    if (sameStatus(status, this.currentStatus)) return;
     this.currentStatus = status;
     for (const listener of this.statusListeners) listener(status);
   }
@@ -141,7 +148,7 @@ class Client implements BurrowClient {
   private announce(records: RecordRef[], views?: RecordView[]): void {
     if (records.length === 0) return;
     this.tellViews(records, views);
-    this.kick('committed');
+    this.engine.trigger('committed');
   }
 
   /** Other tabs get ids only: their notices may arrive out of order, so they read what is stored. */
@@ -164,25 +171,6 @@ class Client implements BurrowClient {
       await this.ready;
       await this.switchTo(await this.deps.directory.activeAccount(), false);
     }
-  }
-
-  private listenToPage(): void {
-    if (typeof window === 'undefined') return;
-    window.addEventListener('online', () => this.kick('online'));
-    window.addEventListener('offline', () => void this.refreshStatus());
-    document.addEventListener('visibilitychange', () => {
-      if (document.visibilityState === 'visible') this.kick('visible');
-    });
-    window.addEventListener('pagehide', () => {
-      this.presence.stop();
-      this.stopEvents?.();
-    });
-    this.deps.container?.addEventListener('controllerchange', () => this.engine.handOver());
-    const ping = () => {
-      this.kick('ping');
-      this.deps.timers.setTimeout(ping, this.deps.pingIntervalMs);
-    };
-    this.deps.timers.setTimeout(ping, this.deps.pingIntervalMs);
   }
 
   private startEvents(): void {

@@ -1,8 +1,8 @@
 /** Sign up, sign in and sign out. */
 import { useState } from 'preact/hooks';
 import { useApp } from './app-context.ts';
-import { TextField } from './card-editor.tsx';
 import { Dialog } from './dialog.tsx';
+import { TextField } from './text-field.tsx';
 
 /** An auth failure in words, from the server's problem (`error.problem`) or a network failure. */
 function authErrorMessage(error: unknown): string {

@@ -2,25 +2,25 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { BurrowClient, RecordView } from '../api/client.ts';
 import { AccountDialog } from './account-dialog.tsx';
-import { AgendaView } from './agenda-view.tsx';
+import { AgendaView } from './agenda/agenda-view.tsx';
 import { AppContext, type AppContextValue, useApp } from './app-context.ts';
-import { CardEditor } from './card-editor.tsx';
-import { CardsView } from './cards-view.tsx';
-import { CollectionDialog } from './collection-dialog.tsx';
+import { CardEditor } from './cards/card-editor.tsx';
+import { CardsView } from './cards/cards-view.tsx';
+import { CollectionDialog } from './collections/collection-dialog.tsx';
 import { Icon } from './icons.tsx';
 import { ImportExportView } from './import-export-view.tsx';
 import { useKeyboardShortcuts } from './keyboard.ts';
+import { usePresence, useSyncSelection } from './live/use-records.ts';
 import { navigate, type Route, useRoute } from './router.ts';
 import { cardFromShare, readSharedData } from './share.ts';
 import { Sidebar } from './sidebar.tsx';
 import { InitialSyncBar, StatusPill } from './status-pill.tsx';
-import { SyncPanel } from './sync-panel.tsx';
+import { SyncPanel } from './sync-panel/sync-panel.tsx';
 import { Toasts, useToasts } from './toasts.tsx';
 import { TodosView } from './todos-view.tsx';
 import { TrashView } from './trash-view.tsx';
-import { usePresence, useSyncSelection } from './use-records.ts';
-import { useWorkspaces } from './workspace-state.ts';
-import { WorkspacesDialog } from './workspaces-dialog.tsx';
+import { useWorkspaces } from './workspaces/workspace-state.ts';
+import { WorkspacesDialog } from './workspaces/workspaces-dialog.tsx';
 
 export interface AppProps {
   client: BurrowClient;

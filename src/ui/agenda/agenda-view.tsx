@@ -1,13 +1,13 @@
 /** The agenda: events by day, and a form to add one. */
 import { useState } from 'preact/hooks';
-import { type EventFields, validateFields } from '../../protocol/index.ts';
-import type { RecordView } from '../api/client.ts';
+import { type EventFields, validateFields } from '../../../protocol/index.ts';
+import type { RecordView } from '../../api/client.ts';
+import { useApp } from '../app-context.ts';
+import { Icon } from '../icons.tsx';
+import { useRecords } from '../live/use-records.ts';
+import { RecordBadges } from '../record-badges.tsx';
+import { describeFieldError } from '../sync-words.ts';
 import { dayLabel, groupAgenda, localDate } from './agenda.ts';
-import { useApp } from './app-context.ts';
-import { Icon } from './icons.tsx';
-import { RecordBadges } from './record-badges.tsx';
-import { describeFieldError } from './sync-words.ts';
-import { useRecords } from './use-records.ts';
 
 export function AgendaView() {
   const { client, workspaceId } = useApp();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { recordOf } from '../ui-logic.test-helper.ts';
 import { dayLabel, groupAgenda, localDate } from './agenda.ts';
-import { recordOf } from './ui-logic.test-helper.ts';
 
 describe('groupAgenda', () => {
   it('groups live events by day and orders all-day events, then by start', () => {

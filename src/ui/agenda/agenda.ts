@@ -1,6 +1,6 @@
 /** Events grouped into an agenda by day, and how a day is named. */
-import type { EventFields } from '../../protocol/index.ts';
-import type { RecordView } from '../api/client.ts';
+import type { EventFields } from '../../../protocol/index.ts';
+import type { RecordView } from '../../api/client.ts';
 
 export interface AgendaDay {
   date: string;

@@ -1,14 +1,15 @@
 /** The card editor: a link (URL, title, description) or a note (markdown with a preview). */
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { validateFields } from '../../protocol/index.ts';
-import type { RecordView } from '../api/client.ts';
-import { useApp } from './app-context.ts';
-import { cardFields, parseTags } from './card-query.ts';
-import { buildCollectionTree, flattenTree } from './collection-tree.ts';
-import { Dialog } from './dialog.tsx';
-import { renderMarkdown } from './markdown.ts';
-import { describeFieldError } from './sync-words.ts';
-import { usePresence, useRecords } from './use-records.ts';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { validateFields } from '../../../protocol/index.ts';
+import type { RecordView } from '../../api/client.ts';
+import { useApp } from '../app-context.ts';
+import { buildCollectionTree, flattenTree } from '../collections/collection-tree.ts';
+import { Dialog } from '../dialog.tsx';
+import { cardFields, parseTags } from '../live/card-query.ts';
+import { usePresence, useRecords } from '../live/use-records.ts';
+import { renderMarkdown } from '../markdown.ts';
+import { describeFieldError } from '../sync-words.ts';
+import { TextField } from '../text-field.tsx';
 
 export interface CardEditorProps {
   /** The card to edit; absent for a new card of `kind`. */
@@ -265,70 +266,6 @@ export function CardEditor({ card, kind, onClose, onOpenCard }: CardEditorProps)
       </form>
     </Dialog>
   );
-}
-
-interface TextFieldProps {
-  label: string;
-  name: string;
-  value: string;
-  onInput: (value: string) => void;
-  error?: string;
-  type?: 'text' | 'url' | 'email' | 'password';
-  placeholder?: string;
-  hint?: string;
-  /** Focus this field when it appears (the first field of a dialog). */
-  focusOnOpen?: boolean;
-}
-
-/** A labelled input with its error message tied to it for screen readers. */
-export function TextField({
-  label,
-  name,
-  value,
-  onInput,
-  error,
-  type = 'text',
-  placeholder,
-  hint,
-  focusOnOpen,
-}: TextFieldProps) {
-  const input = useFocusOnOpen<HTMLInputElement>(focusOnOpen);
-  const describedBy = error ? `${name}-error` : hint ? `${name}-hint` : undefined;
-  return (
-    <label class="field">
-      <span>{label}</span>
-      <input
-        // Preact types each input type separately; these four share every attribute used here.
-        type={type as 'text'}
-        name={name}
-        value={value}
-        placeholder={placeholder}
-        ref={input}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy}
-        onInput={(event) => onInput(event.currentTarget.value)}
-      />
-      {hint && !error && (
-        <span class="field-hint" id={`${name}-hint`}>
-          {hint}
-        </span>
-      )}
-      {error && (
-        <span class="field-error" id={`${name}-error`}>
-          {error}
-        </span>
-      )}
-    </label>
-  );
-}
-
-/** A ref that focuses its element once, when it mounts, if `enabled`. */
-export function useFocusOnOpen<T extends HTMLElement>(enabled = true) {
-  const ref = useRef<T>(null);
-  useEffect(() => {
-    if (enabled) ref.current?.focus();
-  }, []);
-  return ref;
 }
 
 interface NoteBodyProps {

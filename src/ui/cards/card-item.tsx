@@ -1,10 +1,10 @@
 /** One card in a list or grid: title, link, snippet, tags, pin and delete. */
-import type { RecordView } from '../api/client.ts';
-import { useApp } from './app-context.ts';
-import { cardFields } from './card-query.ts';
-import { Icon } from './icons.tsx';
-import { memo } from './memo.ts';
-import { RecordBadges } from './record-badges.tsx';
+import type { RecordView } from '../../api/client.ts';
+import { useApp } from '../app-context.ts';
+import { Icon } from '../icons.tsx';
+import { cardFields } from '../live/card-query.ts';
+import { memo } from '../memo.ts';
+import { RecordBadges } from '../record-badges.tsx';
 
 function hostName(url: string | null | undefined): string {
   if (!url) return '';

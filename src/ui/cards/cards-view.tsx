@@ -1,13 +1,13 @@
 /** The card views (all cards, one collection): toolbar, filters, layouts, and the cards. */
 import type { ComponentChildren } from 'preact';
 import { useMemo, useState } from 'preact/hooks';
-import type { RecordView } from '../api/client.ts';
-import { useApp } from './app-context.ts';
+import type { RecordView } from '../../api/client.ts';
+import { useApp } from '../app-context.ts';
+import { buildCollectionTree, subtreeIds } from '../collections/collection-tree.ts';
+import type { CardFilters, SortBy } from '../live/card-query.ts';
+import { LiveCardQuery } from '../live/live-card-query.ts';
+import { useRecords } from '../live/use-records.ts';
 import { CardItem } from './card-item.tsx';
-import type { CardFilters, SortBy } from './card-query.ts';
-import { buildCollectionTree, subtreeIds } from './collection-tree.ts';
-import { LiveCardQuery } from './live-card-query.ts';
-import { useRecords } from './use-records.ts';
 import { useViewSettings, type ViewSettings } from './view-settings.ts';
 
 export interface CardsViewProps {

@@ -1,8 +1,8 @@
 /** Layout, sort and filters of each card view, remembered as a `viewSettings` record. */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { ViewSettingsFields } from '../../protocol/index.ts';
-import { useApp } from './app-context.ts';
-import { useRecords } from './use-records.ts';
+import type { ViewSettingsFields } from '../../../protocol/index.ts';
+import { useApp } from '../app-context.ts';
+import { useRecords } from '../live/use-records.ts';
 
 export type ViewSettings = Omit<ViewSettingsFields, 'viewKey'>;
 

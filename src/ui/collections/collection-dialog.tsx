@@ -1,12 +1,12 @@
 /** Create a collection, or rename, move or delete one. */
 import { useState } from 'preact/hooks';
-import type { RecordView } from '../api/client.ts';
-import { useApp } from './app-context.ts';
-import { TextField } from './card-editor.tsx';
+import type { RecordView } from '../../api/client.ts';
+import { useApp } from '../app-context.ts';
+import { Dialog } from '../dialog.tsx';
+import { useRecords } from '../live/use-records.ts';
+import { navigate } from '../router.ts';
+import { TextField } from '../text-field.tsx';
 import { buildCollectionTree, flattenTree, subtreeIds } from './collection-tree.ts';
-import { Dialog } from './dialog.tsx';
-import { navigate } from './router.ts';
-import { useRecords } from './use-records.ts';
 
 export interface CollectionDialogProps {
   /** The collection to edit; absent to create one (inside `parentId` if given). */

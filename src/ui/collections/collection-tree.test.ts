@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { recordOf } from '../ui-logic.test-helper.ts';
 import { buildCollectionTree, flattenTree, subtreeIds } from './collection-tree.ts';
-import { recordOf } from './ui-logic.test-helper.ts';
 
 describe('buildCollectionTree', () => {
   const work = recordOf('collections', { name: 'Work', position: 1 });

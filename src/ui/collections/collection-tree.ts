@@ -1,6 +1,6 @@
 /** Collections as a tree (nested through parentId), for the sidebar, pickers and filters. */
-import type { CollectionFields } from '../../protocol/index.ts';
-import type { RecordView } from '../api/client.ts';
+import type { CollectionFields } from '../../../protocol/index.ts';
+import type { RecordView } from '../../api/client.ts';
 
 export interface CollectionNode {
   record: RecordView;

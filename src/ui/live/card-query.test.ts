@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { cardOf } from '../ui-logic.test-helper.ts';
 import { allTags, parseTags, queryCards, sortCards } from './card-query.ts';
-import { cardOf } from './ui-logic.test-helper.ts';
 
 const rust = cardOf({ kind: 'link', title: 'Rust book', url: 'https://doc.rust-lang.org/book/', tags: ['lang'] });
 const soup = cardOf({ title: 'Soup', content: 'Leek and **potato**', tags: ['food', 'winter'], pinned: true });

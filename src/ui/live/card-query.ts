@@ -1,6 +1,6 @@
 /** Search, filter and sort of cards, as the card views show them. */
-import type { CardFields } from '../../protocol/index.ts';
-import type { RecordView } from '../api/client.ts';
+import type { CardFields } from '../../../protocol/index.ts';
+import type { RecordView } from '../../api/client.ts';
 
 export type SortBy = 'updated' | 'created' | 'title' | 'manual';
 export type SortDir = 'asc' | 'desc';

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { RecordView } from '../api/client.ts';
+import type { RecordView } from '../../api/client.ts';
+import { cardOf } from '../ui-logic.test-helper.ts';
 import { allTags, type CardFilters, queryCards, type SortBy, type SortDir } from './card-query.ts';
 import { type CardQuery, LiveCardQuery } from './live-card-query.ts';
-import { cardOf } from './ui-logic.test-helper.ts';
 
 const TAGS = ['a', 'b', 'c'];
 

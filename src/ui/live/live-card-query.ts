@@ -3,7 +3,7 @@
  * only the cards that changed. Re-filtering and re-sorting 10,000 cards on every edit cost about
  * 30 ms of the page's main thread per commit; a patch costs a pass of identity checks.
  */
-import type { RecordView } from '../api/client.ts';
+import type { RecordView } from '../../api/client.ts';
 import {
   type CardFilters,
   cardFields,

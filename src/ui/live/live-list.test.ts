@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RecordView } from '../api/client.ts';
+import type { RecordView } from '../../api/client.ts';
 import { createLiveList } from './live-list.ts';
 
 function view(id: string, fields: Record<string, unknown> = {}, deleted = false): RecordView {

@@ -5,7 +5,7 @@
  * list holds; updates run one at a time, coalescing what arrives meanwhile. Re-reading the whole
  * table on every change made each commit, and each page of an initial sync, cost O(table).
  */
-import type { RecordView } from '../api/client.ts';
+import type { RecordView } from '../../api/client.ts';
 
 export interface LiveListSource {
   loadAll(): Promise<RecordView[]>;

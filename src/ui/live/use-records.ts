@@ -1,8 +1,8 @@
 /** Live queries over the client: records of a table, sync status and presence, kept current. */
 import { useEffect, useState } from 'preact/hooks';
-import type { TableName } from '../../protocol/index.ts';
-import type { BurrowClient, Presence, RecordView, SyncStatus } from '../api/client.ts';
-import { useApp } from './app-context.ts';
+import type { TableName } from '../../../protocol/index.ts';
+import type { BurrowClient, Presence, RecordView, SyncStatus } from '../../api/client.ts';
+import { useApp } from '../app-context.ts';
 import { listUpdateScheduler } from './list-update-scheduler.ts';
 import { createLiveList } from './live-list.ts';
 

@@ -1,9 +1,9 @@
 /** One conflict, side by side (yours, theirs), with Keep mine, Use theirs and a merge for text. */
 import { useState } from 'preact/hooks';
-import type { ConflictEntry, ConflictResolution } from '../api/client.ts';
-import { useApp } from './app-context.ts';
-import { describeMutation, formatValue, recordName } from './describe-mutation.ts';
-import { fieldLabel } from './sync-words.ts';
+import type { ConflictEntry, ConflictResolution } from '../../api/client.ts';
+import { useApp } from '../app-context.ts';
+import { describeMutation, formatValue, recordName } from '../describe-mutation.ts';
+import { fieldLabel } from '../sync-words.ts';
 
 export interface ConflictCardProps {
   conflict: ConflictEntry;

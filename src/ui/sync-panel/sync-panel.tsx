@@ -1,13 +1,13 @@
 /** The sync panel: status, Sync now, conflicts, failed changes (retry, discard) and the queue. */
 import { useEffect, useState } from 'preact/hooks';
-import { isUuid, validateFields } from '../../protocol/index.ts';
-import type { ConflictEntry, FailedEntry, OutboxEntry, RecordView } from '../api/client.ts';
-import { useApp } from './app-context.ts';
+import { isUuid, validateFields } from '../../../protocol/index.ts';
+import type { ConflictEntry, FailedEntry, OutboxEntry, RecordView } from '../../api/client.ts';
+import { useApp } from '../app-context.ts';
+import { describeMutation, recordName } from '../describe-mutation.ts';
+import { Dialog } from '../dialog.tsx';
+import { useSyncStatus } from '../live/use-records.ts';
+import { describeFieldError, describeProblem, fieldLabel, formatTime, statusLabel } from '../sync-words.ts';
 import { ConflictCard } from './conflict-card.tsx';
-import { describeMutation, recordName } from './describe-mutation.ts';
-import { Dialog } from './dialog.tsx';
-import { describeFieldError, describeProblem, fieldLabel, formatTime, statusLabel } from './sync-words.ts';
-import { useSyncStatus } from './use-records.ts';
 
 interface Queues {
   pending: OutboxEntry[];

@@ -1,8 +1,8 @@
 /** The workspaces, which one is current (remembered on this device), and the first one, made on demand. */
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
-import type { TableName } from '../../protocol/index.ts';
-import { newId } from '../../protocol/index.ts';
-import type { BurrowClient, RecordView } from '../api/client.ts';
+import type { TableName } from '../../../protocol/index.ts';
+import { newId } from '../../../protocol/index.ts';
+import type { BurrowClient, RecordView } from '../../api/client.ts';
 
 const CURRENT_KEY = 'burrow.workspaceId';
 /** What the placeholder is called; the client names the workspace it stores the same. */

@@ -1,8 +1,8 @@
 /** Workspaces: create, rename, switch, delete. */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { RecordView } from '../api/client.ts';
-import { useApp } from './app-context.ts';
-import { Dialog } from './dialog.tsx';
+import type { RecordView } from '../../api/client.ts';
+import { useApp } from '../app-context.ts';
+import { Dialog } from '../dialog.tsx';
 
 export interface WorkspacesDialogProps {
   workspaces: RecordView[];

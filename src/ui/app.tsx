@@ -1,4 +1,6 @@
 /** The app shell: header (workspace, search, sync status, account), navigation, views, dialogs. */
+import './app.css';
+import './views.css';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { BurrowClient, RecordView } from '../api/client.ts';
 import { AccountDialog } from './account-dialog.tsx';

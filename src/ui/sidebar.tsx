@@ -1,4 +1,5 @@
 /** The navigation: card views, the collections tree, todos, agenda, trash, import and export. */
+import './sidebar.css';
 import type { ComponentChildren } from 'preact';
 import { buildCollectionTree, type CollectionNode } from './collections/collection-tree.ts';
 import { Icon } from './icons.tsx';

@@ -1,4 +1,5 @@
 /** The always-visible sync status; it opens the sync panel. */
+import './status-pill.css';
 import type { BurrowClient } from '../api/client.ts';
 import { useSyncSelection, useSyncStatus } from './live/use-records.ts';
 import { statusLabel, statusTone } from './sync-words.ts';

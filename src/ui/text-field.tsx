@@ -1,4 +1,5 @@
 /** A labelled text input with its hint and error tied to it for screen readers, as every form uses it. */
+import './forms.css';
 import { useEffect, useRef } from 'preact/hooks';
 
 export interface TextFieldProps {

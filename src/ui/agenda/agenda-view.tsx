@@ -1,4 +1,5 @@
 /** The agenda: events by day, and a form to add one. */
+import './agenda.css';
 import { useState } from 'preact/hooks';
 import { type EventFields, validateFields } from '../../../protocol/index.ts';
 import type { RecordView } from '../../api/client.ts';

@@ -1,4 +1,5 @@
 /** The card views (all cards, one collection): toolbar, filters, layouts, and the cards. */
+import './cards.css';
 import type { ComponentChildren } from 'preact';
 import { useMemo, useState } from 'preact/hooks';
 import type { RecordView } from '../../api/client.ts';

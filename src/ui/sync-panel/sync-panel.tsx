@@ -1,4 +1,5 @@
 /** The sync panel: status, Sync now, conflicts, failed changes (retry, discard) and the queue. */
+import './sync-panel.css';
 import { useEffect, useState } from 'preact/hooks';
 import { isUuid, validateFields } from '../../../protocol/index.ts';
 import type { ConflictEntry, FailedEntry, OutboxEntry, RecordView } from '../../api/client.ts';

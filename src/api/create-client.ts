@@ -12,9 +12,7 @@ import {
 } from '../store/account-directory.ts';
 import type { Change, LocalStore, RecordRef, RecordView } from '../store/types.ts';
 import { type BroadcastMessage, openSyncChannel, type SyncChannel } from '../sync/broadcast.ts';
-import { COMMIT_COALESCE_MS } from '../sync/commit-gathering.ts';
 import { startEventsLeader } from '../sync/page/events-leader.ts';
-import { startLocalEngine } from '../sync/page/local-engine.ts';
 import { PageEngine } from '../sync/page/page-engine.ts';
 import { watchPageLifecycle } from '../sync/page/page-lifecycle.ts';
 import { PresenceTracker } from '../sync/page/presence.ts';
@@ -47,8 +45,8 @@ export interface ClientDeps {
   events: boolean;
   /** How often an open tab nudges the engine (covers Chromium's 5/15-minute sync retries). */
   pingIntervalMs: number;
-  /** How long the page's own engine (no worker) lets commits gather before it drains. */
-  commitCoalesceMs: number;
+  /** How long the page's own engine (no worker) lets commits gather before it drains (default COMMIT_COALESCE_MS). */
+  commitCoalesceMs?: number;
 }
 
 /** Name of the workspace created for someone who starts writing before having one. */
@@ -70,8 +68,9 @@ class Client implements BurrowClient {
 
   constructor(private readonly deps: ClientDeps) {
     const link = new WorkerLink({ container: deps.container, timers: deps.timers });
+    // The page's own engine is loaded only where no worker runs one (first load, no service worker).
     this.engine = new PageEngine(link, async () =>
-      startLocalEngine({
+      (await import('../sync/page/local-engine.ts')).startLocalEngine({
         openActive: () => openActiveStore(deps.directory),
         fetch: deps.fetch,
         now: deps.now,
@@ -396,7 +395,6 @@ export function createClientWith(deps: Partial<ClientDeps> & Pick<ClientDeps, 'd
     isOnline: () => (typeof navigator === 'undefined' ? true : navigator.onLine),
     events: true,
     pingIntervalMs: 60_000,
-    commitCoalesceMs: COMMIT_COALESCE_MS,
     ...deps,
   });
 }

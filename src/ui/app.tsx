@@ -10,19 +10,25 @@ import { CardEditor } from './cards/card-editor.tsx';
 import { CardsView } from './cards/cards-view.tsx';
 import { CollectionDialog } from './collections/collection-dialog.tsx';
 import { Icon } from './icons.tsx';
-import { ImportExportView } from './import-export-view.tsx';
 import { useKeyboardShortcuts } from './keyboard.ts';
+import { lazyComponent } from './lazy-component.tsx';
 import { usePresence, useSyncSelection } from './live/use-records.ts';
 import { navigate, type Route, useRoute } from './router.ts';
 import { cardFromShare, readSharedData } from './share.ts';
 import { Sidebar } from './sidebar.tsx';
 import { InitialSyncBar, StatusPill } from './status-pill.tsx';
-import { SyncPanel } from './sync-panel/sync-panel.tsx';
 import { Toasts, useToasts } from './toasts.tsx';
 import { TodosView } from './todos-view.tsx';
 import { TrashView } from './trash-view.tsx';
 import { useWorkspaces } from './workspaces/workspace-state.ts';
 import { WorkspacesDialog } from './workspaces/workspaces-dialog.tsx';
+
+// Rarely used views are loaded when first opened: the first view's code stays small.
+const ImportExportView = lazyComponent(
+  () => import('./import-export-view.tsx').then((module) => module.ImportExportView),
+  <p class="loading">Loading…</p>,
+);
+const SyncPanel = lazyComponent(() => import('./sync-panel/sync-panel.tsx').then((module) => module.SyncPanel));
 
 export interface AppProps {
   client: BurrowClient;

@@ -5,9 +5,9 @@ import type { RecordView } from '../../api/client.ts';
 import { useApp } from '../app-context.ts';
 import { buildCollectionTree, flattenTree } from '../collections/collection-tree.ts';
 import { Dialog } from '../dialog.tsx';
+import { lazyComponent } from '../lazy-component.tsx';
 import { cardFields, parseTags } from '../live/card-query.ts';
 import { usePresence, useRecords } from '../live/use-records.ts';
-import { renderMarkdown } from '../markdown.ts';
 import { describeFieldError } from '../sync-words.ts';
 import { TextField } from '../text-field.tsx';
 
@@ -268,6 +268,12 @@ export function CardEditor({ card, kind, onClose, onOpenCard }: CardEditorProps)
   );
 }
 
+/** The markdown renderer is loaded the first time a preview is shown. */
+const MarkdownPreview = lazyComponent(
+  () => import('./markdown-preview.tsx').then((module) => module.MarkdownPreview),
+  <p class="loading">Loading the preview…</p>,
+);
+
 interface NoteBodyProps {
   content: string;
   preview: boolean;
@@ -301,10 +307,7 @@ function NoteBody({ content, preview, setPreview, error, onInput, onSave }: Note
       </fieldset>
       {preview ? (
         <section class="markdown" aria-label="Preview">
-          <div
-            // renderMarkdown escapes all HTML and allows only http(s)/mailto links (see markdown.ts).
-            dangerouslySetInnerHTML={{ __html: renderMarkdown(content) || '<p>Nothing to preview.</p>' }}
-          />
+          <MarkdownPreview content={content} />
         </section>
       ) : (
         <label class="field">

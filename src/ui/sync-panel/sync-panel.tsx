@@ -6,9 +6,9 @@ import type { ConflictEntry, FailedEntry, OutboxEntry, RecordView } from '../../
 import { useApp } from '../app-context.ts';
 import { describeMutation, recordName } from '../describe-mutation.ts';
 import { Dialog } from '../dialog.tsx';
+import { lazyComponent } from '../lazy-component.tsx';
 import { useSyncStatus } from '../live/use-records.ts';
 import { describeFieldError, describeProblem, fieldLabel, formatTime, statusLabel } from '../sync-words.ts';
-import { ConflictCard } from './conflict-card.tsx';
 
 interface Queues {
   pending: OutboxEntry[];
@@ -37,6 +37,12 @@ function useQueues(): Queues | null {
   }, [client, status]);
   return queues;
 }
+
+/** The conflict view is loaded when the panel first has a conflict to show. */
+const ConflictCard = lazyComponent(
+  () => import('./conflict-card.tsx').then((module) => module.ConflictCard),
+  <p class="loading">Loading the conflict…</p>,
+);
 
 export function SyncPanel({ onClose, onOpenRecord }: { onClose: () => void; onOpenRecord: (id: string) => void }) {
   const { client } = useApp();

@@ -7,8 +7,10 @@ import type { AppEnv } from './http/app-env.ts';
 import { authenticate } from './http/authenticate.ts';
 import { csrfGuard } from './http/csrf.ts';
 import { errorHandler, notFoundHandler } from './http/errors.ts';
+import { hostGuard } from './http/host-guard.ts';
 import { requestLog } from './http/request-log.ts';
 import { staticSite } from './http/static-files.ts';
+import { createLimiters, type Limiters } from './limits/limiters.ts';
 import { createJsonLogger, type Logger } from './logger.ts';
 import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -23,6 +25,8 @@ export interface AppDeps {
   logger?: Logger;
   /** The event streams; main passes its own so it can end them on shutdown. */
   hub?: PokeHub;
+  /** The rate limiters; by default in this process's memory. */
+  limiters?: Limiters;
 }
 
 /** A CSP for the app itself: its own scripts only; card images may come from anywhere. */
@@ -50,13 +54,15 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const { store, config } = deps;
   const logger = deps.logger ?? createJsonLogger();
   const hub = deps.hub ?? new PokeHub(store, config);
-  const routeDeps: RouteDeps = { store, config, logger, requireUser: authenticate(store, config) };
+  const limiters = deps.limiters ?? createLimiters(config);
+  const routeDeps: RouteDeps = { store, config, logger, requireUser: authenticate(store, config), limiters };
 
   const app = new Hono<AppEnv>();
   app.onError(errorHandler(logger));
   app.notFound(notFoundHandler);
   if (config.requestLogs) app.use(requestLog(logger));
   app.use(SECURITY_HEADERS);
+  app.use(hostGuard(config));
   app.use('/api/*', async (c, next) => {
     await next();
     if (!c.res.headers.has('cache-control')) c.res.headers.set('cache-control', 'no-store');
@@ -64,7 +70,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use('/api/*', csrfGuard(config));
 
   app.route('/api/health', healthRoutes(routeDeps));
-  app.route('/api/auth', authRoutes(routeDeps));
+  app.route('/api/auth', authRoutes(routeDeps, hub));
   app.route('/api/sync', syncRoutes(routeDeps, hub));
   app.route('/api', restRoutes(routeDeps));
   app.use(staticSite(config.distDir));

@@ -29,12 +29,19 @@ import type {
   Store,
   StoredResponse,
   TokenInfo,
+  TokenOwner,
   User,
 } from './store.ts';
 
 export interface SqliteStoreOptions {
   /** The clock (ms since epoch); tests move it to age tombstones and keys. */
   now?: () => number;
+  /** Bytes of stored record fields per user (`BURROW_QUOTA_BYTES`); 0 or absent: no quota. */
+  quotaBytes?: number;
+}
+
+function isoOrNull(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
 }
 
 function parseEnvelope(row: EnvelopeRow): Envelope {
@@ -49,6 +56,7 @@ class SqliteStore implements Store {
   private readonly outcomes: OutcomeStatements;
   private readonly listeners = new Set<(notice: CommitNotice) => void>();
   private readonly now: () => number;
+  private readonly quotaBytes: number;
 
   constructor(
     private readonly db: Database.Database,
@@ -59,6 +67,7 @@ class SqliteStore implements Store {
     this.sync = prepareSyncStatements(db);
     this.outcomes = prepareOutcomeStatements(db);
     this.now = options.now ?? Date.now;
+    this.quotaBytes = options.quotaBytes ?? 0;
   }
 
   /** Runs `work` in one BEGIN IMMEDIATE transaction with a fresh record port, then notifies. */
@@ -66,7 +75,7 @@ class SqliteStore implements Store {
     let access: SqliteRecordAccess | undefined;
     const result = this.db
       .transaction(() => {
-        access = new SqliteRecordAccess(this.records, this.now());
+        access = new SqliteRecordAccess(this.records, this.now(), this.quotaBytes);
         const value = work(access);
         access.finish();
         return value;
@@ -152,20 +161,30 @@ class SqliteStore implements Store {
     this.accounts.deleteSession.run(idHash);
   }
 
-  async createToken(token: { id: string; userId: string; name: string; tokenHash: string }): Promise<TokenInfo> {
+  async createToken(token: {
+    id: string;
+    userId: string;
+    name: string;
+    tokenHash: string;
+    expiresAt: number | null;
+  }): Promise<TokenInfo> {
     const createdAt = new Date(this.now()).toISOString();
-    this.accounts.insertToken.run(token.id, token.userId, token.name, token.tokenHash, createdAt);
-    return { id: token.id, name: token.name, createdAt };
+    this.accounts.insertToken.run(token.id, token.userId, token.name, token.tokenHash, createdAt, token.expiresAt);
+    return { id: token.id, name: token.name, createdAt, expiresAt: isoOrNull(token.expiresAt) };
   }
 
-  async findTokenUser(tokenHash: string): Promise<User | null> {
-    return this.accounts.tokenUser.get(tokenHash) ?? null;
+  async findToken(tokenHash: string): Promise<TokenOwner | null> {
+    const row = this.accounts.tokenUser.get(tokenHash);
+    return row ? { user: { id: row.id, email: row.email }, tokenId: row.token_id, expiresAt: row.expires_at } : null;
   }
 
   async listTokens(userId: string): Promise<TokenInfo[]> {
-    return this.accounts.listTokens
-      .all(userId)
-      .map((row) => ({ id: row.id, name: row.name, createdAt: row.created_at }));
+    return this.accounts.listTokens.all(userId).map((row) => ({
+      id: row.id,
+      name: row.name,
+      createdAt: row.created_at,
+      expiresAt: isoOrNull(row.expires_at),
+    }));
   }
 
   async deleteToken(userId: string, tokenId: string): Promise<boolean> {

@@ -17,6 +17,7 @@ import {
 } from '../../protocol/index.ts';
 import { jsonEqual } from '../../protocol/json-equal.ts';
 import { problem } from '../problem.ts';
+import { checkQuota } from './quota.ts';
 import type { RecordAccess } from './record-access.ts';
 import type { StoredRecord, Writer } from './stored-record.ts';
 
@@ -170,7 +171,10 @@ function create(
     fieldVersions: versions,
     fieldWriters: writers,
   };
-  const refusal = checkRecord(table, record, context.pointer) ?? checkParent(access, record, context.pointer);
+  const refusal =
+    checkRecord(table, record, context.pointer) ??
+    checkParent(access, record, context.pointer) ??
+    checkQuota(access, context.userId, null, record);
   if (refusal) return refusal;
   record.seq = access.nextSeq();
   if (table.name === 'workspaces') access.claimWorkspace(record.id, context.userId);
@@ -189,7 +193,9 @@ function change(
 ): { refusal: ApplyOutcome | null; record: StoredRecord } {
   if (Object.keys(changes).length === 0 && deleted === existing.deleted) return { refusal: null, record: existing };
   const record = nextVersion(access, existing, changes, context.writer, deleted);
-  return { refusal: commit(access, table, record, changes, context.pointer), record };
+  const refusal =
+    checkQuota(access, context.userId, existing, record) ?? commit(access, table, record, changes, context.pointer);
+  return { refusal, record };
 }
 
 function update(

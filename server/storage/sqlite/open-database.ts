@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { migrate } from './migrate.ts';
+import { normalizeStoredEmails } from './normalize-emails.ts';
 
 /**
  * WAL for concurrent readers; synchronous=FULL because a client deletes a mutation once it is
@@ -17,5 +18,6 @@ export function openDatabase(file: string): Database.Database {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db);
+  normalizeStoredEmails(db);
   return db;
 }

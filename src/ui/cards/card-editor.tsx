@@ -1,10 +1,11 @@
 /** The card editor: a link (URL, title, description) or a note (markdown with a preview). */
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { validateFields } from '../../../protocol/index.ts';
+import { type CardFields, validateFields } from '../../../protocol/index.ts';
 import type { RecordView } from '../../api/client.ts';
 import { useApp } from '../app-context.ts';
 import { buildCollectionTree, flattenTree } from '../collections/collection-tree.ts';
 import { Dialog } from '../dialog.tsx';
+import { ErrorBoundary } from '../error-boundary.tsx';
 import { lazyComponent } from '../lazy-component.tsx';
 import { cardFields, parseTags } from '../live/card-query.ts';
 import { usePresence, useRecords } from '../live/use-records.ts';
@@ -15,6 +16,8 @@ export interface CardEditorProps {
   /** The card to edit; absent for a new card of `kind`. */
   card?: RecordView;
   kind: 'link' | 'note';
+  /** A new card's first values (what was shared to /share): shown, saved only by Save. */
+  initial?: CardFields;
   onClose: () => void;
   onOpenCard: (id: string) => void;
 }
@@ -30,10 +33,10 @@ interface Draft {
   pinned: boolean;
 }
 
-function draftOf(card: RecordView | undefined, kind: 'link' | 'note'): Draft {
-  if (!card)
+function draftOf(card: RecordView | undefined, kind: 'link' | 'note', initial?: CardFields): Draft {
+  if (!card && !initial)
     return { kind, url: '', title: '', description: '', content: '', tags: '', collectionIds: [], pinned: false };
-  const fields = cardFields(card);
+  const fields = initial ?? cardFields(card!);
   return {
     kind: fields.kind,
     url: fields.url ?? '',
@@ -85,9 +88,9 @@ function normalizedUrl(url: string): string {
   }
 }
 
-export function CardEditor({ card, kind, onClose, onOpenCard }: CardEditorProps) {
+export function CardEditor({ card, kind, initial, onClose, onOpenCard }: CardEditorProps) {
   const { client, workspaceId, toast } = useApp();
-  const [draft, setDraft] = useState(() => draftOf(card, kind));
+  const [draft, setDraft] = useState(() => draftOf(card, kind, initial));
   const [original] = useState(() => fieldsOf(draftOf(card, kind)));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [preview, setPreview] = useState(false);
@@ -143,6 +146,11 @@ export function CardEditor({ card, kind, onClose, onOpenCard }: CardEditorProps)
   return (
     <Dialog title={heading} onClose={onClose} wide={draft.kind === 'note'}>
       <form class="form" onSubmit={(event) => void save(event)} noValidate>
+        {initial && (
+          <p class="notice" role="status">
+            Shared from another app or site: nothing is saved until you press Save.
+          </p>
+        )}
         {editedElsewhere > 0 && (
           <p class="notice" role="status">
             This card is open in another tab too. Your changes and theirs are merged field by field.
@@ -307,7 +315,9 @@ function NoteBody({ content, preview, setPreview, error, onInput, onSave }: Note
       </fieldset>
       {preview ? (
         <section class="markdown" aria-label="Preview">
-          <MarkdownPreview content={content} />
+          <ErrorBoundary what="The preview">
+            <MarkdownPreview content={content} />
+          </ErrorBoundary>
         </section>
       ) : (
         <label class="field">

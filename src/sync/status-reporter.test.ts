@@ -56,7 +56,15 @@ function rig() {
     answers.shift()?.({ ...COUNTS, ...counts });
     await settle();
   };
-  return { reporter, log, answer };
+  /** A first read answered with `counts`, and the log cleared after it. */
+  const readOnce = async (counts: Partial<StoreCounts> = {}) => {
+    const refreshed = reporter.refresh();
+    await settle();
+    await answer(counts);
+    await refreshed;
+    log.length = 0;
+  };
+  return { reporter, log, answer, readOnce };
 }
 
 describe('StatusReporter', () => {
@@ -71,16 +79,13 @@ describe('StatusReporter', () => {
     });
 
     it('publishes nothing when the status did not change', async () => {
-      const { reporter, log, answer } = rig();
-      const first = reporter.refresh();
+      const { reporter, log, answer, readOnce } = rig();
+      await readOnce();
+      const again = reporter.refresh();
       await settle();
       await answer();
-      await first;
-      const second = reporter.refresh();
-      await settle();
-      await answer();
-      await second;
-      expect(log.filter((entry) => entry.startsWith('publish'))).toEqual(['publish synced 0 to burrow-user-1']);
+      await again;
+      expect(log).toEqual(['read', 'read ended']);
     });
 
     it('reads one at a time: refreshes asked meanwhile share one more read', async () => {
@@ -103,12 +108,8 @@ describe('StatusReporter', () => {
 
   describe('from(counts)', () => {
     it('publishes counts a loop read with its results, without a read of its own', async () => {
-      const { reporter, log, answer } = rig();
-      const first = reporter.refresh();
-      await settle();
-      await answer();
-      await first;
-      log.length = 0;
+      const { reporter, log, readOnce } = rig();
+      await readOnce();
       await reporter.from({ ...COUNTS, pending: 4 });
       expect(log).toEqual(['publish syncing 4 to burrow-user-1']);
     });
@@ -124,12 +125,8 @@ describe('StatusReporter', () => {
     });
 
     it('reads again when a read is under way: that read may be older than the counts', async () => {
-      const { reporter, log, answer } = rig();
-      const first = reporter.refresh();
-      await settle();
-      await answer();
-      await first;
-      log.length = 0;
+      const { reporter, log, answer, readOnce } = rig();
+      await readOnce();
       const reading = reporter.refresh();
       await settle();
       const told = reporter.from({ ...COUNTS, pending: 4 });

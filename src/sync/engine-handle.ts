@@ -2,7 +2,6 @@
  * An engine as its callers drive it, wherever it runs: the page drives the worker's engine or its
  * own through an `EngineHandle`, and the worker answers the page's calls with the same calls.
  */
-import type { SyncEngine } from './sync-engine.ts';
 import type { SyncStatus } from './sync-status.ts';
 import type { PageTrigger } from './triggers.ts';
 
@@ -23,15 +22,4 @@ export interface EngineCalls {
 /** An engine the page drives: its calls, and triggers nobody waits for. */
 export interface EngineHandle extends EngineCalls {
   trigger(trigger: PageTrigger): void;
-}
-
-/** The calls of an engine running here. */
-export function engineCalls(engine: SyncEngine): EngineCalls {
-  return {
-    status: () => engine.refreshStatus(),
-    flush: () => engine.flush(),
-    syncNow: () => engine.syncNow(),
-    pull: (after) => engine.pull(after),
-    accountChanged: () => engine.accountChanged(),
-  };
 }

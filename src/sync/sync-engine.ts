@@ -16,6 +16,7 @@ import type { SyncChannel, SyncedChange } from './broadcast.ts';
 import { Coalescer, Urgency } from './coalescer.ts';
 import { CommitGathering } from './commit-gathering.ts';
 import { type DrainResult, drainOutbox } from './drain.ts';
+import type { EngineCalls } from './engine-handle.ts';
 import type { LockRunner } from './lock.ts';
 import { type PullProgress, pullChanges } from './pull.ts';
 import { StatusReporter } from './status-reporter.ts';
@@ -328,4 +329,15 @@ export class SyncEngine {
     this.deps.onSynced?.(change);
     this.deps.channel?.post({ type: 'synced', database: store.name, ...change });
   }
+}
+
+/** The calls of an engine running here. */
+export function engineCalls(engine: SyncEngine): EngineCalls {
+  return {
+    status: () => engine.refreshStatus(),
+    flush: () => engine.flush(),
+    syncNow: () => engine.syncNow(),
+    pull: (after) => engine.pull(after),
+    accountChanged: () => engine.accountChanged(),
+  };
 }

@@ -8,7 +8,7 @@ describe('isPageTrigger', () => {
   });
 
   it("refuses the engine's own triggers and anything else a message may carry", () => {
-    for (const type of ['start', 'timer', 'account', 'SKIP_WAITING', 'toString', '__proto__', 7, null]) {
+    for (const type of ['start', 'navigation', 'timer', 'account', 'SKIP_WAITING', 'toString', '__proto__', 7, null]) {
       expect(isPageTrigger(type)).toBe(false);
     }
   });

@@ -16,6 +16,12 @@ interface TriggerRule {
 export const TRIGGERS = {
   /** The engine started (worker start, the page's own engine). */
   start: { forced: false, pullAfter: true, fromPage: false },
+  /**
+   * A navigation the worker served: the person arriving. Like coming back online, it tries at
+   * once: a worker it woke lost the timer that was waiting out the backoff, and where there is no
+   * Background Sync (Firefox, Safari) nothing else would run it before the page's next ping.
+   */
+  navigation: { forced: true, pullAfter: true, fromPage: false },
   /** The page committed a change. */
   committed: { forced: false, pullAfter: false, fromPage: true },
   /** A Background Sync `sync` event. */

@@ -1,7 +1,7 @@
 /** The page's own engine, for when no service worker controls the page (first load, unsupported, private mode). */
 import { COMMIT_COALESCE_MS } from '../commit-gathering.ts';
-import { type EngineHandle, engineCalls } from '../engine-handle.ts';
-import { SyncEngine, type SyncEngineDeps } from '../sync-engine.ts';
+import type { EngineHandle } from '../engine-handle.ts';
+import { engineCalls, SyncEngine, type SyncEngineDeps } from '../sync-engine.ts';
 
 /** An engine running in the page; `stop()` ends its timers when a worker takes over. */
 export interface LocalEngine extends EngineHandle {

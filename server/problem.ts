@@ -23,6 +23,8 @@ const TITLES: Record<ProblemCode, string> = {
   'email-taken': 'Email already registered',
   'bad-credentials': 'Wrong email or password',
   'method-not-allowed': 'Method not allowed',
+  'request-timeout': 'Request timeout',
+  'too-many-connections': 'Too many connections',
   internal: 'Internal server error',
   'weak-password': 'Password too easy to guess',
   'quota-exceeded': 'Storage quota exceeded',

@@ -1,4 +1,6 @@
 /** The Burrow protocol: the one contract module the page, the worker and the server import. */
+export * from './answer-checks.ts';
+export * from './idempotency-key.ts';
 export * from './ids.ts';
 export * from './json-equal.ts';
 export * from './limits.ts';

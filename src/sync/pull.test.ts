@@ -40,6 +40,12 @@ function pagesApplied(store: RecordedStore): unknown[][] {
     ]);
 }
 
+/** How many of the server's todos 1..`count` the store holds. */
+async function storedTodos(store: RecordedStore, count: number): Promise<number> {
+  const found = await Promise.all(Array.from({ length: count }, (_, index) => store.get('todos', todo(index + 1).id)));
+  return found.filter((record) => record !== undefined).length;
+}
+
 async function setup(changes: number, overrides: Partial<PullDeps> = {}) {
   const store = await openRecordedStore();
   opened.push(store);
@@ -130,6 +136,18 @@ describe('pullChanges', () => {
       await store.writeMeta('cursor', 2);
       await pullChanges(deps);
       expect(progress).toEqual([]);
+    });
+  });
+
+  describe('pages cut short by the server (its byte budget)', () => {
+    it('follows hasMore until the end, storing each change once', async () => {
+      const { deps, server, store } = await setup(5, { pageLimit: undefined });
+      server.maxPageChanges = 2;
+      const result = await pullChanges(deps);
+      expect(result).toMatchObject({ outcome: 'done', cursor: 5 });
+      expect(server.pullLog).toEqual([0, 2, 4]);
+      expect(server.pullLimits).toEqual(Array(3).fill(LIMITS.pullMaxLimit));
+      expect(await storedTodos(store, 5)).toBe(5);
     });
   });
 
@@ -257,6 +275,24 @@ describe('pullChanges', () => {
       const { deps, server } = await setup(1, { isOnline: () => false });
       expect((await pullChanges(deps)).outcome).toBe('offline');
       expect(server.pullLog).toEqual([]);
+    });
+
+    it('stores nothing of a page that is not what the protocol promises, and fails to be tried again', async () => {
+      const tampered: ((page: PullResponse) => unknown)[] = [
+        (page) => ({ ...page, changes: [...page.changes].reverse() }),
+        (page) => ({ ...page, changes: page.changes.map(({ fields: _, ...change }) => change) }),
+        (page) => ({ ...page, cursor: 0 }),
+        (page) => ({ ...page, hasMore: 'yes' }),
+      ];
+      for (const answer of tampered) {
+        const { deps, server, store } = await setup(2);
+        server.pullFaults.push({ kind: 'tamper-page', answer });
+        const result = await pullChanges(deps);
+        expect(result).toMatchObject({ outcome: 'failed', error: expect.stringMatching(/^invalid pull answer: /) });
+        expect(await storedTodos(store, 2)).toBe(0);
+        expect(await store.meta('cursor')).toBeUndefined();
+        expect(await pullChanges(deps)).toMatchObject({ outcome: 'done', cursor: 2 });
+      }
     });
   });
 });

@@ -9,6 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import type { Envelope, Mutation, PullResponse, PushResponse } from '../../protocol/index.ts';
+import type { SeenVersion } from './audit.ts';
 
 /** What came of a request as far as the server is concerned. */
 export type ExchangeOutcome =
@@ -48,8 +49,8 @@ export interface WireTap {
   readonly url: string;
   readonly pushes: readonly PushExchange[];
   readonly restWrites: readonly RestExchange[];
-  /** Every envelope the server sent (push results, REST answers, pulls), in arrival order. */
-  readonly envelopes: readonly Envelope[];
+  /** Every record version the server told of (push results' stamps, REST answers, pulls), in arrival order. */
+  readonly envelopes: readonly SeenVersion[];
   /** True once a push carrying `token` as a field value reached the tap (answered or not). */
   sawToken(token: string): boolean;
   close(): Promise<void>;
@@ -64,7 +65,7 @@ export async function startWireTap(target: string): Promise<WireTap> {
   const targetUrl = new URL(target);
   const pushes: PushExchange[] = [];
   const restWrites: RestExchange[] = [];
-  const envelopes: Envelope[] = [];
+  const envelopes: SeenVersion[] = [];
   const tokensSeen = new Set<string>();
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
@@ -106,8 +107,13 @@ export async function startWireTap(target: string): Promise<WireTap> {
         for (const value of stringValues(mutation.fields)) tokensSeen.add(value);
       return ({ outcome, upstream }) => {
         const response = upstream?.status === 200 ? parseJson<PushResponse>(decodedBody(upstream)) : null;
-        for (const result of response?.results ?? [])
-          if ('record' in result && result.record) envelopes.push(result.record);
+        const sent = new Map((request.mutations as Mutation[]).map((mutation) => [mutation.seq, mutation]));
+        for (const result of response?.results ?? []) {
+          const mutation = sent.get(result.seq);
+          if (!mutation || result.status === 'rejected' || !result.stamp) continue;
+          const { version, seq } = result.stamp;
+          envelopes.push({ table: mutation.table as Envelope['table'], id: mutation.recordId, version, seq });
+        }
         pushes.push({
           clientId: request.clientId as string,
           mutations: request.mutations as Mutation[],

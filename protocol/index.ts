@@ -3,6 +3,7 @@ export * from './ids.ts';
 export * from './limits.ts';
 export * from './problems.ts';
 export * from './tables.ts';
+export * from './url.ts';
 export * from './validate-fields.ts';
 export * from './version.ts';
 export * from './wire.ts';

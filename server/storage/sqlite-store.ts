@@ -17,6 +17,7 @@ import { type AccountStatements, prepareAccountStatements } from './sqlite/accou
 import { openDatabase } from './sqlite/open-database.ts';
 import { type EnvelopeRow, envelopeJson, rowToRecord } from './sqlite/record-rows.ts';
 import { type OutcomeStatements, prepareOutcomeStatements, SqliteOutcomeLog } from './sqlite/sqlite-outcome-log.ts';
+import { type PreviewStatements, preparePreviewStatements, SqlitePreviewQueue } from './sqlite/sqlite-preview-queue.ts';
 import { prepareRecordStatements, type RecordStatements, SqliteRecordAccess } from './sqlite/sqlite-record-access.ts';
 import { prepareSyncStatements, type SyncStatements } from './sqlite/sync-statements.ts';
 import type {
@@ -47,6 +48,7 @@ class SqliteStore implements Store {
   private readonly records: RecordStatements;
   private readonly sync: SyncStatements;
   private readonly outcomes: OutcomeStatements;
+  private readonly previews: PreviewStatements;
   private readonly listeners = new Set<(notice: CommitNotice) => void>();
   private readonly now: () => number;
 
@@ -58,6 +60,7 @@ class SqliteStore implements Store {
     this.records = prepareRecordStatements(db);
     this.sync = prepareSyncStatements(db);
     this.outcomes = prepareOutcomeStatements(db);
+    this.previews = preparePreviewStatements(db);
     this.now = options.now ?? Date.now;
   }
 
@@ -66,7 +69,8 @@ class SqliteStore implements Store {
     let access: SqliteRecordAccess | undefined;
     const result = this.db
       .transaction(() => {
-        access = new SqliteRecordAccess(this.records, this.now());
+        const now = this.now();
+        access = new SqliteRecordAccess(this.records, now, new SqlitePreviewQueue(this.previews, now));
         const value = work(access);
         access.finish();
         return value;

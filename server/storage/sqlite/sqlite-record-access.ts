@@ -1,9 +1,10 @@
 /** The apply logic's record port over SQLite prepared statements, for one transaction. */
 import type Database from 'better-sqlite3';
 import type { TableName } from '../../../protocol/index.ts';
+import { type PreviewQueue, previewJobFor } from '../../previews/preview-queue.ts';
 import type { RecordAccess } from '../../sync/record-access.ts';
-import type { StoredRecord } from '../../sync/stored-record.ts';
-import { linkUrlOf, RECORD_COLUMNS, type RecordRow, rowToRecord } from './record-rows.ts';
+import { liveLinkUrl, type StoredRecord } from '../../sync/stored-record.ts';
+import { RECORD_COLUMNS, type RecordRow, rowToRecord } from './record-rows.ts';
 
 /** The statements the record port uses, prepared once per database. */
 export function prepareRecordStatements(db: Database.Database) {
@@ -43,6 +44,8 @@ export class SqliteRecordAccess implements RecordAccess {
   constructor(
     private readonly statements: RecordStatements,
     now: number,
+    /** The preview job queue, in the same transaction. */
+    readonly previews: PreviewQueue,
   ) {
     this.startSeq = statements.readSeq.get()!.value;
     this.timestamp = new Date(now).toISOString();
@@ -77,11 +80,16 @@ export class SqliteRecordAccess implements RecordAccess {
       fields: JSON.stringify(record.fields),
       field_versions: JSON.stringify(record.fieldVersions),
       field_writers: JSON.stringify(record.fieldWriters),
-      link_url: linkUrlOf(record),
+      link_url: liveLinkUrl(record),
     };
     if (isNew) this.statements.insert.run(row);
     else this.statements.update.run(row);
     this.changedOwners.add(record.ownerId);
+  }
+
+  enqueuePreview(record: StoredRecord): void {
+    const job = previewJobFor(record);
+    if (job) this.previews.enqueue(job);
   }
 
   claimWorkspace(workspaceId: string, ownerId: string): void {

@@ -1,4 +1,5 @@
 /** The Burrow protocol: the one contract module the page, the worker and the server import. */
+export { MEDIA_PATH } from './field-types.ts';
 export * from './ids.ts';
 export * from './limits.ts';
 export * from './problems.ts';

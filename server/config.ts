@@ -39,6 +39,18 @@ export interface ServerConfig {
   allowedOrigins: string[];
   /** `silent` turns request logs off (errors are still logged). */
   requestLogs: boolean;
+  /** Link previews: fetching on (`BURROW_UNFURL=0` turns it off), and its knobs. */
+  unfurl: UnfurlConfig;
+}
+
+export interface UnfurlConfig {
+  enabled: boolean;
+  /** Let the fetcher reach private and loopback addresses: tests against a fixture site only. */
+  allowPrivate: boolean;
+  /** Least time between two fetches from one host. */
+  hostGapMs: number;
+  /** The first retry delay after a transient failure. */
+  retryBaseMs: number;
 }
 
 const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -95,5 +107,11 @@ export function loadConfig(argv: readonly string[], env: Env): ServerConfig {
     trustProxy: env.BURROW_TRUST_PROXY === '1',
     allowedOrigins: (env.BURROW_ALLOWED_ORIGINS ?? '').split(',').filter((origin) => origin !== ''),
     requestLogs: env.BURROW_LOG !== 'silent',
+    unfurl: {
+      enabled: env.BURROW_UNFURL !== '0',
+      allowPrivate: env.BURROW_UNFURL_ALLOW_PRIVATE === '1',
+      hostGapMs: integer(env.BURROW_UNFURL_HOST_GAP_MS, 'BURROW_UNFURL_HOST_GAP_MS', 1000),
+      retryBaseMs: integer(env.BURROW_UNFURL_RETRY_MS, 'BURROW_UNFURL_RETRY_MS', 30_000),
+    },
   };
 }

@@ -27,6 +27,7 @@ const TITLES: Record<ProblemCode, string> = {
   exists: 'Record exists',
   deleted: 'Record deleted',
   'duplicate-url': 'Duplicate link',
+  'previews-off': 'Link previews are off',
 };
 
 /** Builds a problem object; `extra` carries members such as `errors`, `expectedSeq`, `current`. */

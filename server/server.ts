@@ -8,6 +8,8 @@ import type { ServerConfig } from './config.ts';
 import { PokeHub } from './events/poke-hub.ts';
 import type { Logger } from './logger.ts';
 import { startMaintenance } from './maintenance.ts';
+import { MediaStore } from './previews/media-store.ts';
+import { startPreviews } from './previews/start-previews.ts';
 import { openSqliteStore } from './storage/sqlite-store.ts';
 
 export interface RunningServer {
@@ -24,8 +26,10 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   if (!config.skipBuild) await ensureBuilt(config.rootDir, logger);
   const store = openSqliteStore(path.join(config.dataDir, 'burrow.sqlite'));
   const hub = new PokeHub(store, config);
-  const app = createApp({ store, config, logger, hub });
+  const media = new MediaStore(path.join(config.dataDir, 'media'));
+  const app = createApp({ store, config, logger, hub, media });
   const stopMaintenance = startMaintenance(store, config, logger);
+  const previews = await startPreviews(store, config, logger, media);
 
   const { server, address } = await new Promise<{ server: ReturnType<typeof serve>; address: AddressInfo }>(
     (resolve, reject) => {
@@ -48,7 +52,10 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       force.unref();
       server.close(() => {
         clearTimeout(force);
-        void store.close().then(resolve);
+        void previews
+          .stop()
+          .then(() => store.close())
+          .then(resolve);
       });
       if ('closeIdleConnections' in server) server.closeIdleConnections();
     });

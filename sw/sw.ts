@@ -3,6 +3,7 @@
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
 import { syncStoreDirectory } from '../src/sync/sync-store-directory.ts';
+import { registerMediaCache } from './media-cache.ts';
 import { startSyncWorker } from './sync-worker.ts';
 
 declare const self: ServiceWorkerGlobalScope;
@@ -11,6 +12,7 @@ precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
 // Every navigation (any route, offline too) gets the app shell; the API is never a navigation.
 registerRoute(new NavigationRoute(createHandlerBoundToURL('/index.html'), { denylist: [/^\/api\//] }));
+registerMediaCache(self.location.origin);
 
 // Also handles SKIP_WAITING (the update flow) and claims clients on activate.
 startSyncWorker(self, syncStoreDirectory);

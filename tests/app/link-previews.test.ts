@@ -88,19 +88,17 @@ describe('link previews in the browser', () => {
     expect(online).toBe(200);
     await device.setOffline(true);
     // no-store: past the browser's HTTP cache (the image is immutable there too), so only the worker's cache can answer.
-    const offline = await page.evaluate(async (path) => {
-      const response = await fetch(path, { cache: 'no-store' });
-      return {
-        status: response.status,
-        type: response.headers.get('content-type'),
-        bytes: (await response.blob()).size,
-      };
-    }, image);
+    // Page functions run in the browser; the Node type-check has no DOM, so these go as source text.
+    const offline =
+      (await page.evaluate(`fetch(${JSON.stringify(image)}, { cache: 'no-store' }).then(async (response) => ({
+      status: response.status,
+      type: response.headers.get('content-type'),
+      bytes: (await response.blob()).size,
+    }))`)) as { status: number; type: string; bytes: number };
     expect(offline).toMatchObject({ status: 200, type: 'image/webp' });
     expect(offline.bytes).toBeGreaterThan(0);
     const cached = await page.evaluate(
-      async (path) => Boolean(await (await caches.open('burrow-media')).match(path)),
-      image,
+      `caches.open('burrow-media').then((cache) => cache.match(${JSON.stringify(image)})).then(Boolean)`,
     );
     expect(cached).toBe(true);
     expect(site.requests.every((request) => request.userAgent?.startsWith('Burrow/'))).toBe(true);

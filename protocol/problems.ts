@@ -23,6 +23,14 @@ export const PROBLEM = {
   badCredentials: 'bad-credentials',
   methodNotAllowed: 'method-not-allowed',
   internal: 'internal',
+  /** A new password that is common or built from the email (400, with `errors`). */
+  weakPassword: 'weak-password',
+  /** A write that would take the account's stored fields past its quota (413). */
+  quotaExceeded: 'quota-exceeded',
+  /** Too much work waiting (password hashing): 503 with `Retry-After`. */
+  serverBusy: 'server-busy',
+  /** A request for a Host other than `BURROW_PUBLIC_URL`'s (421, DNS rebinding). */
+  wrongHost: 'wrong-host',
   /** REST answers of the push conflict codes (409, with the current envelope under `current`). */
   recordExists: 'exists',
   recordDeleted: 'deleted',

@@ -8,8 +8,10 @@ import type { AppEnv } from './http/app-env.ts';
 import { authenticate } from './http/authenticate.ts';
 import { csrfGuard } from './http/csrf.ts';
 import { errorHandler, notFoundHandler } from './http/errors.ts';
+import { hostGuard } from './http/host-guard.ts';
 import { requestLog } from './http/request-log.ts';
 import { staticSite } from './http/static-files.ts';
+import { createLimiters, type Limiters } from './limits/limiters.ts';
 import { createJsonLogger, type Logger } from './logger.ts';
 import { MediaStore } from './previews/media-store.ts';
 import { authRoutes } from './routes/auth.ts';
@@ -26,6 +28,8 @@ export interface AppDeps {
   logger?: Logger;
   /** The event streams; main passes its own so it can end them on shutdown. */
   hub?: PokeHub;
+  /** The rate limiters; by default in this process's memory. */
+  limiters?: Limiters;
   /** Stored preview images; default `<dataDir>/media`. */
   media?: MediaStore;
 }
@@ -55,7 +59,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const { store, config } = deps;
   const logger = deps.logger ?? createJsonLogger();
   const hub = deps.hub ?? new PokeHub(store, config);
-  const routeDeps: RouteDeps = { store, config, logger, requireUser: authenticate(store, config) };
+  const limiters = deps.limiters ?? createLimiters(config);
+  const routeDeps: RouteDeps = { store, config, logger, requireUser: authenticate(store, config), limiters };
   const media = deps.media ?? new MediaStore(path.join(config.dataDir, 'media'));
 
   const app = new Hono<AppEnv>();
@@ -63,6 +68,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.notFound(notFoundHandler);
   if (config.requestLogs) app.use(requestLog(logger));
   app.use(SECURITY_HEADERS);
+  app.use(hostGuard(config));
   app.use('/api/*', async (c, next) => {
     await next();
     if (!c.res.headers.has('cache-control')) c.res.headers.set('cache-control', 'no-store');
@@ -70,7 +76,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use('/api/*', csrfGuard(config));
 
   app.route('/api/health', healthRoutes(routeDeps));
-  app.route('/api/auth', authRoutes(routeDeps));
+  app.route('/api/auth', authRoutes(routeDeps, hub));
   app.route('/api/sync', syncRoutes(routeDeps, hub));
   app.route('/api/cards', refreshRoutes(routeDeps));
   app.route('/api', restRoutes(routeDeps));

@@ -14,8 +14,25 @@ describe('loadConfig', () => {
       heartbeatMs: 15_000,
       skipBuild: false,
       requestLogs: true,
-      trustProxy: false,
+      trustProxy: 0,
+      publicUrl: null,
+      loginLimit: 10,
+      loginAddressLimit: 100,
+      signupLimit: 10,
+      hashConcurrency: 2,
+      writeLimit: 10_000,
+      writeWindowMs: 60_000,
+      quotaBytes: 256 * 1024 * 1024,
     });
+  });
+
+  it('reads proxy trust as a number of hops, and the public URL', () => {
+    expect(loadConfig([], { BURROW_TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig([], { BURROW_TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(() => loadConfig([], { BURROW_TRUST_PROXY: 'yes' })).toThrow(/BURROW_TRUST_PROXY/);
+    expect(loadConfig([], { BURROW_PUBLIC_URL: 'https://burrow.example/' }).publicUrl?.host).toBe('burrow.example');
+    expect(() => loadConfig([], { BURROW_PUBLIC_URL: 'burrow.example' })).toThrow(/BURROW_PUBLIC_URL/);
+    expect(() => loadConfig([], { BURROW_WRITE_LIMIT: '0' })).toThrow(/BURROW_WRITE_LIMIT/);
   });
 
   it('reads the environment, and flags win over it', () => {

@@ -20,9 +20,22 @@ export interface ServerConfig {
   purgeIntervalMs: number;
   /** Stored Idempotency-Key responses are kept at least this long. */
   idempotencyRetentionMs: number;
-  /** Failed logins per email (and per IP) within `loginWindowMs` before 429. */
+  /** Sign-in attempts per (account, address) within `loginWindowMs` that run without delay. */
   loginLimit: number;
   loginWindowMs: number;
+  /** Failed sign-ins per address across every account within `loginWindowMs` before 429. */
+  loginAddressLimit: number;
+  /** Sign-ups per address within `signupWindowMs` before 429. */
+  signupLimit: number;
+  signupWindowMs: number;
+  /** Password hashes (scrypt, in libuv's thread pool) running at once, and how many may wait. */
+  hashConcurrency: number;
+  hashQueueLimit: number;
+  /** Record writes per user within `writeWindowMs` (a push counts its mutations) before 429. */
+  writeLimit: number;
+  writeWindowMs: number;
+  /** Bytes of stored record fields per user (0: no quota). */
+  quotaBytes: number;
   /** Skip the "is dist/ up to date" check and build at start. */
   skipBuild: boolean;
   /** SSE comment heartbeat interval. */
@@ -33,8 +46,13 @@ export interface ServerConfig {
   scryptCost: number;
   /** Session lifetime; a session used in its second half is renewed. */
   sessionTtlMs: number;
-  /** Trust `X-Forwarded-Proto` and `X-Forwarded-For` (only behind a proxy you run). */
-  trustProxy: boolean;
+  /**
+   * How many proxies of yours stand in front of the server (0: none). Their
+   * `X-Forwarded-For`/`X-Forwarded-Proto` entries are trusted, no others.
+   */
+  trustProxy: number;
+  /** The URL people use (`BURROW_PUBLIC_URL`); when set, requests for any other Host are refused. */
+  publicUrl: URL | null;
   /** Extra origins whose cookie-authenticated writes are accepted (besides the server's own). */
   allowedOrigins: string[];
   /** `silent` turns request logs off (errors are still logged). */
@@ -64,6 +82,25 @@ function integer(raw: string | undefined, name: string, fallback: number): numbe
   if (!Number.isSafeInteger(value) || value < 0)
     throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
   return value;
+}
+
+function positive(raw: string | undefined, name: string, fallback: number): number {
+  const value = integer(raw, name, fallback);
+  if (value < 1) throw new Error(`${name} must be at least 1, got "${raw}"`);
+  return value;
+}
+
+function publicUrl(raw: string | undefined): URL | null {
+  if (raw === undefined || raw === '') return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`BURROW_PUBLIC_URL must be an absolute URL, got "${raw}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new Error(`BURROW_PUBLIC_URL must be an http(s) URL, got "${raw}"`);
+  return url;
 }
 
 /** Reads `--name value` and `--name=value` flags. */
@@ -99,12 +136,21 @@ export function loadConfig(argv: readonly string[], env: Env): ServerConfig {
     idempotencyRetentionMs: integer(env.BURROW_IDEMPOTENCY_RETENTION_MS, 'BURROW_IDEMPOTENCY_RETENTION_MS', 3 * DAY),
     loginLimit: integer(env.BURROW_LOGIN_LIMIT, 'BURROW_LOGIN_LIMIT', 10),
     loginWindowMs: integer(env.BURROW_LOGIN_WINDOW_MS, 'BURROW_LOGIN_WINDOW_MS', 15 * 60 * 1000),
+    loginAddressLimit: integer(env.BURROW_LOGIN_ADDRESS_LIMIT, 'BURROW_LOGIN_ADDRESS_LIMIT', 100),
+    signupLimit: integer(env.BURROW_SIGNUP_LIMIT, 'BURROW_SIGNUP_LIMIT', 10),
+    signupWindowMs: integer(env.BURROW_SIGNUP_WINDOW_MS, 'BURROW_SIGNUP_WINDOW_MS', 60 * 60 * 1000),
+    hashConcurrency: positive(env.BURROW_HASH_CONCURRENCY, 'BURROW_HASH_CONCURRENCY', 2),
+    hashQueueLimit: integer(env.BURROW_HASH_QUEUE_LIMIT, 'BURROW_HASH_QUEUE_LIMIT', 32),
+    writeLimit: positive(env.BURROW_WRITE_LIMIT, 'BURROW_WRITE_LIMIT', 10_000),
+    writeWindowMs: integer(env.BURROW_WRITE_WINDOW_MS, 'BURROW_WRITE_WINDOW_MS', 60 * 1000),
+    quotaBytes: integer(env.BURROW_QUOTA_BYTES, 'BURROW_QUOTA_BYTES', 256 * 1024 * 1024),
     skipBuild: env.BURROW_SKIP_BUILD === '1',
     heartbeatMs: integer(env.BURROW_HEARTBEAT_MS, 'BURROW_HEARTBEAT_MS', 15_000),
     pokeIntervalMs: integer(env.BURROW_POKE_INTERVAL_MS, 'BURROW_POKE_INTERVAL_MS', 50),
     scryptCost: integer(env.BURROW_SCRYPT_COST, 'BURROW_SCRYPT_COST', 2 ** 15),
     sessionTtlMs: integer(env.BURROW_SESSION_TTL_MS, 'BURROW_SESSION_TTL_MS', 90 * DAY),
-    trustProxy: env.BURROW_TRUST_PROXY === '1',
+    trustProxy: integer(env.BURROW_TRUST_PROXY, 'BURROW_TRUST_PROXY', 0),
+    publicUrl: publicUrl(env.BURROW_PUBLIC_URL),
     allowedOrigins: (env.BURROW_ALLOWED_ORIGINS ?? '').split(',').filter((origin) => origin !== ''),
     requestLogs: env.BURROW_LOG !== 'silent',
     unfurl: {

@@ -24,7 +24,7 @@ const SHUTDOWN_GRACE_MS = 10_000;
 
 export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
   if (!config.skipBuild) await ensureBuilt(config.rootDir, logger);
-  const store = openSqliteStore(path.join(config.dataDir, 'burrow.sqlite'));
+  const store = openSqliteStore(path.join(config.dataDir, 'burrow.sqlite'), { quotaBytes: config.quotaBytes });
   const hub = new PokeHub(store, config);
   const media = new MediaStore(path.join(config.dataDir, 'media'));
   const app = createApp({ store, config, logger, hub, media });

@@ -2,8 +2,11 @@
 import type { HttpBindings } from '@hono/node-server';
 import type { User } from '../storage/store.ts';
 
-/** How the request was authenticated: CSRF and logout treat the two differently. */
-export type AuthMethod = { kind: 'session'; idHash: string } | { kind: 'bearer' };
+/**
+ * How the request was authenticated: CSRF, logout and token management treat the two
+ * differently; event streams remember theirs so revoking it can end them.
+ */
+export type AuthMethod = { kind: 'session'; idHash: string } | { kind: 'bearer'; tokenId: string };
 
 export interface AppEnv {
   /** Present when served by @hono/node-server; absent under `app.request()`. */

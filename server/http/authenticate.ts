@@ -15,10 +15,13 @@ export function authenticate(store: Store, config: ServerConfig): MiddlewareHand
     const authorization = c.req.header('authorization');
     if (authorization !== undefined) {
       const token = BEARER.exec(authorization)?.[1];
-      const user = token ? await store.findTokenUser(hashSecret(token)) : null;
-      if (!user) throw fail(401, 'unauthorized', 'The bearer token is not valid.');
-      c.set('user', user);
-      c.set('auth', { kind: 'bearer' });
+      const found = token ? await store.findToken(hashSecret(token)) : null;
+      if (!found) throw fail(401, 'unauthorized', 'The bearer token is not valid.');
+      if (found.expiresAt !== null && found.expiresAt <= Date.now()) {
+        throw fail(401, 'unauthorized', 'The bearer token has expired.');
+      }
+      c.set('user', found.user);
+      c.set('auth', { kind: 'bearer', tokenId: found.tokenId });
       return next();
     }
     const sessionId = readSessionCookie(c);
@@ -36,3 +39,15 @@ export function authenticate(store: Store, config: ServerConfig): MiddlewareHand
     return next();
   };
 }
+
+/** After `authenticate`: token management needs a signed-in session, so a token cannot mint or outlive tokens. */
+export const requireSession: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (c.get('auth').kind !== 'session') {
+    throw fail(
+      403,
+      'forbidden',
+      'API tokens are managed from a signed-in session; a bearer token cannot list, create or revoke tokens.',
+    );
+  }
+  return next();
+};

@@ -5,6 +5,7 @@ import type { AppEnv } from '../http/app-env.ts';
 import { methodNotAllowed } from '../http/errors.ts';
 import { idempotencyOf } from '../http/idempotency-key.ts';
 import { readJson } from '../http/read-json.ts';
+import { chargeRestWrite } from '../limits/write-limit.ts';
 import { fail } from '../problem.ts';
 import type { StoredResponse } from '../storage/store.ts';
 import { type RouteDeps, sendJsonText, sendStored } from './route-deps.ts';
@@ -76,9 +77,9 @@ function placementOf(table: TableName, body: Record<string, unknown>): { id: str
   return { id: id ?? newId(), workspaceId };
 }
 
-export function restRoutes({ store, requireUser }: RouteDeps): Hono<AppEnv> {
+export function restRoutes({ store, requireUser, limiters }: RouteDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  app.use('*', requireUser);
+  app.use('*', requireUser, chargeRestWrite(limiters));
 
   app.get('/:table', async (c) => {
     const table = tableOf(c.req.param('table'));

@@ -2,6 +2,7 @@
 import type { MiddlewareHandler } from 'hono';
 import type { ServerConfig } from '../config.ts';
 import type { AppEnv } from '../http/app-env.ts';
+import type { Limiters } from '../limits/limiters.ts';
 import type { Logger } from '../logger.ts';
 import type { Store, StoredResponse } from '../storage/store.ts';
 
@@ -11,6 +12,8 @@ export interface RouteDeps {
   logger: Logger;
   /** The authentication middleware (401 without a session or token). */
   requireUser: MiddlewareHandler<AppEnv>;
+  /** Every rate limiter (sign-in, sign-up, writes), built in `limits/limiters.ts`. */
+  limiters: Limiters;
 }
 
 /** Sends a stored write response; a replay says so with `Idempotent-Replayed: true`. */

@@ -12,6 +12,7 @@ import type { AppEnv } from '../http/app-env.ts';
 import { methodNotAllowed } from '../http/errors.ts';
 import { idempotencyOf } from '../http/idempotency-key.ts';
 import { readJson } from '../http/read-json.ts';
+import { chargeWrites } from '../limits/write-limit.ts';
 import { fail } from '../problem.ts';
 import { type RouteDeps, sendJsonText, sendStored } from './route-deps.ts';
 
@@ -50,13 +51,14 @@ export function queryInteger(
   return value;
 }
 
-export function syncRoutes({ store, requireUser }: RouteDeps, hub: PokeHub): Hono<AppEnv> {
+export function syncRoutes({ store, requireUser, limiters }: RouteDeps, hub: PokeHub): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.post('/push', requireUser, async (c) => {
     const body = await readJson(c, LIMITS.maxPushBytes);
     const idempotency = idempotencyOf(c, body.raw, true);
     const request = parsePush(body.value);
+    await chargeWrites(limiters, c.get('user').id, request.mutations.length);
     return sendStored(await store.push(c.get('user').id, request, { idempotency }));
   });
 

@@ -38,12 +38,19 @@ import type {
   Store,
   StoredResponse,
   TokenInfo,
+  TokenOwner,
   User,
 } from './store.ts';
 
 export interface SqliteStoreOptions {
   /** The clock (ms since epoch); tests move it to age tombstones and keys. */
   now?: () => number;
+  /** Bytes of stored record fields per user (`BURROW_QUOTA_BYTES`); 0 or absent: no quota. */
+  quotaBytes?: number;
+}
+
+function isoOrNull(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
 }
 
 function parseEnvelope(row: EnvelopeRow): Envelope {
@@ -59,6 +66,7 @@ class SqliteStore implements Store {
   private readonly previews: PreviewStatements;
   private readonly listeners = new Set<(notice: CommitNotice) => void>();
   private readonly now: () => number;
+  private readonly quotaBytes: number;
 
   constructor(
     private readonly db: Database.Database,
@@ -70,6 +78,7 @@ class SqliteStore implements Store {
     this.outcomes = prepareOutcomeStatements(db);
     this.previews = preparePreviewStatements(db);
     this.now = options.now ?? Date.now;
+    this.quotaBytes = options.quotaBytes ?? 0;
   }
 
   /** Runs `work` in one BEGIN IMMEDIATE transaction with a fresh record port, then notifies. */
@@ -78,7 +87,8 @@ class SqliteStore implements Store {
     const result = this.db
       .transaction(() => {
         const now = this.now();
-        access = new SqliteRecordAccess(this.records, now, new SqlitePreviewQueue(this.previews, now));
+        const previews = new SqlitePreviewQueue(this.previews, now);
+        access = new SqliteRecordAccess(this.records, now, previews, this.quotaBytes);
         const value = work(access);
         access.finish();
         return value;
@@ -164,20 +174,30 @@ class SqliteStore implements Store {
     this.accounts.deleteSession.run(idHash);
   }
 
-  async createToken(token: { id: string; userId: string; name: string; tokenHash: string }): Promise<TokenInfo> {
+  async createToken(token: {
+    id: string;
+    userId: string;
+    name: string;
+    tokenHash: string;
+    expiresAt: number | null;
+  }): Promise<TokenInfo> {
     const createdAt = new Date(this.now()).toISOString();
-    this.accounts.insertToken.run(token.id, token.userId, token.name, token.tokenHash, createdAt);
-    return { id: token.id, name: token.name, createdAt };
+    this.accounts.insertToken.run(token.id, token.userId, token.name, token.tokenHash, createdAt, token.expiresAt);
+    return { id: token.id, name: token.name, createdAt, expiresAt: isoOrNull(token.expiresAt) };
   }
 
-  async findTokenUser(tokenHash: string): Promise<User | null> {
-    return this.accounts.tokenUser.get(tokenHash) ?? null;
+  async findToken(tokenHash: string): Promise<TokenOwner | null> {
+    const row = this.accounts.tokenUser.get(tokenHash);
+    return row ? { user: { id: row.id, email: row.email }, tokenId: row.token_id, expiresAt: row.expires_at } : null;
   }
 
   async listTokens(userId: string): Promise<TokenInfo[]> {
-    return this.accounts.listTokens
-      .all(userId)
-      .map((row) => ({ id: row.id, name: row.name, createdAt: row.created_at }));
+    return this.accounts.listTokens.all(userId).map((row) => ({
+      id: row.id,
+      name: row.name,
+      createdAt: row.created_at,
+      expiresAt: isoOrNull(row.expires_at),
+    }));
   }
 
   async deleteToken(userId: string, tokenId: string): Promise<boolean> {

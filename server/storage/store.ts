@@ -27,6 +27,16 @@ export interface TokenInfo {
   id: string;
   name: string;
   createdAt: string;
+  /** ISO 8601; null when the token never expires. */
+  expiresAt: string | null;
+}
+
+/** Whom a bearer token authenticates, and which token it is (its streams end when it is revoked). */
+export interface TokenOwner {
+  user: User;
+  tokenId: string;
+  /** ms since epoch; null when it never expires. */
+  expiresAt: number | null;
 }
 
 /** An Idempotency-Key and the fingerprint of the request it came with. */
@@ -87,8 +97,16 @@ export interface Store {
   findSession(idHash: string, now: number): Promise<{ user: User; expiresAt: number } | null>;
   renewSession(idHash: string, expiresAt: number): Promise<void>;
   deleteSession(idHash: string): Promise<void>;
-  createToken(token: { id: string; userId: string; name: string; tokenHash: string }): Promise<TokenInfo>;
-  findTokenUser(tokenHash: string): Promise<User | null>;
+  /** `expiresAt`: ms since epoch, or null for a token that never expires. */
+  createToken(token: {
+    id: string;
+    userId: string;
+    name: string;
+    tokenHash: string;
+    expiresAt: number | null;
+  }): Promise<TokenInfo>;
+  /** The token with this hash, expired or not (the caller tells the two apart). */
+  findToken(tokenHash: string): Promise<TokenOwner | null>;
   listTokens(userId: string): Promise<TokenInfo[]>;
   /** False when the user has no such token. */
   deleteToken(userId: string, tokenId: string): Promise<boolean>;

@@ -18,6 +18,7 @@ import {
 } from '../../protocol/index.ts';
 import { problem } from '../problem.ts';
 import { jsonEqual } from './json-equal.ts';
+import { checkQuota } from './quota.ts';
 import type { RecordAccess } from './record-access.ts';
 import { liveLinkUrl, SERVER_WRITER, type StoredRecord, type Writer } from './stored-record.ts';
 
@@ -189,7 +190,10 @@ function create(
   };
   const twin = findTwin(access, record);
   if (twin) return { status: 'conflict', code: 'duplicate-url', record: twin };
-  const refusal = checkRecord(table, record, context.pointer) ?? checkParent(access, record, context.pointer);
+  const refusal =
+    checkRecord(table, record, context.pointer) ??
+    checkParent(access, record, context.pointer) ??
+    checkQuota(access, context.userId, null, record);
   if (refusal) return refusal;
   record.seq = access.nextSeq();
   if (table.name === 'workspaces') access.claimWorkspace(record.id, context.userId);
@@ -213,7 +217,8 @@ function change(
   const newLink = url !== null && url !== liveLinkUrl(existing);
   const twin = newLink ? findTwin(access, record) : undefined;
   if (twin) return { refusal: duplicateUrlRejection(twin, context.pointer), record };
-  const refusal = commit(access, table, record, changes, context.pointer);
+  const refusal =
+    checkQuota(access, context.userId, existing, record) ?? commit(access, table, record, changes, context.pointer);
   if (!refusal && newLink) access.enqueuePreview(record);
   return { refusal, record };
 }

@@ -25,4 +25,6 @@ export interface RecordAccess {
   nextSeq(): number;
   /** The server time of this transaction, ISO 8601 UTC. */
   now(): string;
+  /** Bytes of record fields `userId` may still add before the storage quota (Infinity: no quota). */
+  storageRoom(userId: string): number;
 }

@@ -25,10 +25,16 @@ export interface TestServer {
 export function startTestServer(env: Record<string, string> = {}, storeOptions: SqliteStoreOptions = {}): TestServer {
   const dir = mkdtempSync(path.join(tmpdir(), 'burrow-server-'));
   const config = {
-    ...loadConfig(['--data-dir', dir], { BURROW_LOG: 'silent', BURROW_SCRYPT_COST: '1024', ...env }),
+    ...loadConfig(['--data-dir', dir], {
+      BURROW_LOG: 'silent',
+      BURROW_SCRYPT_COST: '1024',
+      // Tests sign up many accounts from one address (app.request has no socket).
+      BURROW_SIGNUP_LIMIT: '100000',
+      ...env,
+    }),
     distDir: path.join(dir, 'dist'),
   };
-  const store = openSqliteStore(path.join(dir, 'burrow.sqlite'), storeOptions);
+  const store = openSqliteStore(path.join(dir, 'burrow.sqlite'), { quotaBytes: config.quotaBytes, ...storeOptions });
   const hub = new PokeHub(store, config);
   const app = createApp({ store, config, logger: silentLogger, hub });
   return {

@@ -1,5 +1,6 @@
 /** Sign up, sign in and sign out. */
-import { useState } from 'preact/hooks';
+import type { FunctionComponent } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
 import { useApp } from './app-context.ts';
 import { TextField } from './card-editor.tsx';
 import { Dialog } from './dialog.tsx';
@@ -16,11 +17,27 @@ function authErrorMessage(error: unknown): string {
       return 'There is already an account with this email. Sign in instead.';
     case 'rate-limited':
       return 'Too many attempts. Wait a minute and try again.';
+    case 'weak-password':
+      return problem.detail ?? 'Choose a password that is harder to guess.';
+    case 'server-busy':
+      return 'The server is busy. Try again in a moment.';
     case 'invalid-request':
     case 'invalid-field':
       return problem.detail ?? 'Check the email address; the password needs at least 8 characters.';
   }
   return problem.detail ?? problem.message ?? 'Something went wrong. Try again.';
+}
+
+/**
+ * The token manager, loaded when a signed-in person opens this dialog: most visits never
+ * need it, and the page's script budget is full.
+ */
+function useApiTokens(signedIn: boolean): FunctionComponent | null {
+  const [component, setComponent] = useState<FunctionComponent | null>(null);
+  useEffect(() => {
+    if (signedIn) void import('./api-tokens.tsx').then((module) => setComponent(() => module.ApiTokens));
+  }, [signedIn]);
+  return component;
 }
 
 export function AccountDialog({ onClose }: { onClose: () => void }) {
@@ -30,6 +47,7 @@ export function AccountDialog({ onClose }: { onClose: () => void }) {
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const ApiTokens = useApiTokens(account !== null);
 
   const submit = async (mode: 'signIn' | 'signUp') => {
     if (!email.includes('@')) return setError('Enter your email address.');
@@ -69,6 +87,7 @@ export function AccountDialog({ onClose }: { onClose: () => void }) {
             Sign out
           </button>
         </div>
+        {ApiTokens && <ApiTokens />}
       </Dialog>
     );
   }

@@ -1,5 +1,6 @@
 /** The app shell: header (workspace, search, sync status, account), navigation, views, dialogs. */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { CardFields } from '../../protocol/index.ts';
 import type { BurrowClient } from '../api/client.ts';
 import type { RecordView } from '../store/types.ts';
 import { AccountDialog } from './account-dialog.tsx';
@@ -8,6 +9,7 @@ import { AppContext, type AppContextValue, useApp } from './app-context.ts';
 import { CardEditor } from './card-editor.tsx';
 import { CardsView } from './cards-view.tsx';
 import { CollectionDialog } from './collection-dialog.tsx';
+import { ErrorBoundary } from './error-boundary.tsx';
 import { Icon } from './icons.tsx';
 import { ImportExportView } from './import-export-view.tsx';
 import { useKeyboardShortcuts } from './keyboard.ts';
@@ -29,8 +31,11 @@ export interface AppProps {
   onUpdateAvailable?: (listener: (reload: () => void) => void) => void;
 }
 
+/** The card to open: an existing one, or a new one of a kind (prefilled when shared to /share). */
+type CardTarget = { id: string } | { kind: 'link' | 'note'; initial?: CardFields };
+
 type Modal =
-  | { name: 'card'; target: { id: string } | { kind: 'link' | 'note' } }
+  | { name: 'card'; target: CardTarget }
   | { name: 'sync' }
   | { name: 'account' }
   | { name: 'workspaces' }
@@ -85,7 +90,7 @@ export function App({ client, onUpdateAvailable }: AppProps) {
       },
     [workspaces.client, workspace?.id, toast, syncsToAccount],
   );
-  useShareTarget(route, context);
+  useShareTarget(route, context, (target) => setModal({ name: 'card', target }));
   useEffect(() => {
     // The first real view: what the app benchmark times from navigation start.
     if (context && performance.getEntriesByName('burrow:first-view').length === 0)
@@ -188,13 +193,15 @@ export function App({ client, onUpdateAvailable }: AppProps) {
               onNewCollection={() => setModal({ name: 'collection' })}
             />
             <main class="main" id="main">
-              <CurrentView
-                route={route}
-                search={search}
-                workspaceName={workspace!.fields.name as string}
-                onEditCollection={(collection) => setModal({ name: 'collection', collection })}
-                onNewSubcollection={(parentId) => setModal({ name: 'collection', parentId })}
-              />
+              <ErrorBoundary key={route.name} what="This view">
+                <CurrentView
+                  route={route}
+                  search={search}
+                  workspaceName={workspace!.fields.name as string}
+                  onEditCollection={(collection) => setModal({ name: 'collection', collection })}
+                  onNewSubcollection={(parentId) => setModal({ name: 'collection', parentId })}
+                />
+              </ErrorBoundary>
             </main>
           </div>
           <Modals
@@ -335,7 +342,7 @@ function Modals({ modal, setModal, workspaces, switchWorkspace, onAccountChange 
 }
 
 interface CardEditorForProps {
-  target: { id: string } | { kind: 'link' | 'note' };
+  target: CardTarget;
   onClose: () => void;
   onOpenCard: (id: string) => void;
 }
@@ -354,6 +361,7 @@ function CardEditorFor({ target, onClose, onOpenCard }: CardEditorForProps) {
       key={id ?? 'new'}
       card={card ?? undefined}
       kind={'kind' in target ? target.kind : 'note'}
+      initial={'initial' in target ? target.initial : undefined}
       onClose={onClose}
       onOpenCard={onOpenCard}
     />
@@ -362,16 +370,16 @@ function CardEditorFor({ target, onClose, onOpenCard }: CardEditorForProps) {
 
 let shareHandled = false;
 
-/** On /share (the manifest's share target), saves what was shared as a card, once. */
-function useShareTarget(route: Route, context: AppContextValue | null): void {
+/**
+ * On /share (the manifest's share target), opens the editor prefilled with what was shared,
+ * once. Nothing is saved until the person presses Save: any page can navigate to /share.
+ */
+function useShareTarget(route: Route, context: AppContextValue | null, openCard: (target: CardTarget) => void): void {
   useEffect(() => {
     if (route.name !== 'share' || !context || shareHandled) return;
     shareHandled = true;
-    const fields = cardFromShare(readSharedData(location.search));
-    void context.client.create('cards', { ...fields }, { workspaceId: context.workspaceId }).then(
-      () => context.toast(`Saved “${fields.title}” to your cards.`),
-      (error: Error) => context.toast(`Could not save what you shared: ${error.message}`),
-    );
+    const initial = cardFromShare(readSharedData(location.search));
     navigate({ name: 'cards' }, { replace: true });
+    openCard({ kind: initial.kind, initial });
   }, [route, context]);
 }

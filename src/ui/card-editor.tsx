@@ -1,11 +1,12 @@
 /** The card editor: a link (URL, title, description) or a note (markdown with a preview). */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { validateFields } from '../../protocol/index.ts';
+import { type CardFields, validateFields } from '../../protocol/index.ts';
 import type { RecordView } from '../store/types.ts';
 import { useApp } from './app-context.ts';
 import { cardFields, parseTags } from './card-query.ts';
 import { buildCollectionTree, flattenTree } from './collection-tree.ts';
 import { Dialog } from './dialog.tsx';
+import { ErrorBoundary } from './error-boundary.tsx';
 import { renderMarkdown } from './markdown.ts';
 import { describeFieldError } from './sync-words.ts';
 import { usePresence, useRecords } from './use-records.ts';
@@ -14,6 +15,8 @@ export interface CardEditorProps {
   /** The card to edit; absent for a new card of `kind`. */
   card?: RecordView;
   kind: 'link' | 'note';
+  /** A new card's first values (what was shared to /share): shown, saved only by Save. */
+  initial?: CardFields;
   onClose: () => void;
   onOpenCard: (id: string) => void;
 }
@@ -29,10 +32,10 @@ interface Draft {
   pinned: boolean;
 }
 
-function draftOf(card: RecordView | undefined, kind: 'link' | 'note'): Draft {
-  if (!card)
+function draftOf(card: RecordView | undefined, kind: 'link' | 'note', initial?: CardFields): Draft {
+  if (!card && !initial)
     return { kind, url: '', title: '', description: '', content: '', tags: '', collectionIds: [], pinned: false };
-  const fields = cardFields(card);
+  const fields = initial ?? cardFields(card!);
   return {
     kind: fields.kind,
     url: fields.url ?? '',
@@ -84,9 +87,9 @@ function normalizedUrl(url: string): string {
   }
 }
 
-export function CardEditor({ card, kind, onClose, onOpenCard }: CardEditorProps) {
+export function CardEditor({ card, kind, initial, onClose, onOpenCard }: CardEditorProps) {
   const { client, workspaceId, toast } = useApp();
-  const [draft, setDraft] = useState(() => draftOf(card, kind));
+  const [draft, setDraft] = useState(() => draftOf(card, kind, initial));
   const [original] = useState(() => fieldsOf(draftOf(card, kind)));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [preview, setPreview] = useState(false);
@@ -142,6 +145,11 @@ export function CardEditor({ card, kind, onClose, onOpenCard }: CardEditorProps)
   return (
     <Dialog title={heading} onClose={onClose} wide={draft.kind === 'note'}>
       <form class="form" onSubmit={(event) => void save(event)} noValidate>
+        {initial && (
+          <p class="notice" role="status">
+            Shared from another app or site: nothing is saved until you press Save.
+          </p>
+        )}
         {editedElsewhere > 0 && (
           <p class="notice" role="status">
             This card is open in another tab too. Your changes and theirs are merged field by field.
@@ -364,10 +372,9 @@ function NoteBody({ content, preview, setPreview, error, onInput, onSave }: Note
       </fieldset>
       {preview ? (
         <section class="markdown" aria-label="Preview">
-          <div
-            // renderMarkdown escapes all HTML and allows only http(s)/mailto links (see markdown.ts).
-            dangerouslySetInnerHTML={{ __html: renderMarkdown(content) || '<p>Nothing to preview.</p>' }}
-          />
+          <ErrorBoundary what="The preview">
+            <MarkdownPreview content={content} />
+          </ErrorBoundary>
         </section>
       ) : (
         <label class="field">
@@ -385,5 +392,15 @@ function NoteBody({ content, preview, setPreview, error, onInput, onSave }: Note
         </label>
       )}
     </div>
+  );
+}
+
+/** The rendered note; its own component so a failure shows in the boundary above and the draft stays. */
+function MarkdownPreview({ content }: { content: string }) {
+  return (
+    <div
+      // renderMarkdown escapes all HTML and allows only http(s)/mailto links (see markdown.ts).
+      dangerouslySetInnerHTML={{ __html: renderMarkdown(content) || '<p>Nothing to preview.</p>' }}
+    />
   );
 }

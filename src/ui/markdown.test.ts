@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, renderInline, renderMarkdown, safeLinkTarget } from './markdown.ts';
+import {
+  escapeHtml,
+  MAX_INLINE_DEPTH,
+  MAX_QUOTE_DEPTH,
+  renderInline,
+  renderMarkdown,
+  safeLinkTarget,
+} from './markdown.ts';
 
 describe('renderMarkdown', () => {
   describe('blocks', () => {
@@ -104,6 +111,81 @@ describe('renderMarkdown', () => {
       const input = '*a _b `c [d '.repeat(20_000);
       expect(renderMarkdown(input).length).toBeGreaterThan(input.length);
     });
+  });
+});
+
+describe('renderMarkdown on adversarial input', () => {
+  const count = (html: string, tag: string) => html.split(tag).length - 1;
+
+  it('renders 20,000 nested > without overflowing the stack, quotes nested at most the limit', () => {
+    for (const input of [
+      '>'.repeat(20_000),
+      `${'> '.repeat(20_000)}deep`,
+      `${'>'.repeat(20_000)}\n${'>'.repeat(19_999)}`,
+    ]) {
+      const html = renderMarkdown(input);
+      expect(count(html, '<blockquote>')).toBe(MAX_QUOTE_DEPTH);
+      expect(count(html, '</blockquote>')).toBe(MAX_QUOTE_DEPTH);
+      expect(html).toContain('&gt;');
+    }
+  });
+
+  it('keeps what is nested deeper than the limit as text', () => {
+    const html = renderMarkdown(`${'>'.repeat(MAX_QUOTE_DEPTH + 2)} kept`);
+    expect(html).toContain('<p>&gt;&gt; kept</p>');
+  });
+
+  /** How deep inline tags nest in `html`. */
+  function inlineDepth(html: string): number {
+    let depth = 0;
+    let deepest = 0;
+    for (const [tag] of html.matchAll(/<\/?(strong|em|a)\b[^>]*>/g)) {
+      depth += tag.startsWith('</') ? -1 : 1;
+      deepest = Math.max(deepest, depth);
+    }
+    return deepest;
+  }
+
+  it('bounds nested emphasis and link labels', () => {
+    const nested = [
+      `${'*a '.repeat(20_000)}${'b*'.repeat(20_000)}`,
+      `${'**_'.repeat(5_000)}x${'_**'.repeat(5_000)}`,
+      `${'*_'.repeat(10_000)}x${'_*'.repeat(10_000)}`,
+      `${'[*'.repeat(10_000)}x${'*](https://a.example)'.repeat(10_000)}`,
+    ];
+    for (const input of nested) expect(inlineDepth(renderMarkdown(input))).toBeLessThanOrEqual(MAX_INLINE_DEPTH);
+    expect(inlineDepth(renderInline('**a *b* a**'))).toBe(2);
+  });
+
+  it('never throws, for any mix of markdown marks at any depth (property)', () => {
+    const mark = fc.constantFrom(
+      '>',
+      '> ',
+      '*',
+      '**',
+      '_',
+      '`',
+      '[',
+      ']',
+      '(',
+      ')',
+      '](https://a.example)',
+      '\\',
+      '#',
+      '- ',
+      '1. ',
+      '\n',
+      ' ',
+      'x',
+    );
+    const deep = fc.tuple(mark, fc.integer({ min: 1, max: 5_000 })).map(([piece, times]) => piece.repeat(times));
+    fc.assert(
+      fc.property(fc.array(fc.oneof(mark, deep), { maxLength: 40 }), (pieces) => {
+        const html = renderMarkdown(pieces.join(''));
+        expect(count(html, '<blockquote>')).toBe(count(html, '</blockquote>'));
+      }),
+      { numRuns: 200 },
+    );
   });
 });
 

@@ -1,4 +1,8 @@
-/** A small, safe markdown renderer for note previews: every byte of input HTML is escaped. */
+/**
+ * A small, safe markdown renderer for note previews: every byte of input HTML is escaped, and
+ * nesting is bounded (quotes and inline spans deeper than the limits render as plain text), so
+ * no input can overflow the stack or cost more than linear-ish time.
+ */
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -22,13 +26,18 @@ export function safeLinkTarget(raw: string): string | null {
 
 const ESCAPABLE = '\\`*_[]()#+-.!>';
 
+/** Quotes nest at most this deep; deeper `>` show as text. */
+export const MAX_QUOTE_DEPTH = 16;
+/** Emphasis and link labels nest at most this deep; deeper markers show as text. */
+export const MAX_INLINE_DEPTH = 16;
+
 /** Renders inline markdown (code, links, strong, emphasis, backslash escapes) to HTML. */
-export function renderInline(text: string): string {
+export function renderInline(text: string, depth = 0): string {
   const misses: Misses = new Map();
   let html = '';
   let index = 0;
   while (index < text.length) {
-    const rendered = renderSpanAt(text, index, misses);
+    const rendered = depth < MAX_INLINE_DEPTH ? renderSpanAt(text, index, misses, depth) : renderEscapeAt(text, index);
     if (rendered) {
       html += rendered.html;
       index = rendered.end;
@@ -44,6 +53,7 @@ export function renderInline(text: string): string {
  * Per delimiter, the earliest position from which a search for its closer already failed. A
  * closer valid from a later start is valid from an earlier one, so later searches can stop at
  * once: this keeps pathological input (thousands of lone `*`) linear instead of quadratic.
+ * `]found` keeps the last `]` found, so a run of `[` does not search for it again each time.
  */
 type Misses = Map<string, number>;
 
@@ -62,14 +72,19 @@ interface Span {
   end: number;
 }
 
-function renderSpanAt(text: string, index: number, misses: Misses): Span | null {
-  const character = text[index];
-  if (character === '\\' && index + 1 < text.length && ESCAPABLE.includes(text[index + 1])) {
+function renderEscapeAt(text: string, index: number): Span | null {
+  if (text[index] === '\\' && index + 1 < text.length && ESCAPABLE.includes(text[index + 1])) {
     return { html: escapeHtml(text[index + 1]), end: index + 2 };
   }
+  return null;
+}
+
+function renderSpanAt(text: string, index: number, misses: Misses, depth: number): Span | null {
+  const character = text[index];
+  if (character === '\\') return renderEscapeAt(text, index);
   if (character === '`') return renderCodeSpan(text, index, misses);
-  if (character === '[') return renderLink(text, index, misses);
-  if (character === '*' || character === '_') return renderEmphasis(text, index, misses);
+  if (character === '[') return renderLink(text, index, misses, depth);
+  if (character === '*' || character === '_') return renderEmphasis(text, index, misses, depth);
   return null;
 }
 
@@ -86,9 +101,9 @@ function renderCodeSpan(text: string, index: number, misses: Misses): Span | nul
   return { html: `<code>${escapeHtml(code)}</code>`, end: close + run };
 }
 
-function renderLink(text: string, index: number, misses: Misses): Span | null {
+function renderLink(text: string, index: number, misses: Misses, depth: number): Span | null {
   if (searchFails(misses, ']', index)) return null;
-  const labelEnd = findClosingBracket(text, index);
+  const labelEnd = findClosingBracket(text, index, misses);
   if (labelEnd < 0) recordMiss(misses, ']', index);
   if (labelEnd < 0 || text[labelEnd + 1] !== '(') return null;
   const targetEnd = searchFails(misses, ')', labelEnd) ? -1 : text.indexOf(')', labelEnd + 2);
@@ -98,23 +113,32 @@ function renderLink(text: string, index: number, misses: Misses): Span | null {
   }
   const label = text.slice(index + 1, labelEnd);
   const target = safeLinkTarget(text.slice(labelEnd + 2, targetEnd));
-  const labelHtml = renderInline(label);
+  const labelHtml = renderInline(label, depth + 1);
   const html = target
     ? `<a href="${escapeHtml(target)}" rel="noopener noreferrer nofollow" target="_blank">${labelHtml}</a>`
     : labelHtml;
   return { html, end: targetEnd + 1 };
 }
 
-/** Index of the first unescaped `]` after `open`; -1 if none. Labels do not nest, which keeps the search linear. */
-function findClosingBracket(text: string, open: number): number {
+/**
+ * Index of the first unescaped `]` after `open`; -1 if none. Labels do not nest. A `[` before
+ * the last `]` found has that same `]` first (the scan from the earlier `[` passed it with the
+ * same escapes), so it is not searched for again.
+ */
+function findClosingBracket(text: string, open: number, misses: Misses): number {
+  const found = misses.get(']found');
+  if (found !== undefined && open < found) return found;
   for (let index = open + 1; index < text.length; index++) {
     if (text[index] === '\\') index++;
-    else if (text[index] === ']') return index;
+    else if (text[index] === ']') {
+      misses.set(']found', index);
+      return index;
+    }
   }
   return -1;
 }
 
-function renderEmphasis(text: string, index: number, misses: Misses): Span | null {
+function renderEmphasis(text: string, index: number, misses: Misses, depth: number): Span | null {
   const marker = text[index];
   // An underscore inside a word (snake_case) is just an underscore.
   if (marker === '_' && /\w/.test(text[index - 1] ?? '')) return null;
@@ -127,7 +151,7 @@ function renderEmphasis(text: string, index: number, misses: Misses): Span | nul
     recordMiss(misses, delimiter, start);
     return null;
   }
-  const inner = renderInline(text.slice(start, close));
+  const inner = renderInline(text.slice(start, close), depth + 1);
   const tag = strong ? 'strong' : 'em';
   return { html: `<${tag}>${inner}</${tag}>`, end: close + delimiter.length };
 }
@@ -161,10 +185,10 @@ const FENCE = /^\s*(```|~~~)/;
  * quotes and http(s)/mailto links. Raw HTML in the input is shown as text, never interpreted.
  */
 export function renderMarkdown(markdown: string): string {
-  return renderBlocks(markdown.replace(/\r\n?/g, '\n').split('\n'));
+  return renderBlocks(markdown.replace(/\r\n?/g, '\n').split('\n'), 0);
 }
 
-function renderBlocks(lines: string[]): string {
+function renderBlocks(lines: string[], depth: number): string {
   const html: string[] = [];
   let index = 0;
   while (index < lines.length) {
@@ -177,9 +201,14 @@ function renderBlocks(lines: string[]): string {
       const [, hashes, content] = HEADING.exec(line)!;
       html.push(`<h${hashes.length}>${renderInline(content)}</h${hashes.length}>`);
       index++;
-    } else if (QUOTE.test(line)) {
+    } else if (QUOTE.test(line) && depth < MAX_QUOTE_DEPTH) {
       const quoted = takeWhile(lines, index, QUOTE);
-      html.push(`<blockquote>${renderBlocks(quoted.map((item) => QUOTE.exec(item)![1]))}</blockquote>`);
+      html.push(
+        `<blockquote>${renderBlocks(
+          quoted.map((item) => QUOTE.exec(item)![1]),
+          depth + 1,
+        )}</blockquote>`,
+      );
       index += quoted.length;
     } else if (UNORDERED_ITEM.test(line) || ORDERED_ITEM.test(line)) {
       const pattern = UNORDERED_ITEM.test(line) ? UNORDERED_ITEM : ORDERED_ITEM;
@@ -189,8 +218,8 @@ function renderBlocks(lines: string[]): string {
       html.push(`<${tag}>${rendered}</${tag}>`);
       index += items.length;
     } else {
-      const paragraph = takeParagraph(lines, index);
-      html.push(`<p>${paragraph.map(renderInline).join('<br>')}</p>`);
+      const paragraph = takeParagraph(lines, index, depth);
+      html.push(`<p>${paragraph.map((line) => renderInline(line)).join('<br>')}</p>`);
       index += paragraph.length;
     }
   }
@@ -211,12 +240,13 @@ function takeWhile(lines: string[], start: number, pattern: RegExp): string[] {
   return lines.slice(start, end);
 }
 
-function startsBlock(line: string): boolean {
-  return [HEADING, QUOTE, UNORDERED_ITEM, ORDERED_ITEM, FENCE].some((pattern) => pattern.test(line));
+function startsBlock(line: string, depth: number): boolean {
+  if (depth < MAX_QUOTE_DEPTH && QUOTE.test(line)) return true;
+  return [HEADING, UNORDERED_ITEM, ORDERED_ITEM, FENCE].some((pattern) => pattern.test(line));
 }
 
-function takeParagraph(lines: string[], start: number): string[] {
+function takeParagraph(lines: string[], start: number, depth: number): string[] {
   let end = start + 1;
-  while (end < lines.length && lines[end].trim() !== '' && !startsBlock(lines[end])) end++;
+  while (end < lines.length && lines[end].trim() !== '' && !startsBlock(lines[end], depth)) end++;
   return lines.slice(start, end).map((line) => line.trim());
 }

@@ -81,6 +81,8 @@ export function describeProblem(problem: Problem): string {
       return 'This item no longer exists on the server.';
     case 'too-large':
       return 'This change is too large to sync.';
+    case 'quota-exceeded':
+      return 'Your account is out of storage: this change is kept here but not synced. Make room, then retry.';
     case 'unknown-table':
       return 'The server does not know this kind of item (the app may be out of date).';
     default:

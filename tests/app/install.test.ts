@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inPage, waitForPage } from '../support/browser.ts';
 import { type AppRig, addNote, card, openBurrow, startRig } from './app-rig.ts';
 
 let rig: AppRig;
@@ -70,7 +71,7 @@ describe('installable PWA', () => {
     await device.close();
   });
 
-  it('saves what is shared to /share as a link card, offline too', async () => {
+  it('opens what is shared to /share in the editor, saving nothing until the person saves, offline too', async () => {
     const device = await rig.browser.newDevice();
     const page = await openBurrow(rig, device);
     await device.setOffline(true);
@@ -78,12 +79,40 @@ describe('installable PWA', () => {
     shared.search = new URLSearchParams({
       title: 'Shared page',
       text: 'Worth reading',
-      url: 'https://example.com/shared',
+      url: 'https://evil.example/login',
     }).toString();
+    const cardsAndOutbox = () =>
+      inPage(page, async (burrow) => {
+        await burrow.ready;
+        const cards = await burrow.list('cards', { includeDeleted: true });
+        const pending = await burrow.pendingMutations();
+        return { cards: cards.length, pendingCards: pending.filter((entry) => entry.table === 'cards').length };
+      });
+
+    // Another site sends the browser to /share: the editor opens prefilled, and nothing is written.
+    await page.goto('about:blank');
+    await page.evaluate(`location.assign(${JSON.stringify(shared.href)})`);
+    const dialog = page.getByRole('dialog', { name: 'New link' });
+    await dialog.waitFor();
+    await dialog.getByText('nothing is saved until you press Save').waitFor();
+    expect(await dialog.getByLabel('URL').inputValue()).toBe('https://evil.example/login');
+    expect(await dialog.getByLabel('Title').inputValue()).toBe('Shared page');
+    expect(await dialog.getByLabel('Description').inputValue()).toBe('Worth reading');
+    await waitForPage(page, 'location.pathname === "/"', { message: 'the share route to be left' });
+    expect(await cardsAndOutbox()).toEqual({ cards: 0, pendingCards: 0 });
+
+    // Cancelling leaves nothing.
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect(await cardsAndOutbox()).toEqual({ cards: 0, pendingCards: 0 });
+
+    // Shared again and saved: one card.
     await page.goto(shared.href);
-    await page.getByText('Saved “Shared page” to your cards.').waitFor();
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'detached' });
     await card(page, 'Shared page').waitFor();
-    expect(new URL(page.url()).pathname).toBe('/');
+    expect(await cardsAndOutbox()).toEqual({ cards: 1, pendingCards: 1 });
     await device.close();
   });
 });

@@ -106,7 +106,16 @@ function spawnServer(dataDir: string, port: number, env: Record<string, string>)
   ];
   const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
-    env: { ...process.env, BURROW_LOG: 'silent', BURROW_SKIP_BUILD: '1', ...env },
+    env: {
+      ...process.env,
+      BURROW_LOG: 'silent',
+      BURROW_SKIP_BUILD: '1',
+      // Tests and benches sign up many accounts from loopback and push as fast as they can;
+      // the tests of these limits set them low.
+      BURROW_SIGNUP_LIMIT: '100000',
+      BURROW_WRITE_LIMIT: '100000000',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -4,6 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { normalizeUrl } from '../../../protocol/index.ts';
 import { migrate } from './migrate.ts';
+import { normalizeStoredEmails } from './normalize-emails.ts';
 
 /**
  * WAL for concurrent readers; synchronous=FULL because a client deletes a mutation once it is
@@ -19,6 +20,7 @@ export function openDatabase(file: string): Database.Database {
   db.pragma('busy_timeout = 5000');
   registerSqlFunctions(db);
   migrate(db);
+  normalizeStoredEmails(db);
   return db;
 }
 

@@ -26,6 +26,8 @@ export function prepareRecordStatements(db: Database.Database) {
     ),
     readSeq: db.prepare<[], { value: number }>("SELECT value FROM counters WHERE name = 'seq'"),
     writeSeq: db.prepare<[number]>("UPDATE counters SET value = ? WHERE name = 'seq'"),
+    // Kept current by triggers on records (migration 003), so it is one row to read.
+    storageBytes: db.prepare<[string], { storage_bytes: number }>('SELECT storage_bytes FROM users WHERE id = ?'),
   };
 }
 
@@ -46,6 +48,8 @@ export class SqliteRecordAccess implements RecordAccess {
     now: number,
     /** The preview job queue, in the same transaction. */
     readonly previews: PreviewQueue,
+    /** Bytes of stored fields per user; 0: no quota. */
+    private readonly quotaBytes = 0,
   ) {
     this.startSeq = statements.readSeq.get()!.value;
     this.timestamp = new Date(now).toISOString();
@@ -104,6 +108,11 @@ export class SqliteRecordAccess implements RecordAccess {
 
   now(): string {
     return this.timestamp;
+  }
+
+  storageRoom(userId: string): number {
+    if (this.quotaBytes === 0) return Number.POSITIVE_INFINITY;
+    return this.quotaBytes - (this.statements.storageBytes.get(userId)?.storage_bytes ?? 0);
   }
 
   /** The global seq after this transaction. */

@@ -1,0 +1,33 @@
+/**
+ * Per-user write rate limit: a push counts its mutations, a REST write one. Past the limit,
+ * 429 `rate-limited` with `Retry-After` (the client backs off and sends the same batch again,
+ * so nothing is lost). Checked after authentication, before any work.
+ */
+import type { MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../http/app-env.ts';
+import { fail } from '../problem.ts';
+import { consume, type Limiters, retryAfterSeconds } from './limiters.ts';
+
+/**
+ * Charges `count` writes to `userId`, or throws 429. A push larger than the whole limit is
+ * charged the limit, so a big batch still goes through once a window starts empty.
+ */
+export async function chargeWrites(limiters: Limiters, userId: string, count: number): Promise<void> {
+  const points = Math.max(1, Math.min(count, limiters.writes.points));
+  const charged = await consume(limiters.writes, userId, points);
+  if (!charged.allowed) {
+    const error = fail(429, 'rate-limited', 'Too many changes in a short time; they will be sent again shortly.');
+    error.headers['retry-after'] = retryAfterSeconds(charged.retryAfterMs);
+    throw error;
+  }
+}
+
+const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** After `requireUser`: charges one write for every REST write. */
+export function chargeRestWrite(limiters: Limiters): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (WRITES.has(c.req.method)) await chargeWrites(limiters, c.get('user').id, 1);
+    return next();
+  };
+}

@@ -36,7 +36,7 @@ beforeAll(async () => {
   site.route('/cover.png', sendBytes(await testImage('png', 400, 300), 'image/png'));
   site.route('/icon.png', sendBytes(await testImage('png', 32, 32), 'image/png'));
   server = await startServer({
-    env: { BURROW_UNFURL_ALLOW_PRIVATE: '1', BURROW_UNFURL_HOST_GAP_MS: '0' },
+    env: { BURROW_UNFURL: '1', BURROW_UNFURL_ALLOW_PRIVATE: '1', BURROW_UNFURL_HOST_GAP_MS: '0' },
   });
   browser = await launchBrowser();
 });

@@ -12,7 +12,7 @@ import { waitFor } from '../support/browser.ts';
 import { type ServerProcess, startServer } from '../support/server-process.ts';
 import { signUpWithWorkspace } from './accounts.ts';
 
-const ENV = { BURROW_UNFURL_ALLOW_PRIVATE: '1', BURROW_UNFURL_HOST_GAP_MS: '0' };
+const ENV = { BURROW_UNFURL: '1', BURROW_UNFURL_ALLOW_PRIVATE: '1', BURROW_UNFURL_HOST_GAP_MS: '0' };
 
 let server: ServerProcess | undefined;
 let site: FixtureSite | undefined;

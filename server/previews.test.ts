@@ -1,9 +1,10 @@
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Envelope, newId, type PreviewMetadata } from '../protocol/index.ts';
 import { silentLogger } from './logger.ts';
 import { MediaStore } from './previews/media-store.ts';
-import { type RunningPreviews, startPreviews } from './previews/start-previews.ts';
+import { PageExtractor } from './previews/page-extractor.ts';
+import { READING_BUDGET_MS, type RunningPreviews, startPreviews } from './previews/start-previews.ts';
 import {
   articlePage,
   type FixtureSite,
@@ -29,6 +30,15 @@ const PARAGRAPHS = [
   'A rabbit warren can hold dozens of animals, with nesting chambers, bolt holes and long galleries.',
   'Badgers keep their setts for generations; some in England are thought to be centuries old.',
 ];
+
+/** One page-reading thread for the file: starting one costs seconds (tsx compiles its code). */
+let extractor: PageExtractor;
+// Loading the thread's code (tsx compiles it) takes seconds on a busy machine: a setup cost, once per file.
+beforeAll(async () => {
+  extractor = new PageExtractor(READING_BUDGET_MS);
+  await extractor.ready();
+}, 120_000);
+afterAll(() => extractor.close());
 
 let site: FixtureSite;
 let server: TestServer;
@@ -275,6 +285,14 @@ describe('link previews', () => {
       expect(new Set(await Promise.all(answers.map(async (answer) => (await json(answer)).code)))).toEqual(
         new Set(['not-found']),
       );
+    });
+
+    it('counts against the write limit', async () => {
+      await startPreviewsFor({ ...UNFURL_ENV, BURROW_WRITE_LIMIT: '3' });
+      const id = await createLink(`${site.origin}/article`);
+      const answers = [await refresh(id), await refresh(id), await refresh(id)];
+      expect(answers.map((answer) => answer.status)).toEqual([202, 202, 429]);
+      expect(answers[2].headers.get('retry-after')).toMatch(/^\d+$/);
     });
 
     it('needs a signed-in person, and says when previews are off', async () => {

@@ -19,6 +19,8 @@ const WORKER_URL = new URL('./extract-worker-entry.mjs', import.meta.url);
 export class PageExtractor {
   /** The thread, once it has loaded its code (the first start takes seconds: tsx compiles). */
   private worker: Promise<Worker> | null = null;
+  /** The thread itself, loaded or not, so closing never waits for it to load. */
+  private thread: Worker | null = null;
   private nextId = 1;
   /** Extractions run one at a time: the worker is one thread. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -34,10 +36,11 @@ export class PageExtractor {
 
   /** Ends the worker (the server is stopping). */
   async close(): Promise<void> {
-    const starting = this.worker;
+    const thread = this.thread;
     this.worker = null;
-    const worker = await starting?.catch(() => null);
-    await worker?.terminate();
+    this.thread = null;
+    // Not waiting for a thread still loading: it is ended where it is.
+    await thread?.terminate();
   }
 
   /** Starts the thread ahead of the first page (the runner does at start). */
@@ -45,8 +48,15 @@ export class PageExtractor {
     this.worker ??= this.start();
   }
 
+  /** Resolves once the thread has loaded its code. */
+  async ready(): Promise<void> {
+    this.warmUp();
+    await this.worker;
+  }
+
   private start(): Promise<Worker> {
     const worker = new Worker(WORKER_URL);
+    this.thread = worker;
     worker.unref();
     const ready = new Promise<Worker>((resolve, reject) => {
       worker.once('message', () => resolve(worker));
@@ -55,6 +65,7 @@ export class PageExtractor {
     });
     worker.once('exit', () => {
       if (this.worker === ready) this.worker = null;
+      if (this.thread === worker) this.thread = null;
     });
     ready.catch(() => {
       if (this.worker === ready) this.worker = null;

@@ -11,7 +11,7 @@ import { unfurl } from './unfurl.ts';
 /** The time limit of each fetch (a page, an image), redirects included. */
 const FETCH_TIMEOUT_MS = 10_000;
 /** What reading one page (metadata and Readability) may take in the worker thread. */
-const READING_BUDGET_MS = 8_000;
+export const READING_BUDGET_MS = 8_000;
 
 export interface RunningPreviews {
   runner: PreviewRunner | null;
@@ -23,9 +23,11 @@ export async function startPreviews(
   config: ServerConfig,
   logger: Logger,
   media: MediaStore,
+  /** A page reader to share (tests start many servers); by default one of its own, ended on stop. */
+  shared?: { extractor: PageExtractor },
 ): Promise<RunningPreviews> {
   if (!config.unfurl.enabled) return { runner: null, stop: async () => {} };
-  const extractor = new PageExtractor(READING_BUDGET_MS);
+  const extractor = shared?.extractor ?? new PageExtractor(READING_BUDGET_MS);
   extractor.warmUp();
   const userAgent = `Burrow/${config.version} (link previews)`;
   const runner = new PreviewRunner({
@@ -48,7 +50,7 @@ export async function startPreviews(
     runner,
     stop: async () => {
       await runner.stop();
-      await extractor.close();
+      if (!shared) await extractor.close();
     },
   };
 }

@@ -19,10 +19,11 @@ import { type UnfurlOptions, unfurl } from './unfurl.ts';
 import { UnfurlError } from './unfurl-error.ts';
 
 let extractor: PageExtractor;
-beforeAll(() => {
+// Loading the thread's code (tsx compiles it) takes seconds on a busy machine: a setup cost, once per file.
+beforeAll(async () => {
   extractor = new PageExtractor(20_000);
-  extractor.warmUp();
-});
+  await extractor.ready();
+}, 120_000);
 afterAll(() => extractor.close());
 
 let site: FixtureSite;

@@ -2,15 +2,17 @@
 import { Hono } from 'hono';
 import { isUuid } from '../../protocol/index.ts';
 import type { AppEnv } from '../http/app-env.ts';
+import { chargeRestWrite } from '../limits/write-limit.ts';
 import type { MediaStore } from '../previews/media-store.ts';
 import { fail } from '../problem.ts';
 import type { RouteDeps } from './route-deps.ts';
 
 const MEDIA_FILE = /^([0-9a-f]{64})\.webp$/;
 
-export function refreshRoutes({ store, config, requireUser }: RouteDeps): Hono<AppEnv> {
+export function refreshRoutes({ store, config, requireUser, limiters }: RouteDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  app.post('/:id/refresh', requireUser, async (c) => {
+  // A Refresh is a write (the card's metadata) and costs a fetch: it counts against the write limit.
+  app.post('/:id/refresh', requireUser, chargeRestWrite(limiters), async (c) => {
     const id = c.req.param('id');
     const notFound = () => fail(404, 'not-found', `There is no link card ${id}.`);
     if (!isUuid(id)) throw notFound();

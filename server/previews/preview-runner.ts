@@ -124,6 +124,8 @@ export class PreviewRunner {
       policy,
     );
     const [job] = await store.claimPreviewJobs({ now, leaseMs: policy.leaseMs, limit: 1, ...busy });
+    // Stopped meanwhile: the job stays leased, and the next start releases it.
+    if (this.stopped) return;
     if (!job) return this.wakeIn(await this.idleWait(now));
     this.lastStart = now;
     this.hostStarts.set(job.host, now);

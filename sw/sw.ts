@@ -8,11 +8,13 @@ import { startSyncWorker } from './sync-worker.ts';
 
 declare const self: ServiceWorkerGlobalScope;
 
+// First: its `fetch` listener must see every request, and `respondWith` (Workbox's routes below)
+// stops the event from reaching the listeners added after it. Also handles SKIP_WAITING (the
+// update flow) and claims clients on activate.
+startSyncWorker(self, syncStoreDirectory);
+
 precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
 // Every navigation (any route, offline too) gets the app shell; the API is never a navigation.
 registerRoute(new NavigationRoute(createHandlerBoundToURL('/index.html'), { denylist: [/^\/api\//] }));
 registerMediaCache(self.location.origin);
-
-// Also handles SKIP_WAITING (the update flow) and claims clients on activate.
-startSyncWorker(self, syncStoreDirectory);

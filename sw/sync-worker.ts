@@ -1,7 +1,15 @@
 /**
  * The sync engine inside the service worker: its triggers (page messages, Background Sync
- * through a Workbox Queue whose `onSync` runs our drain, periodic sync, worker start) and the
- * Comlink API the pages call over a MessageChannel port.
+ * through a Workbox Queue whose `onSync` runs our drain, periodic sync, navigations, worker
+ * start and activation) and the Comlink API the pages call over a MessageChannel port.
+ *
+ * Wake paths. The browser starts this worker for an event and stops it once idle, and its retry
+ * timers die with it; where there is no Background Sync (Firefox, Safari) nothing but such an
+ * event runs it again. So whatever woke it (a navigation or any fetch it handles, a message, a
+ * sync or periodic sync, the activation of a new version), it drains first and holds that event
+ * open until the drain has ended: an idle stop must not cut it short. A navigation drains at
+ * once, backoff or not (the person is here). A version that is only installed does not drain: it
+ * must not open the database beside the active one (see `startSyncWorker`).
  */
 /// <reference lib="webworker" />
 import { expose } from 'comlink';
@@ -74,7 +82,20 @@ export function startSyncWorker(scope: ServiceWorkerGlobalScope, directory: Sync
     accountChanged: () => engine.accountChanged(),
   };
 
+  // The drain this life of the worker started with (null while only installed).
+  let wakeDrain: Promise<void> | null = null;
+  const holdWakeDrain = (event: ExtendableEvent) => {
+    if (wakeDrain) event.waitUntil(wakeDrain);
+  };
+
+  // Added before any route: a listener after one that called `respondWith` never hears the event.
+  scope.addEventListener('fetch', (event) => {
+    if (event.request.mode === 'navigate') event.waitUntil(engine.trigger('navigation'));
+    else holdWakeDrain(event);
+  });
+
   scope.addEventListener('message', (event) => {
+    holdWakeDrain(event);
     const data = event.data as WorkerTrigger | { type: typeof CONNECT_MESSAGE } | null;
     if (!data || typeof data.type !== 'string') return;
     if (data.type === CONNECT_MESSAGE) {
@@ -100,12 +121,15 @@ export function startSyncWorker(scope: ServiceWorkerGlobalScope, directory: Sync
 
   scope.addEventListener('periodicsync', (event) => {
     const periodic = event as PeriodicSyncEvent;
+    holdWakeDrain(periodic);
     if (periodic.tag === PERIODIC_SYNC_TAG) periodic.waitUntil(engine.syncNow());
   });
 
   scope.addEventListener('activate', (event) => {
-    // The first load gets a controller quickly, so its commits are delivered by the worker.
-    event.waitUntil(scope.clients.claim().then(() => engine.trigger('start')));
+    // The first load gets a controller quickly, so its commits are delivered by the worker. A new
+    // version's activation is a wake too: the old worker, and its timers, are gone.
+    wakeDrain = scope.clients.claim().then(() => engine.trigger('start'));
+    event.waitUntil(wakeDrain);
   });
 
   // A new version waiting for the person's Reload must not deliver beside the active worker:
@@ -113,7 +137,7 @@ export function startSyncWorker(scope: ServiceWorkerGlobalScope, directory: Sync
   // held by the new one can hold up the swap. It starts on `activate`; an active worker the
   // browser restarted starts here.
   if (scope.serviceWorker?.state !== 'installing' && scope.serviceWorker?.state !== 'installed') {
-    void engine.trigger('start');
+    wakeDrain = engine.trigger('start');
   }
   return engine;
 }

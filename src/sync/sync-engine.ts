@@ -19,6 +19,7 @@ import { type PullProgress, pullChanges } from './pull.ts';
 /** What started a drain; `force` ones ignore the head entry's backoff. */
 export type SyncTrigger =
   | 'start'
+  | 'navigation'
   | 'committed'
   | 'sync-event'
   | 'online'
@@ -53,10 +54,23 @@ export const GENTLE_YIELD_MAX_MS = 250;
 /** How soon a drain that found the platform offline looks again, while the engine is alive. */
 const OFFLINE_RECHECK_MS = 15_000;
 
-const FORCED: ReadonlySet<SyncTrigger> = new Set(['sync-event', 'online', 'sync-now', 'account', 'periodic']);
+/**
+ * A navigation is the person arriving: like coming back online, it tries at once. A worker it woke
+ * lost the timer that was waiting out the backoff; where there is no Background Sync (Firefox,
+ * Safari) nothing else would run it before the page's next ping, if a page stays open at all.
+ */
+const FORCED: ReadonlySet<SyncTrigger> = new Set([
+  'sync-event',
+  'online',
+  'sync-now',
+  'account',
+  'periodic',
+  'navigation',
+]);
 /** Triggers after which the engine also pulls (start, reconnect, coming back to the tab). */
 const PULL_AFTER: ReadonlySet<SyncTrigger> = new Set([
   'start',
+  'navigation',
   'online',
   'visible',
   'sync-event',

@@ -115,12 +115,20 @@ export async function openApp(context: BrowserContext, origin: string, path = '/
 }
 
 /**
+ * What the page helpers below need: Playwright's pages (Chromium) and puppeteer's (Firefox over
+ * WebDriver BiDi) both evaluate an expression, outside the page's CSP.
+ */
+export interface ScriptablePage {
+  evaluate(expression: string): Promise<unknown>;
+}
+
+/**
  * Polls a JavaScript expression in the page until it is truthy and returns its value. The
  * app's CSP forbids eval, which Playwright's `waitForFunction` with a string needs; a CDP
  * evaluate (this) is not subject to it.
  */
 export function waitForPage<T = unknown>(
-  page: Page,
+  page: ScriptablePage,
   expression: string,
   options: WaitOptions,
 ): Promise<NonNullable<T>> {
@@ -132,16 +140,16 @@ export function waitForPage<T = unknown>(
  * not use anything from the test's scope: pass what it needs as `arg` (JSON values only).
  */
 export async function inPage<Result>(
-  page: Page,
+  page: ScriptablePage,
   fn: (burrow: BurrowClient) => Result | Promise<Result>,
 ): Promise<Result>;
 export async function inPage<Result, Arg>(
-  page: Page,
+  page: ScriptablePage,
   fn: (burrow: BurrowClient, arg: Arg) => Result | Promise<Result>,
   arg: Arg,
 ): Promise<Result>;
 export async function inPage<Result, Arg>(
-  page: Page,
+  page: ScriptablePage,
   fn: (burrow: BurrowClient, arg: Arg) => Result | Promise<Result>,
   arg?: Arg,
 ): Promise<Result> {
@@ -170,7 +178,21 @@ interface WorkerRegistration {
  * about:blank page's CDP session (the browser-level session lacks the ServiceWorker domain).
  * Returns once dispatched; the caller waits for the effect.
  */
-export async function dispatchSync(context: BrowserContext, origin: string, tag = SYNC_TAG): Promise<void> {
+export function dispatchSync(context: BrowserContext, origin: string, tag = SYNC_TAG): Promise<void> {
+  return dispatchToWorker(context, origin, 'ServiceWorker.dispatchSyncEvent', { tag, lastChance: false });
+}
+
+/** Fires a Periodic Background Sync `periodicsync` event at `origin`'s worker, as `dispatchSync` does. */
+export function dispatchPeriodicSync(context: BrowserContext, origin: string, tag: string): Promise<void> {
+  return dispatchToWorker(context, origin, 'ServiceWorker.dispatchPeriodicSyncEvent', { tag });
+}
+
+async function dispatchToWorker(
+  context: BrowserContext,
+  origin: string,
+  method: 'ServiceWorker.dispatchSyncEvent' | 'ServiceWorker.dispatchPeriodicSyncEvent',
+  params: { tag: string; lastChance?: boolean },
+): Promise<void> {
   const blank = await context.newPage();
   const session = await context.newCDPSession(blank);
   try {
@@ -184,11 +206,10 @@ export async function dispatchSync(context: BrowserContext, origin: string, tag 
       () => [...registrations.values()].find((candidate) => candidate.scopeURL === scope && !candidate.isDeleted),
       { message: `a service worker registration for ${scope}` },
     );
-    await session.send('ServiceWorker.dispatchSyncEvent', {
+    await session.send(method, {
       origin: new URL(origin).origin,
       registrationId: registration.registrationId,
-      tag,
-      lastChance: false,
+      ...params,
     });
   } finally {
     await session.detach();

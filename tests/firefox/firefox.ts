@@ -1,0 +1,147 @@
+/**
+ * Debian's Firefox ESR for browser tests, driven by puppeteer-core over WebDriver BiDi: a device
+ * is a profile on disk with its own Firefox, which can be restarted on the same profile, taken
+ * offline for real (the worker's fetches too), and asked whether its service worker runs.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { waitFor } from '../support/browser.ts';
+
+const FIREFOX_PATH = '/usr/bin/firefox-esr';
+
+const PREFERENCES = {
+  // Offline must cut loopback too, or the worker keeps reaching the test server.
+  'network.disable-localhost-when-offline': true,
+};
+
+export interface FirefoxDeviceOptions {
+  /**
+   * How long Firefox lets an idle service worker live (its pref `dom.serviceWorkers.idle_timeout`,
+   * 30 s by default, kept when absent). Idle means no event and no `waitUntil` pending: a worker
+   * waiting only on its own retry timer is idle, and the timer dies with it.
+   */
+  workerIdleTimeoutMs?: number;
+}
+
+/** A service worker's state as Firefox's service-worker manager sees it. */
+export interface WorkerState {
+  /** Whether the worker runs now (Firefox clears its lifetime deadline when it stops it). */
+  running: boolean;
+  /** How many times Firefox has started this worker version. */
+  launchCount: number;
+}
+
+/** One device: a Firefox on its own profile directory, which survives restarts. */
+export interface FirefoxDevice {
+  readonly browser: Browser;
+  readonly profileDir: string;
+  newPage(): Promise<Page>;
+  /** Every open tab (content pages). */
+  pages(): Promise<Page[]>;
+  /** Takes the whole browser offline (pages and the worker) or back online; pages get `offline`/`online`. */
+  setOffline(offline: boolean): Promise<void>;
+  /** The state of the active worker registered for `origin`, or null when none is. */
+  workerState(origin: string): Promise<WorkerState | null>;
+  /** Waits until Firefox has stopped `origin`'s worker on its own (idle timeout) and returns its state. */
+  waitForWorkerStopped(origin: string): Promise<WorkerState>;
+  /** Quits Firefox and starts it again on the same profile. */
+  restart(): Promise<void>;
+  /** Quits Firefox and removes the profile. */
+  close(): Promise<void>;
+}
+
+interface BidiConnection {
+  send(method: string, params: Record<string, unknown>): Promise<{ result: Record<string, unknown> }>;
+}
+
+/** Starts a Firefox on a new profile directory (under a temp dir removed by `close()`). */
+export async function launchFirefoxDevice(options: FirefoxDeviceOptions = {}): Promise<FirefoxDevice> {
+  const profileDir = mkdtempSync(join(tmpdir(), 'burrow-firefox-'));
+  const preferences: Record<string, unknown> = { ...PREFERENCES };
+  if (options.workerIdleTimeoutMs !== undefined) {
+    preferences['dom.serviceWorkers.idle_timeout'] = options.workerIdleTimeoutMs;
+  }
+  let browser = await launch(profileDir, preferences);
+
+  // Chrome-scope script: what web content cannot do (network state, the service-worker manager).
+  async function inChrome(expression: string): Promise<unknown> {
+    const connection = (browser as unknown as { connection: BidiConnection }).connection;
+    const tree = await connection.send('browsingContext.getTree', { 'moz:scope': 'chrome' });
+    const [context] = tree.result.contexts as { context: string }[];
+    const { result } = await connection.send('script.evaluate', {
+      expression,
+      target: { context: context.context },
+      awaitPromise: true,
+      'moz:scope': 'chrome',
+    });
+    if (result.type !== 'success') throw new Error(`chrome script failed: ${JSON.stringify(result)}`);
+    const value = result.result as { type: string; value?: unknown };
+    return value.value;
+  }
+
+  const device: FirefoxDevice = {
+    get browser() {
+      return browser;
+    },
+    profileDir,
+    newPage: () => browser.newPage(),
+    async pages() {
+      return (await browser.pages()).filter((page) => page.url() !== 'about:blank');
+    },
+    async setOffline(offline) {
+      // Open keep-alive connections would go on working: prune them when going offline.
+      await inChrome(`(() => {
+        Services.io.offline = ${offline};
+        if (${offline}) Services.obs.notifyObservers(null, 'net:prune-all-connections');
+        return Services.io.offline;
+      })()`);
+    },
+    async workerState(origin) {
+      const json = await inChrome(`(() => {
+        const manager = Cc['@mozilla.org/serviceworkers/manager;1'].getService(Ci.nsIServiceWorkerManager);
+        const registrations = manager.getAllRegistrations();
+        for (let i = 0; i < registrations.length; i++) {
+          const registration = registrations.queryElementAt(i, Ci.nsIServiceWorkerRegistrationInfo);
+          if (registration.scope !== ${JSON.stringify(`${new URL(origin).origin}/`)} || !registration.activeWorker) continue;
+          const worker = registration.activeWorker;
+          return JSON.stringify({ running: worker.lifetimeDeadline !== 0, launchCount: worker.launchCount });
+        }
+        return 'null';
+      })()`);
+      return JSON.parse(String(json)) as WorkerState | null;
+    },
+    waitForWorkerStopped(origin) {
+      return waitFor(
+        async () => {
+          const state = await device.workerState(origin);
+          return state && !state.running ? state : null;
+        },
+        { timeoutMs: 60_000, intervalMs: 250, message: `Firefox to stop the idle worker of ${origin}` },
+      );
+    },
+    async restart() {
+      await browser.close();
+      browser = await launch(profileDir, preferences);
+    },
+    async close() {
+      await browser.close();
+      rmSync(profileDir, { recursive: true, force: true });
+    },
+  };
+  return device;
+}
+
+function launch(profileDir: string, preferences: Record<string, unknown>): Promise<Browser> {
+  return puppeteer.launch({
+    browser: 'firefox',
+    protocol: 'webDriverBiDi',
+    executablePath: FIREFOX_PATH,
+    headless: true,
+    userDataDir: profileDir,
+    // Lets the tests run chrome-scope script (Services.io.offline, the service-worker manager).
+    args: ['--remote-allow-system-access'],
+    extraPrefsFirefox: preferences,
+  });
+}

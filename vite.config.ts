@@ -2,6 +2,7 @@
 import preact from '@preact/preset-vite';
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
+import { precompress } from './build/precompress.ts';
 
 /** Where `npm run dev` proxies API calls (the API server started by server/dev.ts). */
 const API_ORIGIN = process.env.BURROW_API_ORIGIN ?? 'http://127.0.0.1:8788';
@@ -45,6 +46,7 @@ export default defineConfig({
         },
       },
     }),
+    precompress(),
   ],
   resolve: {
     // Workbox pins idb 7; one copy (ours, API-compatible) keeps the worker small.

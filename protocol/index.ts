@@ -1,6 +1,9 @@
 /** The Burrow protocol: the one contract module the page, the worker and the server import. */
 export { MEDIA_PATH } from './field-types.ts';
+export * from './answer-checks.ts';
+export * from './idempotency-key.ts';
 export * from './ids.ts';
+export * from './json-equal.ts';
 export * from './limits.ts';
 export * from './problems.ts';
 export * from './tables.ts';

@@ -22,6 +22,8 @@ export const PROBLEM = {
   emailTaken: 'email-taken',
   badCredentials: 'bad-credentials',
   methodNotAllowed: 'method-not-allowed',
+  requestTimeout: 'request-timeout',
+  tooManyConnections: 'too-many-connections',
   internal: 'internal',
   /** A new password that is common or built from the email (400, with `errors`). */
   weakPassword: 'weak-password',

@@ -24,13 +24,22 @@ function checkValue(table: TableName, field: string, value: unknown): FieldError
   // Own keys only: `toString` or `__proto__` must be unknown fields, not Object.prototype members.
   const fields = TABLES[table].fields;
   const definition = Object.hasOwn(fields, field) ? fields[field] : undefined;
-  if (!definition) return [{ pointer: `/${pointerSegment(field)}`, detail: `is not a field of ${table}` }];
+  if (!definition) return [unknownField(table, field)];
   if (value === null) {
     return definition.optional ? [] : [{ pointer: `/${pointerSegment(field)}`, detail: 'must not be null' }];
   }
   const result = v.safeParse(definition.schema, value);
   if (result.success) return [];
   return result.issues.map((issue) => ({ pointer: issuePointer(field, issue), detail: issue.message }));
+}
+
+/** No table has a field name this long: a longer unknown name is not repeated in the error. */
+const MAX_FIELD_NAME = 64;
+
+function unknownField(table: TableName, field: string): FieldError {
+  if (field.length <= MAX_FIELD_NAME)
+    return { pointer: `/${pointerSegment(field)}`, detail: `is not a field of ${table}` };
+  return { pointer: '', detail: `has a field name of ${field.length} characters, which ${table} does not have` };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { newId } from './ids.ts';
 import type { Problem } from './problems.ts';
-import { type Envelope, type MutationResult, originalOutcome, parsePushRequest } from './wire.ts';
+import { type MutationResult, originalOutcome, parsePushRequest } from './wire.ts';
 
 function pushWithFields(fieldsJson: string): unknown {
   const id = newId();
@@ -24,7 +24,7 @@ describe('parsePushRequest', () => {
 
 describe('originalOutcome', () => {
   const base = { seq: 4, id: newId() };
-  const record = { table: 'cards', id: newId() } as Envelope;
+  const stamp = { version: 3, seq: 40, deleted: false, updatedAt: '2026-01-01T00:00:00.000Z' };
   const error: Problem = {
     type: '/docs/problems#not-found',
     title: 'Not found',
@@ -33,16 +33,39 @@ describe('originalOutcome', () => {
     code: 'not-found',
   };
 
-  it('keeps a conflict’s code and field conflicts, without its record, seq or id', () => {
-    const conflicts = [{ field: 'title', server: 'Theirs', client: 'Mine' }];
-    const result: MutationResult = { ...base, status: 'conflict', code: 'field-conflict', conflicts, record };
-    expect(originalOutcome(result)).toEqual({ status: 'conflict', code: 'field-conflict', conflicts });
+  it('keeps a conflict’s code and its fields by name, without their values, stamp, seq or id', () => {
+    const conflicts = [
+      { field: 'title', server: 'Theirs' },
+      { field: 'content', omitted: true as const },
+    ];
+    const result: MutationResult = {
+      ...base,
+      status: 'conflict',
+      code: 'field-conflict',
+      conflicts,
+      fromVersion: 2,
+      stamp,
+    };
+    expect(originalOutcome(result)).toEqual({
+      status: 'conflict',
+      code: 'field-conflict',
+      conflicts: [
+        { field: 'title', omitted: true },
+        { field: 'content', omitted: true },
+      ],
+    });
   });
 
-  it('keeps a conflict without field conflicts as just its code', () => {
-    expect(originalOutcome({ ...base, status: 'conflict', code: 'deleted', record })).toEqual({
+  it('keeps a conflict without field conflicts as just its code, and duplicate-url’s existing card', () => {
+    expect(originalOutcome({ ...base, status: 'conflict', code: 'deleted', fromVersion: 3, stamp })).toEqual({
       status: 'conflict',
       code: 'deleted',
+    });
+    const existingId = newId();
+    expect(originalOutcome({ ...base, status: 'conflict', code: 'duplicate-url', existingId })).toEqual({
+      status: 'conflict',
+      code: 'duplicate-url',
+      existingId,
     });
   });
 
@@ -51,7 +74,7 @@ describe('originalOutcome', () => {
   });
 
   it('keeps nothing of an applied or duplicate result', () => {
-    expect(originalOutcome({ ...base, status: 'applied', record })).toBeUndefined();
-    expect(originalOutcome({ ...base, status: 'duplicate', record })).toBeUndefined();
+    expect(originalOutcome({ ...base, status: 'applied', fromVersion: 2, stamp })).toBeUndefined();
+    expect(originalOutcome({ ...base, status: 'duplicate', stamp })).toBeUndefined();
   });
 });

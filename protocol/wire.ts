@@ -50,45 +50,71 @@ export interface PushRequest {
   mutations: Mutation[];
 }
 
-export interface FieldConflict {
-  field: string;
-  server: unknown;
-  client: unknown;
-}
-
 export type ConflictCode = 'field-conflict' | 'deleted' | 'exists' | 'duplicate-url';
+
+/**
+ * One conflicting field of an update: the server's value (`null` for an absent field), or
+ * `omitted` when it did not fit the answer (see `LIMITS.conflictValuesSlackBytes`): the record's
+ * server copy, which the client then pulls, holds it. The client's own value is the one it sent.
+ */
+export type ConflictingField = { field: string; server: unknown } | { field: string; omitted: true };
+
+/**
+ * Where a mutation left its record on the server: the record's version and its place in the
+ * change feed, never its fields. A client whose server copy is at the version the mutation
+ * started from (`fromVersion`) knows the record after it: that copy plus what it sent.
+ */
+export interface RecordStamp {
+  version: number;
+  /** The seq of the record's latest change (0 for the tombstone of an id that was never stored). */
+  seq: number;
+  deleted: boolean;
+  updatedAt: string;
+}
 
 /** Each result names the mutation it answers (`seq`, `id`) and comes in request order. */
 interface ResultBase {
   seq: number;
   id: string;
 }
+/**
+ * Applied. `fromVersion` is the record's version just before this mutation (0: there was none);
+ * `stamp.version` equals it when the mutation changed nothing.
+ */
 export interface AppliedResult extends ResultBase {
   status: 'applied';
-  record: Envelope;
+  fromVersion: number;
+  stamp: RecordStamp;
 }
 /**
  * The first answer to a mutation that was not `applied`, kept by the server so a resend
- * answered `duplicate` still tells the client (its `record`, if any, is the duplicate's).
+ * answered `duplicate` still tells the client (its `stamp`, if any, is the duplicate's).
  */
 export type OriginalOutcome =
-  | { status: 'conflict'; code: ConflictCode; conflicts?: FieldConflict[] }
+  | { status: 'conflict'; code: ConflictCode; conflicts?: ConflictingField[]; existingId?: string }
   | { status: 'rejected'; error: Problem };
 
 /**
- * Already executed earlier; `record` is the current one (absent when no longer readable).
+ * Already executed earlier; `stamp` is the record as it is now (absent when no longer readable).
  * `original` is that first answer when it was a conflict or a rejection (absent when applied).
  */
 export interface DuplicateResult extends ResultBase {
   status: 'duplicate';
-  record?: Envelope;
+  stamp?: RecordStamp;
   original?: OriginalOutcome;
 }
+/**
+ * Not (wholly) applied. `fromVersion` and `stamp` describe the mutation's own record as for
+ * `applied` (a `field-conflict` applies the fields that do not conflict); both are absent for
+ * `duplicate-url`, whose record was not created, and `existingId` names the card that has the URL.
+ */
 export interface ConflictResult extends ResultBase {
   status: 'conflict';
   code: ConflictCode;
-  conflicts?: FieldConflict[];
-  record: Envelope;
+  conflicts?: ConflictingField[];
+  existingId?: string;
+  fromVersion?: number;
+  stamp?: RecordStamp;
 }
 export interface RejectedResult extends ResultBase {
   status: 'rejected';
@@ -96,11 +122,23 @@ export interface RejectedResult extends ResultBase {
 }
 export type MutationResult = AppliedResult | DuplicateResult | ConflictResult | RejectedResult;
 
-/** What the server keeps of a result for a later `duplicate`: nothing when applied, else it minus record, seq and id. */
+/**
+ * What the server keeps of a result for a later `duplicate`: nothing when applied, else its
+ * outcome alone, a conflict's fields by name only (their values `omitted`: the client's server
+ * copy holds them once it pulls), so a kept answer stays a few bytes however large the record.
+ */
 export function originalOutcome(result: MutationResult): OriginalOutcome | undefined {
   switch (result.status) {
-    case 'conflict':
-      return { status: 'conflict', code: result.code, ...(result.conflicts ? { conflicts: result.conflicts } : {}) };
+    case 'conflict': {
+      const { code, conflicts, existingId } = result;
+      const names = conflicts?.map(({ field }): ConflictingField => ({ field, omitted: true }));
+      return {
+        status: 'conflict',
+        code,
+        ...(names ? { conflicts: names } : {}),
+        ...(existingId ? { existingId } : {}),
+      };
+    }
     case 'rejected':
       return { status: 'rejected', error: result.error };
     default:

@@ -6,6 +6,7 @@ import type { ServerConfig } from './config.ts';
 import { PokeHub } from './events/poke-hub.ts';
 import type { AppEnv } from './http/app-env.ts';
 import { authenticate } from './http/authenticate.ts';
+import { compressJson } from './http/compress-json.ts';
 import { csrfGuard } from './http/csrf.ts';
 import { errorHandler, notFoundHandler } from './http/errors.ts';
 import { hostGuard } from './http/host-guard.ts';
@@ -73,6 +74,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     await next();
     if (!c.res.headers.has('cache-control')) c.res.headers.set('cache-control', 'no-store');
   });
+  app.use('/api/*', compressJson(config.compressMinBytes));
   app.use('/api/*', csrfGuard(config));
 
   app.route('/api/health', healthRoutes(routeDeps));

@@ -69,4 +69,31 @@ describe('loadConfig', () => {
     expect(() => loadConfig(['--port', 'x'], {})).toThrow(/port/);
     expect(() => loadConfig([], { BURROW_HEARTBEAT_MS: '-1' })).toThrow(/BURROW_HEARTBEAT_MS/);
   });
+
+  it('reads the connection knobs, and refuses 0 where 0 would refuse every request', () => {
+    expect(loadConfig([], {})).toMatchObject({
+      maxStreamsPerUser: 16,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 20_000,
+      maxConnectionsPerAddress: 64,
+      maxConnections: 4096,
+      compressMinBytes: 1024,
+    });
+    const config = loadConfig([], {
+      BURROW_MAX_STREAMS_PER_USER: '2',
+      BURROW_HEADERS_TIMEOUT_MS: '3',
+      BURROW_REQUEST_TIMEOUT_MS: '4',
+      BURROW_MAX_CONNECTIONS_PER_ADDRESS: '0',
+      BURROW_MAX_CONNECTIONS: '0',
+    });
+    expect(config).toMatchObject({
+      maxStreamsPerUser: 2,
+      headersTimeoutMs: 3,
+      requestTimeoutMs: 4,
+      maxConnectionsPerAddress: 0,
+      maxConnections: 0,
+    });
+    expect(() => loadConfig([], { BURROW_MAX_STREAMS_PER_USER: '0' })).toThrow(/BURROW_MAX_STREAMS_PER_USER/);
+    expect(() => loadConfig([], { BURROW_REQUEST_TIMEOUT_MS: '0' })).toThrow(/BURROW_REQUEST_TIMEOUT_MS/);
+  });
 });

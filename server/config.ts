@@ -57,6 +57,18 @@ export interface ServerConfig {
   allowedOrigins: string[];
   /** `silent` turns request logs off (errors are still logged). */
   requestLogs: boolean;
+  /** Event streams one user may hold; opening one more closes their oldest. */
+  maxStreamsPerUser: number;
+  /** A connection must send a request's headers within this (idle new connections too). */
+  headersTimeoutMs: number;
+  /** A request's headers and whole body must arrive within this, else 408 and the connection closes. */
+  requestTimeoutMs: number;
+  /** Open connections from one client address; more are refused (0: no cap). */
+  maxConnectionsPerAddress: number;
+  /** Open connections in all (0: no cap); keep it under the process's file descriptor limit. */
+  maxConnections: number;
+  /** API JSON answers at least this many bytes long are compressed (gzip) for clients that accept it. */
+  compressMinBytes: number;
   /** Link previews: fetching on (`BURROW_UNFURL=0` turns it off), and its knobs. */
   unfurl: UnfurlConfig;
 }
@@ -84,6 +96,7 @@ function integer(raw: string | undefined, name: string, fallback: number): numbe
   return value;
 }
 
+/** An integer of at least 1 (a knob for which 0 would mean nothing works). */
 function positive(raw: string | undefined, name: string, fallback: number): number {
   const value = integer(raw, name, fallback);
   if (value < 1) throw new Error(`${name} must be at least 1, got "${raw}"`);
@@ -159,5 +172,11 @@ export function loadConfig(argv: readonly string[], env: Env): ServerConfig {
       hostGapMs: integer(env.BURROW_UNFURL_HOST_GAP_MS, 'BURROW_UNFURL_HOST_GAP_MS', 1000),
       retryBaseMs: integer(env.BURROW_UNFURL_RETRY_MS, 'BURROW_UNFURL_RETRY_MS', 30_000),
     },
+    maxStreamsPerUser: positive(env.BURROW_MAX_STREAMS_PER_USER, 'BURROW_MAX_STREAMS_PER_USER', 16),
+    headersTimeoutMs: positive(env.BURROW_HEADERS_TIMEOUT_MS, 'BURROW_HEADERS_TIMEOUT_MS', 10_000),
+    requestTimeoutMs: positive(env.BURROW_REQUEST_TIMEOUT_MS, 'BURROW_REQUEST_TIMEOUT_MS', 20_000),
+    maxConnectionsPerAddress: integer(env.BURROW_MAX_CONNECTIONS_PER_ADDRESS, 'BURROW_MAX_CONNECTIONS_PER_ADDRESS', 64),
+    maxConnections: integer(env.BURROW_MAX_CONNECTIONS, 'BURROW_MAX_CONNECTIONS', 4096),
+    compressMinBytes: integer(env.BURROW_COMPRESS_MIN_BYTES, 'BURROW_COMPRESS_MIN_BYTES', 1024),
   };
 }

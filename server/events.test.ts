@@ -62,6 +62,22 @@ describe('GET /api/sync/events', () => {
     expect(server.hub.size).toBe(0);
   });
 
+  it("ends every stream of a user on closeUser (account changes), and no one else's", async () => {
+    const other = await signUp(server);
+    const mine = [
+      (await user.send('/api/sync/events')).body!.getReader(),
+      (await user.send('/api/sync/events')).body!.getReader(),
+    ];
+    const theirs = (await other.send('/api/sync/events')).body!.getReader();
+    server.hub.closeUser(user.id);
+    for (const reader of mine) {
+      await readUntil(reader, /event: poke/);
+      expect(await reader.read()).toEqual({ done: true, value: undefined });
+    }
+    expect(server.hub.size).toBe(1);
+    await theirs.cancel();
+  });
+
   it('requires authentication', async () => {
     expect((await server.request('/api/sync/events')).status).toBe(401);
   });

@@ -162,13 +162,13 @@ describe('server-owned fields', () => {
   });
 });
 
-describe('migration 004', () => {
+describe('migration 005', () => {
   it('stores the normal form of every live link URL written before it', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'burrow-migrate-'));
     try {
       const db = new Database(path.join(dir, 'old.sqlite'));
       registerSqlFunctions(db);
-      migrate(db, 3);
+      migrate(db, 4);
       db.prepare("INSERT INTO users(id, email, password_hash, created_at) VALUES ('u', 'a@b', 'x', 't')").run();
       const insert = db.prepare(
         `INSERT INTO records(tbl, id, workspace_id, owner_id, version, seq, created_at, updated_at, fields,

@@ -1,5 +1,5 @@
 /** The one error type of the server and its problem+json rendering (RFC 9457). */
-import { type Problem, type ProblemCode, problemType } from '../protocol/index.ts';
+import { type FieldError, LIMITS, type Problem, type ProblemCode, problemType } from '../protocol/index.ts';
 
 const TITLES: Record<ProblemCode, string> = {
   'invalid-request': 'Invalid request',
@@ -23,6 +23,8 @@ const TITLES: Record<ProblemCode, string> = {
   'email-taken': 'Email already registered',
   'bad-credentials': 'Wrong email or password',
   'method-not-allowed': 'Method not allowed',
+  'request-timeout': 'Request timeout',
+  'too-many-connections': 'Too many connections',
   internal: 'Internal server error',
   'weak-password': 'Password too easy to guess',
   'quota-exceeded': 'Storage quota exceeded',
@@ -34,9 +36,38 @@ const TITLES: Record<ProblemCode, string> = {
   'previews-off': 'Link previews are off',
 };
 
-/** Builds a problem object; `extra` carries members such as `errors`, `expectedSeq`, `current`. */
+/**
+ * Builds a problem object; `extra` carries members such as `errors`, `expectedSeq`, `current`.
+ * `errors` are listed while they fit in `LIMITS.problemErrorsBytes` (the first always is), and
+ * `detail` then says how many there were: a body with a hundred thousand mistakes gets a short
+ * answer, not one larger than itself.
+ */
 export function problem(status: number, code: ProblemCode, detail: string, extra?: Record<string, unknown>): Problem {
-  return { type: problemType(code), title: TITLES[code], status, detail, code, ...extra };
+  const errors = extra?.errors as FieldError[] | undefined;
+  const listed = errors === undefined ? undefined : firstErrors(errors);
+  const cut = errors !== undefined && listed !== undefined && listed.length < errors.length;
+  const told = cut ? `${detail} (${listed.length} of ${errors.length} errors listed)` : detail;
+  return {
+    type: problemType(code),
+    title: TITLES[code],
+    status,
+    detail: told,
+    code,
+    ...extra,
+    ...(cut ? { errors: listed } : {}),
+  };
+}
+
+/** The errors that fit in the byte budget of a problem's list; at least the first. */
+function firstErrors(errors: FieldError[]): FieldError[] {
+  let bytes = 0;
+  let count = 0;
+  for (const error of errors) {
+    bytes += Buffer.byteLength(JSON.stringify(error)) + 1;
+    if (count > 0 && bytes > LIMITS.problemErrorsBytes) break;
+    count++;
+  }
+  return count === errors.length ? errors : errors.slice(0, count);
 }
 
 /** Thrown anywhere in a request; the central `onError` turns it into the response. */

@@ -4,6 +4,7 @@ import { silentLogger } from './logger.ts';
 import { runMaintenance } from './maintenance.ts';
 import {
   json,
+  linkCard,
   mutation,
   noteCard,
   signUp,
@@ -64,7 +65,7 @@ async function resendWider(sent: Mutation): Promise<DuplicateResult> {
 
 describe('push outcomes kept for duplicates', () => {
   describe('a conflict, then its resend', () => {
-    it('answers duplicate with the original conflict and the current record', async () => {
+    it('answers duplicate with the original conflict, by field name, and the current stamp', async () => {
       const update = await conflictingUpdate();
       const first = await pushAsIs([update]);
       expect(first.results[0]).toMatchObject({ status: 'conflict', code: 'field-conflict' });
@@ -73,12 +74,8 @@ describe('push outcomes kept for duplicates', () => {
         seq: update.seq,
         id: update.id,
         status: 'duplicate',
-        record: first.results[0].record,
-        original: {
-          status: 'conflict',
-          code: 'field-conflict',
-          conflicts: [{ field: 'title', server: 'Theirs', client: 'Mine' }],
-        },
+        stamp: first.results[0].stamp,
+        original: { status: 'conflict', code: 'field-conflict', conflicts: [{ field: 'title', omitted: true }] },
       });
     });
 
@@ -92,12 +89,27 @@ describe('push outcomes kept for duplicates', () => {
       expect((await pushAsIs([update])).results[0]).toMatchObject({ status: 'conflict', code: 'deleted' });
       const duplicate = await resendWider(update);
       expect(duplicate.original).toEqual({ status: 'conflict', code: 'deleted' });
-      expect(duplicate.record).toMatchObject({ id: recordId, deleted: true });
+      expect(duplicate.stamp).toMatchObject({ version: 2, deleted: true });
+    });
+
+    it('carries a duplicate-url conflict with the id of the card that has the URL', async () => {
+      const url = 'https://example.com/kept';
+      const existing = newId();
+      await user.push([{ op: 'create', table: 'cards', recordId: existing, fields: linkCard(url) }]);
+      const create = mutation(user, { op: 'create', table: 'cards', fields: linkCard(url) });
+      expect((await pushAsIs([create])).results[0]).toMatchObject({ code: 'duplicate-url', existingId: existing });
+      const duplicate = await resendWider(create);
+      expect(duplicate).toEqual({
+        seq: create.seq,
+        id: create.id,
+        status: 'duplicate',
+        original: { status: 'conflict', code: 'duplicate-url', existingId: existing },
+      });
     });
   });
 
   describe('a rejection, then its resend', () => {
-    it('answers duplicate with the original error and no record', async () => {
+    it('answers duplicate with the original error and no stamp', async () => {
       const update = mutation(user, { op: 'update', table: 'cards', baseVersion: 1, fields: { title: 'x' } });
       const first = await pushAsIs([update]);
       expect(first.results[0]).toMatchObject({ status: 'rejected', error: { code: 'not-found' } });
@@ -120,7 +132,7 @@ describe('push outcomes kept for duplicates', () => {
   });
 
   describe('an applied mutation, then its resend', () => {
-    it('answers duplicate with the current record and no original', async () => {
+    it('answers duplicate with the current stamp and no original', async () => {
       const create = mutation(user, { op: 'create', table: 'cards', fields: noteCard() });
       await pushAsIs([create]);
       const duplicate = await resendWider(create);
@@ -128,7 +140,7 @@ describe('push outcomes kept for duplicates', () => {
         seq: create.seq,
         id: create.id,
         status: 'duplicate',
-        record: expect.objectContaining({ id: create.recordId, version: 1 }),
+        stamp: expect.objectContaining({ version: 1, deleted: false }),
       });
     });
   });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type ConflictResult, newId, type RejectedResult } from '../protocol/index.ts';
+import { type AppliedResult, type ConflictResult, newId, type RejectedResult } from '../protocol/index.ts';
 import {
   json,
   linkCard,
@@ -22,7 +22,7 @@ afterEach(() => server.close());
 async function createCard(fields = noteCard()) {
   const recordId = newId();
   const response = await user.push([{ op: 'create', table: 'cards', recordId, fields }]);
-  return { recordId, record: (response.results[0] as { record: { version: number } }).record };
+  return { recordId, stamp: (response.results[0] as AppliedResult).stamp };
 }
 
 function pushRaw(body: unknown, headers: Record<string, string> = { 'idempotency-key': newId() }) {
@@ -31,16 +31,19 @@ function pushRaw(body: unknown, headers: Record<string, string> = { 'idempotency
 
 describe('push', () => {
   describe('ops', () => {
-    it('applies a create and answers the envelope with the mutation seq and id', async () => {
+    it('applies a create and answers its stamp with the mutation seq and id, without the fields', async () => {
       const recordId = newId();
       const response = await user.push([{ op: 'create', table: 'cards', recordId, fields: noteCard() }]);
       expect(response).toMatchObject({ protocol: 1, lastSeq: 1 });
-      expect(response.results[0]).toMatchObject({
+      expect(response.results[0]).toEqual({
         seq: 1,
+        id: expect.any(String),
         status: 'applied',
-        record: { table: 'cards', id: recordId, workspaceId: user.workspaceId, version: 1, deleted: false },
+        fromVersion: 0,
+        stamp: { version: 1, seq: response.cursor, deleted: false, updatedAt: expect.any(String) },
       });
-      expect(response.cursor).toBe((response.results[0] as { record: { seq: number } }).record.seq);
+      const stored = await json(await user.send(`/api/cards/${recordId}`));
+      expect(stored).toMatchObject({ version: 1, seq: response.cursor, updatedAt: stored.createdAt });
     });
 
     it('applies an update and bumps the version', async () => {
@@ -48,22 +51,28 @@ describe('push', () => {
       const response = await user.push([
         { op: 'update', table: 'cards', recordId, baseVersion: 1, fields: { title: 'New' } },
       ]);
-      expect(response.results[0]).toMatchObject({
-        status: 'applied',
-        record: { version: 2, fields: { title: 'New' } },
-      });
+      expect(response.results[0]).toMatchObject({ status: 'applied', fromVersion: 1, stamp: { version: 2 } });
+      expect(await json(await user.send(`/api/cards/${recordId}`))).toMatchObject({ fields: { title: 'New' } });
     });
 
     it('deletes into a tombstone that keeps its fields, and restores it', async () => {
       const { recordId } = await createCard();
       const deleted = await user.push([{ op: 'delete', table: 'cards', recordId, baseVersion: 1 }]);
-      expect(deleted.results[0]).toMatchObject({ status: 'applied', record: { deleted: true, version: 2 } });
+      expect(deleted.results[0]).toMatchObject({
+        status: 'applied',
+        fromVersion: 1,
+        stamp: { deleted: true, version: 2 },
+      });
       const restored = await user.push([
         { op: 'restore', table: 'cards', recordId, baseVersion: 2, fields: { title: 'Back' } },
       ]);
       expect(restored.results[0]).toMatchObject({
         status: 'applied',
-        record: { deleted: false, version: 3, fields: { title: 'Back', content: 'Body' } },
+        fromVersion: 2,
+        stamp: { deleted: false, version: 3 },
+      });
+      expect(await json(await user.send(`/api/cards/${recordId}`))).toMatchObject({
+        fields: { title: 'Back', content: 'Body' },
       });
     });
 
@@ -71,10 +80,18 @@ describe('push', () => {
       const { recordId } = await createCard();
       await user.push([{ op: 'delete', table: 'cards', recordId, baseVersion: 1 }]);
       const again = await user.push([{ op: 'delete', table: 'cards', recordId, baseVersion: 2 }]);
-      expect(again.results[0]).toMatchObject({ status: 'applied', record: { version: 2, deleted: true } });
+      expect(again.results[0]).toMatchObject({
+        status: 'applied',
+        fromVersion: 2,
+        stamp: { version: 2, deleted: true },
+      });
       const unknown = newId();
       const none = await user.push([{ op: 'delete', table: 'cards', recordId: unknown }]);
-      expect(none.results[0]).toMatchObject({ status: 'applied', record: { id: unknown, version: 0, deleted: true } });
+      expect(none.results[0]).toMatchObject({
+        status: 'applied',
+        fromVersion: 0,
+        stamp: { version: 0, seq: 0, deleted: true },
+      });
       expect(await user.send(`/api/cards/${unknown}`).then((r) => r.status)).toBe(404);
     });
 
@@ -91,7 +108,7 @@ describe('push', () => {
   });
 
   describe('client seq', () => {
-    it('answers an already applied seq with duplicate and the current record, never applying it again', async () => {
+    it('answers an already applied seq with duplicate and the current stamp, never applying it again', async () => {
       const recordId = newId();
       const create = mutation(user, { op: 'create', table: 'cards', recordId, fields: noteCard() });
       const update = mutation(user, { op: 'update', table: 'cards', recordId, baseVersion: 1, fields: { title: 'B' } });
@@ -103,7 +120,7 @@ describe('push', () => {
           seq: 1,
           id: create.id,
           status: 'duplicate',
-          record: expect.objectContaining({ version: 2 }),
+          stamp: expect.objectContaining({ version: 2 }),
         }),
         expect.objectContaining({ seq: 2, id: update.id, status: 'duplicate' }),
       ]);
@@ -164,8 +181,12 @@ describe('push', () => {
       expect(result).toMatchObject({
         status: 'conflict',
         code: 'field-conflict',
-        conflicts: [{ field: 'title', server: 'Theirs', client: 'Mine' }],
-        record: { version: 3, fields: { title: 'Theirs', content: 'New body' } },
+        conflicts: [{ field: 'title', server: 'Theirs' }],
+        fromVersion: 2,
+        stamp: { version: 3 },
+      });
+      expect(await json(await user.send(`/api/cards/${recordId}`))).toMatchObject({
+        fields: { title: 'Theirs', content: 'New body' },
       });
     });
 
@@ -177,7 +198,7 @@ describe('push', () => {
       const response = await user.push([
         { op: 'update', table: 'cards', recordId, baseVersion: 1, fields: { title: 'Same' } },
       ]);
-      expect(response.results[0]).toMatchObject({ status: 'applied', record: { version: 2 } });
+      expect(response.results[0]).toMatchObject({ status: 'applied', fromVersion: 2, stamp: { version: 2 } });
     });
 
     it("never conflicts with the same client's own earlier mutation", async () => {
@@ -187,7 +208,8 @@ describe('push', () => {
         { op: 'update', table: 'cards', recordId, baseVersion: 1, fields: { title: 'Two' } },
       ]);
       expect(response.results.map((result) => result.status)).toEqual(['applied', 'applied']);
-      expect(response.results[1]).toMatchObject({ record: { version: 3, fields: { title: 'Two' } } });
+      expect(response.results[1]).toMatchObject({ fromVersion: 2, stamp: { version: 3 } });
+      expect(await json(await user.send(`/api/cards/${recordId}`))).toMatchObject({ fields: { title: 'Two' } });
     });
 
     it('answers an update of a tombstone with conflict deleted and applies nothing', async () => {
@@ -199,7 +221,8 @@ describe('push', () => {
       expect(response.results[0]).toMatchObject({
         status: 'conflict',
         code: 'deleted',
-        record: { deleted: true, version: 2 },
+        fromVersion: 2,
+        stamp: { deleted: true, version: 2 },
       });
     });
 
@@ -211,7 +234,8 @@ describe('push', () => {
       expect(response.results[0]).toMatchObject({
         status: 'conflict',
         code: 'exists',
-        record: { fields: { title: 'A note' } },
+        fromVersion: 1,
+        stamp: { version: 1 },
       });
     });
 
@@ -221,8 +245,9 @@ describe('push', () => {
       expect(response.results[0]).toMatchObject({
         status: 'conflict',
         code: 'duplicate-url',
-        record: { id: recordId },
+        existingId: recordId,
       });
+      expect(response.results[0]).not.toHaveProperty('stamp');
       await user.push([{ op: 'delete', table: 'cards', recordId, baseVersion: 1 }]);
       const afterDelete = await user.push([
         { op: 'create', table: 'cards', fields: linkCard('https://example.com/a') },
@@ -248,7 +273,9 @@ describe('push', () => {
         { op: 'create', table: 'viewSettings', recordId, fields: { ...view, sortDir: 'asc' } },
       ]);
       expect(late.results.map((result) => result.status)).toEqual(['applied', 'applied']);
-      expect(late.results[1]).toMatchObject({ record: { version: 4, fields: { layout: 'grid', sortDir: 'asc' } } });
+      expect(late.results[1]).toMatchObject({ fromVersion: 3, stamp: { version: 4 } });
+      const stored = await json(await user.send(`/api/viewSettings/${recordId}`));
+      expect(stored.fields).toMatchObject({ layout: 'grid', sortDir: 'asc' });
     });
   });
 
@@ -308,7 +335,7 @@ describe('push', () => {
       expect(theirs.status).toBe('rejected');
       expect(theirs.error.code).toBe('forbidden');
       expect({ ...theirs.error, detail: '' }).toEqual({ ...nobodys.error, detail: '' });
-      expect('record' in theirs).toBe(false);
+      expect('stamp' in theirs).toBe(false);
     });
 
     it('makes the creator of a workspace its owner', async () => {

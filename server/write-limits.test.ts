@@ -96,8 +96,11 @@ describe('storage quota', () => {
 
   it('always lets changes through that do not grow the stored fields: deletes, restores, shorter texts', async () => {
     await start({ BURROW_QUOTA_BYTES: '2500' });
-    const created = await user.push([note(KIB), note(KIB)]);
-    const [a, b] = created.results.map((result) => ('record' in result ? result.record! : null)!);
+    const [a, b] = [{ id: newId() }, { id: newId() }];
+    await user.push([
+      { ...note(KIB), recordId: a.id },
+      { ...note(KIB), recordId: b.id },
+    ]);
     expect((await user.push([note(KIB)])).results[0].status).toBe('rejected');
     const tidy = await user.push([
       { op: 'delete', table: 'cards', recordId: a.id, baseVersion: 1 },
@@ -125,8 +128,8 @@ describe('storage quota', () => {
 
   it('gives room back when tombstones are purged', async () => {
     await start({ BURROW_QUOTA_BYTES: '1500' });
-    const [created] = (await user.push([note(KIB)])).results;
-    const id = 'record' in created ? created.record!.id : '';
+    const id = newId();
+    await user.push([{ ...note(KIB), recordId: id }]);
     await user.push([{ op: 'delete', table: 'cards', recordId: id, baseVersion: 1 }]);
     expect((await user.push([note(KIB)])).results[0].status).toBe('rejected');
     await server.store.purgeTombstones(new Date(Date.now() + 1000).toISOString());

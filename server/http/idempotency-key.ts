@@ -1,21 +1,9 @@
-/** The Idempotency-Key header: parsing (sf-string or bare token) and the request fingerprint. */
+/** The Idempotency-Key of a request: its key (format in `protocol/idempotency-key.ts`) and the request fingerprint. */
 import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
-import { LIMITS } from '../../protocol/index.ts';
+import { parseIdempotencyKey } from '../../protocol/index.ts';
 import { fail } from '../problem.ts';
 import type { IdempotencyInput } from '../storage/store.ts';
-
-const QUOTED = /^"((?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\["\\])*)"$/;
-/** A bare key: visible ASCII without quotes, commas or semicolons (UUIDs included). */
-const BARE = /^[\x21\x23-\x2b\x2d-\x3a\x3c-\x7e]+$/;
-
-/** The key's value, or null when the header is malformed. */
-export function parseIdempotencyKey(header: string): string | null {
-  const trimmed = header.trim();
-  const quoted = QUOTED.exec(trimmed);
-  const key = quoted ? quoted[1].replace(/\\(["\\])/g, '$1') : BARE.test(trimmed) ? trimmed : null;
-  return key !== null && key.length >= 1 && key.length <= LIMITS.idempotencyKeyMaxLength ? key : null;
-}
 
 /**
  * The key and fingerprint of a write. The fingerprint covers method and path as well as the

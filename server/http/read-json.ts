@@ -21,7 +21,10 @@ async function readLimited(stream: ReadableStream<Uint8Array> | null, maxBytes: 
   let total = 0;
   const reader = stream.getReader();
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = await reader.read().catch(() => {
+      // The connection ended mid-body: the client left, or the request deadline cut it.
+      throw fail(400, 'invalid-request', 'The body did not arrive whole.');
+    });
     if (done) break;
     total += value.byteLength;
     if (total > maxBytes) {

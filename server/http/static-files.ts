@@ -1,50 +1,20 @@
 /**
- * Serves the built PWA from `dist/`: files as they are, `index.html` for every other GET
- * navigation (SPA routes, /share). `sw.js` and `index.html` are never cached without
- * revalidation; hashed `/assets/*` are immutable.
+ * Serves the built PWA from `dist/` (@hono/node-server's serveStatic): files as they are, or
+ * their brotli or gzip copy made at build time when the client accepts it (and the copy is not
+ * older than the file); `index.html` for every other GET navigation (SPA routes, /share).
+ * `sw.js` and `index.html` are never cached without revalidation; hashed `/assets/*` are
+ * immutable.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { serveStatic } from '@hono/node-server/serve-static';
 import type { MiddlewareHandler } from 'hono';
+import { COMPRESSIBLE_CONTENT_TYPE_REGEX } from 'hono/utils/compress';
 import type { AppEnv } from './app-env.ts';
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.webmanifest': 'application/manifest+json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.txt': 'text/plain; charset=utf-8',
-  '.woff2': 'font/woff2',
-  '.map': 'application/json',
-};
 
 function cacheControlFor(urlPath: string): string {
   if (urlPath.startsWith('/assets/')) return 'public, max-age=31536000, immutable';
   return 'no-cache';
-}
-
-async function fileResponse(file: string, urlPath: string): Promise<Response | null> {
-  try {
-    const info = await stat(file);
-    if (!info.isFile()) return null;
-    const body = await readFile(file);
-    return new Response(body, {
-      headers: {
-        'content-type': CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
-        'cache-control': cacheControlFor(urlPath),
-        'last-modified': info.mtime.toUTCString(),
-      },
-    });
-  } catch {
-    return null;
-  }
 }
 
 /** A navigation wants a page: it accepts HTML, or its last segment has no file extension. */
@@ -52,26 +22,61 @@ function isNavigation(urlPath: string, accept: string | undefined): boolean {
   return (accept ?? '').includes('text/html') || !path.posix.basename(urlPath).includes('.');
 }
 
+/** Caching headers; `Vary` on every compressible file, served compressed or not, for caches in between. */
+function withHeaders(response: Response, urlPath: string): Response {
+  response.headers.set('cache-control', cacheControlFor(urlPath));
+  const type = response.headers.get('content-type') ?? '';
+  if (COMPRESSIBLE_CONTENT_TYPE_REGEX.test(type) && !/accept-encoding/i.test(response.headers.get('vary') ?? '')) {
+    response.headers.append('vary', 'Accept-Encoding');
+  }
+  return response;
+}
+
+/** Modification time in ms, or null when there is no such file. */
+async function modifiedAt(file: string): Promise<number | null> {
+  try {
+    return (await stat(file)).mtimeMs;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * False when a file was changed after its compressed copies were made (by hand, or by a test
+ * shipping a "new version"): sending a copy would send the old content.
+ */
+async function copiesAreFresh(file: string): Promise<boolean> {
+  const original = await modifiedAt(file);
+  if (original === null) return true;
+  for (const suffix of ['.br', '.gz']) {
+    const copy = await modifiedAt(file + suffix);
+    if (copy !== null && copy < original) return false;
+  }
+  return true;
+}
+
 export function staticSite(distDir: string): MiddlewareHandler<AppEnv> {
   const root = path.resolve(distDir);
+  const compressedFiles = serveStatic<AppEnv>({ root, precompressed: true });
+  const plainFiles = serveStatic<AppEnv>({ root });
+  const indexPage = serveStatic<AppEnv>({ root, path: 'index.html', precompressed: true });
+  const plainIndexPage = serveStatic<AppEnv>({ root, path: 'index.html' });
+  const notFound = async () => {};
+  /** The file a URL path names inside the root, for the freshness check only (serveStatic resolves it itself). */
+  const fileOf = (urlPath: string) => path.join(root, path.posix.normalize(urlPath));
   return async (c, next) => {
     const method = c.req.method;
-    if ((method !== 'GET' && method !== 'HEAD') || c.req.path === '/api' || c.req.path.startsWith('/api/')) {
-      return next();
+    const urlPath = c.req.path;
+    if ((method !== 'GET' && method !== 'HEAD') || urlPath === '/api' || urlPath.startsWith('/api/')) return next();
+    if (urlPath !== '/') {
+      const files = (await copiesAreFresh(fileOf(urlPath))) ? compressedFiles : plainFiles;
+      const file = await files(c, notFound);
+      if (file instanceof Response) return withHeaders(file, urlPath);
     }
-    let urlPath: string;
-    try {
-      urlPath = decodeURIComponent(c.req.path);
-    } catch {
-      return next();
-    }
-    const file = path.resolve(root, `.${path.posix.normalize(urlPath)}`);
-    const inside = file === root || file.startsWith(root + path.sep);
-    const found = inside && urlPath !== '/' ? await fileResponse(file, urlPath) : null;
-    if (found) return found;
     if (isNavigation(urlPath, c.req.header('accept'))) {
-      const page = await fileResponse(path.join(root, 'index.html'), '/index.html');
-      if (page) return page;
+      const pages = (await copiesAreFresh(path.join(root, 'index.html'))) ? indexPage : plainIndexPage;
+      const page = await pages(c, notFound);
+      if (page instanceof Response) return withHeaders(page, '/index.html');
     }
     return next();
   };

@@ -2,7 +2,6 @@
 import { Hono } from 'hono';
 import { type FieldError, LIMITS, newId } from '../../protocol/index.ts';
 import { normalizeEmail } from '../auth/email.ts';
-import { endTokenStreams } from '../auth/end-token-streams.ts';
 import { HashQueue } from '../auth/hash-queue.ts';
 import { hashPassword, verifyPassword } from '../auth/password.ts';
 import { loadCommonPasswords, passwordProblem } from '../auth/password-rules.ts';
@@ -143,6 +142,7 @@ export function authRoutes({ store, config, requireUser, limiters }: RouteDeps, 
   app.post('/logout', requireUser, async (c) => {
     const auth = c.get('auth');
     if (auth.kind === 'session') await store.deleteSession(auth.idHash);
+    if (auth.kind === 'session') hub.closeSession(auth.idHash);
     clearSessionCookie(c, config);
     return c.body(null, 204);
   });
@@ -166,7 +166,7 @@ export function authRoutes({ store, config, requireUser, limiters }: RouteDeps, 
     const tokenId = c.req.param('id');
     const deleted = await store.deleteToken(c.get('user').id, tokenId);
     if (!deleted) throw fail(404, 'not-found', 'There is no such token.');
-    endTokenStreams(hub, tokenId);
+    hub.closeToken(tokenId);
     return c.body(null, 204);
   });
 

@@ -69,7 +69,10 @@ export function syncRoutes({ store, requireUser, limiters }: RouteDeps, hub: Pok
   });
 
   app.get('/events', requireUser, async (c) => {
-    const stream = hub.open(c.get('user').id, await store.latestSeq());
+    const auth = c.get('auth');
+    const userId = c.get('user').id;
+    const owner = auth.kind === 'session' ? { userId, sessionHash: auth.idHash } : { userId, tokenId: auth.tokenId };
+    const stream = hub.open(owner, await store.latestSeq());
     c.req.raw.signal.addEventListener('abort', () => stream.close(), { once: true });
     return new Response(stream.body, {
       headers: {

@@ -16,8 +16,9 @@ import { applyPush } from '../sync/apply-push.ts';
 import { restMutation, restResponse } from '../sync/rest-write.ts';
 import { toEnvelope } from '../sync/stored-record.ts';
 import { type AccountStatements, prepareAccountStatements } from './sqlite/account-statements.ts';
+import { pageOf, workspacesOf } from './sqlite/envelope-pages.ts';
 import { openDatabase } from './sqlite/open-database.ts';
-import { type EnvelopeRow, envelopeJson, rowToRecord } from './sqlite/record-rows.ts';
+import { rowToRecord } from './sqlite/record-rows.ts';
 import { type OutcomeStatements, prepareOutcomeStatements, SqliteOutcomeLog } from './sqlite/sqlite-outcome-log.ts';
 import {
   type PreviewStatements,
@@ -51,10 +52,6 @@ export interface SqliteStoreOptions {
 
 function isoOrNull(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
-}
-
-function parseEnvelope(row: EnvelopeRow): Envelope {
-  return JSON.parse(envelopeJson(row));
 }
 
 class SqliteStore implements Store {
@@ -153,7 +150,7 @@ class SqliteStore implements Store {
     if (!user) return null;
     return {
       user: { id: user.id, email: user.email },
-      workspaces: this.sync.liveWorkspaces.all(userId).map(parseEnvelope),
+      workspaces: workspacesOf(this.sync.liveWorkspaces.iterate(userId)),
     };
   }
 
@@ -239,14 +236,10 @@ class SqliteStore implements Store {
       if (cursor > 0 && cursor < horizon) {
         throw fail(410, 'cursor-expired', `Changes before ${horizon} were purged; resync from 0.`);
       }
-      const rows = this.sync.pull.all(userId, cursor, limit + 1);
-      const hasMore = rows.length > limit;
-      if (hasMore) rows.pop();
+      const page = pageOf(this.sync.pull.iterate(userId, cursor, limit + 1), limit);
       // At the end of the feed the cursor is the server's latest seq, never below a purge horizon.
-      const next = hasMore ? rows[rows.length - 1][4] : latest;
-      let changes = '';
-      for (let i = 0; i < rows.length; i++) changes += (i === 0 ? '' : ',') + envelopeJson(rows[i]);
-      return `{"protocol":${PROTOCOL_VERSION},"changes":[${changes}],"cursor":${next},"hasMore":${hasMore}}`;
+      const next = page.hasMore ? page.last : latest;
+      return `{"protocol":${PROTOCOL_VERSION},"changes":[${page.json}],"cursor":${next},"hasMore":${page.hasMore}}`;
     })();
   }
 
@@ -258,7 +251,7 @@ class SqliteStore implements Store {
 
   async listRecords(userId: string, table: TableName, query: ListQuery): Promise<string> {
     const workspaceId = query.workspaceId ?? null;
-    const rows = this.sync.list.all(
+    const rows = this.sync.list.iterate(
       userId,
       table,
       query.cursor,
@@ -267,10 +260,8 @@ class SqliteStore implements Store {
       query.includeDeleted ? 1 : 0,
       query.limit + 1,
     );
-    const hasMore = rows.length > query.limit;
-    if (hasMore) rows.pop();
-    const cursor = rows.length > 0 ? rows[rows.length - 1][4] : query.cursor;
-    return `{"items":[${rows.map(envelopeJson).join(',')}],"cursor":${cursor},"hasMore":${hasMore}}`;
+    const page = pageOf(rows, query.limit);
+    return `{"items":[${page.json}],"cursor":${page.last ?? query.cursor},"hasMore":${page.hasMore}}`;
   }
 
   async getRecord(userId: string, table: TableName, id: string): Promise<Envelope | null> {

@@ -4,9 +4,9 @@
  */
 import {
   type ConflictCode,
-  type FieldConflict,
   type FieldError,
   isTableName,
+  jsonEqual,
   LIMITS,
   type Op,
   type Problem,
@@ -17,7 +17,6 @@ import {
   validateFields,
 } from '../../protocol/index.ts';
 import { problem } from '../problem.ts';
-import { jsonEqual } from './json-equal.ts';
 import { checkQuota } from './quota.ts';
 import type { RecordAccess } from './record-access.ts';
 import { liveLinkUrl, SERVER_WRITER, type StoredRecord, type Writer } from './stored-record.ts';
@@ -39,13 +38,21 @@ export interface ApplyContext {
   pointer: string;
 }
 
+/** A field of an update that conflicts, with the server's value (`null` when absent). */
+export interface FieldConflict {
+  field: string;
+  server: unknown;
+}
+
 export type ApplyOutcome =
   /** `record` is null for the delete of an id that does not exist (a no-op). */
   | { status: 'applied'; record: StoredRecord | null }
+  /** `record`: the mutation's record after it; for `duplicate-url`, the card that has the URL. */
   | { status: 'conflict'; code: ConflictCode; conflicts?: FieldConflict[]; record: StoredRecord }
   | { status: 'rejected'; problem: Problem };
 
-const MAX_PARENT_DEPTH = 1000;
+/** An outcome with the version the mutation's record had before it (0: none this user could see). */
+export type MutationOutcome = ApplyOutcome & { fromVersion: number };
 
 function rejected(status: number, code: Problem['code'], detail: string, errors?: FieldError[]): ApplyOutcome {
   return { status: 'rejected', problem: problem(status, code, detail, errors ? { errors } : undefined) };
@@ -72,19 +79,34 @@ function checkFields(table: TableDefinition, input: MutationInput, pointer: stri
   return null;
 }
 
-/** A collection's parent must be a live collection of the same workspace, and not make a cycle. */
+/**
+ * A collection's parent must be a live collection of the same workspace, not the collection
+ * itself, not one of its descendants, and at most `LIMITS.collectionDepth` − 1 deep. The walk up
+ * counts deleted collections too: the graph of parents with its tombstones stays a forest, so a
+ * restore can never close a loop (Z, Y under Z, X under Y; delete Y; Z under X is refused here,
+ * where it once made X→Y→Z→X on Y's restore). It reads at most `collectionDepth` records, however
+ * deep old data nests or loops (a push of a 1,000-deep chain took 9.8 s when the walk went to the root).
+ */
 function checkParent(access: RecordAccess, record: StoredRecord, pointer: string): ApplyOutcome | null {
   const parentId = record.fields.parentId;
   if (record.table !== 'collections' || parentId === undefined || parentId === null) return null;
   const fail = (detail: string) => invalid([{ pointer: `${pointer}/fields/parentId`, detail }]);
-  let current: unknown = parentId;
-  for (let depth = 0; typeof current === 'string'; depth++) {
-    if (current === record.id) return fail(depth === 0 ? 'must not be the collection itself' : 'would make a cycle');
-    if (depth > MAX_PARENT_DEPTH) return fail('is nested too deeply');
-    const parent = access.getRecord('collections', current);
-    const usable = parent && !parent.deleted && parent.workspaceId === record.workspaceId;
-    if (!usable) return depth === 0 ? fail('must be a live collection of the same workspace') : null;
-    current = parent.fields.parentId;
+  if (parentId === record.id) return fail('must not be the collection itself');
+  const parent = typeof parentId === 'string' ? access.getRecord('collections', parentId) : undefined;
+  if (!parent || parent.deleted || parent.workspaceId !== record.workspaceId) {
+    return fail('must be a live collection of the same workspace');
+  }
+  let depth = 1;
+  for (let current = parent; typeof current.fields.parentId === 'string'; ) {
+    const next = current.fields.parentId;
+    if (next === record.id) return fail('would make a cycle');
+    const ancestor = access.getRecord('collections', next);
+    // A purged ancestor ends the chain (records never move between workspaces).
+    if (!ancestor || ancestor.workspaceId !== record.workspaceId) break;
+    if (++depth >= LIMITS.collectionDepth) {
+      return fail(`would nest this collection too deeply: collections nest at most ${LIMITS.collectionDepth} levels`);
+    }
+    current = ancestor;
   }
   return null;
 }
@@ -244,7 +266,7 @@ function update(
     const changedSince = (existing.fieldVersions[field] ?? 0) > input.baseVersion;
     const writer = existing.fieldWriters[field];
     if (changedSince && writer !== context.writer && writer !== SERVER_WRITER) {
-      conflicts.push({ field, server: existing.fields[field] ?? null, client: value });
+      conflicts.push({ field, server: existing.fields[field] ?? null });
     } else {
       changes[field] = value;
     }
@@ -287,33 +309,53 @@ function applyToExisting(
  * mutation: refusals are outcomes. A user writes only workspaces they own; a record of a
  * workspace they do not own is treated exactly like an id that does not exist.
  */
-export function applyMutation(access: RecordAccess, input: MutationInput, context: ApplyContext): ApplyOutcome {
-  if (!isTableName(input.table)) return rejected(404, 'unknown-table', `There is no table "${input.table}".`);
-  const table = TABLES[input.table];
+export function applyMutation(access: RecordAccess, input: MutationInput, context: ApplyContext): MutationOutcome {
+  const name = input.table;
+  if (!isTableName(name)) return { ...rejected(404, 'unknown-table', unknownTable(name)), fromVersion: 0 };
+  const { outcome, fromVersion } = applyToTable(access, TABLES[name], input, context);
+  return { ...outcome, fromVersion };
+}
+
+/** How much of an unknown table's name its rejection repeats: a kept rejection stays small. */
+const MAX_NAME_SHOWN = 64;
+
+function unknownTable(name: string): string {
+  const shown = name.length > MAX_NAME_SHOWN ? `${name.slice(0, MAX_NAME_SHOWN)}…` : name;
+  return `There is no table ${JSON.stringify(shown)}.`;
+}
+
+function applyToTable(
+  access: RecordAccess,
+  table: TableDefinition,
+  input: MutationInput,
+  context: ApplyContext,
+): { outcome: ApplyOutcome; fromVersion: number } {
+  const outcome = (value: ApplyOutcome, fromVersion = 0) => ({ outcome: value, fromVersion });
   const fieldRefusal = checkFields(table, input, context.pointer);
-  if (fieldRefusal) return fieldRefusal;
+  if (fieldRefusal) return outcome(fieldRefusal);
   if (table.name === 'workspaces' && input.workspaceId !== input.recordId) {
-    return invalid([{ pointer: `${context.pointer}/workspaceId`, detail: 'must equal the record id for a workspace' }]);
+    const errors = [{ pointer: `${context.pointer}/workspaceId`, detail: 'must equal the record id for a workspace' }];
+    return outcome(invalid(errors));
   }
   const owner = access.workspaceOwner(input.workspaceId);
   const creatingWorkspace = table.name === 'workspaces' && input.op === 'create' && owner === undefined;
-  if (owner !== context.userId && !creatingWorkspace) return FORBIDDEN();
+  if (owner !== context.userId && !creatingWorkspace) return outcome(FORBIDDEN());
   const found = access.getRecord(table.name, input.recordId);
   const existing = found && found.ownerId === context.userId ? found : undefined;
   if (found && !existing) {
     // The id belongs to someone else's record: a create cannot take it; anything else sees nothing.
-    if (input.op === 'create') return FORBIDDEN();
+    if (input.op === 'create') return outcome(FORBIDDEN());
   }
   if (existing && existing.workspaceId !== input.workspaceId && input.op !== 'create') {
-    return invalid([{ pointer: `${context.pointer}/workspaceId`, detail: "is not the record's workspace" }]);
+    return outcome(invalid([{ pointer: `${context.pointer}/workspaceId`, detail: "is not the record's workspace" }]));
   }
-  if (existing) return applyToExisting(access, table, existing, input, context);
+  if (existing) return outcome(applyToExisting(access, table, existing, input, context), existing.version);
   switch (input.op) {
     case 'create':
-      return create(access, table, input, context);
+      return outcome(create(access, table, input, context));
     case 'delete':
-      return { status: 'applied', record: null };
+      return outcome({ status: 'applied', record: null });
     default:
-      return rejected(404, 'not-found', `There is no ${table.name} record ${input.recordId}.`);
+      return outcome(rejected(404, 'not-found', `There is no ${table.name} record ${input.recordId}.`));
   }
 }

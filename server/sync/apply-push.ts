@@ -1,16 +1,28 @@
 /** The mutations of one push, applied in order against a client's lastSeq: duplicates, gaps, results. */
-import { type MutationResult, originalOutcome, type PushRequest, type TableName } from '../../protocol/index.ts';
+import { LIMITS, type MutationResult, originalOutcome, type PushRequest } from '../../protocol/index.ts';
 import { fail } from '../problem.ts';
 import { applyMutation } from './apply-mutation.ts';
 import type { OutcomeLog } from './outcome-log.ts';
-import { duplicateResult, toMutationResult } from './push-results.ts';
+import { duplicateResult, stampOf, toMutationResult } from './push-results.ts';
 import type { RecordAccess } from './record-access.ts';
-import { toEnvelope } from './stored-record.ts';
+
+/**
+ * A push's cost is bounded by the stored data its mutations touch, not only by its own size: a
+ * thousand small updates of a thousand large notes would hold the database for seconds.
+ */
+function tooMuchStoredData() {
+  return fail(
+    413,
+    'too-large',
+    `This push touches more than ${LIMITS.pushStoredBytes} bytes of stored records; send fewer mutations at once.`,
+  );
+}
 
 /**
  * Applies `request.mutations` after `lastSeq` through `access` (inside the caller's
  * transaction), keeping every answer that is not `applied` in `outcomes` so a later
- * `duplicate` can carry it. Throws 409 `seq-gap` on a gap: the caller's transaction must roll back.
+ * `duplicate` can carry it. Throws 409 `seq-gap` on a gap, 413 `too-large` when the mutations
+ * touch more than `LIMITS.pushStoredBytes` of stored records: the caller's transaction must roll back.
  */
 export function applyPush(
   access: RecordAccess,
@@ -23,8 +35,9 @@ export function applyPush(
   let applied = lastSeq;
   const results = request.mutations.map((mutation, index): MutationResult => {
     if (mutation.seq <= applied) {
-      const current = access.getRecord(mutation.table as TableName, mutation.recordId);
-      const readable = current?.ownerId === userId ? toEnvelope(current) : undefined;
+      // Its stamp only: a thousand duplicates of one large note cost a thousand small reads.
+      const current = access.getStamp(mutation.table, mutation.recordId);
+      const readable = current?.ownerId === userId ? stampOf(current) : undefined;
       return duplicateResult(mutation, readable, outcomes.find(clientId, mutation.seq, mutation.id));
     }
     if (mutation.seq > applied + 1) {
@@ -33,6 +46,7 @@ export function applyPush(
       });
     }
     const outcome = applyMutation(access, mutation, { userId, writer: clientId, pointer: `/mutations/${index}` });
+    if (access.touchedBytes > LIMITS.pushStoredBytes) throw tooMuchStoredData();
     applied = mutation.seq;
     const result = toMutationResult(mutation, outcome, access.now());
     const original = originalOutcome(result);

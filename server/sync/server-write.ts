@@ -1,6 +1,6 @@
 /** The server's own writes to a record (link previews): a new version through the change feed, by `SERVER_WRITER`. */
 import { nextVersion } from './apply-mutation.ts';
-import { jsonEqual } from './json-equal.ts';
+import { jsonEqual } from '../../protocol/index.ts';
 import type { RecordAccess } from './record-access.ts';
 import { SERVER_WRITER, type StoredRecord } from './stored-record.ts';
 

@@ -2,7 +2,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type Envelope, type Mutation, newId, type PushResponse } from '../../protocol/index.ts';
+import {
+  assertPullResponse,
+  assertPushResponse,
+  type Envelope,
+  type Mutation,
+  newId,
+  type PushResponse,
+} from '../../protocol/index.ts';
 import { createApp } from '../app.ts';
 import { loadConfig, type ServerConfig } from '../config.ts';
 import { PokeHub } from '../events/poke-hub.ts';
@@ -42,13 +49,35 @@ export function startTestServer(env: Record<string, string> = {}, storeOptions: 
     config,
     hub,
     dir,
-    request: async (pathname, init) => app.request(new URL(pathname, ORIGIN).href, init),
+    request: async (pathname, init) => {
+      const response = await app.request(new URL(pathname, ORIGIN).href, init);
+      await checkSyncAnswer(pathname, init, response);
+      return response;
+    },
     close: async () => {
       hub.closeAll();
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Runs a 200 answer of push or pull through the checks the client runs (`protocol/answer-checks.ts`),
+ * so every server test also proves its answers are what the client accepts.
+ */
+async function checkSyncAnswer(pathname: string, init: RequestInit | undefined, response: Response): Promise<void> {
+  const route = new URL(pathname, ORIGIN).pathname;
+  const method = init?.method ?? 'GET';
+  if (response.status !== 200) return;
+  try {
+    if (method === 'POST' && route === '/api/sync/push') {
+      assertPushResponse(await response.clone().json(), JSON.parse(String(init?.body)));
+    }
+    if (method === 'GET' && route === '/api/sync/pull') assertPullResponse(await response.clone().json());
+  } catch (error) {
+    throw new Error(`${method} ${route} answered 200 with what a client refuses`, { cause: error });
+  }
 }
 
 /** A signed-in user: their cookie, id and default workspace, with helpers that send as them. */

@@ -15,7 +15,7 @@ import {
   userDatabaseName,
   type WriteTransaction,
 } from './schema.ts';
-import type { ConflictEntry, FailedEntry, LocalRecord, OutboxEntry } from './types.ts';
+import type { FailedEntry, LocalRecord, OutboxEntry, StoredConflict } from './types.ts';
 
 /** The signed-in user, as the directory remembers them. */
 export interface AccountUser {
@@ -52,7 +52,7 @@ export function localDatabaseName(userId: string | null): string {
 interface Snapshot {
   records: LocalRecord[];
   outbox: OutboxEntry[];
-  conflicts: ConflictEntry[];
+  conflicts: StoredConflict[];
   failed: FailedEntry[];
   clientId: unknown;
   seqBase: unknown;

@@ -183,9 +183,10 @@ describe('applyPullPage', () => {
       const view = await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields() });
       const batch = await store.nextBatch(10, 1_000_000);
       const record = envelope({ id: view.id, workspaceId, fields: noteFields() });
+      const stamp = { version: 1, seq: record.seq, deleted: false, updatedAt: record.updatedAt };
       await store.applyPushResults(
         batch!,
-        pushResponse([{ seq: 1, id: batch!.mutations[0].id, status: 'applied', record }]),
+        pushResponse([{ seq: 1, id: batch!.mutations[0].id, status: 'applied', fromVersion: 0, stamp }]),
       );
       expect(await store.applyPullPage(pullPage([record], 5))).toEqual({
         changed: [],
@@ -275,8 +276,9 @@ describe('resync', () => {
           id: batch!.mutations[0].id,
           status: 'conflict',
           code: 'field-conflict',
-          conflicts: [{ field: 'title', server: 'theirs', client: 'mine' }],
-          record: { ...a, version: 2, fields: noteFields({ title: 'theirs' }) },
+          conflicts: [{ field: 'title', server: 'theirs' }],
+          fromVersion: 2,
+          stamp: { version: 2, seq: 2, deleted: false, updatedAt: a.updatedAt },
         },
       ]),
     );

@@ -8,19 +8,19 @@ import { rebuildRecord, recordFromEnvelope, visiblyDiffers, withServerCopy } fro
 import { INDEXES, inWriteTransaction, issueAll, type LocalDatabase, STORES, type WriteTransaction } from './schema.ts';
 import { syncedViews } from './synced-views.ts';
 import type {
-  ConflictEntry,
   LocalRecord,
   LocalStore,
   OutboxEntry,
   PullApplied,
   PullPageOptions,
   RecordRef,
+  StoredConflict,
 } from './types.ts';
 
 /** The stored entries a record needs to be rebased. */
 interface Entries {
   pending: OutboxEntry[];
-  conflicts: ConflictEntry[];
+  conflicts: StoredConflict[];
 }
 
 const NO_ENTRIES: Entries = { pending: [], conflicts: [] };

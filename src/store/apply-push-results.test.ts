@@ -1,6 +1,13 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type Envelope, type MutationResult, newId, type Problem } from '../../protocol/index.ts';
+import {
+  type Envelope,
+  type MutationResult,
+  newId,
+  type OriginalOutcome,
+  type Problem,
+  type RecordStamp,
+} from '../../protocol/index.ts';
 import { envelope, noteFields, pullPage, pushResponse, storeOpener } from './test-fixtures.ts';
 import type { LocalStore, OutboxBatch, RecordView } from './types.ts';
 
@@ -32,6 +39,18 @@ function answer(batch: OutboxBatch, result: ResultBody, index = 0): MutationResu
   return { seq: batch.mutations[index].seq, id: batch.mutations[index].id, ...result } as MutationResult;
 }
 
+const AT = '2026-02-01T00:00:00.000Z';
+
+/** Where a result leaves its record: version `version` at change `seq`. */
+function stamp(version: number, seq = 100 + version, deleted = false): RecordStamp {
+  return { version, seq, deleted, updatedAt: AT };
+}
+
+/** An applied result: the record went from `fromVersion` to `version` (at change `seq`). */
+function applied(fromVersion: number, version = fromVersion + 1, seq?: number): ResultBody {
+  return { status: 'applied', fromVersion, stamp: stamp(version, seq) };
+}
+
 const notFound: Problem = {
   type: '/docs/problems#not-found',
   title: 'Not found',
@@ -42,34 +61,29 @@ const notFound: Problem = {
 
 describe('applyPushResults', () => {
   describe('applied', () => {
-    it('deletes the entry, takes the server copy and stores lastSyncAt', async () => {
+    it('deletes the entry, takes what it sent as the server copy of a create and stores lastSyncAt', async () => {
       const store = await stores.open();
       const view = await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields() });
       const batch = await sendAll(store);
-      const record = envelope({ id: view.id, workspaceId, version: 1, fields: noteFields() });
-      const { changed: refs } = await store.applyPushResults(
-        batch,
-        pushResponse([answer(batch, { status: 'applied', record })]),
-      );
+      const { changed: refs } = await store.applyPushResults(batch, pushResponse([answer(batch, applied(0))]));
       expect(refs).toEqual([{ table: 'cards', id: view.id }]);
       expect(await store.pendingEntries()).toEqual([]);
-      expect(await store.get('cards', view.id)).toMatchObject({ version: 1, pending: false, conflict: false });
+      expect(await store.get('cards', view.id)).toMatchObject({
+        version: 1,
+        pending: false,
+        conflict: false,
+        fields: noteFields(),
+      });
       expect(await store.getMeta('lastSyncAt')).toBeTypeOf('string');
     });
 
-    it('reads the records a batch created with one range request, though their results name them again', async () => {
+    it('reads the records a batch created with one range request', async () => {
       const store = await stores.open();
       const views = [];
       for (let i = 0; i < 5; i++)
         views.push(await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields() }));
       const batch = await sendAll(store);
-      const results = views.map((view, index) =>
-        answer(
-          batch,
-          { status: 'applied', record: envelope({ id: view.id, workspaceId, version: 1, fields: noteFields() }) },
-          index,
-        ),
-      );
+      const results = views.map((_, index) => answer(batch, applied(0), index));
       const gets = vi.spyOn(IDBObjectStore.prototype, 'get');
       await store.applyPushResults(batch, pushResponse(results));
       const recordGets = gets.mock.contexts.filter((context) => (context as IDBObjectStore).name === 'records');
@@ -85,9 +99,8 @@ describe('applyPushResults', () => {
       ];
       const batch = await sendAll(store);
       await store.commit({ op: 'update', table: 'cards', id: kept.id, fields: { title: 'Later' } });
-      const record = envelope({ id: kept.id, workspaceId, version: 1, fields: noteFields() });
       const response = pushResponse([
-        answer(batch, { status: 'applied', record }),
+        answer(batch, applied(0)),
         answer(batch, { status: 'rejected', error: notFound }, 1),
       ]);
       const stored = await store.applyPushResults(batch, response);
@@ -101,25 +114,14 @@ describe('applyPushResults', () => {
 
     it('with `counts`, reads the counts after its writes, in the same transaction', async () => {
       const store = await stores.open();
-      const [mine, theirs] = [
-        await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields() }),
-        await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields() }),
-      ];
+      for (let i = 0; i < 2; i++)
+        await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields() });
       const batch = await sendAll(store);
       await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields() });
       const response = pushResponse(
         [
-          answer(batch, { status: 'applied', record: envelope({ id: mine.id, workspaceId, version: 1 }) }),
-          answer(
-            batch,
-            {
-              status: 'conflict',
-              code: 'field-conflict',
-              conflicts: [],
-              record: envelope({ id: theirs.id, workspaceId, version: 2 }),
-            },
-            1,
-          ),
+          answer(batch, applied(0)),
+          answer(batch, { status: 'conflict', code: 'exists', fromVersion: 2, stamp: stamp(2) }, 1),
         ],
         7,
       );
@@ -132,11 +134,10 @@ describe('applyPushResults', () => {
 
     it('without `counts` reads none', async () => {
       const store = await stores.open();
-      const view = await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields() });
+      await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields() });
       const batch = await sendAll(store);
       await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields() });
-      const record = envelope({ id: view.id, workspaceId, version: 1, fields: noteFields() });
-      const stored = await store.applyPushResults(batch, pushResponse([answer(batch, { status: 'applied', record })]));
+      const stored = await store.applyPushResults(batch, pushResponse([answer(batch, applied(0))]));
       expect(stored.counts).toBeNull();
       expect(await store.pendingEntries()).toHaveLength(1);
     });
@@ -146,12 +147,11 @@ describe('applyPushResults', () => {
       const view = await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields() });
       const batch = await sendAll(store);
       await store.commit({ op: 'update', table: 'cards', id: view.id, fields: { title: 'Later' } });
-      const record = envelope({ id: view.id, workspaceId, version: 1, fields: noteFields({ content: 'server' }) });
-      await store.applyPushResults(batch, pushResponse([answer(batch, { status: 'applied', record })]));
+      await store.applyPushResults(batch, pushResponse([answer(batch, applied(0))]));
       expect(await store.get('cards', view.id)).toMatchObject({
         version: 1,
         pending: true,
-        fields: noteFields({ content: 'server', title: 'Later' }),
+        fields: noteFields({ title: 'Later' }),
       });
     });
 
@@ -159,8 +159,7 @@ describe('applyPushResults', () => {
       const { store, server } = await storeWithEditedCard({ title: 'Mine' });
       const batch = await sendAll(store);
       await store.applyPullPage(pullPage([{ ...server, version: 3, fields: noteFields({ title: 'v3' }) }], 20));
-      const stale = { ...server, version: 2, fields: noteFields({ title: 'Mine' }) };
-      await store.applyPushResults(batch, pushResponse([answer(batch, { status: 'applied', record: stale })]));
+      await store.applyPushResults(batch, pushResponse([answer(batch, applied(1, 2))]));
       expect(await store.get('cards', server.id)).toMatchObject({ version: 3, fields: noteFields({ title: 'v3' }) });
     });
 
@@ -168,8 +167,7 @@ describe('applyPushResults', () => {
       const store = await stores.open();
       const view = await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields() });
       const batch = await sendAll(store);
-      const record = envelope({ id: view.id, workspaceId });
-      const response = pushResponse([answer(batch, { status: 'applied', record })]);
+      const response = pushResponse([answer(batch, applied(0))]);
       await store.applyPushResults(batch, response);
       expect((await store.applyPushResults(batch, response)).changed).toEqual([]);
       expect(await store.get('cards', view.id)).toMatchObject({ version: 1 });
@@ -184,10 +182,7 @@ describe('applyPushResults', () => {
         // `add` of a stored key: the request fails with a ConstraintError once it runs.
         return this.name === 'records' ? this.add(...args) : put.apply(this, args);
       });
-      const record = envelope({ id: view.id, workspaceId });
-      await expect(
-        store.applyPushResults(batch, pushResponse([answer(batch, { status: 'applied', record })])),
-      ).rejects.toThrow();
+      await expect(store.applyPushResults(batch, pushResponse([answer(batch, applied(0))]))).rejects.toThrow();
       vi.restoreAllMocks();
       expect((await store.pendingEntries()).map((entry) => entry.recordId)).toEqual([view.id]);
       expect(await store.get('cards', view.id)).toMatchObject({ version: 0, pending: true });
@@ -203,9 +198,8 @@ describe('applyPushResults', () => {
         views.push(await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields({ title }) }));
       }
       const batch = await sendAll(store);
-      const applied = (index: number) =>
-        answer(batch, { status: 'applied', record: envelope({ id: views[index].id, workspaceId }) }, index);
-      await store.applyPushResults(batch, pushResponse([applied(0), applied(2)]));
+      const created = (index: number) => answer(batch, applied(0), index);
+      await store.applyPushResults(batch, pushResponse([created(0), created(2)]));
       expect((await store.pendingEntries()).map((entry) => entry.recordId)).toEqual([views[1].id]);
       expect(await store.get('cards', views[1].id)).toMatchObject({ pending: true, version: 0 });
       expect(await store.get('cards', views[2].id)).toMatchObject({ pending: false, version: 1 });
@@ -218,15 +212,9 @@ describe('applyPushResults', () => {
       await store.commit({ op: 'update', table: 'cards', id: first.id, fields: { title: 'Second' } });
       const batch = await sendAll(store);
       await store.commit({ op: 'update', table: 'cards', id: first.id, fields: { content: 'later' } });
-      const record = envelope({ id: first.id, workspaceId, version: 2, fields: noteFields({ title: 'Second' }) });
-      const other = envelope({ id: batch.mutations[1].recordId, workspaceId });
       await store.applyPushResults(
         batch,
-        pushResponse([
-          answer(batch, { status: 'applied', record: { ...record, version: 1 } }, 0),
-          answer(batch, { status: 'applied', record: other }, 1),
-          answer(batch, { status: 'applied', record }, 2),
-        ]),
+        pushResponse([answer(batch, applied(0), 0), answer(batch, applied(0), 1), answer(batch, applied(1), 2)]),
       );
       expect((await store.pendingEntries()).map((entry) => entry.fields)).toEqual([{ content: 'later' }]);
       expect(await store.get('cards', first.id)).toMatchObject({
@@ -246,24 +234,30 @@ describe('applyPushResults', () => {
         await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields({ title }) });
       }
       const batch = await sendAll(store);
-      const applied = (index: number, seq: number) =>
-        answer(
-          batch,
-          { status: 'applied', record: envelope({ id: batch.mutations[index].recordId, workspaceId, seq }) },
-          index,
-        );
-      return { store, batch, applied };
+      const created = (index: number, seq: number) => answer(batch, applied(0, 1, seq), index);
+      return { store, batch, created };
     }
 
     it('moves to the server cursor when the results are every change since it', async () => {
-      const { store, batch, applied } = await sentTwo();
-      await store.applyPushResults(batch, { ...pushResponse([applied(0, 11), applied(1, 12)]), cursor: 12 });
+      const { store, batch, created } = await sentTwo();
+      await store.applyPushResults(batch, { ...pushResponse([created(0, 11), created(1, 12)]), cursor: 12 });
       expect(await store.getMeta('cursor')).toBe(12);
     });
 
     it('stays when someone else wrote in between, so the pull fetches it', async () => {
-      const { store, batch, applied } = await sentTwo();
-      await store.applyPushResults(batch, { ...pushResponse([applied(0, 11), applied(1, 13)]), cursor: 13 });
+      const { store, batch, created } = await sentTwo();
+      await store.applyPushResults(batch, { ...pushResponse([created(0, 11), created(1, 13)]), cursor: 13 });
+      expect(await store.getMeta('cursor')).toBe(10);
+    });
+
+    it('stays when a result does not prove the record it names: the pull brings that record', async () => {
+      const store = await stores.open();
+      const server = envelope({ id: newId(), workspaceId, seq: 10 });
+      await store.applyPullPage(pullPage([server], 10));
+      await store.commit({ op: 'update', table: 'cards', id: server.id, fields: { title: 'Mine' } });
+      const batch = await sendAll(store);
+      // Version 2 was someone else's (seq 11, not pulled yet); this edit made version 3.
+      await store.applyPushResults(batch, { ...pushResponse([answer(batch, applied(2, 3, 12))]), cursor: 12 });
       expect(await store.getMeta('cursor')).toBe(10);
     });
   });
@@ -278,13 +272,7 @@ describe('applyPushResults', () => {
       }
       const batch = await sendAll(store);
       const later = await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields() });
-      const results = batch.mutations.map((mutation, index) =>
-        answer(
-          batch,
-          { status: 'applied', record: envelope({ id: mutation.recordId, workspaceId, seq: 11 + index }) },
-          index,
-        ),
-      );
+      const results = batch.mutations.map((_, index) => answer(batch, applied(0, 1, 11 + index), index));
       return { store, batch, later, response: { ...pushResponse(results), cursor: 15 } };
     }
 
@@ -347,23 +335,50 @@ describe('applyPushResults', () => {
 
       const again = (await store.nextBatch(1, 1_000_000))!;
       expect(again.entries.map((entry) => entry.recordId)).toEqual(left);
-      const record = envelope({ id: left[0], workspaceId, seq: 15 });
-      await store.applyPushResults(again, pushResponse([answer(again, { status: 'duplicate', record })]));
+      await store.applyPushResults(again, pushResponse([answer(again, { status: 'duplicate', stamp: stamp(1, 15) })]));
       expect(await store.get('cards', left[0])).toMatchObject({ pending: false, version: 1 });
     });
   });
 
   describe('duplicate', () => {
-    it('with a record: like applied', async () => {
+    it('with a stamp this store already holds: deletes the entry, the record as it is', async () => {
       const { store, server } = await storeWithEditedCard({ title: 'Mine' });
       const batch = await sendAll(store);
-      const record: Envelope = { ...server, version: 2, fields: noteFields({ title: 'Mine' }) };
-      await store.applyPushResults(batch, pushResponse([answer(batch, { status: 'duplicate', record })]));
+      await store.applyPullPage(pullPage([{ ...server, version: 2, fields: noteFields({ title: 'Mine' }) }], 20));
+      await store.applyPushResults(batch, pushResponse([answer(batch, { status: 'duplicate', stamp: stamp(2) })]));
       expect(await store.pendingEntries()).toEqual([]);
-      expect(await store.get('cards', server.id)).toMatchObject({ version: 2, pending: false });
+      expect(await store.get('cards', server.id)).toMatchObject({
+        version: 2,
+        pending: false,
+        fields: { title: 'Mine' },
+      });
     });
 
-    it('without a record: deletes the entry only; an unknown created record goes away', async () => {
+    it('with a newer stamp: keeps showing the edit at the version it has, and leaves the cursor for the pull', async () => {
+      const { store, server } = await storeWithEditedCard({ title: 'Mine' });
+      const batch = await sendAll(store);
+      await store.applyPushResults(batch, {
+        ...pushResponse([answer(batch, { status: 'duplicate', stamp: stamp(2, 12) })]),
+        cursor: 12,
+      });
+      expect(await store.pendingEntries()).toEqual([]);
+      expect(await store.get('cards', server.id)).toMatchObject({
+        version: 1,
+        pending: false,
+        fields: { title: 'Mine' },
+      });
+      expect(await store.getMeta('cursor')).toBe(10);
+    });
+
+    it('a create at version 1 with no first answer kept: that create, taken as the server copy', async () => {
+      const store = await stores.open();
+      const view = await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields() });
+      const batch = await sendAll(store);
+      await store.applyPushResults(batch, pushResponse([answer(batch, { status: 'duplicate', stamp: stamp(1) })]));
+      expect(await store.get('cards', view.id)).toMatchObject({ version: 1, pending: false, fields: noteFields() });
+    });
+
+    it('without a stamp: deletes the entry only; an unknown created record goes away', async () => {
       const { store, server } = await storeWithEditedCard({ title: 'Mine' });
       const created = await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields() });
       const batch = await sendAll(store);
@@ -378,11 +393,8 @@ describe('applyPushResults', () => {
   });
 
   describe('a delete the server never stored (its version 0 tombstone)', () => {
-    /** The tombstone the server answers for the delete of an id it does not have. */
-    function neverStored(table: Envelope['table'], id: string): Envelope {
-      const now = new Date().toISOString();
-      return { table, id, workspaceId, version: 0, seq: 0, deleted: true, createdAt: now, updatedAt: now, fields: {} };
-    }
+    /** The answer to the delete of an id the server does not have: a tombstone that was never stored. */
+    const neverStored: ResultBody = { status: 'applied', fromVersion: 0, stamp: stamp(0, 0, true) };
 
     it('a record created here whose create was refused goes away with its delete', async () => {
       const store = await stores.open();
@@ -391,10 +403,7 @@ describe('applyPushResults', () => {
       const batch = await sendAll(store);
       await store.applyPushResults(
         batch,
-        pushResponse([
-          answer(batch, { status: 'rejected', error: notFound }, 0),
-          answer(batch, { status: 'applied', record: neverStored('cards', view.id) }, 1),
-        ]),
+        pushResponse([answer(batch, { status: 'rejected', error: notFound }, 0), answer(batch, neverStored, 1)]),
       );
       expect(await store.pendingEntries()).toEqual([]);
       expect(await store.get('cards', view.id)).toBeUndefined();
@@ -407,10 +416,7 @@ describe('applyPushResults', () => {
       await store.applyPullPage(pullPage([server], 10));
       await store.commit({ op: 'delete', table: 'cards', id: server.id });
       const batch = await sendAll(store);
-      await store.applyPushResults(
-        batch,
-        pushResponse([answer(batch, { status: 'applied', record: neverStored('cards', server.id) })]),
-      );
+      await store.applyPushResults(batch, pushResponse([answer(batch, neverStored)]));
       expect(await store.get('cards', server.id)).toBeUndefined();
     });
   });
@@ -445,14 +451,20 @@ describe('applyPushResults', () => {
     }
 
     it('a conflict: the same conflict entry and visible record as the direct answer', async () => {
-      const conflicts = [{ field: 'title', server: 'Theirs', client: 'Mine' }];
+      const conflicts = [{ field: 'title', omitted: true as const }];
       const original = { status: 'conflict', code: 'field-conflict', conflicts } as const;
-      const both = await answeredBothWays({ title: 'Mine' }, (server) => {
-        const record = { ...server, version: 2, fields: noteFields({ title: 'Theirs' }) };
-        return { direct: { ...original, record }, resent: { status: 'duplicate', record, original } };
-      });
+      const both = await answeredBothWays({ title: 'Mine' }, () => ({
+        direct: { ...original, fromVersion: 2, stamp: stamp(2) },
+        resent: { status: 'duplicate', stamp: stamp(2), original },
+      }));
       expect(both.resent).toEqual(both.direct);
-      expect(both.resent.conflicts).toMatchObject([{ code: 'field-conflict', conflicts, mine: { title: 'Mine' } }]);
+      expect(both.resent.conflicts).toMatchObject([
+        {
+          code: 'field-conflict',
+          conflicts: [{ field: 'title', client: 'Mine', omitted: true }],
+          mine: { title: 'Mine' },
+        },
+      ]);
       expect(both.resent.record).toMatchObject({ conflict: true, pending: false, fields: { title: 'Mine' } });
       expect(both.resent.counts.conflicts).toBe(1);
     });
@@ -469,24 +481,32 @@ describe('applyPushResults', () => {
       expect(both.resent.pending).toEqual([]);
     });
 
-    it('a conflict: theirs is the record as it is now, and my value stays visible', async () => {
+    it('a conflict: theirs is the record as this device has it, once pulled; my value stays visible', async () => {
       const { store, server } = await storeWithEditedCard({ title: 'Mine' });
       const batch = await sendAll(store);
-      const current = { ...server, version: 3, fields: noteFields({ title: 'Theirs', content: 'later' }) };
-      const conflicts = [{ field: 'title', server: 'Theirs', client: 'Mine' }];
+      const original: OriginalOutcome = {
+        status: 'conflict',
+        code: 'field-conflict',
+        conflicts: [{ field: 'title', omitted: true }],
+      };
       await store.applyPushResults(
         batch,
-        pushResponse([
-          answer(batch, {
-            status: 'duplicate',
-            record: current,
-            original: { status: 'conflict', code: 'field-conflict', conflicts },
-          }),
-        ]),
+        pushResponse([answer(batch, { status: 'duplicate', stamp: stamp(3), original })]),
       );
       expect(await store.pendingEntries()).toEqual([]);
       expect(await store.conflictEntries()).toMatchObject([
-        { id: batch.entries[0].id, code: 'field-conflict', conflicts, mine: { title: 'Mine' }, theirs: current },
+        { conflicts: [{ field: 'title', client: 'Mine', server: 'Server' }], theirs: { version: 1 } },
+      ]);
+      const current = { ...server, version: 3, fields: noteFields({ title: 'Theirs', content: 'later' }) };
+      await store.applyPullPage(pullPage([current], 30));
+      expect(await store.conflictEntries()).toMatchObject([
+        {
+          id: batch.entries[0].id,
+          code: 'field-conflict',
+          conflicts: [{ field: 'title', client: 'Mine', server: 'Theirs', omitted: true }],
+          mine: { title: 'Mine' },
+          theirs: current,
+        },
       ]);
       expect(await store.get('cards', server.id)).toMatchObject({
         version: 3,
@@ -495,42 +515,46 @@ describe('applyPushResults', () => {
       });
     });
 
-    it('a conflict on a record no longer readable: theirs is null, the conflict still shows', async () => {
+    it('a conflict on a record no longer readable: it still shows, against the copy this device has', async () => {
       const { store, server } = await storeWithEditedCard({ title: 'Mine' });
       const batch = await sendAll(store);
       await store.applyPushResults(
         batch,
         pushResponse([answer(batch, { status: 'duplicate', original: { status: 'conflict', code: 'deleted' } })]),
       );
-      expect(await store.conflictEntries()).toMatchObject([{ code: 'deleted', conflicts: [], theirs: null }]);
+      expect(await store.conflictEntries()).toMatchObject([
+        { code: 'deleted', conflicts: [], theirs: { id: server.id, version: 1 } },
+      ]);
       expect(await store.get('cards', server.id)).toMatchObject({ conflict: true, fields: { title: 'Mine' } });
     });
 
-    it('duplicate-url: my card stays with my values; theirs is the current record of my id, here none', async () => {
+    it('duplicate-url: my card stays with my values; theirs is the existing card, once pulled', async () => {
       const store = await stores.open();
       const fields = noteFields({ kind: 'link', url: 'https://example.com/a', title: 'Mine' });
       const mine = await store.commit({ op: 'create', table: 'cards', workspaceId, fields });
       const batch = await sendAll(store);
-      await store.applyPushResults(
-        batch,
-        pushResponse([answer(batch, { status: 'duplicate', original: { status: 'conflict', code: 'duplicate-url' } })]),
-      );
-      expect(await store.conflictEntries()).toMatchObject([{ code: 'duplicate-url', mine: fields, theirs: null }]);
+      const existingId = newId();
+      const original = { status: 'conflict', code: 'duplicate-url', existingId } as const;
+      await store.applyPushResults(batch, pushResponse([answer(batch, { status: 'duplicate', original })]));
+      expect(await store.conflictEntries()).toMatchObject([
+        { code: 'duplicate-url', mine: fields, existingId, theirs: null },
+      ]);
       expect(await store.get('cards', mine.id)).toMatchObject({ version: 0, conflict: true, pending: false, fields });
+      const existing = envelope({ id: existingId, workspaceId, fields: noteFields({ kind: 'link', url: fields.url }) });
+      await store.applyPullPage(pullPage([existing], 20));
+      expect(await store.conflictEntries()).toMatchObject([{ existingId, theirs: existing }]);
     });
 
-    it('a rejection with the current record: failed, and the record reverts to that record', async () => {
+    it('a rejection with a newer stamp: failed, and the record reverts to its server copy until the pull', async () => {
       const { store, server } = await storeWithEditedCard({ title: 'Mine' });
       const batch = await sendAll(store);
-      const current = { ...server, version: 2, fields: noteFields({ title: 'Now' }) };
+      const original = { status: 'rejected', error: notFound } as const;
       await store.applyPushResults(
         batch,
-        pushResponse([
-          answer(batch, { status: 'duplicate', record: current, original: { status: 'rejected', error: notFound } }),
-        ]),
+        pushResponse([answer(batch, { status: 'duplicate', stamp: stamp(2), original })]),
       );
       expect(await store.failedEntries()).toMatchObject([{ id: batch.entries[0].id, error: notFound }]);
-      expect(await store.get('cards', server.id)).toMatchObject({ version: 2, pending: false, fields: current.fields });
+      expect(await store.get('cards', server.id)).toMatchObject({ version: 1, pending: false, fields: server.fields });
     });
 
     it('a rejected create with nothing else pending leaves no record, but the failure keeps every field', async () => {
@@ -551,15 +575,20 @@ describe('applyPushResults', () => {
     it('field-conflict: keeps my value for the conflicting field, theirs elsewhere', async () => {
       const { store, server } = await storeWithEditedCard({ title: 'Mine', pinned: true });
       const batch = await sendAll(store);
-      const record = { ...server, version: 2, fields: noteFields({ title: 'Theirs', pinned: true, content: 'c' }) };
-      const conflicts = [{ field: 'title', server: 'Theirs', client: 'Mine' }];
-      await store.applyPushResults(
-        batch,
-        pushResponse([answer(batch, { status: 'conflict', code: 'field-conflict', conflicts, record })]),
-      );
+      const theirs = { ...server, version: 2, seq: 11, fields: noteFields({ title: 'Theirs', content: 'c' }) };
+      await store.applyPullPage(pullPage([theirs], 11));
+      const conflicts = [{ field: 'title', server: 'Theirs' }];
+      const result: ResultBody = {
+        status: 'conflict',
+        code: 'field-conflict',
+        conflicts,
+        fromVersion: 2,
+        stamp: stamp(3),
+      };
+      await store.applyPushResults(batch, pushResponse([answer(batch, result)]));
       expect(await store.pendingEntries()).toEqual([]);
       expect(await store.get('cards', server.id)).toMatchObject({
-        version: 2,
+        version: 3,
         pending: false,
         conflict: true,
         fields: noteFields({ title: 'Mine', pinned: true, content: 'c' }),
@@ -570,29 +599,45 @@ describe('applyPushResults', () => {
         code: 'field-conflict',
         recordId: server.id,
         mine: { title: 'Mine', pinned: true },
-        theirs: record,
-        conflicts,
+        theirs: { version: 3, fields: noteFields({ title: 'Theirs', pinned: true, content: 'c' }) },
+        conflicts: [{ field: 'title', server: 'Theirs', client: 'Mine' }],
       });
       expect((await store.counts()).conflicts).toBe(1);
     });
 
-    it('deleted: the tombstone is the server copy; my record stays visible with my values', async () => {
-      const { store, server } = await storeWithEditedCard({ title: 'Mine' });
+    it('field-conflict with the server value left out: it is the server copy’s, once this device has it', async () => {
+      const { store, server } = await storeWithEditedCard({ content: 'mine' });
       const batch = await sendAll(store);
-      const record = { ...server, version: 2, deleted: true };
-      await store.applyPushResults(
-        batch,
-        pushResponse([answer(batch, { status: 'conflict', code: 'deleted', record })]),
-      );
-      expect(await store.get('cards', server.id)).toMatchObject({
-        version: 2,
-        deleted: false,
-        conflict: true,
-        fields: noteFields({ title: 'Mine' }),
-      });
+      const conflicts = [{ field: 'content', omitted: true as const }];
+      const result: ResultBody = {
+        status: 'conflict',
+        code: 'field-conflict',
+        conflicts,
+        fromVersion: 2,
+        stamp: stamp(2),
+      };
+      await store.applyPushResults(batch, pushResponse([answer(batch, result)]));
+      const large = 'x'.repeat(100_000);
+      expect((await store.get('cards', server.id))?.fields.content).toBe('mine');
+      await store.applyPullPage(pullPage([{ ...server, version: 2, fields: noteFields({ content: large }) }], 20));
+      expect((await store.conflictEntries())[0].conflicts).toEqual([
+        { field: 'content', client: 'mine', server: large, omitted: true },
+      ]);
+      expect((await store.get('cards', server.id))?.fields.content).toBe('mine');
     });
 
-    it('exists: their record becomes the server copy, with my values shown on top', async () => {
+    it('deleted: my record stays visible with my values; the pulled tombstone becomes the server copy', async () => {
+      const { store, server } = await storeWithEditedCard({ title: 'Mine' });
+      const batch = await sendAll(store);
+      const result: ResultBody = { status: 'conflict', code: 'deleted', fromVersion: 2, stamp: stamp(2, 12, true) };
+      await store.applyPushResults(batch, pushResponse([answer(batch, result)]));
+      const mine = { deleted: false, conflict: true, fields: noteFields({ title: 'Mine' }) };
+      expect(await store.get('cards', server.id)).toMatchObject({ version: 1, ...mine });
+      await store.applyPullPage(pullPage([{ ...server, version: 2, seq: 12, deleted: true }], 12));
+      expect(await store.get('cards', server.id)).toMatchObject({ version: 2, ...mine });
+    });
+
+    it('exists: their record, once pulled, is the server copy, with my values shown on top', async () => {
       const store = await stores.open();
       const view = await store.commit({
         op: 'create',
@@ -601,16 +646,20 @@ describe('applyPushResults', () => {
         fields: noteFields({ title: 'Mine' }),
       });
       const batch = await sendAll(store);
+      const result: ResultBody = { status: 'conflict', code: 'exists', fromVersion: 4, stamp: stamp(4) };
+      await store.applyPushResults(batch, pushResponse([answer(batch, result)]));
+      expect(await store.get('cards', view.id)).toMatchObject({
+        version: 0,
+        conflict: true,
+        fields: { title: 'Mine' },
+      });
       const record = envelope({
         id: view.id,
         workspaceId,
         version: 4,
         fields: noteFields({ title: 'Theirs', content: 'x' }),
       });
-      await store.applyPushResults(
-        batch,
-        pushResponse([answer(batch, { status: 'conflict', code: 'exists', record })]),
-      );
+      await store.applyPullPage(pullPage([record], 20));
       expect(await store.get('cards', view.id)).toMatchObject({
         version: 4,
         conflict: true,
@@ -618,7 +667,7 @@ describe('applyPushResults', () => {
       });
     });
 
-    it('duplicate-url: my card stays (no server copy) and the existing card is stored', async () => {
+    it('duplicate-url: my card stays (no server copy); the conflict names the existing card', async () => {
       const store = await stores.open();
       const url = 'https://example.com/a';
       const mine = await store.commit({
@@ -628,21 +677,14 @@ describe('applyPushResults', () => {
         fields: noteFields({ kind: 'link', url, title: 'Mine' }),
       });
       const batch = await sendAll(store);
-      const existing = envelope({ id: newId(), workspaceId, version: 2, fields: noteFields({ kind: 'link', url }) });
+      const existingId = newId();
       const { changed: refs } = await store.applyPushResults(
         batch,
-        pushResponse([answer(batch, { status: 'conflict', code: 'duplicate-url', record: existing })]),
+        pushResponse([answer(batch, { status: 'conflict', code: 'duplicate-url', existingId })]),
       );
-      expect(refs).toEqual([
-        { table: 'cards', id: mine.id },
-        { table: 'cards', id: existing.id },
-      ]);
+      expect(refs).toEqual([{ table: 'cards', id: mine.id }]);
       expect(await store.get('cards', mine.id)).toMatchObject({ version: 0, conflict: true, pending: false });
-      expect(await store.get('cards', existing.id)).toMatchObject({
-        version: 2,
-        conflict: false,
-        fields: existing.fields,
-      });
+      expect(await store.conflictEntries()).toMatchObject([{ code: 'duplicate-url', existingId, theirs: null }]);
     });
   });
 

@@ -6,13 +6,26 @@ import { readCounts } from './queries.ts';
 import { readStoredRecords, recordKey } from './read-records.ts';
 import { RecordRefSet, type Refresh, refreshRecords } from './record-state.ts';
 import { inWriteTransaction, issueAll, type LocalDatabase, STORES, type WriteTransaction } from './schema.ts';
+import { type CopyAfter, serverCopyAfter } from './server-copy-after.ts';
 import { syncedViews } from './synced-views.ts';
-import type { ConflictEntry, OutboxBatch, OutboxEntry, PushResultsOptions, PushStored, RecordRef } from './types.ts';
+import type {
+  FieldConflict,
+  OutboxBatch,
+  OutboxEntry,
+  PushResultsOptions,
+  PushStored,
+  RecordRef,
+  ServerCopy,
+  StoredConflict,
+} from './types.ts';
 
 /**
  * Applies a 200 push response: in one transaction, or in parts of `perTransaction` entries, each
  * in its own. Results are matched to the batch by wire seq and mutation id; an entry already gone
- * (another drain applied it) is skipped. A commit waits behind each transaction, so each takes
+ * (another drain applied it) is skipped. Results carry stamps, not records: a record's server
+ * copy becomes its previous copy plus what was sent when the result's `fromVersion` proves that
+ * copy was the server's just before (see `serverCopyAfter`); otherwise the record is left for the
+ * pull, which the unmoved cursor then calls for. A commit waits behind each transaction, so each takes
  * two round trips where it can: everything it needs is read at once (its entries in one request,
  * the records they name), then everything is written at once. Only records with entries left
  * beyond the batch cost a round trip more (see `refreshRecords`).
@@ -38,9 +51,9 @@ export async function applyPushResults(
   return progress;
 }
 
-/** What the parts stored so far, with the records their results carried (for the last one's cursor check). */
+/** What the parts stored so far, with the seqs of the changes they hold (for the last one's cursor check). */
 interface Progress extends PushStored {
-  taken: Envelope[];
+  taken: number[];
 }
 
 /** A run of the batch's entries with the results that answer them. */
@@ -82,32 +95,29 @@ async function storeResults(
     readNumber(tx, 'resyncGeneration'),
     last ? readNumber(tx, 'cursor') : 0,
     storedEntries(tx, batch),
-    readNamedRecords(tx, batch, response),
+    readStoredRecords(tx, ...namedRecords(batch)),
   ]);
   const refreshes = new Map<string, Refresh>();
-  const refresh = (ref: RecordRef) => {
-    const key = recordKey(ref.table, ref.id);
-    const known = refreshes.get(key) ?? { ref: { table: ref.table, id: ref.id }, removed: 0 };
-    refreshes.set(key, known);
-    return known;
-  };
+  /** Each record's server copy as the results so far leave it (a batch may change one record twice). */
+  const copies = new Map<string, ServerCopy | null>();
   const settled: Settled[] = [];
   for (const result of response.results) {
     const sent = sentBySeq.get(result.seq);
     const entry = sent && stored.get(sent.key);
     if (!entry || entry.id !== result.id) continue;
     const answer = firstAnswer(result);
-    const theirs = 'record' in result ? result.record : undefined;
-    settled.push({ entry, answer, theirs });
-    const own = refresh({ table: entry.table, id: entry.recordId });
+    settled.push({ entry, answer });
+    const key = recordKey(entry.table, entry.recordId);
+    const own = refreshes.get(key) ?? { ref: { table: entry.table, id: entry.recordId }, removed: 0 };
+    refreshes.set(key, own);
     // A new conflict entry is not in the stored counts: have the record's entries read.
     own.removed = answer.status === 'conflict' || own.removed === undefined ? undefined : own.removed + 1;
-    if (theirs) {
-      progress.taken.push(theirs);
-      const target = refresh(theirs);
-      if (!target.incoming || target.incoming.envelope.version <= theirs.version) {
-        target.incoming = { envelope: theirs, generation };
-      }
+    const current = copies.has(key) ? (copies.get(key) ?? null) : (records.get(key)?.server ?? null);
+    const after = serverCopyAfter(current, entry, result);
+    if (after.kind === 'held' || after.kind === 'derived') progress.taken.push(after.seq);
+    if (after.kind === 'derived' || after.kind === 'provisional' || after.kind === 'never-stored') {
+      copies.set(key, after.kind === 'never-stored' ? null : after.copy);
+      own.incoming = { envelope: envelopeOf(entry, after), generation };
     }
   }
   // Issued in this order, so the records' entries, and the counts, are read after the writes.
@@ -127,37 +137,41 @@ async function storeResults(
 }
 
 /**
- * Every stored record the batch and its results name. Records the batch created were created
- * in a row (time-ordered ids), so they are read with one range request; the rest one by one
- * (an applied create's result names its record again: it is read once, in the range).
+ * The records the batch names, as `readStoredRecords` takes them: the ones it created were created
+ * in a row (time-ordered ids), so they are read with one range request; the rest one by one.
  */
-function readNamedRecords(tx: WriteTransaction, batch: OutboxBatch, response: PushResponse) {
+function namedRecords(batch: OutboxBatch): [RecordRef[], RecordRef[]] {
   const created = new RecordRefSet();
   const others = new RecordRefSet();
   for (const entry of batch.entries) (entry.op === 'create' ? created : others).add(entry.table, entry.recordId);
-  for (const result of response.results) {
-    const record = 'record' in result ? result.record : undefined;
-    if (record && !created.has(record.table, record.id)) others.add(record.table, record.id);
-  }
-  return readStoredRecords(tx, others.toArray(), created.toArray());
+  return [others.toArray(), created.toArray()];
+}
+
+/** The envelope a result leaves the entry's record at: a server copy, or the never-stored tombstone. */
+function envelopeOf(
+  entry: OutboxEntry,
+  after: Extract<CopyAfter, { kind: 'derived' | 'provisional' | 'never-stored' }>,
+): Envelope {
+  const { table, recordId: id, workspaceId } = entry;
+  if (after.kind !== 'never-stored') return { table, id, workspaceId, ...after.copy };
+  const { updatedAt } = after;
+  return { table, id, workspaceId, version: 0, seq: 0, deleted: true, createdAt: updatedAt, updatedAt, fields: {} };
 }
 
 /**
- * Whether the records taken are every change after `cursor` up to the server's `after`: then
+ * Whether the changes taken are every change after `cursor` up to the server's `after`: then
  * nobody else wrote in between, this store holds all of it, and no pull is needed to catch up.
  * (Each change has its own seq; a record changed twice in between shows only its last.)
  */
-function coversEveryChange(taken: Envelope[], cursor: number, after: number): boolean {
+function coversEveryChange(taken: number[], cursor: number, after: number): boolean {
   if (after <= cursor) return false;
-  const seqs = new Set(taken.map((record) => record.seq).filter((seq) => seq > cursor && seq <= after));
+  const seqs = new Set(taken.filter((seq) => seq > cursor && seq <= after));
   return seqs.size === after - cursor;
 }
 
 interface Settled {
   entry: OutboxEntry;
   answer: Answer;
-  /** The record the result carried: theirs for a conflict, as now for a duplicate. */
-  theirs: Envelope | undefined;
 }
 
 /**
@@ -200,16 +214,13 @@ function firstAnswer(result: MutationResult): Answer {
 }
 
 /** Keeps a mutation the server did not apply: as a conflict to resolve, or as a failure. */
-async function keepUnapplied(tx: WriteTransaction, { entry, answer, theirs }: Settled): Promise<void> {
-  if (answer.status === 'conflict') await tx.objectStore(STORES.conflicts).put(conflictEntry(entry, answer, theirs));
+async function keepUnapplied(tx: WriteTransaction, { entry, answer }: Settled): Promise<void> {
+  if (answer.status === 'conflict') await tx.objectStore(STORES.conflicts).put(conflictEntry(entry, answer));
   if (answer.status === 'rejected') await tx.objectStore(STORES.failed).put(failedEntry(entry, answer.error));
 }
 
-function conflictEntry(
-  entry: OutboxEntry,
-  conflict: Extract<Answer, { status: 'conflict' }>,
-  theirs: Envelope | undefined,
-): ConflictEntry {
+function conflictEntry(entry: OutboxEntry, conflict: Extract<Answer, { status: 'conflict' }>): StoredConflict {
+  const mine = entry.fields ?? {};
   return {
     id: entry.id,
     table: entry.table,
@@ -217,9 +228,14 @@ function conflictEntry(
     workspaceId: entry.workspaceId,
     op: entry.op,
     code: conflict.code,
-    conflicts: conflict.conflicts ?? [],
-    mine: entry.fields ?? {},
-    theirs: theirs ?? null,
+    conflicts: (conflict.conflicts ?? []).map(
+      (field): FieldConflict =>
+        'server' in field
+          ? { field: field.field, client: mine[field.field] ?? null, server: field.server }
+          : { field: field.field, client: mine[field.field] ?? null, server: undefined, omitted: true },
+    ),
+    mine,
+    ...(conflict.existingId ? { existingId: conflict.existingId } : {}),
     at: new Date().toISOString(),
   };
 }

@@ -3,7 +3,16 @@ import type { IDBPTransaction } from 'idb';
 import type { TableName } from '../../protocol/index.ts';
 import { readStoredRecords, recordKey } from './read-records.ts';
 import { type LocalDatabase, type LocalSchema, type LocalStoreName, STORES } from './schema.ts';
-import type { ConflictEntry, FailedEntry, LocalRecord, OutboxEntry, RecordView, StoreCounts } from './types.ts';
+import type {
+  ConflictEntry,
+  FailedEntry,
+  LocalRecord,
+  OutboxEntry,
+  RecordRef,
+  RecordView,
+  StoreCounts,
+  StoredConflict,
+} from './types.ts';
 
 /** After this many failed attempts an entry shows as "retrying". */
 export const RETRYING_AFTER_ATTEMPTS = 3;
@@ -84,8 +93,37 @@ export function pendingEntries(db: LocalDatabase): Promise<OutboxEntry[]> {
   return db.getAll(STORES.outbox);
 }
 
-export function conflictEntries(db: LocalDatabase): Promise<ConflictEntry[]> {
-  return db.getAll(STORES.conflicts);
+/**
+ * Every conflict, with the server's side as this device now has it: the record's server copy
+ * (for `duplicate-url`, the existing card's) as `theirs`, and the values the answer left out
+ * taken from it. That copy is what "Use theirs" leaves the record at.
+ */
+export async function conflictEntries(db: LocalDatabase): Promise<ConflictEntry[]> {
+  const tx = db.transaction([STORES.conflicts, STORES.records], 'readonly');
+  const stored = await tx.objectStore(STORES.conflicts).getAll();
+  const refs = stored.map(theirRecord);
+  const records = await readStoredRecords(tx, refs);
+  return stored.map((conflict, index) =>
+    withTheirs(conflict, records.get(recordKey(refs[index].table, refs[index].id))),
+  );
+}
+
+/** The record whose server copy is the other side of a conflict. */
+export function theirRecord(conflict: StoredConflict): RecordRef {
+  if (conflict.code !== 'duplicate-url') return { table: conflict.table, id: conflict.recordId };
+  // Conflicts stored before answers carried `existingId` kept the existing card as `theirs`.
+  const legacy = (conflict as { theirs?: { id: string } | null }).theirs;
+  return { table: conflict.table, id: conflict.existingId ?? legacy?.id ?? conflict.recordId };
+}
+
+function withTheirs(conflict: StoredConflict, record: LocalRecord | undefined): ConflictEntry {
+  const server = record?.server ?? null;
+  const theirs =
+    record && server ? { table: record.table, id: record.id, workspaceId: record.workspaceId, ...server } : null;
+  const conflicts = conflict.conflicts.map((field) =>
+    field.omitted ? { ...field, server: server ? (server.fields[field.field] ?? null) : undefined } : field,
+  );
+  return { ...conflict, conflicts, theirs };
 }
 
 export function failedEntries(db: LocalDatabase): Promise<FailedEntry[]> {

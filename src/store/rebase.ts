@@ -1,5 +1,5 @@
 /** Rebase: a record's visible state from its server copy, conflict overlays and pending mutations. */
-import type { ConflictEntry, NewOutboxEntry, ServerCopy } from './types.ts';
+import type { NewOutboxEntry, ServerCopy, StoredConflict } from './types.ts';
 
 /** What the person sees of a record. */
 export interface VisibleState {
@@ -7,7 +7,7 @@ export interface VisibleState {
   deleted: boolean;
 }
 
-export type ConflictOverlay = Pick<ConflictEntry, 'code' | 'conflicts' | 'mine'>;
+export type ConflictOverlay = Pick<StoredConflict, 'code' | 'conflicts' | 'mine'>;
 export type PendingChange = Pick<NewOutboxEntry, 'op' | 'fields'>;
 
 /**

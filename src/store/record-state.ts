@@ -5,7 +5,7 @@ import { jsonEqual } from './json-equal.ts';
 import { readStoredRecords, recordKey } from './read-records.ts';
 import { rebase } from './rebase.ts';
 import { INDEXES, issueAll, STORES, type WriteTransaction } from './schema.ts';
-import type { ConflictEntry, LocalRecord, OutboxEntry, RecordRef, ServerCopy } from './types.ts';
+import type { LocalRecord, OutboxEntry, RecordRef, ServerCopy, StoredConflict } from './types.ts';
 
 export function toServerCopy(envelope: Envelope): ServerCopy {
   const { version, seq, deleted, createdAt, updatedAt, fields } = envelope;
@@ -13,12 +13,12 @@ export function toServerCopy(envelope: Envelope): ServerCopy {
 }
 
 /** Conflict overlays apply in the order the mutations were made (ids are UUIDv7). */
-export function inMutationOrder(conflicts: ConflictEntry[]): ConflictEntry[] {
+export function inMutationOrder(conflicts: StoredConflict[]): StoredConflict[] {
   return [...conflicts].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 /** The record's visible state and counts recomputed from its server copy and its entries. */
-export function rebuildRecord(record: LocalRecord, pending: OutboxEntry[], conflicts: ConflictEntry[]): LocalRecord {
+export function rebuildRecord(record: LocalRecord, pending: OutboxEntry[], conflicts: StoredConflict[]): LocalRecord {
   const visible = rebase(record.server, inMutationOrder(conflicts), pending);
   const rebuilt: LocalRecord = { ...record, ...visible, pending: pending.length, conflicts: conflicts.length };
   if (!visible.deleted) delete rebuilt.purged;
@@ -107,7 +107,7 @@ export async function refreshRecords(
   return next;
 }
 
-const NOTHING_LEFT: { pending: OutboxEntry[]; conflicts: ConflictEntry[] } = { pending: [], conflicts: [] };
+const NOTHING_LEFT: { pending: OutboxEntry[]; conflicts: StoredConflict[] } = { pending: [], conflicts: [] };
 
 async function readEntries(tx: WriteTransaction, { ref, removed }: Refresh, stored: LocalRecord | undefined) {
   const nothingLeft =
@@ -124,7 +124,7 @@ async function readEntries(tx: WriteTransaction, { ref, removed }: Refresh, stor
 function recomputed(
   stored: LocalRecord | undefined,
   pending: OutboxEntry[],
-  conflicts: ConflictEntry[],
+  conflicts: StoredConflict[],
   incoming: IncomingCopy | undefined,
 ): LocalRecord | undefined {
   let record = stored ?? (incoming ? recordFromEnvelope(incoming.envelope) : undefined);

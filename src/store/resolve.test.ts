@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type ConflictCode, type Envelope, type FieldConflict, newId, type Problem } from '../../protocol/index.ts';
+import { type ConflictResult, type Envelope, newId, type Problem } from '../../protocol/index.ts';
 import { NotFoundError, ValidationError } from './errors.ts';
 import { envelope, noteFields, pullPage, pushResponse, storeOpener } from './test-fixtures.ts';
 import type { LocalStore } from './types.ts';
@@ -9,32 +9,36 @@ const workspaceId = newId();
 const stores = storeOpener();
 afterEach(() => stores.closeAll());
 
-/** Sends everything pending and answers its first mutation with a conflict. */
-async function answerWithConflict(
-  store: LocalStore,
-  code: ConflictCode,
-  record: Envelope,
-  conflicts?: FieldConflict[],
-): Promise<string> {
+/** Sends everything pending and answers its first mutation with `conflict`; the conflict's id. */
+async function answerWithConflict(store: LocalStore, conflict: Omit<ConflictResult, 'seq' | 'id'>): Promise<string> {
   const batch = await store.nextBatch(10, 1_000_000);
   const { seq, id } = batch!.mutations[0];
-  await store.applyPushResults(
-    batch!,
-    pushResponse([{ seq, id, status: 'conflict', code, record, ...(conflicts ? { conflicts } : {}) }]),
-  );
+  await store.applyPushResults(batch!, pushResponse([{ seq, id, ...conflict }]));
   return id;
 }
 
-/** A card at server version 1, edited to "Mine" here while the server moved to "Theirs" (v2). */
+function stampOf(record: Envelope) {
+  return { version: record.version, seq: record.seq, deleted: record.deleted, updatedAt: record.updatedAt };
+}
+
+/**
+ * A card at server version 1, edited to "Mine" (and pinned) here while another device made it
+ * "Theirs" (v2, pulled here before the answer): the pin applies (v3), the title conflicts.
+ */
 async function fieldConflict() {
   const store = await stores.open();
   const server = envelope({ id: newId(), workspaceId, fields: noteFields({ title: 'Server' }) });
   await store.applyPullPage(pullPage([server], 1));
   await store.commit({ op: 'update', table: 'cards', id: server.id, fields: { title: 'Mine', pinned: true } });
-  const theirs = { ...server, version: 2, fields: noteFields({ title: 'Theirs', pinned: true }) };
-  const conflictId = await answerWithConflict(store, 'field-conflict', theirs, [
-    { field: 'title', server: 'Theirs', client: 'Mine' },
-  ]);
+  const theirs = { ...server, version: 2, seq: 2, fields: noteFields({ title: 'Theirs' }) };
+  await store.applyPullPage(pullPage([theirs], 2));
+  const conflictId = await answerWithConflict(store, {
+    status: 'conflict',
+    code: 'field-conflict',
+    conflicts: [{ field: 'title', server: 'Theirs' }],
+    fromVersion: 2,
+    stamp: { ...stampOf(theirs), version: 3, seq: 3 },
+  });
   return { store, id: server.id, conflictId };
 }
 
@@ -43,7 +47,14 @@ async function deletedConflict() {
   const server = envelope({ id: newId(), workspaceId, fields: noteFields({ title: 'Server' }) });
   await store.applyPullPage(pullPage([server], 1));
   await store.commit({ op: 'update', table: 'cards', id: server.id, fields: { title: 'Mine' } });
-  const conflictId = await answerWithConflict(store, 'deleted', { ...server, version: 2, deleted: true });
+  const tombstone = { ...server, version: 2, seq: 2, deleted: true };
+  await store.applyPullPage(pullPage([tombstone], 2));
+  const conflictId = await answerWithConflict(store, {
+    status: 'conflict',
+    code: 'deleted',
+    fromVersion: 2,
+    stamp: stampOf(tombstone),
+  });
   return { store, id: server.id, conflictId };
 }
 
@@ -57,7 +68,12 @@ async function duplicateUrlConflict() {
     fields: noteFields({ kind: 'link', url, title: 'My title' }),
   });
   const existing = envelope({ id: newId(), workspaceId, version: 3, fields: noteFields({ kind: 'link', url }) });
-  const conflictId = await answerWithConflict(store, 'duplicate-url', existing);
+  await store.applyPullPage(pullPage([existing], 3));
+  const conflictId = await answerWithConflict(store, {
+    status: 'conflict',
+    code: 'duplicate-url',
+    existingId: existing.id,
+  });
   return { store, mineId: mine.id, existingId: existing.id, conflictId };
 }
 
@@ -77,7 +93,7 @@ describe('resolveConflict', () => {
       const refs = await store.resolveConflict(conflictId, { keep: 'mine' });
       expect(refs).toEqual([{ table: 'cards', id }]);
       expect(await store.conflictEntries()).toEqual([]);
-      expect(await store.pendingEntries()).toMatchObject([{ op: 'update', baseVersion: 2, fields: { title: 'Mine' } }]);
+      expect(await store.pendingEntries()).toMatchObject([{ op: 'update', baseVersion: 3, fields: { title: 'Mine' } }]);
       expect(await store.get('cards', id)).toMatchObject({
         conflict: false,
         pending: true,

@@ -2,9 +2,10 @@
 import type { ConflictResolution } from '../api/client.ts';
 import { commitInTransaction } from './commit.ts';
 import { NotFoundError } from './errors.ts';
+import { theirRecord } from './queries.ts';
 import { RecordRefSet, refreshRecord } from './record-state.ts';
 import { inWriteTransaction, type LocalDatabase, STORES } from './schema.ts';
-import type { Change, ConflictEntry, FailedEntry, RecordRef } from './types.ts';
+import type { Change, FailedEntry, RecordRef, StoredConflict } from './types.ts';
 
 /**
  * Resolves a conflict. The overlay is dropped (the record shows the server copy plus what is
@@ -40,7 +41,7 @@ export function resolveConflict(
 type EditChange = Exclude<Change, { op: 'create' }>;
 
 /** The values the person chose, or null to take the server's side. */
-function chosenFields(conflict: ConflictEntry, resolution: ConflictResolution): Record<string, unknown> | null {
+function chosenFields(conflict: StoredConflict, resolution: ConflictResolution): Record<string, unknown> | null {
   if ('merged' in resolution) return resolution.merged;
   if (resolution.keep === 'theirs') return null;
   if (conflict.code !== 'field-conflict') return conflict.mine;
@@ -52,7 +53,7 @@ function chosenFields(conflict: ConflictEntry, resolution: ConflictResolution): 
   );
 }
 
-function resolutionChange(conflict: ConflictEntry, resolution: ConflictResolution): EditChange | null {
+function resolutionChange(conflict: StoredConflict, resolution: ConflictResolution): EditChange | null {
   const fields = chosenFields(conflict, resolution);
   if (fields === null) return null;
   switch (conflict.code) {
@@ -61,8 +62,12 @@ function resolutionChange(conflict: ConflictEntry, resolution: ConflictResolutio
       return { op: 'update', table: conflict.table, id: conflict.recordId, fields };
     case 'deleted':
       return { op: 'restore', table: conflict.table, id: conflict.recordId, fields };
-    case 'duplicate-url':
-      return conflict.theirs ? { op: 'update', table: conflict.theirs.table, id: conflict.theirs.id, fields } : null;
+    case 'duplicate-url': {
+      const existing = theirRecord(conflict);
+      return existing.id === conflict.recordId
+        ? null
+        : { op: 'update', table: existing.table, id: existing.id, fields };
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 /** The IndexedDB schemas: the only module that knows database names, store names and versions. */
 import { type DBSchema, type IDBPDatabase, type IDBPTransaction, openDB, type StoreNames } from 'idb';
-import type { ConflictEntry, FailedEntry, LocalRecord, MetaKey, OutboxEntry } from './types.ts';
+import type { FailedEntry, LocalRecord, MetaKey, OutboxEntry, StoredConflict } from './types.ts';
 
 /** The local database of one account (records, outbox, conflicts, failures, sync state). */
 export interface LocalSchema extends DBSchema {
@@ -11,7 +11,7 @@ export interface LocalSchema extends DBSchema {
   records: { key: [string, string]; value: LocalRecord };
   /** Inline auto-increment key `key`: the mutation's local seq (wire seq = key − seqBase). */
   outbox: { key: number; value: OutboxEntry; indexes: { byRecord: [string, string] } };
-  conflicts: { key: string; value: ConflictEntry; indexes: { byRecord: [string, string] } };
+  conflicts: { key: string; value: StoredConflict; indexes: { byRecord: [string, string] } };
   failed: { key: string; value: FailedEntry };
   meta: { key: MetaKey; value: unknown };
 }

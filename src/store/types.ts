@@ -1,5 +1,5 @@
 /** Types of the local store: records with their server copy, and the outbox's lifecycle. */
-import type { ConflictCode, Envelope, FieldConflict, Op, Problem, TableName } from '../../protocol/index.ts';
+import type { ConflictCode, Envelope, Op, Problem, TableName } from '../../protocol/index.ts';
 
 /** The server's copy of a record, as last acknowledged or pulled. */
 export interface ServerCopy {
@@ -65,8 +65,18 @@ export interface OutboxEntry extends NewOutboxEntry {
   key: number;
 }
 
-/** A mutation the server answered with `conflict`, kept until the person resolves it. */
-export interface ConflictEntry {
+/** One field of a `field-conflict`: what this client sent, and the server's value. */
+export interface FieldConflict {
+  field: string;
+  client: unknown;
+  /** `null` for an absent field; when `omitted`, read from the record's server copy (unknown until pulled). */
+  server: unknown;
+  /** The answer left the server's value out (too large for it): the record's server copy holds it. */
+  omitted?: true;
+}
+
+/** A mutation the server answered with `conflict`, as stored until the person resolves it. */
+export interface StoredConflict {
   id: string;
   table: TableName;
   recordId: string;
@@ -76,9 +86,18 @@ export interface ConflictEntry {
   conflicts: FieldConflict[];
   /** The fields this client sent. */
   mine: Record<string, unknown>;
-  /** The server's record when it answered (for `duplicate-url`, the existing card). */
-  theirs: Envelope | null;
+  /** For `duplicate-url`: the card that has the URL. */
+  existingId?: string;
   at: string;
+}
+
+/** A conflict as the page reads it: with the server's side as this device now has it. */
+export interface ConflictEntry extends StoredConflict {
+  /**
+   * The server's copy of the record (for `duplicate-url`, of the existing card), or null while
+   * this device has none; omitted field values are filled in from it.
+   */
+  theirs: Envelope | null;
 }
 
 /** A mutation the server rejected (or a single one too large to send), with the reason. */

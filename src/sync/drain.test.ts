@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PROBLEM } from '../../protocol/index.ts';
+import { PROBLEM, type PushResponse } from '../../protocol/index.ts';
 import { type DrainDeps, drainOutbox, GENTLE_BATCH_MUTATIONS, GENTLE_RESULTS_PER_TRANSACTION } from './drain.ts';
 import type { Timers } from './http.ts';
 import { inProcessLock } from './lock.ts';
@@ -471,10 +471,13 @@ describe('drainOutbox', () => {
         throw new Error('database closed');
       };
       const failed = await drainOutbox(deps);
-      expect(failed).toMatchObject({ outcome: 'retry-scheduled', lastError: 'drain failed: database closed' });
+      // Like a transient failure: an attempt counted on the head entry, the retry after the backoff.
+      const lastError = 'storing push results failed: database closed';
+      expect(failed).toMatchObject({ outcome: 'retry-scheduled', lastError, nextAttemptAt: 1_000_500 });
+      expect(store.outbox.get(1)).toMatchObject({ attempts: 1, lastError, nextAttemptAt: 1_000_500 });
       expect(store.outbox.size).toBe(1_100);
       store.applyPushResults = apply;
-      expect(await drainOutbox(deps)).toMatchObject({ outcome: 'empty', acknowledged: 1_100 });
+      expect(await drainOutbox({ ...deps, force: true })).toMatchObject({ outcome: 'empty', acknowledged: 1_100 });
       expect(store.outbox.size).toBe(0);
       expect(new Set(server.appliedMutationIds).size).toBe(1_100);
       expect(server.appliedMutationIds).toHaveLength(1_100);
@@ -482,12 +485,69 @@ describe('drainOutbox', () => {
   });
 
   describe('a failing store', () => {
-    it('resolves with retry-scheduled instead of rejecting', async () => {
+    it('resolves with retry-scheduled instead of rejecting, backing off while it keeps failing', async () => {
       const { deps, store, ready } = setup(1);
       await ready;
+      const waits: number[] = [];
+      for (let attempt = 0; attempt < 3; attempt++) {
+        store.failNextBatch = true;
+        const result = await drainOutbox(deps);
+        expect(result).toMatchObject({ outcome: 'retry-scheduled', lastError: 'drain failed: database closed' });
+        waits.push((result as { nextAttemptAt: number }).nextAttemptAt - deps.now());
+      }
+      expect(waits).toEqual([500, 1_000, 2_000]);
+      expect(await drainOutbox(deps)).toMatchObject({ outcome: 'empty', acknowledged: 1 });
       store.failNextBatch = true;
-      const result = await drainOutbox(deps);
-      expect(result).toMatchObject({ outcome: 'retry-scheduled', lastError: 'drain failed: database closed' });
+      expect(await drainOutbox(deps)).toMatchObject({ nextAttemptAt: deps.now() + 500 });
+    });
+  });
+
+  describe('an answer that is not what the protocol promises', () => {
+    /** Drains `count` entries once with the push's answer tampered by `answer`. */
+    async function drainWithAnswer(answer: (response: PushResponse) => unknown, count = 3) {
+      const context = setup(count);
+      await context.ready;
+      context.server.pushFaults.push({ kind: 'tamper', answer });
+      return { ...context, result: await drainOutbox(context.deps) };
+    }
+
+    it('stores none of it, counts an attempt with backoff, and delivers each entry once later', async () => {
+      const { result, store, server, deps } = await drainWithAnswer((response) => ({
+        ...response,
+        results: [response.results[1], response.results[0], response.results[2]],
+      }));
+      const lastError = `invalid push answer: /results/0/seq must be 1, the seq of the mutation it answers`;
+      expect(result).toMatchObject({
+        outcome: 'retry-scheduled',
+        acknowledged: 0,
+        lastError,
+        nextAttemptAt: 1_000_500,
+      });
+      expect(store.outbox.size).toBe(3);
+      expect(store.outbox.get(1)).toMatchObject({ attempts: 1, lastError });
+      expect(await drainOutbox({ ...deps, force: true })).toMatchObject({ outcome: 'empty', acknowledged: 3 });
+      expect(server.appliedMutationIds).toHaveLength(3);
+    });
+
+    it('refuses results missing, of an unknown status, or without their stamp', async () => {
+      const cases: ((response: PushResponse) => unknown)[] = [
+        (response) => ({ ...response, results: response.results.slice(1) }),
+        (response) => ({ ...response, results: response.results.map((r) => ({ ...r, status: 'maybe' })) }),
+        (response) => ({
+          ...response,
+          results: response.results.map(({ seq, id }) => ({ seq, id, status: 'applied' })),
+        }),
+        (response) => ({ ...response, lastSeq: 0 }),
+        () => ({ results: 'none' }),
+      ];
+      for (const answer of cases) {
+        const { result, store } = await drainWithAnswer(answer);
+        expect(result).toMatchObject({
+          outcome: 'retry-scheduled',
+          lastError: expect.stringMatching(/^invalid push answer: /),
+        });
+        expect(store.outbox.get(1)).toMatchObject({ attempts: 1 });
+      }
     });
   });
 

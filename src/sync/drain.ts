@@ -5,7 +5,8 @@
  *   ┌─► nextBatch ─ none ──────────────────────────────► empty
  *   │      │ head waiting for its backoff (not forced) ─► retry-scheduled
  *   │   POST push
- *   │      ├ 200 ─► applyPushResults ─────────────────┐
+ *   │      ├ 200 ─► checked ─► applyPushResults ───────┐
+ *   │      │        invalid ─► recordTransientFailure ─► retry-scheduled
  *   │      ├ 409 seq-gap ─► alignSeq (bounded) ───────┤
  *   │      ├ 403 client-forbidden ─► renewClientId ───┤
  *   │      ├ 413/400/422 ─► halve; one entry ─► failEntry
@@ -15,13 +16,21 @@
  *
  * Entries are deleted only by `applyPushResults`, i.e. after the server's acknowledgement.
  */
-import { LIMITS, PROTOCOL_VERSION, type Problem, type PushRequest, type PushResponse } from '../../protocol/index.ts';
+import {
+  assertPushResponse,
+  LIMITS,
+  PROTOCOL_VERSION,
+  type Problem,
+  type PushRequest,
+  type PushResponse,
+  pushIdempotencyKey,
+} from '../../protocol/index.ts';
 import type { OutboxBatch, RecordRef, RecordView, StoreCounts, SyncStore } from '../store/types.ts';
 import { nextAttemptAt } from './backoff.ts';
 import { classifyPushResponse, problemFromStatus } from './classify-response.ts';
 import { type HttpDeps, requestJson } from './http.ts';
 import { defaultLock, LOCK_NAMES, type LockRunner } from './lock.ts';
-import { PushPipeline } from './push-pipeline.ts';
+import { PushPipeline, ResultsNotStoredError } from './push-pipeline.ts';
 
 export interface DrainDeps extends HttpDeps {
   store: SyncStore;
@@ -84,11 +93,10 @@ export const GENTLE_RESULTS_PER_TRANSACTION = 10;
 /** How many 409 seq-gap or 403 client-forbidden answers in a row the drain repairs before it gives up for now. */
 const MAX_REPAIRS = 3;
 
-/** `<clientId>.<firstSeq>.<lastSeq>`: a resent identical batch replays the stored response. */
-export function idempotencyKey(batch: OutboxBatch, salt?: string): string {
-  const first = batch.mutations[0].seq;
-  const last = batch.mutations[batch.mutations.length - 1].seq;
-  return salt ? `${batch.clientId}.${first}.${last}.${salt}` : `${batch.clientId}.${first}.${last}`;
+/** The batch's Idempotency-Key: a resent identical batch replays the stored response. */
+function idempotencyKey(batch: OutboxBatch, salt?: string): string {
+  const { mutations } = batch;
+  return pushIdempotencyKey(batch.clientId, mutations[0].seq, mutations[mutations.length - 1].seq, salt);
 }
 
 /** FNV-1a of the body: a second, still deterministic key when the plain one was used for another body. */
@@ -101,29 +109,48 @@ function fingerprint(text: string): string {
   return (hash >>> 0).toString(36);
 }
 
-function isPushResponse(body: unknown, batch: OutboxBatch): body is PushResponse {
-  const response = body as PushResponse | null;
-  return (
-    typeof response === 'object' &&
-    response !== null &&
-    Array.isArray(response.results) &&
-    response.results.length === batch.mutations.length &&
-    Number.isSafeInteger(response.cursor)
-  );
+/** A 200 answer as the push answer to `request` it must be, or why it is not one. */
+function checkedAnswer(body: unknown, request: PushRequest): PushResponse | { invalid: string } {
+  try {
+    assertPushResponse(body, request);
+    return body;
+  } catch (error) {
+    return { invalid: `invalid push answer: ${(error as Error).message}` };
+  }
 }
 
 /**
+ * Drains that ended in an unexpected error in a row (a store that cannot even count a failed
+ * attempt): their retries back off as an entry's would, shared by every store of this context.
+ */
+let unexpectedFailures = 0;
+
+/**
  * Drains the outbox, one drain at a time across every tab and the worker. Never rejects:
- * an unexpected error (a store failure, say) is reported as `retry-scheduled` soon after.
+ * results that could not be stored count an attempt on their batch like a transient failure,
+ * and any other unexpected error (a broken store) is reported as `retry-scheduled` with backoff.
  */
 export async function drainOutbox(deps: DrainDeps): Promise<DrainResult> {
   const lock = deps.lock ?? defaultLock();
   const totals: DrainTotals = { acknowledged: 0, changed: [], serverCursor: 0, cursor: 0, counts: null };
   try {
-    return await lock(LOCK_NAMES.drain, () => drainLoop(deps, totals));
+    const result = await lock(LOCK_NAMES.drain, () => drainOrRetry(deps, totals));
+    unexpectedFailures = 0;
+    return result;
   } catch (error) {
     const lastError = `drain failed: ${(error as Error)?.message ?? error}`;
-    return { ...totals, outcome: 'retry-scheduled', nextAttemptAt: deps.now() + 1_000, lastError };
+    const at = nextAttemptAt(++unexpectedFailures, deps.now(), deps.random);
+    return { ...totals, outcome: 'retry-scheduled', nextAttemptAt: at, lastError };
+  }
+}
+
+/** The drain, with a failure to store a batch's results counted on that batch. */
+async function drainOrRetry(deps: DrainDeps, totals: DrainTotals): Promise<DrainResult> {
+  try {
+    return await drainLoop(deps, totals);
+  } catch (error) {
+    if (!(error instanceof ResultsNotStoredError)) throw error;
+    return scheduleRetry(deps, totals, error.batch, error.message, null, 'retry-scheduled');
   }
 }
 
@@ -183,16 +210,17 @@ async function drainLoop(deps: DrainDeps, totals: DrainTotals): Promise<DrainRes
     }
     const verdict = classifyPushResponse(answer);
     if (verdict.kind === 'ok') {
-      if (!isPushResponse(answer.body, batch)) {
-        return end({ outcome: 'retry-scheduled', lastError: 'malformed push response' }, batch);
-      }
+      // Checked whole before anything of it is stored: a result that answers another mutation
+      // than it says, or none, would otherwise be skipped and its entry sent again unnoticed.
+      const response = checkedAnswer(answer.body, request);
+      if ('invalid' in response) return end({ outcome: 'retry-scheduled', lastError: response.invalid }, batch);
       // The last batch's results carry the counts the drain ends on.
-      pipeline.storeResults(batch, answer.body, {
+      pipeline.storeResults(batch, response, {
         counts: !batch.more,
         perTransaction: gentle ? GENTLE_RESULTS_PER_TRANSACTION : undefined,
         pause: gentle ? deps.pause : undefined,
       });
-      totals.serverCursor = Math.max(totals.serverCursor, answer.body.cursor);
+      totals.serverCursor = Math.max(totals.serverCursor, response.cursor);
       repairs = 0;
       keySalted = false;
       // A short batch was the whole outbox when it was read: what was committed since has its

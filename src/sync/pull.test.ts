@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Envelope, LIMITS, PROBLEM } from '../../protocol/index.ts';
+import { type Envelope, LIMITS, PROBLEM, type PullResponse } from '../../protocol/index.ts';
 import type { Timers } from './http.ts';
 import { inProcessLock } from './lock.ts';
 import { type PullDeps, type PullProgress, pullChanges } from './pull.ts';
@@ -113,6 +113,18 @@ describe('pullChanges', () => {
       store.meta.set('cursor', 2);
       await pullChanges(deps);
       expect(progress).toEqual([]);
+    });
+  });
+
+  describe('pages cut short by the server (its byte budget)', () => {
+    it('follows hasMore until the end, storing each change once', async () => {
+      const { deps, server, store } = setup(5, { pageLimit: undefined });
+      server.maxPageChanges = 2;
+      const result = await pullChanges(deps);
+      expect(result).toMatchObject({ outcome: 'done', cursor: 5 });
+      expect(server.pullLog).toEqual([0, 2, 4]);
+      expect(server.pullLimits).toEqual(Array(3).fill(LIMITS.pullMaxLimit));
+      expect(store.records.size).toBe(5);
     });
   });
 
@@ -240,6 +252,24 @@ describe('pullChanges', () => {
       const { deps, server } = setup(1, { isOnline: () => false });
       expect((await pullChanges(deps)).outcome).toBe('offline');
       expect(server.pullLog).toEqual([]);
+    });
+
+    it('stores nothing of a page that is not what the protocol promises, and fails to be tried again', async () => {
+      const tampered: ((page: PullResponse) => unknown)[] = [
+        (page) => ({ ...page, changes: [...page.changes].reverse() }),
+        (page) => ({ ...page, changes: page.changes.map(({ fields: _, ...change }) => change) }),
+        (page) => ({ ...page, cursor: 0 }),
+        (page) => ({ ...page, hasMore: 'yes' }),
+      ];
+      for (const answer of tampered) {
+        const { deps, server, store } = setup(2);
+        server.pullFaults.push({ kind: 'tamper-page', answer });
+        const result = await pullChanges(deps);
+        expect(result).toMatchObject({ outcome: 'failed', error: expect.stringMatching(/^invalid pull answer: /) });
+        expect(store.records.size).toBe(0);
+        expect(await store.getMeta('cursor')).toBe(0);
+        expect(await pullChanges(deps)).toMatchObject({ outcome: 'done', cursor: 2 });
+      }
     });
   });
 });

@@ -5,7 +5,7 @@
  * On 410 cursor-expired or 409 cursor-ahead it resyncs from 0 and then drops the records the
  * snapshot lacked; pending edits are kept (the store rebases them).
  */
-import { LIMITS, type PullResponse } from '../../protocol/index.ts';
+import { assertPullResponse, LIMITS, type PullResponse } from '../../protocol/index.ts';
 import type { RecordRef, RecordView, StoreCounts, SyncStore } from '../store/types.ts';
 import { classifyPullResponse } from './classify-response.ts';
 import { type HttpAnswer, type HttpDeps, requestJson } from './http.ts';
@@ -44,15 +44,14 @@ export interface PullResult {
   retryAfterMs?: number | null;
 }
 
-function isPullResponse(body: unknown): body is PullResponse {
-  const page = body as PullResponse | null;
-  return (
-    typeof page === 'object' &&
-    page !== null &&
-    Array.isArray(page.changes) &&
-    Number.isSafeInteger(page.cursor) &&
-    typeof page.hasMore === 'boolean'
-  );
+/** A 200 answer as the page of the feed it must be, or why it is not one. */
+function checkedPage(body: unknown): PullResponse | { invalid: string } {
+  try {
+    assertPullResponse(body);
+    return body;
+  } catch (error) {
+    return { invalid: `invalid pull answer: ${(error as Error).message}` };
+  }
 }
 
 /** Pulls until the server has nothing more. Never rejects; one pull at a time per origin. */
@@ -107,8 +106,9 @@ async function pullLoop(deps: PullDeps, state: PullResult): Promise<PullResult> 
       state.cursor = 0;
       continue;
     }
-    if (!isPullResponse(answer.body)) return stop('failed', { error: 'malformed pull response' });
-    const page: PullResponse = answer.body;
+    // Like any transient failure: the pull is tried again later, and nothing of the page is stored.
+    const page = checkedPage(answer.body);
+    if ('invalid' in page) return stop('failed', { error: page.invalid });
     // The server answers the next request from this page's cursor, which is where applying the
     // page leaves the store; if the store ends up elsewhere, the early answer is not used.
     if (page.hasMore) prefetched = { cursor: page.cursor, answer: fetchPage(page.cursor) };

@@ -11,6 +11,21 @@
 import type { PushResponse } from '../../protocol/index.ts';
 import type { OutboxBatch, PushResultsOptions, PushStored, SyncStore } from '../store/types.ts';
 
+/**
+ * Storing a batch's results failed (in the store: the answer was checked before): the server
+ * has the batch, and its entries stay to be sent again and settled as duplicates.
+ */
+export class ResultsNotStoredError extends Error {
+  override name = 'ResultsNotStoredError';
+
+  constructor(
+    readonly batch: OutboxBatch,
+    cause: unknown,
+  ) {
+    super(`storing push results failed: ${(cause as Error)?.message ?? cause}`, { cause });
+  }
+}
+
 /** The batch read ahead: null when the outbox held nothing after the one in flight; undefined when the read failed. */
 type Ahead = Promise<OutboxBatch | null | undefined>;
 
@@ -54,12 +69,12 @@ export class PushPipeline {
       try {
         this.onStored(batch, await this.store.applyPushResults(batch, response, options));
       } catch (error) {
-        this.storeError = error;
+        this.storeError = new ResultsNotStoredError(batch, error);
       }
     });
   }
 
-  /** Throws the first failure to store results, if any: the drain must stop sending then. */
+  /** Throws the first failure to store results (a `ResultsNotStoredError`), if any: the drain must stop sending then. */
   check(): void {
     if (this.storeError !== null) throw this.storeError;
   }

@@ -1,9 +1,10 @@
 /** Create a collection, or rename, move or delete one. */
 import { useState } from 'preact/hooks';
+import { LIMITS } from '../../protocol/index.ts';
 import type { RecordView } from '../store/types.ts';
 import { useApp } from './app-context.ts';
 import { TextField } from './card-editor.tsx';
-import { buildCollectionTree, flattenTree, subtreeIds } from './collection-tree.ts';
+import { buildCollectionTree, type CollectionNode, canHoldChild, flattenTree, subtreeIds } from './collection-tree.ts';
 import { Dialog } from './dialog.tsx';
 import { navigate } from './router.ts';
 import { useRecords } from './use-records.ts';
@@ -22,15 +23,23 @@ export function CollectionDialog({ collection, parentId, onClose }: CollectionDi
   const [parent, setParent] = useState((collection?.fields.parentId as string) ?? parentId ?? '');
   const [error, setError] = useState<string | null>(null);
   const tree = buildCollectionTree(collections);
-  // A collection cannot move inside itself or its own children.
+  // A collection cannot move inside itself or its own children. One as deep as collections go
+  // is listed but cannot be chosen, unless it is where the collection is now.
   const excluded = collection ? subtreeIds(tree, collection.id) : new Set<string>();
   const options = flattenTree(tree).filter((node) => !excluded.has(node.record.id));
-
+  const current = (collection?.fields.parentId as string | undefined) ?? null;
+  const full = (node: CollectionNode) => !canHoldChild(node) && node.record.id !== current;
+  const chosen = options.find((node) => node.record.id === parent);
+  const tooDeep = chosen && full(chosen) ? chosen : null;
+  const parentError = tooDeep
+    ? `Collections nest at most ${LIMITS.collectionDepth} levels, and “${tooDeep.name}” is that deep: pick a place higher up.`
+    : null;
   const save = async (event: Event) => {
     event.preventDefault();
     const trimmed = name.trim();
     if (!trimmed) return setError('Give the collection a name.');
     if ([...trimmed].length > 100) return setError('The name can be at most 100 characters.');
+    if (parentError) return;
     if (collection) {
       await client.update('collections', collection.id, { name: trimmed, parentId: parent || null });
     } else {
@@ -63,15 +72,25 @@ export function CollectionDialog({ collection, parentId, onClose }: CollectionDi
         />
         <label class="field">
           <span>Inside</span>
-          <select value={parent} onChange={(event) => setParent(event.currentTarget.value)}>
+          <select
+            value={parent}
+            aria-invalid={parentError ? true : undefined}
+            aria-describedby={parentError ? 'collection-parent-error' : undefined}
+            onChange={(event) => setParent(event.currentTarget.value)}
+          >
             <option value="">(top level)</option>
             {options.map((node) => (
-              <option key={node.record.id} value={node.record.id}>
+              <option key={node.record.id} value={node.record.id} disabled={full(node)}>
                 {'\u00a0\u00a0'.repeat(node.depth)}
                 {node.name}
               </option>
             ))}
           </select>
+          {parentError && (
+            <span class="field-error" id="collection-parent-error">
+              {parentError}
+            </span>
+          )}
         </label>
         <div class="form-actions">
           {collection && (

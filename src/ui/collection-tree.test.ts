@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildCollectionTree, flattenTree, subtreeIds } from './collection-tree.ts';
+import { LIMITS } from '../../protocol/index.ts';
+import { buildCollectionTree, canHoldChild, flattenTree, subtreeIds } from './collection-tree.ts';
 import { recordOf } from './ui-logic.test-helper.ts';
 
 describe('buildCollectionTree', () => {
@@ -20,6 +21,20 @@ describe('buildCollectionTree', () => {
     a.fields.parentId = b.id;
     const names = flattenTree(buildCollectionTree([orphan, a, b])).map((node) => node.name);
     expect(names.sort()).toEqual(['A', 'B', 'Orphan']);
+  });
+
+  it(`nests ${LIMITS.collectionDepth} levels, and shows a deeper chain one level below, each once, in order`, () => {
+    const chain = [recordOf('collections', { name: 'c0', position: 0 })];
+    for (let i = 1; i < 1000; i++) {
+      chain.push(recordOf('collections', { name: `c${i}`, position: 0, parentId: chain[i - 1].id }));
+    }
+    const flat = flattenTree(buildCollectionTree([...chain].reverse()));
+    expect(flat.map((node) => node.name)).toEqual(chain.map((_, i) => `c${i}`));
+    const depths = flat.map((node) => node.depth);
+    const deepest = LIMITS.collectionDepth - 1;
+    expect(depths.slice(0, LIMITS.collectionDepth)).toEqual(depths.slice(0, LIMITS.collectionDepth).map((_, i) => i));
+    expect(depths.slice(LIMITS.collectionDepth).every((depth) => depth === deepest + 1)).toBe(true);
+    expect(flat.map(canHoldChild).filter(Boolean)).toHaveLength(deepest);
   });
 
   it('collects a collection and everything nested in it', () => {

@@ -1,5 +1,5 @@
 /** Collections as a tree (nested through parentId), for the sidebar, pickers and filters. */
-import type { CollectionFields } from '../../protocol/index.ts';
+import { type CollectionFields, LIMITS } from '../../protocol/index.ts';
 import type { RecordView } from '../store/types.ts';
 
 export interface CollectionNode {
@@ -13,9 +13,14 @@ function fieldsOf(record: RecordView): CollectionFields {
   return record.fields as unknown as CollectionFields;
 }
 
+/** The deepest level the tree shows (0: the top): as deep as the server lets collections nest. */
+const DEEPEST = LIMITS.collectionDepth - 1;
+
 /**
  * Builds the tree of live collections. A collection whose parent is missing, deleted, or
- * part of a loop shows at the top level, so nothing ever disappears from view.
+ * part of a loop shows at the top level, so nothing ever disappears from view. Collections nest
+ * at most `LIMITS.collectionDepth` levels; deeper ones (moved in with a subtree, or from before
+ * the limit) show one level below the deepest, in order, so no chain is drawn a thousand levels deep.
  */
 export function buildCollectionTree(records: RecordView[]): CollectionNode[] {
   const live = records.filter((record) => !record.deleted);
@@ -24,13 +29,40 @@ export function buildCollectionTree(records: RecordView[]): CollectionNode[] {
   for (const record of live) {
     const parentId = fieldsOf(record).parentId ?? null;
     const parent = parentId && byId.has(parentId) && !reachesItself(record, byId) ? parentId : null;
-    children.set(parent, [...(children.get(parent) ?? []), record]);
+    const siblings = children.get(parent);
+    if (siblings) siblings.push(record);
+    else children.set(parent, [record]);
   }
+  const ordered = (parentId: string | null) =>
+    (children.get(parentId) ?? []).sort(
+      (a, b) => fieldsOf(a).position - fieldsOf(b).position || fieldsOf(a).name.localeCompare(fieldsOf(b).name),
+    );
+  const node = (record: RecordView, depth: number, nested: CollectionNode[]): CollectionNode => ({
+    record,
+    name: fieldsOf(record).name,
+    depth,
+    children: nested,
+  });
+  /** Everything below `id`, depth-first, as leaves at `depth`. */
+  const below = (id: string, depth: number): CollectionNode[] => {
+    const found: CollectionNode[] = [];
+    const stack = [...ordered(id)].reverse();
+    for (let record = stack.pop(); record; record = stack.pop()) {
+      found.push(node(record, depth, []));
+      stack.push(...[...ordered(record.id)].reverse());
+    }
+    return found;
+  };
   const build = (parentId: string | null, depth: number): CollectionNode[] =>
-    (children.get(parentId) ?? [])
-      .sort((a, b) => fieldsOf(a).position - fieldsOf(b).position || fieldsOf(a).name.localeCompare(fieldsOf(b).name))
-      .map((record) => ({ record, name: fieldsOf(record).name, depth, children: build(record.id, depth + 1) }));
+    ordered(parentId).map((record) =>
+      node(record, depth, depth < DEEPEST ? build(record.id, depth + 1) : below(record.id, depth + 1)),
+    );
   return build(null, 0);
+}
+
+/** Whether a new collection may go inside `node` (it would be nested one level deeper). */
+export function canHoldChild(node: CollectionNode): boolean {
+  return node.depth < DEEPEST;
 }
 
 function reachesItself(record: RecordView, byId: Map<string, RecordView>): boolean {

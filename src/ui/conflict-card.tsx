@@ -150,7 +150,9 @@ function FieldConflict({ conflict, busy, resolve }: FieldConflictProps) {
             <tr key={field.field}>
               <th scope="row">{fieldLabel(field.field)}</th>
               <td>{formatValue(field.client)}</td>
-              <td>{formatValue(field.server)}</td>
+              <td>
+                {field.omitted && field.server === undefined ? 'Not on this device yet' : formatValue(field.server)}
+              </td>
             </tr>
           ))}
         </tbody>

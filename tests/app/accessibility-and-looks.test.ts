@@ -1,6 +1,17 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AppRig, addLink, addNote, card, goTo, openBurrow, screenshotPath, startRig } from './app-rig.ts';
+import { LIMITS } from '../../protocol/index.ts';
+import {
+  type AppRig,
+  addLink,
+  addNote,
+  type BurrowWindow,
+  card,
+  goTo,
+  openBurrow,
+  screenshotPath,
+  startRig,
+} from './app-rig.ts';
 import { seriousViolations } from './axe-check.ts';
 
 let rig: AppRig;
@@ -85,4 +96,55 @@ describe('accessibility and looks', () => {
       expect(problems).toEqual([]);
     });
   }
+
+  it(`shows collections nested as deep as they go (${LIMITS.collectionDepth} levels) at every size`, async () => {
+    const names = [
+      'Projects',
+      'Clients',
+      'Northwind Trading',
+      'Website redesign',
+      'Research',
+      'Interviews',
+      'Round two',
+      'Transcripts',
+    ];
+    const deepest = await page.evaluate(async (chain) => {
+      const { burrow } = globalThis as unknown as BurrowWindow;
+      const [workspace] = await burrow.workspaces();
+      let parentId: string | null = null;
+      for (const [position, name] of chain.entries()) {
+        const created = await burrow.create('collections', { name, parentId, position }, { workspaceId: workspace.id });
+        parentId = created.id;
+      }
+      return parentId as string;
+    }, names);
+    const problems: string[] = [];
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme });
+      for (const viewport of VIEWPORTS) {
+        await page.setViewportSize(viewport);
+        const shoot = (view: string) =>
+          page.screenshot({ path: screenshotPath(`${view}-${viewport.name}-${colorScheme}`), style: HIDE_TOASTS });
+        const menu = page.getByRole('button', { name: 'Menu' });
+        if (await menu.isVisible()) await menu.click();
+        const sidebar = page.getByRole('navigation', { name: 'Main' });
+        await sidebar.getByRole('link', { name: 'Transcripts' }).click();
+        await page.getByRole('heading', { level: 1, name: 'Transcripts' }).waitFor();
+        if (await menu.isVisible()) await menu.click();
+        await sidebar.getByRole('link', { name: 'Transcripts' }).waitFor();
+        problems.push(...(await seriousViolations(page)).map((problem) => `deep collections: ${problem}`));
+        await shoot('collections-deep');
+        if (await menu.isVisible()) await menu.click();
+        await page.getByRole('button', { name: 'New subcollection' }).click();
+        const dialog = page.getByRole('dialog', { name: 'New collection' });
+        await dialog.getByText(`Collections nest at most ${LIMITS.collectionDepth} levels`).waitFor();
+        problems.push(...(await seriousViolations(page)).map((problem) => `deepest subcollection: ${problem}`));
+        await shoot('collections-too-deep');
+        await dialog.getByRole('button', { name: 'Cancel' }).click();
+        await dialog.waitFor({ state: 'detached' });
+      }
+    }
+    expect(deepest).toBeTruthy();
+    expect(problems).toEqual([]);
+  });
 });

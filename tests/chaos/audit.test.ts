@@ -56,6 +56,16 @@ function push(m: Mutation, result: ResultBody, extra: Partial<PushExchange> = {}
   };
 }
 
+/** The result of `record`'s version made by the mutation, as the server answers it. */
+function applied(record: Envelope): ResultBody {
+  const { version, seq, deleted, updatedAt } = record;
+  return { status: 'applied', fromVersion: version - 1, stamp: { version, seq, deleted, updatedAt } };
+}
+
+function stampOf({ version, seq, deleted, updatedAt }: Envelope) {
+  return { version, seq, deleted, updatedAt };
+}
+
 function view(record: Envelope): RecordView {
   const { table, id, workspaceId, version, deleted, fields } = record;
   return { table, id, workspaceId, version, deleted, fields, pending: false, conflict: false };
@@ -72,8 +82,8 @@ function cleanRun(): AuditInput {
   return {
     ops: [op(1, 'create', { title: 'A' }), op(2, 'update', { title: 'B' })],
     pushes: [
-      push(mutation('m1', 1, 'create', { title: 'A' }), { status: 'applied', record: v1 }),
-      push(mutation('m2', 2, 'update', { title: 'B' }), { status: 'applied', record: v2 }),
+      push(mutation('m1', 1, 'create', { title: 'A' }), applied(v1)),
+      push(mutation('m2', 2, 'update', { title: 'B' }), applied(v2)),
     ],
     restWrites: [],
     envelopes: [v1, v2],
@@ -107,7 +117,7 @@ describe('audit', () => {
     // Op 2 wrote title B; op 3 wrote title B2 before it was sent: one entry went out, with B2.
     const v2 = envelope(2, 11, { title: 'B2' });
     run.ops = [run.ops[0], op(2, 'update', { title: 'B' }), op(3, 'update', { title: 'B2' })];
-    run.pushes = [run.pushes[0], push(mutation('m2', 2, 'update', { title: 'B2' }), { status: 'applied', record: v2 })];
+    run.pushes = [run.pushes[0], push(mutation('m2', 2, 'update', { title: 'B2' }), applied(v2))];
     run.envelopes = [run.envelopes[0], v2];
     run.server = [v2];
     run.incremental = new Map([[recordKey(v2), v2]]);
@@ -118,7 +128,7 @@ describe('audit', () => {
   it('counts a mutation executed twice (resent under a new seq) as duplicated', () => {
     const run = cleanRun();
     const v3 = envelope(3, 12, { title: 'B' });
-    run.pushes = [...run.pushes, push(mutation('m2', 3, 'update', { title: 'B' }), { status: 'applied', record: v3 })];
+    run.pushes = [...run.pushes, push(mutation('m2', 3, 'update', { title: 'B' }), applied(v3))];
     run.server = [v3];
     run.incremental = new Map([[recordKey(v3), v3]]);
     run.devices = [{ ...run.devices[0], records: [view(v3)] }];
@@ -152,12 +162,12 @@ describe('audit', () => {
     run.pushes = [
       run.pushes[0],
       {
-        ...push(m2, { status: 'applied', record: envelope(2, 11, { title: 'B' }) }),
+        ...push(m2, applied(envelope(2, 11, { title: 'B' }))),
         outcome: 'unknown',
         status: null,
         response: null,
       },
-      push(m2, { status: 'duplicate', record: envelope(2, 11, { title: 'B' }) }),
+      push(m2, { status: 'duplicate', stamp: stampOf(envelope(2, 11, { title: 'B' })) }),
     ];
     expect(counts(run)).toEqual(CLEAN);
   });
@@ -168,8 +178,8 @@ describe('audit', () => {
     const theirs = envelope(2, 11, { title: 'Theirs' });
     run.pushes = [
       run.pushes[0],
-      push(m2, { status: 'conflict', code: 'field-conflict', record: theirs }),
-      push(m2, { status: 'duplicate', record: theirs }),
+      push(m2, { status: 'conflict', code: 'field-conflict', fromVersion: 2, stamp: stampOf(theirs) }),
+      push(m2, { status: 'duplicate', stamp: stampOf(theirs) }),
     ];
     run.envelopes = [run.envelopes[0], theirs];
     run.server = [theirs];

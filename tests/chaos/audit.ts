@@ -18,6 +18,9 @@ import type { RecordView } from '../../src/store/types.ts';
 import type { CommittedOp } from './ledger.ts';
 import { type PushExchange, type RestExchange, stringValues } from './wire-tap.ts';
 
+/** A record at a version, as the server told of it: in a whole envelope, or in a push result's stamp. */
+export type SeenVersion = Pick<Envelope, 'table' | 'id' | 'version' | 'seq'>;
+
 /** A device at the end of the run. */
 export interface DeviceFinal {
   name: string;
@@ -34,8 +37,8 @@ export interface AuditInput {
   ops: readonly CommittedOp[];
   pushes: readonly PushExchange[];
   restWrites: readonly RestExchange[];
-  /** Envelopes the server sent during the run. */
-  envelopes: readonly Envelope[];
+  /** Every record version the server told of during the run (push results' stamps, REST answers, pulls). */
+  envelopes: readonly SeenVersion[];
   /** Record versions that existed before the run (the signup workspace), by record key. */
   baseline: ReadonlyMap<string, number>;
   /** Pull from 0 at the end, in feed order. */

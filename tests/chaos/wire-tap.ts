@@ -7,7 +7,9 @@
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import type { Envelope, Mutation, PullResponse, PushResponse } from '../../protocol/index.ts';
+import type { SeenVersion } from './audit.ts';
 
 /** What came of a request as far as the server is concerned. */
 export type ExchangeOutcome =
@@ -47,8 +49,8 @@ export interface WireTap {
   readonly url: string;
   readonly pushes: readonly PushExchange[];
   readonly restWrites: readonly RestExchange[];
-  /** Every envelope the server sent (push results, REST answers, pulls), in arrival order. */
-  readonly envelopes: readonly Envelope[];
+  /** Every record version the server told of (push results' stamps, REST answers, pulls), in arrival order. */
+  readonly envelopes: readonly SeenVersion[];
   /** True once a push carrying `token` as a field value reached the tap (answered or not). */
   sawToken(token: string): boolean;
   close(): Promise<void>;
@@ -63,7 +65,7 @@ export async function startWireTap(target: string): Promise<WireTap> {
   const targetUrl = new URL(target);
   const pushes: PushExchange[] = [];
   const restWrites: RestExchange[] = [];
-  const envelopes: Envelope[] = [];
+  const envelopes: SeenVersion[] = [];
   const tokensSeen = new Set<string>();
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
@@ -87,7 +89,7 @@ export async function startWireTap(target: string): Promise<WireTap> {
     }
     record?.({ outcome: 'answered', upstream });
     if (path === '/api/sync/pull' && upstream.status === 200) {
-      envelopes.push(...(parseJson<PullResponse>(upstream.body)?.changes ?? []));
+      envelopes.push(...(parseJson<PullResponse>(decodedBody(upstream))?.changes ?? []));
     }
     if (res.destroyed) return;
     res.writeHead(upstream.status, withoutHopByHop(upstream.headers));
@@ -104,9 +106,14 @@ export async function startWireTap(target: string): Promise<WireTap> {
       for (const mutation of request.mutations)
         for (const value of stringValues(mutation.fields)) tokensSeen.add(value);
       return ({ outcome, upstream }) => {
-        const response = upstream?.status === 200 ? parseJson<PushResponse>(upstream.body) : null;
-        for (const result of response?.results ?? [])
-          if ('record' in result && result.record) envelopes.push(result.record);
+        const response = upstream?.status === 200 ? parseJson<PushResponse>(decodedBody(upstream)) : null;
+        const sent = new Map((request.mutations as Mutation[]).map((mutation) => [mutation.seq, mutation]));
+        for (const result of response?.results ?? []) {
+          const mutation = sent.get(result.seq);
+          if (!mutation || result.status === 'rejected' || !result.stamp) continue;
+          const { version, seq } = result.stamp;
+          envelopes.push({ table: mutation.table as Envelope['table'], id: mutation.recordId, version, seq });
+        }
         pushes.push({
           clientId: request.clientId as string,
           mutations: request.mutations as Mutation[],
@@ -122,7 +129,7 @@ export async function startWireTap(target: string): Promise<WireTap> {
     if (!match || NOT_TABLES.has(match[1]) || !['POST', 'PATCH', 'DELETE'].includes(method)) return null;
     const request = parseJson<{ id?: string; fields?: Record<string, unknown> }>(body) ?? {};
     return ({ outcome, upstream }) => {
-      const answer = upstream ? parseJson<Envelope & { current?: Envelope }>(upstream.body) : null;
+      const answer = upstream ? parseJson<Envelope & { current?: Envelope }>(decodedBody(upstream)) : null;
       const envelope = upstream && upstream.status < 300 ? answer : (answer?.current ?? null);
       if (envelope) envelopes.push(envelope);
       restWrites.push({
@@ -210,6 +217,14 @@ export function stringValues(fields: Record<string, unknown> | undefined): strin
 
 function headerValue(value: string | string[] | undefined): string | null {
   return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
+}
+
+/** An answer's body as the server meant it: larger JSON answers come gzipped to a browser. */
+function decodedBody(upstream: Upstream): Buffer {
+  const encoding = headerValue(upstream.headers['content-encoding']);
+  if (encoding === 'gzip') return gunzipSync(upstream.body);
+  if (encoding === 'br') return brotliDecompressSync(upstream.body);
+  return upstream.body;
 }
 
 function parseJson<T>(body: Buffer): T | null {

@@ -135,16 +135,19 @@ async function seedUser(client: ApiClient): Promise<SeededUser> {
   if (pushed.status !== 200 || doomedRecord?.status !== 'applied') {
     throw new Error(`seeding answered ${pushed.status}: ${JSON.stringify(pushed.body)}`);
   }
-  const deleted = await client.push([builder.delete('cards', doomedRecord.record)]);
-  const tombstone = deleted.body.results?.[0];
-  if (tombstone?.status !== 'applied') throw new Error(`seeding a tombstone answered ${JSON.stringify(deleted.body)}`);
+  const doomedCard = { id: doomed.recordId, workspaceId: account.workspaceId, version: doomedRecord.stamp.version };
+  const deleted = await client.push([builder.delete('cards', doomedCard)]);
+  if (deleted.body.results?.[0]?.status !== 'applied') {
+    throw new Error(`seeding a tombstone answered ${JSON.stringify(deleted.body)}`);
+  }
 
   const { changes } = await client.pullAll(0);
   const live = (table: TableName) => changes.find((change) => change.table === table && !change.deleted)!;
   const records = Object.fromEntries(
     (['workspaces', ...tables] as TableName[]).map((table) => [table, live(table)]),
   ) as Record<TableName, Envelope>;
-  return { account, client, token: created.body.token, tokenId: created.body.id, records, tombstone: tombstone.record };
+  const tombstone = changes.find((change) => change.id === doomed.recordId)!;
+  return { account, client, token: created.body.token, tokenId: created.body.id, records, tombstone };
 }
 
 const PROBLEM_CODES = new Set<string>(Object.values(PROBLEM));

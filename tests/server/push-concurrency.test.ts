@@ -28,11 +28,13 @@ async function userWithCard(): Promise<Setup> {
   const client = new ApiClient(server.url);
   const { workspaceId } = await signUpWithWorkspace(client);
   const builder = new MutationBuilder();
-  const created = await client.push([builder.create('cards', workspaceId, noteCard())]);
+  const create = builder.create('cards', workspaceId, noteCard());
+  const created = await client.push([create]);
   expect(created.status).toBe(200);
   const result = created.body.results[0];
   if (result.status !== 'applied') throw new Error(`create answered ${JSON.stringify(result)}`);
-  return { client, builder, card: result.record };
+  const card = await client.get('cards', create.recordId);
+  return { client, builder, card: card.body };
 }
 
 /** Two updates of the card, one after the other (versions n+1 and n+2). */
@@ -172,7 +174,7 @@ describe('push over real HTTP', () => {
         times(CONCURRENT_REQUESTS, () => 'applied,applied'),
       );
       const seqs = responses.flatMap((response) =>
-        response.body.results.map((result) => (result.status === 'applied' ? result.record.seq : -1)),
+        response.body.results.map((result) => (result.status === 'applied' ? result.stamp.seq : -1)),
       );
       expect(new Set(seqs).size).toBe(seqs.length);
       const { changes } = await first.pullAll(0);

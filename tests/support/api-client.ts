@@ -1,5 +1,7 @@
 /** A small Burrow API client for Node tests: fetch with a cookie jar, push, pull and REST. */
 import {
+  assertPullResponse,
+  assertPushResponse,
   type CardFields,
   type Envelope,
   type Mutation,
@@ -87,6 +89,7 @@ export class ApiClient {
     const response = await this.fetchImpl(new URL(path, this.baseUrl).href, { method, headers, body });
     this.keepCookies(response.headers);
     const parsed = await readBody(response);
+    if (response.status === 200) checkSyncAnswer(method, path, body, parsed);
     return { status: response.status, headers: response.headers, body: parsed as T, problem: parsed as Problem };
   }
 
@@ -182,6 +185,24 @@ export class ApiClient {
 /** The push request body for `mutations` under `clientId`. */
 export function pushBody(clientId: string, mutations: Mutation[]) {
   return { protocol: PROTOCOL_VERSION, clientId, mutations };
+}
+
+/**
+ * Runs a 200 answer of push or pull through the checks the client runs (`protocol/answer-checks.ts`),
+ * so every test that talks to a server also proves its answers are what the client accepts.
+ */
+export function checkSyncAnswer(method: string, path: string, sent: unknown, answer: unknown): void {
+  const route = new URL(path, 'http://x').pathname;
+  try {
+    if (method === 'POST' && route === '/api/sync/push') {
+      const request =
+        typeof sent === 'string' ? JSON.parse(sent) : JSON.parse(new TextDecoder().decode(sent as Uint8Array));
+      assertPushResponse(answer, request);
+    }
+    if (method === 'GET' && route === '/api/sync/pull') assertPullResponse(answer);
+  } catch (error) {
+    throw new Error(`${method} ${route} answered 200 with what a client refuses`, { cause: error });
+  }
 }
 
 /** `Max-Age=0` (or negative) or an `Expires` in the past: the server is deleting the cookie. */

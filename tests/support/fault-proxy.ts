@@ -27,6 +27,8 @@ export interface FaultRule {
 export interface ProxyLogEntry {
   method: string;
   path: string;
+  /** The query string, without its `?` ('' for none). */
+  query: string;
   fault: FaultAction['kind'] | null;
   /** The status the server answered, or null when it never answered (down, or not forwarded). */
   upstreamStatus: number | null;
@@ -109,7 +111,8 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       return;
     }
     const fault = takeRule(method, path);
-    const entry: ProxyLogEntry = { method, path, fault: fault?.kind ?? null, upstreamStatus: null };
+    const query = (req.url ?? '').split('?')[1] ?? '';
+    const entry: ProxyLogEntry = { method, path, query, fault: fault?.kind ?? null, upstreamStatus: null };
     log.push(entry);
     try {
       if (fault?.kind === 'status') {

@@ -24,7 +24,7 @@ export function openDatabase(file: string): Database.Database {
   return db;
 }
 
-/** Functions the migrations call: `burrow_normalize_url` is the apply path's normal form (004). */
+/** Functions the migrations call: `burrow_normalize_url` is the apply path's normal form (005). */
 export function registerSqlFunctions(db: Database.Database): void {
   db.function('burrow_normalize_url', { deterministic: true }, (url: unknown) =>
     typeof url === 'string' ? normalizeUrl(url) : null,

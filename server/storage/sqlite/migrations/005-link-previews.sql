@@ -1,4 +1,4 @@
--- Burrow schema, version 4: link previews. A durable queue of preview fetches, who may read
+-- Burrow schema, version 5: link previews. A durable queue of preview fetches, who may read
 -- which stored image, and live link URLs kept in their normal form for duplicate-url.
 
 -- One job per card: a new request (a create, a URL change, a refresh) replaces the card's job

@@ -1,4 +1,8 @@
-/** Structural equality of JSON values (object key order does not matter). */
+/**
+ * Structural equality of JSON values, the server's rule for "this write changes nothing": object
+ * key order does not matter, and an absent value equals `null` (an absent optional field), at
+ * the top and inside objects. A client that mirrors what the server stored uses the same rule.
+ */
 
 /** True when `a` and `b` are the same JSON value; `undefined` counts as `null` (an absent optional field). */
 export function jsonEqual(a: unknown, b: unknown): boolean {

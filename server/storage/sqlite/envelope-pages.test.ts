@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { pageOf, workspacesOf } from './envelope-pages.ts';
+import type { EnvelopeRow } from './record-rows.ts';
+
+const ID = '01900000-0000-7000-8000-000000000001';
+
+/** A row at `seq` whose fields' JSON is about `size` bytes. */
+function row(seq: number, size = 10): EnvelopeRow {
+  const fields = JSON.stringify({ name: 'x'.repeat(Math.max(size - 11, 0)) });
+  return ['workspaces', ID, ID, 1, seq, 0, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', fields];
+}
+
+/** Rows that say how many of them were read. */
+function counted(rows: EnvelopeRow[]) {
+  const read = { count: 0 };
+  function* each() {
+    for (const item of rows) {
+      read.count++;
+      yield item;
+    }
+  }
+  return { rows: each(), read };
+}
+
+const seqs = (json: string) => (JSON.parse(`[${json}]`) as { seq: number }[]).map((envelope) => envelope.seq);
+
+describe('pageOf', () => {
+  it('takes rows up to the limit, and says more are left', () => {
+    const page = pageOf([row(1), row(2), row(3)], 2);
+    expect([seqs(page.json), page.last, page.hasMore]).toEqual([[1, 2], 2, true]);
+    expect(pageOf([row(1), row(2)], 2)).toMatchObject({ last: 2, hasMore: false });
+    expect(pageOf([], 2)).toEqual({ json: '', last: null, hasMore: false });
+  });
+
+  it('stops before the byte budget, reading one row past it', () => {
+    const { rows, read } = counted([row(1, 300), row(2, 300), row(3, 300), row(4, 300)]);
+    const page = pageOf(rows, 5000, 1200);
+    expect([seqs(page.json), page.hasMore, read.count]).toEqual([[1, 2], true, 3]);
+    expect(Buffer.byteLength(page.json)).toBeLessThanOrEqual(1200);
+  });
+
+  it('sends a row larger than the budget alone', () => {
+    const first = pageOf([row(1, 5000), row(2)], 5000, 1000);
+    expect([seqs(first.json), first.hasMore]).toEqual([[1], true]);
+    const next = pageOf([row(2), row(3, 5000)], 5000, 1000);
+    expect([seqs(next.json), next.hasMore]).toEqual([[2], true]);
+  });
+});
+
+describe('workspacesOf', () => {
+  it('answers the oldest workspaces that fit in the budget', () => {
+    const rows = Array.from({ length: 100 }, (_, i) => row(i + 1, 200));
+    const workspaces = workspacesOf(rows, 2000);
+    expect(workspaces.length).toBeGreaterThan(1);
+    expect(workspaces.map((workspace) => workspace.seq)).toEqual(workspaces.map((_, i) => i + 1));
+    expect(Buffer.byteLength(JSON.stringify(workspaces))).toBeLessThanOrEqual(2000);
+    expect(workspacesOf(rows.slice(0, 3))).toHaveLength(3);
+  });
+});

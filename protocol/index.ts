@@ -1,6 +1,7 @@
 /** The Burrow protocol: the one contract module the page, the worker and the server import. */
-export { MEDIA_PATH } from './field-types.ts';
+
 export * from './answer-checks.ts';
+export { MEDIA_PATH } from './field-types.ts';
 export * from './idempotency-key.ts';
 export * from './ids.ts';
 export * from './json-equal.ts';

@@ -1,6 +1,7 @@
 /** The server's own writes to a record (link previews): a new version through the change feed, by `SERVER_WRITER`. */
-import { nextVersion } from './apply-mutation.ts';
+
 import { jsonEqual } from '../../protocol/index.ts';
+import { nextVersion } from './apply-mutation.ts';
 import type { RecordAccess } from './record-access.ts';
 import { SERVER_WRITER, type StoredRecord } from './stored-record.ts';
 

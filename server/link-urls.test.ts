@@ -38,7 +38,7 @@ describe('duplicate-url on normalised URLs', () => {
       expect(second.result).toMatchObject({
         status: 'conflict',
         code: 'duplicate-url',
-        record: { id: first.recordId },
+        existingId: first.recordId,
       });
     });
 

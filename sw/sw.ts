@@ -3,6 +3,7 @@
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
 import { syncDirectory } from '../src/store/account-directory.ts';
+import { registerMediaCache } from './media-cache.ts';
 import { startSyncWorker } from './sync-worker.ts';
 
 declare const self: ServiceWorkerGlobalScope;
@@ -16,3 +17,4 @@ precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
 // Every navigation (any route, offline too) gets the app shell; the API is never a navigation.
 registerRoute(new NavigationRoute(createHandlerBoundToURL('/index.html'), { denylist: [/^\/api\//] }));
+registerMediaCache(self.location.origin);

@@ -8,6 +8,8 @@ import {
   type PushResponse,
   type TableName,
 } from '../../protocol/index.ts';
+import { type PreviewOutcome, requestRefresh, settlePreview } from '../previews/preview-fill.ts';
+import type { PreviewJob } from '../previews/preview-queue.ts';
 import { fail } from '../problem.ts';
 import { applyMutation, type MutationInput } from '../sync/apply-mutation.ts';
 import { applyPush } from '../sync/apply-push.ts';
@@ -18,6 +20,12 @@ import { pageOf, workspacesOf } from './sqlite/envelope-pages.ts';
 import { openDatabase } from './sqlite/open-database.ts';
 import { rowToRecord } from './sqlite/record-rows.ts';
 import { type OutcomeStatements, prepareOutcomeStatements, SqliteOutcomeLog } from './sqlite/sqlite-outcome-log.ts';
+import {
+  type PreviewStatements,
+  preparePreviewStatements,
+  rowToJob,
+  SqlitePreviewQueue,
+} from './sqlite/sqlite-preview-queue.ts';
 import { prepareRecordStatements, type RecordStatements, SqliteRecordAccess } from './sqlite/sqlite-record-access.ts';
 import { prepareSyncStatements, type SyncStatements } from './sqlite/sync-statements.ts';
 import type {
@@ -26,6 +34,7 @@ import type {
   Credentials,
   IdempotencyInput,
   ListQuery,
+  PreviewClaim,
   RestWrite,
   Store,
   StoredResponse,
@@ -51,6 +60,7 @@ class SqliteStore implements Store {
   private readonly records: RecordStatements;
   private readonly sync: SyncStatements;
   private readonly outcomes: OutcomeStatements;
+  private readonly previews: PreviewStatements;
   private readonly listeners = new Set<(notice: CommitNotice) => void>();
   private readonly now: () => number;
   private readonly quotaBytes: number;
@@ -63,6 +73,7 @@ class SqliteStore implements Store {
     this.records = prepareRecordStatements(db);
     this.sync = prepareSyncStatements(db);
     this.outcomes = prepareOutcomeStatements(db);
+    this.previews = preparePreviewStatements(db);
     this.now = options.now ?? Date.now;
     this.quotaBytes = options.quotaBytes ?? 0;
   }
@@ -72,7 +83,9 @@ class SqliteStore implements Store {
     let access: SqliteRecordAccess | undefined;
     const result = this.db
       .transaction(() => {
-        access = new SqliteRecordAccess(this.records, this.now(), this.quotaBytes);
+        const now = this.now();
+        const previews = new SqlitePreviewQueue(this.previews, now);
+        access = new SqliteRecordAccess(this.records, now, previews, this.quotaBytes);
         const value = work(access);
         access.finish();
         return value;
@@ -271,6 +284,59 @@ class SqliteStore implements Store {
       this.remember(userId, idempotency, stored);
       return stored;
     });
+  }
+
+  // — link previews —
+
+  async claimPreviewJobs(claim: PreviewClaim): Promise<PreviewJob[]> {
+    return this.db
+      .transaction(() => {
+        const rows = this.previews.due.all({
+          now: claim.now,
+          busy_owners: JSON.stringify(claim.busyOwners),
+          busy_hosts: JSON.stringify(claim.busyHosts),
+          limit: claim.limit,
+        });
+        for (const row of rows) {
+          this.previews.lease.run({
+            card_id: row.card_id,
+            generation: row.generation,
+            until: claim.now + claim.leaseMs,
+          });
+        }
+        return rows.map(rowToJob);
+      })
+      .immediate();
+  }
+
+  async settlePreview(job: PreviewJob, outcome: PreviewOutcome): Promise<'applied' | 'stale'> {
+    return this.write((access) => settlePreview(access, access.previews, job, outcome));
+  }
+
+  async retryPreviewJob(job: PreviewJob, runAt: number, error: string): Promise<void> {
+    this.previews.retry.run({
+      card_id: job.cardId,
+      generation: job.generation,
+      attempts: job.attempts + 1,
+      run_at: runAt,
+      error,
+    });
+  }
+
+  async releasePreviewLeases(): Promise<number> {
+    return this.previews.releaseLeases.run().changes;
+  }
+
+  async nextPreviewRunAt(): Promise<number | null> {
+    return this.previews.nextRunAt.get() ?? null;
+  }
+
+  async refreshPreview(userId: string, cardId: string): Promise<boolean> {
+    return this.write((access) => requestRefresh(access, access.previews, userId, cardId));
+  }
+
+  async mayReadMedia(userId: string, hash: string): Promise<boolean> {
+    return this.previews.mayReadMedia.get(userId, hash) === 1;
   }
 
   // — maintenance —

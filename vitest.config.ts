@@ -22,7 +22,7 @@ export default defineConfig({
         test: {
           name: 'unit-pg',
           globalSetup: ['server/test-support/pg.global-setup.ts'],
-          include: ['server/*.test.ts', ...PG_ONLY],
+          include: ['server/*.test.ts', 'server/previews/preview-runner.test.ts', ...PG_ONLY],
           env: { BURROW_TEST_STORE: 'postgres' },
           environment: 'node',
           testTimeout: 20_000,

@@ -31,16 +31,50 @@ export function text(min: number, max: number) {
 
 /** An absolute http(s) URL of at most `max` characters. */
 export function httpUrl(max: number) {
+  return v.pipe(text(1, max), v.check(isHttpUrl, 'must be an http(s) URL'));
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const { protocol } = new URL(value);
+    return protocol === 'http:' || protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/** A point in time as ISO 8601 UTC with a `Z` (`2026-05-01T12:00:00Z`, milliseconds optional). */
+export const timestamp = v.pipe(
+  v.string('must be a string'),
+  v.check(
+    (value) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/.test(value) && !Number.isNaN(Date.parse(value)),
+    'must be an ISO 8601 UTC time like 2026-05-01T12:00:00Z',
+  ),
+);
+
+/** The path of an image the server stored and serves itself: `/media/<sha256>.webp`. */
+export const MEDIA_PATH = /^\/media\/[0-9a-f]{64}\.webp$/;
+
+/** A raster image as a base64 data URL (no SVG): a favicon from an imported bookmarks file. */
+const DATA_IMAGE_URL = /^data:image\/(png|gif|jpeg|webp|x-icon|vnd\.microsoft\.icon);base64,[A-Za-z0-9+/]+={0,2}$/;
+
+/**
+ * A card's cover image: the server's own `/media/<sha256>.webp`, or (for records written before
+ * previews existed) an http(s) URL, which the page never loads and the server replaces.
+ */
+export const coverImage = v.pipe(
+  text(1, 2048),
+  v.check((value) => MEDIA_PATH.test(value) || isHttpUrl(value), 'must be a /media/<sha256>.webp path'),
+);
+
+/** A card's favicon: the server's own `/media/<sha256>.webp`, or a raster data URL until one is fetched. */
+export function favicon(max: number) {
   return v.pipe(
     text(1, max),
-    v.check((value) => {
-      try {
-        const { protocol } = new URL(value);
-        return protocol === 'http:' || protocol === 'https:';
-      } catch {
-        return false;
-      }
-    }, 'must be an http(s) URL'),
+    v.check(
+      (value) => MEDIA_PATH.test(value) || DATA_IMAGE_URL.test(value),
+      'must be a /media/<sha256>.webp path or a data:image/…;base64 URL',
+    ),
   );
 }
 

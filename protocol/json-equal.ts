@@ -1,22 +1,23 @@
 /**
- * Structural equality of JSON values, the server's rule for "this write changes nothing": object
- * key order does not matter, and an absent value equals `null` (an absent optional field), at
- * the top and inside objects. A client that mirrors what the server stored uses the same rule.
+ * Equality of JSON values, shared by the page's store and the server, so both tell a real change
+ * from a no-op by the same rule.
+ *
+ * The rule: two values are equal when they would be sent as the same JSON, object key order
+ * aside. A key whose value is `undefined` is absent (JSON drops it); absent and `null` differ,
+ * because the protocol stores them apart ("omitted optional fields stay absent; `null` stores
+ * `null`"): setting a field that was never written to `null` is a change.
  */
-
-/** True when `a` and `b` are the same JSON value; `undefined` counts as `null` (an absent optional field). */
 export function jsonEqual(a: unknown, b: unknown): boolean {
-  const left = a === undefined ? null : a;
-  const right = b === undefined ? null : b;
-  if (left === right) return true;
-  if (typeof left !== 'object' || typeof right !== 'object' || left === null || right === null) return false;
-  if (Array.isArray(left) !== Array.isArray(right)) return false;
-  if (Array.isArray(left) && Array.isArray(right)) {
-    return left.length === right.length && left.every((item, index) => jsonEqual(item, right[index]));
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((item, index) => jsonEqual(item, b[index]));
   }
-  const leftObject = left as Record<string, unknown>;
-  const rightObject = right as Record<string, unknown>;
-  const keys = new Set([...Object.keys(leftObject), ...Object.keys(rightObject)]);
-  for (const key of keys) if (!jsonEqual(leftObject[key], rightObject[key])) return false;
-  return true;
+  const left = a as Record<string, unknown>;
+  const right = b as Record<string, unknown>;
+  const leftKeys = Object.keys(left).filter((key) => left[key] !== undefined);
+  const rightKeys = Object.keys(right).filter((key) => right[key] !== undefined);
+  if (leftKeys.length !== rightKeys.length) return false;
+  return leftKeys.every((key) => Object.hasOwn(right, key) && jsonEqual(left[key], right[key]));
 }

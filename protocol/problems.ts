@@ -37,6 +37,8 @@ export const PROBLEM = {
   recordExists: 'exists',
   recordDeleted: 'deleted',
   duplicateUrl: 'duplicate-url',
+  /** 503: this server does not fetch link previews (`BURROW_UNFURL=0`). */
+  previewsOff: 'previews-off',
 } as const;
 
 export type ProblemCode = (typeof PROBLEM)[keyof typeof PROBLEM];

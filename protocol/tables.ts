@@ -3,6 +3,8 @@ import * as v from 'valibot';
 import {
   bool,
   calendarDate,
+  coverImage,
+  favicon,
   finiteNumber,
   hexColor,
   httpUrl,
@@ -10,6 +12,7 @@ import {
   oneOf,
   text,
   timeOfDay,
+  timestamp,
   uuid,
 } from './field-types.ts';
 import type { FieldError } from './problems.ts';
@@ -24,17 +27,58 @@ function optional<S extends v.GenericSchema>(schema: S) {
   return { schema, optional: true as const };
 }
 
-export type FieldDefinition = ReturnType<typeof required> | ReturnType<typeof optional>;
+/**
+ * A field only the server writes (a link's preview state): optional, and refused with
+ * `invalid-field` in a person's mutation (`serverOwnedFieldErrors`).
+ */
+function serverOwned<S extends v.GenericSchema>(schema: S) {
+  return { schema, optional: true as const, serverOwned: true as const };
+}
+
+export type FieldDefinition =
+  | ReturnType<typeof required>
+  | ReturnType<typeof optional>
+  | ReturnType<typeof serverOwned>;
 
 /** How concurrent edits combine: per-field conflicts (`merge`) or last arrival wins (`lww`). */
 export type ConflictPolicy = 'merge' | 'lww';
 
+/** Character limits of the card fields a link preview fills; the server cuts what it fetched to them. */
+export const CARD_LIMITS = {
+  title: 500,
+  description: 2000,
+  siteName: 200,
+  articleText: 100_000,
+  favicon: 8192,
+  previewError: 500,
+} as const;
+
+/** A link preview's state, written by the server only (docs/protocol.md, Link previews). */
+const previewMetadata = v.strictObject(
+  {
+    status: oneOf(['pending', 'ready', 'failed']),
+    fetchedAt: v.nullable(timestamp),
+    canonicalUrl: v.nullable(httpUrl(2048)),
+    publishedAt: v.nullable(timestamp),
+    error: v.nullable(text(0, CARD_LIMITS.previewError)),
+  },
+  'must be an object of status, fetchedAt, canonicalUrl, publishedAt and error',
+);
+
+export type PreviewMetadata = v.InferOutput<typeof previewMetadata>;
+
 const cardFields = {
   kind: required(oneOf(['link', 'note'])),
   url: optional(httpUrl(2048)),
-  title: required(text(0, 500)),
-  description: optional(text(0, 2000)),
-  image: optional(httpUrl(2048)),
+  title: required(text(0, CARD_LIMITS.title)),
+  description: optional(text(0, CARD_LIMITS.description)),
+  siteName: optional(text(0, CARD_LIMITS.siteName)),
+  image: optional(coverImage),
+  favicon: optional(favicon(CARD_LIMITS.favicon)),
+  articleText: optional(text(0, CARD_LIMITS.articleText)),
+  metadata: serverOwned(previewMetadata),
+  /** When the person saved it (absent: the record's createdAt). */
+  savedAt: optional(timestamp),
   content: required(text(0, 200_000)),
   tags: required(listOf(text(1, 64), 50)),
   collectionIds: required(listOf(uuid, 100)),

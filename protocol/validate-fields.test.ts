@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { newId } from './ids.ts';
-import { validateFields } from './validate-fields.ts';
+import { serverOwnedFieldErrors, validateFields } from './validate-fields.ts';
 
 const card = { kind: 'note', title: 'A', content: '', tags: [], collectionIds: [], pinned: false };
 
@@ -72,5 +72,68 @@ describe('validateFields', () => {
       );
       expect(errors.map((error) => error.pointer)).toEqual(['/url', '/collectionIds/1']);
     });
+  });
+});
+
+describe('card preview fields', () => {
+  const link = { ...card, kind: 'link', url: 'https://example.com/' };
+  const hash = 'a'.repeat(64);
+
+  it('accepts the fields a preview fills', () => {
+    const fields = {
+      ...link,
+      description: 'About it',
+      siteName: 'Example',
+      image: `/media/${hash}.webp`,
+      favicon: `/media/${hash}.webp`,
+      articleText: 'The text.',
+      savedAt: '2026-05-01T12:00:00Z',
+      metadata: {
+        status: 'ready',
+        fetchedAt: '2026-05-01T12:00:01.123Z',
+        canonicalUrl: 'https://example.com/',
+        publishedAt: null,
+        error: null,
+      },
+    };
+    expect(validateFields('cards', fields, 'create')).toEqual([]);
+  });
+
+  it('accepts a raster data URL as a favicon, not SVG or a web address', () => {
+    expect(validateFields('cards', { favicon: 'data:image/png;base64,iVBORw0KGgo=' }, 'patch')).toEqual([]);
+    const refused = ['data:image/svg+xml;base64,PHN2Zz4=', 'https://example.com/favicon.ico', '/media/x.webp'];
+    for (const favicon of refused) {
+      expect(validateFields('cards', { favicon }, 'patch').map((error) => error.pointer)).toEqual(['/favicon']);
+    }
+  });
+
+  it('refuses an image that is neither a media path nor a web address', () => {
+    expect(validateFields('cards', { image: `/media/${hash}.png` }, 'patch')[0].pointer).toBe('/image');
+    expect(validateFields('cards', { image: 'data:image/png;base64,AA==' }, 'patch')[0].pointer).toBe('/image');
+  });
+
+  it('bounds the article text and the site name', () => {
+    expect(validateFields('cards', { articleText: 'x'.repeat(100_001) }, 'patch')[0].pointer).toBe('/articleText');
+    expect(validateFields('cards', { siteName: 'x'.repeat(201) }, 'patch')[0].pointer).toBe('/siteName');
+  });
+
+  it('checks savedAt as an ISO time in UTC', () => {
+    expect(validateFields('cards', { savedAt: '2026-05-01T12:00:00Z' }, 'patch')).toEqual([]);
+    for (const savedAt of ['2026-05-01', '2026-05-01T12:00:00+02:00', '2026-13-01T12:00:00Z', 1714564800]) {
+      expect(validateFields('cards', { savedAt }, 'patch')[0].pointer).toBe('/savedAt');
+    }
+  });
+
+  it('checks the shape of metadata', () => {
+    const errors = validateFields('cards', { metadata: { status: 'done', extra: 1 } }, 'patch');
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.every((error) => error.pointer.startsWith('/metadata'))).toBe(true);
+  });
+
+  it('names metadata as written by the server only', () => {
+    expect(serverOwnedFieldErrors('cards', { title: 'x', metadata: null })).toEqual([
+      { pointer: '/metadata', detail: 'is written by the server only' },
+    ]);
+    expect(serverOwnedFieldErrors('cards', { title: 'x', description: 'y' })).toEqual([]);
   });
 });

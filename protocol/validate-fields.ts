@@ -1,7 +1,7 @@
 /** Field validation derived from the table definitions: the one check page, worker and server run. */
 import * as v from 'valibot';
 import type { FieldError } from './problems.ts';
-import { TABLES, type TableName } from './tables.ts';
+import { type FieldDefinition, TABLES, type TableName } from './tables.ts';
 
 /** `create` checks a whole record; `patch` checks only the fields present. */
 export type ValidationMode = 'create' | 'patch';
@@ -61,4 +61,15 @@ export function validateFields(table: TableName, fields: unknown, mode: Validati
 /** Prefixes relative field pointers with the pointer of the fields object in a body. */
 export function prefixPointers(prefix: string, errors: FieldError[]): FieldError[] {
   return errors.map((error) => ({ ...error, pointer: `${prefix}${error.pointer}` }));
+}
+
+/**
+ * The fields of a person's mutation that only the server writes (a card's `metadata`). Run on
+ * what a client sends, not on whole records: a stored record carries the server's values.
+ */
+export function serverOwnedFieldErrors(table: TableName, fields: Record<string, unknown>): FieldError[] {
+  const definitions: Record<string, FieldDefinition> = TABLES[table].fields;
+  return Object.keys(fields)
+    .filter((field) => Object.hasOwn(definitions, field) && 'serverOwned' in definitions[field])
+    .map((field) => ({ pointer: `/${pointerSegment(field)}`, detail: 'is written by the server only' }));
 }

@@ -1,4 +1,5 @@
 /** The Hono app: middleware order, route mounting, the static PWA, central errors. */
+import path from 'node:path';
 import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import type { ServerConfig } from './config.ts';
@@ -13,8 +14,10 @@ import { requestLog } from './http/request-log.ts';
 import { staticSite } from './http/static-files.ts';
 import { createLimiters, type Limiters } from './limits/limiters.ts';
 import { createJsonLogger, type Logger } from './logger.ts';
+import { MediaStore } from './previews/media-store.ts';
 import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
+import { mediaRoutes, refreshRoutes } from './routes/previews.ts';
 import { restRoutes } from './routes/rest.ts';
 import type { RouteDeps } from './routes/route-deps.ts';
 import { syncRoutes } from './routes/sync.ts';
@@ -28,15 +31,17 @@ export interface AppDeps {
   hub?: PokeHub;
   /** The rate limiters; by default in this process's memory. */
   limiters?: Limiters;
+  /** Stored preview images; default `<dataDir>/media`. */
+  media?: MediaStore;
 }
 
-/** A CSP for the app itself: its own scripts only; card images may come from anywhere. */
+/** A CSP for the app itself: its own scripts only; card images are the server's own (/media). */
 const SECURITY_HEADERS = secureHeaders({
   contentSecurityPolicy: {
     defaultSrc: ["'self'"],
     scriptSrc: ["'self'"],
     styleSrc: ["'self'", "'unsafe-inline'"],
-    imgSrc: ["'self'", 'data:', 'blob:', 'https:', 'http:'],
+    imgSrc: ["'self'", 'data:', 'blob:'],
     connectSrc: ["'self'"],
     workerSrc: ["'self'"],
     manifestSrc: ["'self'"],
@@ -57,6 +62,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const hub = deps.hub ?? new PokeHub(store, config);
   const limiters = deps.limiters ?? createLimiters(config);
   const routeDeps: RouteDeps = { store, config, logger, requireUser: authenticate(store, config), limiters };
+  const media = deps.media ?? new MediaStore(path.join(config.dataDir, 'media'));
 
   const app = new Hono<AppEnv>();
   app.onError(errorHandler(logger));
@@ -74,7 +80,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/health', healthRoutes(routeDeps));
   app.route('/api/auth', authRoutes(routeDeps, hub));
   app.route('/api/sync', syncRoutes(routeDeps, hub));
+  app.route('/api/cards', refreshRoutes(routeDeps));
   app.route('/api', restRoutes(routeDeps));
+  app.route('/media', mediaRoutes(routeDeps, media));
   app.use(staticSite(config.distDir));
   return app;
 }

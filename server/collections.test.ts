@@ -5,6 +5,7 @@ import type Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LIMITS, newId, type RejectedResult, type TableName } from '../protocol/index.ts';
 import { openDatabase } from './storage/sqlite/open-database.ts';
+import { preparePreviewStatements, SqlitePreviewQueue } from './storage/sqlite/sqlite-preview-queue.ts';
 import { prepareRecordStatements, SqliteRecordAccess } from './storage/sqlite/sqlite-record-access.ts';
 import { applyMutation } from './sync/apply-mutation.ts';
 import type { StoredRecord } from './sync/stored-record.ts';
@@ -122,7 +123,11 @@ describe('the ancestor walk', () => {
     const workspaceId = newId();
     db.prepare("INSERT INTO users(id, email, password_hash, created_at) VALUES (?, 'walk@x', 'h', 'now')").run(userId);
     const reads = db.transaction(() => {
-      const access = new SqliteRecordAccess(statements, Date.now());
+      const access = new SqliteRecordAccess(
+        statements,
+        Date.now(),
+        new SqlitePreviewQueue(preparePreviewStatements(db), Date.now()),
+      );
       access.claimWorkspace(workspaceId, userId);
       // A chain of 200, written as data from before the depth limit would be: around the rules.
       const ids = Array.from({ length: 200 }, () => newId());
@@ -130,7 +135,11 @@ describe('the ancestor walk', () => {
         access.saveRecord(stored(id, workspaceId, userId, i === 0 ? null : ids[i - 1], i + 1), true);
       }
       access.finish();
-      const counting = new SqliteRecordAccess(statements, Date.now());
+      const counting = new SqliteRecordAccess(
+        statements,
+        Date.now(),
+        new SqlitePreviewQueue(preparePreviewStatements(db), Date.now()),
+      );
       let count = 0;
       const getRecord = counting.getRecord.bind(counting);
       counting.getRecord = (table: TableName, id: string) => {

@@ -75,6 +75,18 @@ export interface ServerConfig {
   maxConnections: number;
   /** API JSON answers at least this many bytes long are compressed (gzip) for clients that accept it. */
   compressMinBytes: number;
+  /** Link previews: fetching on (`BURROW_UNFURL=0` turns it off), and its knobs. */
+  unfurl: UnfurlConfig;
+}
+
+export interface UnfurlConfig {
+  enabled: boolean;
+  /** Let the fetcher reach private and loopback addresses: tests against a fixture site only. */
+  allowPrivate: boolean;
+  /** Least time between two fetches from one host. */
+  hostGapMs: number;
+  /** The first retry delay after a transient failure. */
+  retryBaseMs: number;
 }
 
 const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -183,6 +195,12 @@ export function loadConfig(argv: readonly string[], env: Env): ServerConfig {
     publicUrl: publicUrl(env.BURROW_PUBLIC_URL),
     allowedOrigins: (env.BURROW_ALLOWED_ORIGINS ?? '').split(',').filter((origin) => origin !== ''),
     requestLogs: env.BURROW_LOG !== 'silent',
+    unfurl: {
+      enabled: env.BURROW_UNFURL !== '0',
+      allowPrivate: env.BURROW_UNFURL_ALLOW_PRIVATE === '1',
+      hostGapMs: integer(env.BURROW_UNFURL_HOST_GAP_MS, 'BURROW_UNFURL_HOST_GAP_MS', 1000),
+      retryBaseMs: integer(env.BURROW_UNFURL_RETRY_MS, 'BURROW_UNFURL_RETRY_MS', 30_000),
+    },
     maxStreamsPerUser: positive(env.BURROW_MAX_STREAMS_PER_USER, 'BURROW_MAX_STREAMS_PER_USER', 16),
     headersTimeoutMs: positive(env.BURROW_HEADERS_TIMEOUT_MS, 'BURROW_HEADERS_TIMEOUT_MS', 10_000),
     requestTimeoutMs: positive(env.BURROW_REQUEST_TIMEOUT_MS, 'BURROW_REQUEST_TIMEOUT_MS', 20_000),

@@ -33,6 +33,7 @@ const TITLES: Record<ProblemCode, string> = {
   exists: 'Record exists',
   deleted: 'Record deleted',
   'duplicate-url': 'Duplicate link',
+  'previews-off': 'Link previews are off',
 };
 
 /**

@@ -55,6 +55,16 @@ describe('push', () => {
       expect(await json(await user.send(`/api/cards/${recordId}`))).toMatchObject({ fields: { title: 'New' } });
     });
 
+    it('stores null for a field never written, as a change (absent and null differ)', async () => {
+      const { recordId } = await createCard();
+      const response = await user.push([
+        { op: 'update', table: 'cards', recordId, baseVersion: 1, fields: { description: null } },
+      ]);
+      expect(response.results[0]).toMatchObject({ status: 'applied', stamp: { version: 2 } });
+      const stored = await json(await user.send(`/api/cards/${recordId}`));
+      expect(stored.fields).toHaveProperty('description', null);
+    });
+
     it('deletes into a tombstone that keeps its fields, and restores it', async () => {
       const { recordId } = await createCard();
       const deleted = await user.push([{ op: 'delete', table: 'cards', recordId, baseVersion: 1 }]);

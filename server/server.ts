@@ -1,6 +1,7 @@
 /** Starts the HTTP server: store, app, maintenance; and stops it gracefully. */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.ts';
 import { ensureBuilt } from './build-check.ts';
@@ -9,6 +10,8 @@ import { PokeHub } from './events/poke-hub.ts';
 import { limitConnections, timeoutOptions } from './http/connection-limits.ts';
 import type { Logger } from './logger.ts';
 import { startMaintenance } from './maintenance.ts';
+import { MediaStore } from './previews/media-store.ts';
+import { startPreviews } from './previews/start-previews.ts';
 import { openStorage } from './storage/open-storage.ts';
 
 export interface RunningServer {
@@ -27,8 +30,10 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   if (!config.skipBuild) await ensureBuilt(config.rootDir, logger);
   const { store, limiters } = await openStorage(config);
   const hub = new PokeHub(store, config);
-  const app = createApp({ store, config, logger, hub, limiters });
+  const media = new MediaStore(path.join(config.dataDir, 'media'));
+  const app = createApp({ store, config, logger, hub, limiters, media });
   const stopMaintenance = startMaintenance(store, config, logger);
+  const previews = await startPreviews(store, config, logger, media);
 
   const { server, address } = await new Promise<{ server: Server; address: AddressInfo }>((resolve, reject) => {
     const created = serve(
@@ -53,7 +58,10 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       server.close(() => {
         clearInterval(sweep);
         clearTimeout(force);
-        void store.close().then(resolve);
+        void previews
+          .stop()
+          .then(() => store.close())
+          .then(resolve);
       });
     });
     return stopping;

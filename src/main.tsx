@@ -1,8 +1,8 @@
 /** Page entry: boots the client (worker registration, `window.burrow`) and renders the app. */
+import './ui/base.css';
 import { render } from 'preact';
 import { bootClient } from './api/boot-client.ts';
 import { App } from './ui/app.tsx';
-import './ui/styles.css';
 
 /** "A new version is available": remembered until the app listens, so an early one is not lost. */
 let applyUpdate: (() => void) | null = null;

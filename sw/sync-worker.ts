@@ -14,29 +14,23 @@
 /// <reference lib="webworker" />
 import { expose } from 'comlink';
 import { Queue } from 'workbox-background-sync';
-import { openActiveStore, type SyncDirectory } from '../src/sync/account-directory.ts';
+import { openActiveStore, type SyncDirectory } from '../src/store/account-directory.ts';
 import { openSyncChannel } from '../src/sync/broadcast.ts';
-import { systemTimers } from '../src/sync/http.ts';
-import { COMMIT_COALESCE_MS, SyncEngine, type SyncTrigger } from '../src/sync/sync-engine.ts';
+import { COMMIT_COALESCE_MS } from '../src/sync/commit-gathering.ts';
+import { engineCalls, SyncEngine } from '../src/sync/sync-engine.ts';
+import { systemTimers } from '../src/sync/timers.ts';
+import { isPageTrigger } from '../src/sync/triggers.ts';
 import {
   CONNECT_MESSAGE,
   PERIODIC_SYNC_TAG,
   SYNC_QUEUE_NAME,
   type WorkerApi,
-  type WorkerTrigger,
+  type WorkerMessage,
 } from '../src/sync/worker-protocol.ts';
 
 interface PeriodicSyncEvent extends ExtendableEvent {
   tag: string;
 }
-
-const MESSAGE_TRIGGERS: Partial<Record<WorkerTrigger['type'], SyncTrigger>> = {
-  committed: 'committed',
-  online: 'online',
-  visible: 'visible',
-  ping: 'ping',
-  'sync-now': 'sync-now',
-};
 
 /**
  * How often a commit asks for a `sync` event. The commit's own message keeps this worker alive
@@ -73,14 +67,7 @@ export function startSyncWorker(scope: ServiceWorkerGlobalScope, directory: Sync
     },
   });
 
-  const api: WorkerApi = {
-    ping: () => 'pong',
-    status: () => engine.refreshStatus(),
-    flush: () => engine.flush(),
-    syncNow: () => engine.syncNow(),
-    pull: (after) => engine.pull(after),
-    accountChanged: () => engine.accountChanged(),
-  };
+  const api: WorkerApi = { ping: () => 'pong', ...engineCalls(engine) };
 
   // The drain this life of the worker started with (null while only installed).
   let wakeDrain: Promise<void> | null = null;
@@ -96,7 +83,7 @@ export function startSyncWorker(scope: ServiceWorkerGlobalScope, directory: Sync
 
   scope.addEventListener('message', (event) => {
     holdWakeDrain(event);
-    const data = event.data as WorkerTrigger | { type: typeof CONNECT_MESSAGE } | null;
+    const data = event.data as WorkerMessage | { type: typeof CONNECT_MESSAGE } | null;
     if (!data || typeof data.type !== 'string') return;
     if (data.type === CONNECT_MESSAGE) {
       if (event.ports[0]) expose(api, event.ports[0]);
@@ -110,8 +97,8 @@ export function startSyncWorker(scope: ServiceWorkerGlobalScope, directory: Sync
       event.waitUntil(engine.accountChanged());
       return;
     }
-    const trigger = MESSAGE_TRIGGERS[data.type];
-    if (!trigger) return;
+    const trigger = data.type;
+    if (!isPageTrigger(trigger)) return;
     if (trigger === 'committed' && Date.now() - registeredAt >= COMMIT_REGISTRATION_INTERVAL_MS) {
       registeredAt = Date.now();
       void queue?.registerSync();

@@ -6,6 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type Envelope, LIMITS, type PushRequest, type TableName } from '../../protocol/index.ts';
+import type { PreviewOutcome } from '../previews/preview-fill.ts';
+import type { PreviewJob } from '../previews/preview-queue.ts';
 import { toEnvelope } from '../sync/stored-record.ts';
 import { SyncService } from '../sync/sync-service.ts';
 import { pageOf, workspacesOf } from './envelope-pages.ts';
@@ -15,6 +17,7 @@ import { connect, type Sql } from './postgres/connect.ts';
 import { migrate } from './postgres/migrate.ts';
 import { withinPageBudget } from './postgres/page-query.ts';
 import { PgSyncStorage } from './postgres/pg-sync-storage.ts';
+import { claimJobs, mayReadMedia, nextRunAt, releaseLeases, retryJob } from './postgres/preview-jobs.ts';
 import {
   ENVELOPE_COLUMNS,
   envelopeJson,
@@ -28,6 +31,7 @@ import type {
   Credentials,
   IdempotencyInput,
   ListQuery,
+  PreviewClaim,
   RestWrite,
   Store,
   StoredResponse,
@@ -200,8 +204,8 @@ export class PostgresStore implements Store {
     return this.service.push(userId, request, options?.idempotency);
   }
 
-  pull(userId: string, cursor: number, limit: number): Promise<string> {
-    return this.service.pull(userId, cursor, limit);
+  pull(userId: string, cursor: number, limit: number, knownHorizon?: number): Promise<string> {
+    return this.service.pull(userId, cursor, limit, knownHorizon);
   }
 
   async latestSeq(): Promise<number> {
@@ -243,6 +247,42 @@ export class PostgresStore implements Store {
 
   writeRecord(userId: string, write: RestWrite, options?: { idempotency?: IdempotencyInput }): Promise<StoredResponse> {
     return this.service.writeRecord(userId, write, options?.idempotency);
+  }
+
+  // — link previews —
+
+  claimPreviewJobs(claim: PreviewClaim): Promise<PreviewJob[]> {
+    return claimJobs(this.sql, claim);
+  }
+
+  settlePreview(job: PreviewJob, outcome: PreviewOutcome): Promise<'applied' | 'stale'> {
+    return this.service.settlePreview(job, outcome);
+  }
+
+  retryPreviewJob(job: PreviewJob, runAt: number, error: string): Promise<void> {
+    return retryJob(this.sql, job, runAt, error);
+  }
+
+  /**
+   * Drops every lease. Not called on PostgreSQL at start (`start-previews.ts`): the other
+   * processes' runners may hold them; a crashed process's leases run out instead (2 minutes).
+   */
+  releasePreviewLeases(): Promise<number> {
+    return releaseLeases(this.sql);
+  }
+
+  nextPreviewRunAt(): Promise<number | null> {
+    return nextRunAt(this.sql);
+  }
+
+  async refreshPreview(userId: string, cardId: string): Promise<boolean> {
+    if (unstorable(cardId)) return false;
+    return this.service.refreshPreview(userId, cardId);
+  }
+
+  async mayReadMedia(userId: string, hash: string): Promise<boolean> {
+    if (unstorable(hash)) return false;
+    return mayReadMedia(this.sql, userId, hash);
   }
 
   // — maintenance —

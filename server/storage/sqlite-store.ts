@@ -1,6 +1,8 @@
 /** The SQLite implementation of `Store`: one file, WAL, one BEGIN IMMEDIATE transaction per write. */
 import type Database from 'better-sqlite3';
 import type { Envelope, PushRequest, TableName } from '../../protocol/index.ts';
+import type { PreviewOutcome } from '../previews/preview-fill.ts';
+import type { PreviewJob } from '../previews/preview-queue.ts';
 import { toEnvelope } from '../sync/stored-record.ts';
 import { SyncService } from '../sync/sync-service.ts';
 import { pageOf, workspacesOf } from './envelope-pages.ts';
@@ -8,6 +10,7 @@ import { type AccountStatements, prepareAccountStatements } from './sqlite/accou
 import { openDatabase } from './sqlite/open-database.ts';
 import { envelopeJson, rowToRecord } from './sqlite/record-rows.ts';
 import { type OutcomeStatements, prepareOutcomeStatements } from './sqlite/sqlite-outcome-log.ts';
+import { type PreviewStatements, preparePreviewStatements, rowToJob } from './sqlite/sqlite-preview-queue.ts';
 import { prepareRecordStatements, type RecordStatements } from './sqlite/sqlite-record-access.ts';
 import { SqliteSyncStorage } from './sqlite/sqlite-sync-storage.ts';
 import { prepareSyncStatements, type SyncStatements } from './sqlite/sync-statements.ts';
@@ -17,6 +20,7 @@ import type {
   Credentials,
   IdempotencyInput,
   ListQuery,
+  PreviewClaim,
   RestWrite,
   Store,
   StoredResponse,
@@ -44,6 +48,7 @@ class SqliteStore implements Store {
   private readonly records: RecordStatements;
   private readonly sync: SyncStatements;
   private readonly outcomes: OutcomeStatements;
+  private readonly previews: PreviewStatements;
   private readonly listeners = new Set<(notice: CommitNotice) => void>();
   private readonly now: () => number;
   private readonly service: SyncService;
@@ -56,8 +61,15 @@ class SqliteStore implements Store {
     this.records = prepareRecordStatements(db);
     this.sync = prepareSyncStatements(db);
     this.outcomes = prepareOutcomeStatements(db);
+    this.previews = preparePreviewStatements(db);
     this.now = options.now ?? Date.now;
-    const statements = { accounts: this.accounts, records: this.records, sync: this.sync, outcomes: this.outcomes };
+    const statements = {
+      accounts: this.accounts,
+      records: this.records,
+      sync: this.sync,
+      outcomes: this.outcomes,
+      previews: this.previews,
+    };
     this.service = new SyncService(
       new SqliteSyncStorage(db, statements, {
         now: this.now,
@@ -149,8 +161,8 @@ class SqliteStore implements Store {
     return this.service.push(userId, request, options?.idempotency);
   }
 
-  async pull(userId: string, cursor: number, limit: number): Promise<string> {
-    return this.service.pull(userId, cursor, limit);
+  async pull(userId: string, cursor: number, limit: number, knownHorizon?: number): Promise<string> {
+    return this.service.pull(userId, cursor, limit, knownHorizon);
   }
 
   async latestSeq(): Promise<number> {
@@ -185,6 +197,59 @@ class SqliteStore implements Store {
     options?: { idempotency?: IdempotencyInput },
   ): Promise<StoredResponse> {
     return this.service.writeRecord(userId, write, options?.idempotency);
+  }
+
+  // — link previews —
+
+  async claimPreviewJobs(claim: PreviewClaim): Promise<PreviewJob[]> {
+    return this.db
+      .transaction(() => {
+        const rows = this.previews.due.all({
+          now: claim.now,
+          busy_owners: JSON.stringify(claim.busyOwners),
+          busy_hosts: JSON.stringify(claim.busyHosts),
+          limit: claim.limit,
+        });
+        for (const row of rows) {
+          this.previews.lease.run({
+            card_id: row.card_id,
+            generation: row.generation,
+            until: claim.now + claim.leaseMs,
+          });
+        }
+        return rows.map(rowToJob);
+      })
+      .immediate();
+  }
+
+  async settlePreview(job: PreviewJob, outcome: PreviewOutcome): Promise<'applied' | 'stale'> {
+    return this.service.settlePreview(job, outcome);
+  }
+
+  async retryPreviewJob(job: PreviewJob, runAt: number, error: string): Promise<void> {
+    this.previews.retry.run({
+      card_id: job.cardId,
+      generation: job.generation,
+      attempts: job.attempts + 1,
+      run_at: runAt,
+      error,
+    });
+  }
+
+  async releasePreviewLeases(): Promise<number> {
+    return this.previews.releaseLeases.run().changes;
+  }
+
+  async nextPreviewRunAt(): Promise<number | null> {
+    return this.previews.nextRunAt.get() ?? null;
+  }
+
+  async refreshPreview(userId: string, cardId: string): Promise<boolean> {
+    return this.service.refreshPreview(userId, cardId);
+  }
+
+  async mayReadMedia(userId: string, hash: string): Promise<boolean> {
+    return this.previews.mayReadMedia.get(userId, hash) === 1;
   }
 
   // — maintenance —

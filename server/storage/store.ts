@@ -5,6 +5,8 @@
  * email-taken, …) are thrown as `ProblemError`.
  */
 import type { Envelope, PushRequest, TableName } from '../../protocol/index.ts';
+import type { PreviewOutcome } from '../previews/preview-fill.ts';
+import type { PreviewJob } from '../previews/preview-queue.ts';
 
 export interface User {
   id: string;
@@ -73,6 +75,18 @@ export interface CommitNotice {
   everyone?: true;
 }
 
+/** Which due preview jobs a runner takes: the rules (limits, politeness) decide the busy lists. */
+export interface PreviewClaim {
+  /** ms since epoch. */
+  now: number;
+  /** How long the runner holds each job it takes. */
+  leaseMs: number;
+  limit: number;
+  /** Owners and hosts to skip (at their limits). */
+  busyOwners: string[];
+  busyHosts: string[];
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
 
@@ -107,8 +121,11 @@ export interface Store {
    * 422 `idempotency-key-reused`.
    */
   push(userId: string, request: PushRequest, options?: { idempotency?: IdempotencyInput }): Promise<StoredResponse>;
-  /** JSON text of a PullResponse. Throws 410 `cursor-expired`, 409 `cursor-ahead`. */
-  pull(userId: string, cursor: number, limit: number): Promise<string>;
+  /**
+   * JSON text of a PullResponse. Throws 410 `cursor-expired` (unless `knownHorizon`, the horizon
+   * the client's paging began under, is the current one), 409 `cursor-ahead`.
+   */
+  pull(userId: string, cursor: number, limit: number, knownHorizon?: number): Promise<string>;
   latestSeq(): Promise<number>;
 
   // — REST —
@@ -118,6 +135,22 @@ export interface Store {
   getRecord(userId: string, table: TableName, id: string): Promise<Envelope | null>;
   /** Applies a REST write (same path as push); throws problems for refusals. */
   writeRecord(userId: string, write: RestWrite, options?: { idempotency?: IdempotencyInput }): Promise<StoredResponse>;
+
+  // — link previews (rules in server/previews/, the queue's SQL in the adapter) —
+  /** Takes due jobs no runner holds, oldest first, skipping busy owners and hosts; each is leased. */
+  claimPreviewJobs(claim: PreviewClaim): Promise<PreviewJob[]>;
+  /** Writes a finished job's outcome to its card and removes the job, in one transaction (`settlePreview`). */
+  settlePreview(job: PreviewJob, outcome: PreviewOutcome): Promise<'applied' | 'stale'>;
+  /** Schedules a job's next attempt after a transient failure (its attempts counted, its lease dropped). */
+  retryPreviewJob(job: PreviewJob, runAt: number, error: string): Promise<void>;
+  /** Drops every lease: what a crashed process held runs again (one server process on this store). */
+  releasePreviewLeases(): Promise<number>;
+  /** When the next queued job is due (ms since epoch), or null when none is queued. */
+  nextPreviewRunAt(): Promise<number | null>;
+  /** A person's Refresh (`requestRefresh`); false when the card is not theirs or not a live link. */
+  refreshPreview(userId: string, cardId: string): Promise<boolean>;
+  /** Whether the user may read the stored image `hash` (it was fetched for one of their cards). */
+  mayReadMedia(userId: string, hash: string): Promise<boolean>;
 
   // — maintenance —
   /**

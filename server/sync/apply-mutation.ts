@@ -11,6 +11,7 @@ import {
   type Op,
   type Problem,
   prefixPointers,
+  serverOwnedFieldErrors,
   TABLES,
   type TableDefinition,
   validateFields,
@@ -18,7 +19,7 @@ import {
 import { problem } from '../problem.ts';
 import { checkQuota } from './quota.ts';
 import type { RecordAccess } from './record-access.ts';
-import type { StoredRecord, Writer } from './stored-record.ts';
+import { liveLinkUrl, SERVER_WRITER, type StoredRecord, type Writer } from './stored-record.ts';
 
 /** A write to apply: a push mutation, or a REST write turned into one. */
 export interface MutationInput {
@@ -67,7 +68,10 @@ const FORBIDDEN = (): ApplyOutcome => rejected(403, 'forbidden', 'You may not wr
 function checkFields(table: TableDefinition, input: MutationInput, pointer: string): ApplyOutcome | null {
   if (input.op === 'delete') return null;
   const fields = input.fields ?? {};
-  const errors = validateFields(table.name, fields, input.op === 'create' ? 'create' : 'patch');
+  const errors = [
+    ...validateFields(table.name, fields, input.op === 'create' ? 'create' : 'patch'),
+    ...serverOwnedFieldErrors(table.name, fields),
+  ];
   if (errors.length > 0) return invalid(prefixPointers(`${pointer}/fields`, errors));
   if (Buffer.byteLength(JSON.stringify(fields)) > LIMITS.maxJsonBytes) {
     return rejected(413, 'too-large', `The fields of one record may not exceed ${LIMITS.maxJsonBytes} bytes.`);
@@ -113,8 +117,25 @@ function checkRecord(table: TableDefinition, record: StoredRecord, pointer: stri
   return errors.length > 0 ? invalid(prefixPointers(`${pointer}/fields`, errors)) : null;
 }
 
+/**
+ * A link card whose URL is already saved in another live link card of the workspace, compared
+ * normalised: refused (a create as a `duplicate-url` conflict naming that card, a change as a
+ * 409 rejection), so the person keeps what they wrote and sees why.
+ */
+function findTwin(access: RecordAccess, record: StoredRecord): StoredRecord | undefined {
+  const url = liveLinkUrl(record);
+  const twin = url === null ? undefined : access.findLiveLinkCard(record.workspaceId, url);
+  return twin && twin.id !== record.id ? twin : undefined;
+}
+
+function duplicateUrlRejection(twin: StoredRecord, pointer: string): ApplyOutcome {
+  const errors = [{ pointer: `${pointer}/fields/url`, detail: 'is already saved in another card' }];
+  const detail = 'A link card with this URL already exists in the workspace.';
+  return { status: 'rejected', problem: problem(409, 'duplicate-url', detail, { errors, existingId: twin.id }) };
+}
+
 /** A new version of `existing` with `changes` applied and stamped with the next seq. */
-function nextVersion(
+export function nextVersion(
   access: RecordAccess,
   existing: StoredRecord,
   changes: Record<string, unknown>,
@@ -172,10 +193,6 @@ function create(
   context: ApplyContext,
 ): ApplyOutcome {
   const fields = input.fields ?? {};
-  if (table.name === 'cards' && fields.kind === 'link' && typeof fields.url === 'string') {
-    const twin = access.findLiveLinkCard(input.workspaceId, fields.url);
-    if (twin) return { status: 'conflict', code: 'duplicate-url', record: twin };
-  }
   const now = access.now();
   const versions = Object.fromEntries(Object.keys(fields).map((field) => [field, 1]));
   const writers = Object.fromEntries(Object.keys(fields).map((field) => [field, context.writer]));
@@ -193,6 +210,8 @@ function create(
     fieldVersions: versions,
     fieldWriters: writers,
   };
+  const twin = findTwin(access, record);
+  if (twin) return { status: 'conflict', code: 'duplicate-url', record: twin };
   const refusal =
     checkRecord(table, record, context.pointer) ??
     checkParent(access, record, context.pointer) ??
@@ -201,6 +220,7 @@ function create(
   record.seq = access.nextSeq();
   if (table.name === 'workspaces') access.claimWorkspace(record.id, context.userId);
   access.saveRecord(record, true);
+  if (liveLinkUrl(record) !== null) access.enqueuePreview(record);
   return { status: 'applied', record };
 }
 
@@ -215,8 +235,13 @@ function change(
 ): { refusal: ApplyOutcome | null; record: StoredRecord } {
   if (Object.keys(changes).length === 0 && deleted === existing.deleted) return { refusal: null, record: existing };
   const record = nextVersion(access, existing, changes, context.writer, deleted);
+  const url = liveLinkUrl(record);
+  const newLink = url !== null && url !== liveLinkUrl(existing);
+  const twin = newLink ? findTwin(access, record) : undefined;
+  if (twin) return { refusal: duplicateUrlRejection(twin, context.pointer), record };
   const refusal =
     checkQuota(access, context.userId, existing, record) ?? commit(access, table, record, changes, context.pointer);
+  if (!refusal && newLink) access.enqueuePreview(record);
   return { refusal, record };
 }
 
@@ -236,9 +261,11 @@ function update(
   const conflicts: FieldConflict[] = [];
   const changes: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(wanted)) {
-    // A field changed after the client's base by someone else (not by this client's own earlier mutation).
+    // A field changed after the client's base by someone else (not by this client's own earlier
+    // mutation). What the server filled in yields: the person always wins over a preview.
     const changedSince = (existing.fieldVersions[field] ?? 0) > input.baseVersion;
-    if (changedSince && existing.fieldWriters[field] !== context.writer) {
+    const writer = existing.fieldWriters[field];
+    if (changedSince && writer !== context.writer && writer !== SERVER_WRITER) {
       conflicts.push({ field, server: existing.fields[field] ?? null });
     } else {
       changes[field] = value;

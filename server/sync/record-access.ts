@@ -17,10 +17,15 @@ export interface RecordAccess {
   getRecord(table: TableName, id: string): StoredRecord | undefined;
   /** The record's version, seq, deletion and owner, without parsing its fields (any table name). */
   getStamp(table: string, id: string): OwnedStamp | undefined;
-  /** A live link card of the workspace whose `url` is exactly `url`. */
+  /** A live link card of the workspace whose normalised URL is `url` (`liveLinkUrl`). */
   findLiveLinkCard(workspaceId: string, url: string): StoredRecord | undefined;
   /** Inserts (`isNew`) or replaces a record; its `seq` is already assigned. */
   saveRecord(record: StoredRecord, isNew: boolean): void;
+  /**
+   * Queues a preview fetch of a live link card just saved (created, or its URL changed), in
+   * this transaction: a job replaces the card's earlier one.
+   */
+  enqueuePreview(record: StoredRecord): void;
   /** Makes `ownerId` the owner of a new workspace. */
   claimWorkspace(workspaceId: string, ownerId: string): void;
   /** The next global change seq. */

@@ -50,8 +50,9 @@ export function restResponse(write: RestWrite, outcome: ApplyOutcome): StoredRes
       throw fail(409, outcome.code, CONFLICT_DETAIL[outcome.code], { current });
     }
     case 'rejected': {
-      const { status, code, detail, errors } = outcome.problem;
-      throw fail(status, code, detail, errors ? { errors } : undefined);
+      // Extra members (errors, existingId) ride along; type and title follow from the code.
+      const { type: _type, title: _title, status, code, detail, ...extra } = outcome.problem;
+      throw fail(status, code, detail, extra);
     }
   }
 }

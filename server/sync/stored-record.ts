@@ -1,8 +1,11 @@
 /** A record as the server keeps it: the envelope plus per-field versions and writers. */
-import type { Envelope, TableName } from '../../protocol/index.ts';
+import { type Envelope, normalizeUrl, type TableName } from '../../protocol/index.ts';
 
-/** Who made a change: the pushing client's id, or null for a REST write. */
+/** Who made a change: the pushing client's id, null for a REST write, or `SERVER_WRITER`. */
 export type Writer = string | null;
+
+/** The writer of what the server itself wrote (link previews); never a client id, which is a UUID. */
+export const SERVER_WRITER = 'server';
 
 export interface StoredRecord {
   table: TableName;
@@ -18,7 +21,7 @@ export interface StoredRecord {
   fields: Record<string, unknown>;
   /** For each field, the record version at which it last changed. */
   fieldVersions: Record<string, number>;
-  /** For each field, the client whose mutation last changed it (null: a REST write). */
+  /** For each field, the client whose mutation last changed it (null: a REST write; `SERVER_WRITER`). */
   fieldWriters: Record<string, Writer>;
 }
 
@@ -35,4 +38,11 @@ export function toEnvelope(record: StoredRecord): Envelope {
     updatedAt: record.updatedAt,
     fields: record.fields,
   };
+}
+
+/** The normalised URL of a live link card, else null: what `duplicate-url` compares. */
+export function liveLinkUrl(record: StoredRecord): string | null {
+  const { kind, url } = record.fields;
+  if (record.table !== 'cards' || record.deleted || kind !== 'link' || typeof url !== 'string') return null;
+  return normalizeUrl(url);
 }

@@ -1,8 +1,9 @@
 /**
  * The small ports the sync service works through, one per kind of stored state: records,
- * outcomes, clients, idempotency, users, and the change feed. An adapter (SQLite, PostgreSQL)
+ * outcomes, clients, idempotency, users, preview jobs, and the change feed. An adapter (SQLite, PostgreSQL)
  * implements them with its own SQL and nothing else: every rule lives in `sync-service.ts`.
  */
+import type { PreviewQueue } from '../previews/preview-queue.ts';
 import type { OutcomeLog } from './outcome-log.ts';
 import type { RecordAccess } from './record-access.ts';
 
@@ -42,6 +43,8 @@ export interface WritePorts {
   clients: ClientPort;
   idempotency: IdempotencyPort;
   users: UserPort;
+  /** The link preview job queue and media grants (the same one the record port enqueues to). */
+  previews: PreviewQueue;
   /** The global seq after the writes made so far. */
   cursor(): number;
 }

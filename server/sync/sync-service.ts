@@ -1,9 +1,11 @@
 /**
  * The protocol's rules over storage ports: client binding, idempotency replay, the cursor
- * policy, response assembly and the refusals (`client-forbidden`, `idempotency-key-reused`,
+ * policy, response assembly, the server's preview writes, and the refusals (`client-forbidden`, `idempotency-key-reused`,
  * `cursor-ahead`, `cursor-expired`). Adapters hold only their SQL (`sync-ports.ts`).
  */
 import { newId, PROTOCOL_VERSION, type PushRequest, type PushResponse } from '../../protocol/index.ts';
+import { type PreviewOutcome, requestRefresh, settlePreview } from '../previews/preview-fill.ts';
+import type { PreviewJob } from '../previews/preview-queue.ts';
 import { fail } from '../problem.ts';
 import type { Account, IdempotencyInput, RestWrite, StoredResponse } from '../storage/store.ts';
 import { applyMutation, type MutationInput } from './apply-mutation.ts';
@@ -121,17 +123,37 @@ export class SyncService {
     });
   }
 
-  /** JSON text of a PullResponse. Throws 409 `cursor-ahead`, 410 `cursor-expired`. */
-  async pull(userId: string, cursor: number, limit: number): Promise<string> {
+  /**
+   * Writes a finished preview fetch to its card as the server and removes its job (`settlePreview`):
+   * a write of the card's owner, so it waits for their pushes and they for it.
+   */
+  settlePreview(job: PreviewJob, outcome: PreviewOutcome): Promise<'applied' | 'stale'> {
+    const intent: WriteIntent = { userId: job.ownerId, records: [{ table: 'cards', recordId: job.cardId }] };
+    return this.storage.write(intent, (ports) => settlePreview(ports.records, ports.previews, job, outcome));
+  }
+
+  /** A person's Refresh of a card's preview (`requestRefresh`); false when it is not their live link. */
+  refreshPreview(userId: string, cardId: string): Promise<boolean> {
+    const intent: WriteIntent = { userId, records: [{ table: 'cards', recordId: cardId }] };
+    return this.storage.write(intent, (ports) => requestRefresh(ports.records, ports.previews, userId, cardId));
+  }
+
+  /**
+   * JSON text of a PullResponse. Throws 409 `cursor-ahead`, 410 `cursor-expired` (unless
+   * `knownHorizon`, the horizon the client's paging began under, is the current one).
+   */
+  async pull(userId: string, cursor: number, limit: number, knownHorizon?: number): Promise<string> {
     const { latest, horizon, page } = await this.storage.readFeed(userId, cursor, limit);
     if (cursor > latest) {
       throw fail(409, 'cursor-ahead', `Cursor ${cursor} is ahead of the server (latest ${latest}); resync from 0.`);
     }
-    if (cursor > 0 && cursor < horizon) {
+    // A client that began paging under this horizon lost nothing to the purge: the tombstones
+    // it took were of records it never received (see docs/protocol.md, Purge).
+    if (cursor > 0 && cursor < horizon && (knownHorizon ?? -1) < horizon) {
       throw fail(410, 'cursor-expired', `Changes before ${horizon} were purged; resync from 0.`);
     }
     // At the end of the feed the cursor is the server's latest seq, never below a purge horizon.
     const next = page.hasMore && page.last !== null ? page.last : latest;
-    return `{"protocol":${PROTOCOL_VERSION},"changes":[${page.json}],"cursor":${next},"hasMore":${page.hasMore}}`;
+    return `{"protocol":${PROTOCOL_VERSION},"changes":[${page.json}],"cursor":${next},"hasMore":${page.hasMore},"horizon":${horizon}}`;
   }
 }

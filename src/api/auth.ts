@@ -1,6 +1,6 @@
 /** Calls to `/api/auth/*`: sign-up, sign-in, sign-out. */
 import type { Problem } from '../../protocol/index.ts';
-import type { AccountUser } from '../sync/account-directory.ts';
+import type { AccountUser } from '../store/accounts.ts';
 
 /** A refused sign-up or sign-in, with the server's problem (`email-taken`, `bad-credentials`, …). */
 export class AuthError extends Error {

@@ -1,5 +1,5 @@
 /** Starts Burrow in a page: registers the service worker, creates the client, exposes `window.burrow`. */
-import { registerServiceWorker } from '../sync/registration.ts';
+import { registerServiceWorker } from '../sync/page/registration.ts';
 import type { BurrowClient } from './client.ts';
 import { createClient } from './create-client.ts';
 import { installConsoleApi } from './install-console-api.ts';

@@ -1,47 +1,47 @@
 /** The Burrow client: what the UI and the `window.burrow` console API both go through. */
 import type { TableName } from '../../protocol/index.ts';
-import type { ConflictEntry, FailedEntry, OutboxEntry, RecordView } from '../store/types.ts';
+import type {
+  ConflictEntry,
+  ConflictResolution,
+  FailedEntry,
+  OutboxEntry,
+  RecordRef,
+  RecordView,
+} from '../store/types.ts';
+import type { SyncedChange } from '../sync/broadcast.ts';
+import type { Presence } from '../sync/page/presence.ts';
+import type { SyncStatus } from '../sync/sync-status.ts';
+
+// The one face the UI imports: the client, and the types of what it hands out.
+export type {
+  ConflictEntry,
+  ConflictResolution,
+  FailedEntry,
+  OutboxEntry,
+  RecordRef,
+  RecordView,
+} from '../store/types.ts';
+export type { Presence } from '../sync/page/presence.ts';
+export type { SyncStatus } from '../sync/sync-status.ts';
 
 export interface Account {
   user: { id: string; email: string };
 }
 
-/** Live sync status, as the status pill and the sync panel show it. */
-export interface SyncStatus {
-  state: 'local-only' | 'syncing' | 'synced' | 'offline' | 'error' | 'signed-out';
-  pending: number;
-  /** Mutations that failed transiently at least 3 times and are being retried. */
-  retrying: number;
-  nextAttemptAt: number | null;
-  lastError: string | null;
-  failed: number;
-  conflicts: number;
-  lastSyncAt: string | null;
-  cursor: number;
-  /** Set while an initial sync (from cursor 0) is running. */
-  initialSync: { received: number; hasMore: boolean } | null;
-}
-
-/** Which records changed, and where the change came from. */
-export interface ChangeNotice {
-  records: { table: TableName; id: string }[];
-  /** The records as now stored, when known without reading (this tab's own commits). */
-  views?: RecordView[];
+/** Which records changed, and how: each kind tells its listeners what they may take without reading. */
+export type ChangeNotice =
+  /** This tab wrote these records; `views`: as now stored, where known without reading (its commits). */
+  | { kind: 'committed'; records: RecordRef[]; views?: RecordView[] }
+  /** Another tab wrote these records: read them (its notices may arrive out of order). */
+  | { kind: 'changed'; records: RecordRef[] }
   /**
-   * Records a sync (push results, a pull) raised to a newer server version, as stored then: take
-   * each where what is shown has an older version; the newer one shown is the later state.
+   * A sync changed these records: push acknowledgements (`source: 'push'`) or pulled changes
+   * (`'pull'`). `views` are those it raised to a newer server version, as stored then: take each
+   * where what is shown has an older version (the newer one shown is the later state); read the rest.
    */
-  synced?: RecordView[];
-  source: 'local' | 'tab' | 'pull';
-}
-
-/** Who else has the app open, and what they are editing. */
-export interface Presence {
-  tabs: number;
-  editing: { tabId: string; table: TableName; id: string }[];
-}
-
-export type ConflictResolution = { keep: 'mine' } | { keep: 'theirs' } | { merged: Record<string, unknown> };
+  | ({ kind: 'synced' } & SyncedChange)
+  /** Everything may have changed (another account's database is open): read again. */
+  | { kind: 'reset' };
 
 export interface ListOptions {
   workspaceId?: string;

@@ -4,16 +4,21 @@
  * (in the service worker, or in this page when there is none) and the other tabs.
  */
 import { newId, type TableName } from '../../protocol/index.ts';
+import {
+  type AccountDirectory,
+  type AccountUser,
+  accountDirectory,
+  openActiveStore,
+} from '../store/account-directory.ts';
 import type { Change, LocalStore, RecordRef, RecordView } from '../store/types.ts';
-import { type AccountDirectory, type AccountUser, openActiveStore } from '../sync/account-directory.ts';
 import { type BroadcastMessage, openSyncChannel, type SyncChannel } from '../sync/broadcast.ts';
-import { startEventsLeader } from '../sync/events-leader.ts';
-import { systemTimers, type Timers } from '../sync/http.ts';
-import { PresenceTracker } from '../sync/presence.ts';
-import { storeDirectory } from '../sync/store-directory.ts';
-import { COMMIT_COALESCE_MS, INITIAL_STATUS, SyncEngine } from '../sync/sync-engine.ts';
-import { WorkerLink, WorkerUnavailableError } from '../sync/worker-link.ts';
-import type { WorkerTrigger } from '../sync/worker-protocol.ts';
+import { startEventsLeader } from '../sync/page/events-leader.ts';
+import { PageEngine } from '../sync/page/page-engine.ts';
+import { watchPageLifecycle } from '../sync/page/page-lifecycle.ts';
+import { PresenceTracker } from '../sync/page/presence.ts';
+import { WorkerLink } from '../sync/page/worker-link.ts';
+import { INITIAL_STATUS, sameStatus } from '../sync/sync-status.ts';
+import { systemTimers, type Timers } from '../sync/timers.ts';
 import { authenticate, logout } from './auth.ts';
 import type {
   Account,
@@ -40,14 +45,12 @@ export interface ClientDeps {
   events: boolean;
   /** How often an open tab nudges the engine (covers Chromium's 5/15-minute sync retries). */
   pingIntervalMs: number;
-  /** How long the page's own engine (no worker) lets commits gather before it drains. */
-  commitCoalesceMs: number;
+  /** How long the page's own engine (no worker) lets commits gather before it drains (default COMMIT_COALESCE_MS). */
+  commitCoalesceMs?: number;
 }
 
 /** Name of the workspace created for someone who starts writing before having one. */
 const FIRST_WORKSPACE_NAME = 'Personal';
-
-type Trigger = Extract<WorkerTrigger['type'], 'committed' | 'online' | 'visible' | 'ping'>;
 
 class Client implements BurrowClient {
   readonly ready: Promise<void>;
@@ -57,27 +60,29 @@ class Client implements BurrowClient {
   private knownWorkspaceIds: string[] = [];
   private firstWorkspace: Promise<string> | null = null;
   private stopEvents: (() => void) | null = null;
-  private readonly engine: SyncEngine;
-  private readonly link: WorkerLink;
+  private readonly engine: PageEngine;
   private readonly presence: PresenceTracker;
   private readonly changeListeners = new Set<(notice: ChangeNotice) => void>();
   private readonly statusListeners = new Set<(status: SyncStatus) => void>();
   private readonly presenceListeners = new Set<(presence: Presence) => void>();
 
   constructor(private readonly deps: ClientDeps) {
-    this.link = new WorkerLink({ container: deps.container, timers: deps.timers });
-    this.engine = new SyncEngine({
-      openActive: () => openActiveStore(deps.directory),
-      fetch: deps.fetch,
-      now: deps.now,
-      random: deps.random,
-      timers: deps.timers,
-      isOnline: deps.isOnline,
-      channel: deps.channel,
-      onChanged: (records, views) => this.emitChange({ records, source: 'pull', synced: views }),
-      onStatus: (status) => this.setStatus(status),
-      commitCoalesceMs: deps.commitCoalesceMs,
-    });
+    const link = new WorkerLink({ container: deps.container, timers: deps.timers });
+    // The page's own engine is loaded only where no worker runs one (first load, no service worker).
+    this.engine = new PageEngine(link, async () =>
+      (await import('../sync/page/local-engine.ts')).startLocalEngine({
+        openActive: () => openActiveStore(deps.directory),
+        fetch: deps.fetch,
+        now: deps.now,
+        random: deps.random,
+        timers: deps.timers,
+        isOnline: deps.isOnline,
+        channel: deps.channel,
+        onSynced: (change) => this.emitChange({ kind: 'synced', ...change }),
+        onStatus: (status) => this.setStatus(status),
+        commitCoalesceMs: deps.commitCoalesceMs,
+      }),
+    );
     this.presence = new PresenceTracker({
       channel: deps.channel,
       tabId: newId(),
@@ -95,9 +100,20 @@ class Client implements BurrowClient {
     this.store = await this.openStoreOf(this.user);
     this.deps.channel.subscribe((message) => void this.receive(message));
     this.presence.start();
-    this.listenToPage();
+    watchPageLifecycle({
+      trigger: (trigger) => this.engine.trigger(trigger),
+      offline: () => void this.refreshStatus(),
+      leaving: () => {
+        this.presence.stop();
+        this.stopEvents?.();
+      },
+      controlled: () => this.engine.handOver(),
+      container: this.deps.container,
+      timers: this.deps.timers,
+      pingIntervalMs: this.deps.pingIntervalMs,
+    });
     if (this.user) this.startEvents();
-    this.kick('ping');
+    this.engine.trigger('ping');
     await this.refreshStatus();
   }
 
@@ -112,34 +128,13 @@ class Client implements BurrowClient {
 
   // — the engine, wherever it runs —
 
-  /** Runs `remote` on the worker when one controls the page, else `local` on the page's engine. */
-  private async viaEngine<T>(remote: (link: WorkerLink) => Promise<T>, local: (engine: SyncEngine) => Promise<T>) {
-    if (this.link.available()) {
-      try {
-        return await remote(this.link);
-      } catch (error) {
-        if (!(error instanceof WorkerUnavailableError)) throw error;
-      }
-    }
-    return local(this.engine);
-  }
-
-  private kick(trigger: Trigger): void {
-    if (this.link.post({ type: trigger })) return;
-    void this.engine.trigger(trigger);
-  }
-
   private async refreshStatus(): Promise<SyncStatus> {
-    const status = await this.viaEngine(
-      (link) => link.call('status'),
-      (engine) => engine.refreshStatus(),
-    );
-    this.setStatus(status);
+    this.setStatus(await this.engine.status());
     return this.currentStatus;
   }
 
   private setStatus(status: SyncStatus): void {
-    if (JSON.stringify(status) === JSON.stringify(this.currentStatus)) return;
+    if (sameStatus(status, this.currentStatus)) return;
     this.currentStatus = status;
     for (const listener of this.statusListeners) listener(status);
   }
@@ -152,49 +147,29 @@ class Client implements BurrowClient {
   private announce(records: RecordRef[], views?: RecordView[]): void {
     if (records.length === 0) return;
     this.tellViews(records, views);
-    this.kick('committed');
+    this.engine.trigger('committed');
   }
 
   /** Other tabs get ids only: their notices may arrive out of order, so they read what is stored. */
   private tellViews(records: RecordRef[], views?: RecordView[]): void {
-    this.emitChange({ records, source: 'local', ...(views ? { views } : {}) });
-    this.deps.channel.post({ type: 'changed', database: this.activeStore().name, records, source: 'tab' });
+    this.emitChange({ kind: 'committed', records, ...(views ? { views } : {}) });
+    this.deps.channel.post({ type: 'changed', database: this.activeStore().name, records });
   }
 
   private async receive(message: BroadcastMessage): Promise<void> {
     const database = this.store?.name;
     if (message.type === 'changed' && message.database === database) {
-      this.emitChange({ records: message.records, source: message.source, synced: message.views });
-    } else if (message.type === 'status' && message.database === database && this.link.available()) {
+      this.emitChange({ kind: 'changed', records: message.records });
+    } else if (message.type === 'synced' && message.database === database) {
+      const { source, records, views } = message;
+      this.emitChange({ kind: 'synced', source, records, views });
+    } else if (message.type === 'status' && message.database === database && this.engine.inWorker) {
       // Without a worker each tab's own engine reports; other tabs' engines would only echo it.
       this.setStatus(message.status);
     } else if (message.type === 'account-changed' && message.database !== database) {
       await this.ready;
       await this.switchTo(await this.deps.directory.activeAccount(), false);
     }
-  }
-
-  private listenToPage(): void {
-    if (typeof window === 'undefined') return;
-    window.addEventListener('online', () => this.kick('online'));
-    window.addEventListener('offline', () => void this.refreshStatus());
-    document.addEventListener('visibilitychange', () => {
-      if (document.visibilityState === 'visible') this.kick('visible');
-    });
-    window.addEventListener('pagehide', () => {
-      this.presence.stop();
-      this.stopEvents?.();
-    });
-    this.deps.container?.addEventListener('controllerchange', () => {
-      // The worker delivers from now on; the page's engine stops its timers.
-      this.link.close();
-      this.engine.stop();
-    });
-    const ping = () => {
-      this.kick('ping');
-      this.deps.timers.setTimeout(ping, this.deps.pingIntervalMs);
-    };
-    this.deps.timers.setTimeout(ping, this.deps.pingIntervalMs);
   }
 
   private startEvents(): void {
@@ -217,17 +192,12 @@ class Client implements BurrowClient {
     previous?.close();
     if (tellOthers) {
       this.deps.channel.post({ type: 'account-changed', database: this.store.name });
-      const status = await this.viaEngine(
-        (link) => link.call('accountChanged'),
-        (engine) => engine.accountChanged(),
-      );
-      this.setStatus(status);
+      this.setStatus(await this.engine.accountChanged());
     } else {
       await this.refreshStatus();
     }
     if (user) this.startEvents();
-    // No record list: everything may have changed.
-    this.emitChange({ records: [], source: 'pull' });
+    this.emitChange({ kind: 'reset' });
   }
 
   private async authenticate(kind: 'signup' | 'login', email: string, password: string): Promise<Account> {
@@ -343,11 +313,7 @@ class Client implements BurrowClient {
 
   async flush(): Promise<SyncStatus> {
     await this.ready;
-    const status = await this.viaEngine(
-      (link) => link.call('flush'),
-      (engine) => engine.flush(),
-    );
-    this.setStatus(status);
+    this.setStatus(await this.engine.flush());
     return this.currentStatus;
   }
 
@@ -357,12 +323,7 @@ class Client implements BurrowClient {
 
   private async pullAfter(cursor: number | undefined): Promise<void> {
     await this.ready;
-    this.setStatus(
-      await this.viaEngine(
-        (link) => link.call('pull', cursor),
-        (engine) => engine.pull(cursor),
-      ),
-    );
+    this.setStatus(await this.engine.pull(cursor));
   }
 
   subscribe(listener: (notice: ChangeNotice) => void): () => void {
@@ -434,12 +395,11 @@ export function createClientWith(deps: Partial<ClientDeps> & Pick<ClientDeps, 'd
     isOnline: () => (typeof navigator === 'undefined' ? true : navigator.onLine),
     events: true,
     pingIntervalMs: 60_000,
-    commitCoalesceMs: COMMIT_COALESCE_MS,
     ...deps,
   });
 }
 
 /** The client of this page: the real local store, the controlling service worker, the real network. */
 export function createClient(): BurrowClient {
-  return createClientWith({ directory: storeDirectory });
+  return createClientWith({ directory: accountDirectory });
 }

@@ -1,7 +1,6 @@
 /** Burrow's own JSON export of a workspace, and its import as a validated plan. */
 import { isUuid } from '../../protocol/index.ts';
-import type { BurrowClient } from '../api/client.ts';
-import type { RecordView } from '../store/types.ts';
+import type { BurrowClient, RecordView } from '../api/client.ts';
 import { ImportError } from './import-error.ts';
 import { type ImportPlan, type ImportTable, type PlannedRecord, validatePlan } from './import-plan.ts';
 

@@ -1,6 +1,6 @@
 /** A minimal in-memory stand-in for the client's create/list, for unit tests of import logic. */
 import { newId, type TableName } from '../../protocol/index.ts';
-import type { RecordView } from '../store/types.ts';
+import type { RecordView } from '../api/client.ts';
 
 export interface RecordingClient {
   created: RecordView[];

@@ -3,7 +3,7 @@ import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '../../protocol/index.ts';
 import { activateAccount, activeAccount, claimLocalData, localDatabaseName } from './accounts.ts';
-import { noteFields, storeOpener, writeMetaOf } from './test-fixtures.ts';
+import { noteFields, storeOpener, writeMetaOf } from './store-fixtures.test-helper.ts';
 import type { LocalStore } from './types.ts';
 
 const stores = storeOpener();

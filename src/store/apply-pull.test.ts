@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type Envelope, newId } from '../../protocol/index.ts';
 import { applyPullPages } from './apply-pull.ts';
-import { envelope, noteFields, pullPage, pushResponse, storeOpener } from './test-fixtures.ts';
+import { envelope, noteFields, pullPage, pushResponse, storeOpener } from './store-fixtures.test-helper.ts';
 
 const workspaceId = newId();
 const stores = storeOpener();

@@ -8,7 +8,7 @@ import {
   type Problem,
   type RecordStamp,
 } from '../../protocol/index.ts';
-import { envelope, noteFields, pullPage, pushResponse, storeOpener } from './test-fixtures.ts';
+import { envelope, noteFields, pullPage, pushResponse, storeOpener } from './store-fixtures.test-helper.ts';
 import type { LocalStore, OutboxBatch, RecordView } from './types.ts';
 
 const workspaceId = newId();

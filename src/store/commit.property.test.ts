@@ -5,7 +5,7 @@ import { newId } from '../../protocol/index.ts';
 import { openLocalStore } from './open-local-store.ts';
 import { rebase } from './rebase.ts';
 import { openLocalDatabase, STORES } from './schema.ts';
-import { noteFields, uniqueDatabaseName } from './test-fixtures.ts';
+import { noteFields, uniqueDatabaseName } from './store-fixtures.test-helper.ts';
 import type { LocalStore } from './types.ts';
 
 const workspaceId = newId();

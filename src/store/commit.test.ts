@@ -5,7 +5,7 @@ import { commit } from './commit.ts';
 import { NotFoundError, ValidationError } from './errors.ts';
 import { openLocalStore } from './open-local-store.ts';
 import { type LocalDatabase, openLocalDatabase, STORES } from './schema.ts';
-import { noteFields, uniqueDatabaseName } from './test-fixtures.ts';
+import { noteFields, uniqueDatabaseName } from './store-fixtures.test-helper.ts';
 import type { LocalStore } from './types.ts';
 
 const workspaceId = newId();

@@ -1,7 +1,6 @@
 /** Commit: a local change written atomically as the new visible record plus its outbox mutation. */
-import { type FieldError, isUuid, newId, type TableName, validateFields } from '../../protocol/index.ts';
+import { type FieldError, isUuid, jsonEqual, newId, type TableName, validateFields } from '../../protocol/index.ts';
 import { NotFoundError, ValidationError } from './errors.ts';
-import { jsonEqual } from './json-equal.ts';
 import { readNumber, writeMeta } from './meta.ts';
 import { inWriteTransaction, issueAll, type LocalDatabase, STORES, type WriteTransaction } from './schema.ts';
 import type { Change, LocalRecord, NewOutboxEntry, OutboxEntry } from './types.ts';

@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isUuid, newId, type Problem } from '../../protocol/index.ts';
-import { noteFields, storeOpener } from './test-fixtures.ts';
+import { noteFields, storeOpener } from './store-fixtures.test-helper.ts';
 import type { LocalStore } from './types.ts';
 
 const workspaceId = newId();

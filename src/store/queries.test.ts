@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { newId } from '../../protocol/index.ts';
-import { envelope, noteFields, pullPage, storeOpener, writeMetaOf } from './test-fixtures.ts';
+import { envelope, noteFields, pullPage, storeOpener, writeMetaOf } from './store-fixtures.test-helper.ts';
 
 const stores = storeOpener();
 afterEach(() => stores.closeAll());

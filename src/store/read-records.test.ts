@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { newId } from '../../protocol/index.ts';
 import { readStoredRecords, recordKey } from './read-records.ts';
 import { inWriteTransaction, type LocalDatabase, openLocalDatabase } from './schema.ts';
-import { envelope, uniqueDatabaseName } from './test-fixtures.ts';
+import { envelope, uniqueDatabaseName } from './store-fixtures.test-helper.ts';
 import type { RecordRef } from './types.ts';
 
 const workspaceId = newId();

@@ -1,7 +1,6 @@
 /** Keeping one stored record consistent inside a write transaction: server copy in, visible state out. */
 import { unwrap } from 'idb';
-import { type Envelope, isNeverStored, type TableName } from '../../protocol/index.ts';
-import { jsonEqual } from './json-equal.ts';
+import { type Envelope, isNeverStored, jsonEqual, type TableName } from '../../protocol/index.ts';
 import { readStoredRecords, recordKey } from './read-records.ts';
 import { rebase } from './rebase.ts';
 import { INDEXES, issueAll, STORES, type WriteTransaction } from './schema.ts';

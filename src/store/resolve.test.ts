@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ConflictResult, type Envelope, newId, type Problem } from '../../protocol/index.ts';
 import { NotFoundError, ValidationError } from './errors.ts';
-import { envelope, noteFields, pullPage, pushResponse, storeOpener } from './test-fixtures.ts';
+import { envelope, noteFields, pullPage, pushResponse, storeOpener } from './store-fixtures.test-helper.ts';
 import type { LocalStore } from './types.ts';
 
 const workspaceId = newId();

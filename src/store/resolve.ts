@@ -1,11 +1,10 @@
 /** The person's answers to conflicts and failures: resolve, retry, discard (each one transaction). */
-import type { ConflictResolution } from '../api/client.ts';
 import { commitInTransaction } from './commit.ts';
 import { NotFoundError } from './errors.ts';
 import { theirRecord } from './queries.ts';
 import { RecordRefSet, refreshRecord } from './record-state.ts';
 import { inWriteTransaction, type LocalDatabase, STORES } from './schema.ts';
-import type { Change, FailedEntry, RecordRef, StoredConflict } from './types.ts';
+import type { Change, ConflictResolution, FailedEntry, RecordRef, StoredConflict } from './types.ts';
 
 /**
  * Resolves a conflict. The overlay is dropped (the record shows the server copy plus what is

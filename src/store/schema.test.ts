@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { recordFromEnvelope } from './record-state.ts';
 import { inWriteTransaction, LOCAL_DB_VERSION, type LocalDatabase, openLocalDatabase, STORES } from './schema.ts';
-import { envelope, uniqueDatabaseName } from './test-fixtures.ts';
+import { envelope, uniqueDatabaseName } from './store-fixtures.test-helper.ts';
 import type { OutboxEntry } from './types.ts';
 
 const opened: LocalDatabase[] = [];

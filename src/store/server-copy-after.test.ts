@@ -59,14 +59,14 @@ describe('serverCopyAfter', () => {
       });
     });
 
-    it('takes a sent field only where the server would: null for an absent field changes nothing', () => {
+    it('takes a sent field as the server does: null for a field never written is stored (absent and null differ)', () => {
       const after = serverCopyAfter(
         copy(1, { title: 'A' }),
         entry('update', { title: 'B', note: null }),
         applied(1, 2),
       );
-      expect(after).toMatchObject({ kind: 'derived', copy: { fields: { title: 'B' } } });
-      expect(Object.keys(after.kind === 'derived' ? after.copy.fields : {})).toEqual(['title']);
+      expect(after).toMatchObject({ kind: 'derived', copy: { fields: { title: 'B', note: null } } });
+      expect(Object.keys(after.kind === 'derived' ? after.copy.fields : {})).toEqual(['title', 'note']);
     });
 
     it('a field-conflict: the fields that did not conflict', () => {

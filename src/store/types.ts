@@ -236,6 +236,9 @@ export interface SyncStore {
   finishResync(): Promise<RecordRef[]>;
 }
 
+/** How the person settles a conflict: their values, the server's, or a merge of the two. */
+export type ConflictResolution = { keep: 'mine' } | { keep: 'theirs' } | { merged: Record<string, unknown> };
+
 /** One account's local database as the page uses it: the sync store, and what the person does. */
 export interface LocalStore extends SyncStore {
   commit(change: Change): Promise<RecordView>;
@@ -251,7 +254,7 @@ export interface LocalStore extends SyncStore {
   conflictEntries(): Promise<ConflictEntry[]>;
   failedEntries(): Promise<FailedEntry[]>;
   /** keep mine: a new update (baseVersion = server's) with my values; theirs: drop my values. */
-  resolveConflict(conflictId: string, resolution: import('../api/client.ts').ConflictResolution): Promise<RecordRef[]>;
+  resolveConflict(conflictId: string, resolution: ConflictResolution): Promise<RecordRef[]>;
   retryFailed(failedId: string, fields?: Record<string, unknown>): Promise<RecordRef[]>;
   discardFailed(failedId: string): Promise<RecordRef[]>;
 }
@@ -278,6 +281,8 @@ export type MetaKey =
    */
   | 'newestKey'
   | 'cursor'
+  /** The purge horizon the last pulled page was read under, sent back with the next pull. */
+  | 'horizon'
   | 'lastSyncAt'
   | 'owner'
   | 'resyncGeneration'

@@ -1,11 +1,23 @@
 /** The typed `burrow` BroadcastChannel shared by tabs and the worker: changes, status, presence. */
-import type { SyncStatus } from '../api/client.ts';
+
 import type { RecordRef, RecordView } from '../store/types.ts';
+import type { SyncStatus } from './sync-status.ts';
+
+/**
+ * Records a sync changed: by storing push results (`push`) or pulled changes (`pull`). `views`
+ * are those it raised to a newer server version, as stored then (see `syncedViews`).
+ */
+export interface SyncedChange {
+  source: 'push' | 'pull';
+  records: RecordRef[];
+  views: RecordView[];
+}
 
 /** Every message on the channel. `database` scopes data messages to one account's database. */
 export type BroadcastMessage =
-  /** `views`: records a sync raised to a newer version, as stored (see `syncedViews`). */
-  | { type: 'changed'; database: string; records: RecordRef[]; views?: RecordView[]; source: 'tab' | 'pull' }
+  /** A tab wrote these records (a commit, an answer to a conflict, a purge): read them. */
+  | { type: 'changed'; database: string; records: RecordRef[] }
+  | ({ type: 'synced'; database: string } & SyncedChange)
   | { type: 'status'; database: string; status: SyncStatus }
   | { type: 'account-changed'; database: string }
   | { type: 'hello' | 'heartbeat'; tabId: string; editing: RecordRef | null }
@@ -20,7 +32,13 @@ export interface SyncChannel {
   close(): void;
 }
 
-type ChannelConstructor = new (name: string) => BroadcastChannel;
+/** What the module uses of a `BroadcastChannel`, typed by hand: the tests' Node side type-checks it without the DOM. */
+interface ChannelLike {
+  onmessage: ((event: { data: unknown }) => void) | null;
+  postMessage(message: unknown): void;
+  close(): void;
+}
+type ChannelConstructor = new (name: string) => ChannelLike;
 
 /**
  * Opens the channel. Open it once per context and share it: a second object in the same
@@ -28,14 +46,15 @@ type ChannelConstructor = new (name: string) => BroadcastChannel;
  */
 export function openSyncChannel(
   name: string = CHANNEL_NAME,
-  Channel: ChannelConstructor | undefined = globalThis.BroadcastChannel,
+  Channel: ChannelConstructor | undefined = (globalThis as unknown as { BroadcastChannel?: ChannelConstructor })
+    .BroadcastChannel,
 ): SyncChannel {
   const listeners = new Set<(message: BroadcastMessage) => void>();
   if (!Channel) {
     return { post: () => {}, subscribe: () => () => {}, close: () => {} };
   }
   const channel = new Channel(name);
-  channel.onmessage = (event: MessageEvent) => {
+  channel.onmessage = (event) => {
     const message = event.data as BroadcastMessage | null;
     if (!message || typeof message.type !== 'string') return;
     for (const listener of listeners) listener(message);

@@ -1,21 +1,43 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { PROBLEM, type PushResponse } from '../../protocol/index.ts';
 import { type DrainDeps, drainOutbox, GENTLE_BATCH_MUTATIONS, GENTLE_RESULTS_PER_TRANSACTION } from './drain.ts';
-import type { Timers } from './http.ts';
-import { inProcessLock } from './lock.ts';
-import { FakeSyncServer } from './testing/fake-sync-server.ts';
-import { MemoryStore } from './testing/memory-store.ts';
+import { FakeSyncServer } from './fake-sync-server.test-helper.ts';
+import { createInProcessLock } from './lock.ts';
+import { openRecordedStore, type RecordedStore } from './recorded-store.test-helper.ts';
+import type { Timers } from './timers.ts';
 
 const WORKSPACE = '01900000-0000-7000-8000-000000000001';
 
+const opened: RecordedStore[] = [];
+afterEach(() => {
+  for (const store of opened.splice(0)) store.dispose();
+});
+
 /** The batches asked for (their size, and after which key: 0 for none), and the parts their results were stored in. */
-function sizesAsked(store: MemoryStore): { taken: unknown[]; stored: unknown[] } {
+function sizesAsked(store: RecordedStore): { taken: unknown[]; stored: unknown[] } {
   const asked = (method: string, pick: (args: unknown[]) => unknown) =>
     store.calls.filter((call) => call.method === method).map((call) => pick(call.args));
   return {
-    taken: asked('nextBatch', (args) => [args[0], args[2]]),
+    taken: asked('nextBatch', (args) => [args[0], args[2] ?? 0]),
     stored: asked('applyPushResults', (args) => (args[2] as { perTransaction?: number }).perTransaction),
   };
+}
+
+/** The result statuses of each push response the drain stored. */
+function storedStatuses(store: RecordedStore): string[][] {
+  return store.calls
+    .filter((call) => call.method === 'applyPushResults')
+    .map((call) => (call.args[1] as PushResponse).results.map((result) => result.status));
+}
+
+/** Commits a todo, as the page does. */
+function commitTodo(store: RecordedStore, text: string) {
+  return store.commit({
+    op: 'create',
+    table: 'todos',
+    workspaceId: WORKSPACE,
+    fields: { text, done: false, position: 0 },
+  });
 }
 
 /** Timers that fire on the next macrotask: only the timeout test ever lets one fire. */
@@ -23,10 +45,20 @@ const quickTimers: Timers = {
   setTimeout: (callback) => setTimeout(callback, 0),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
+/** Makes the store's next `nextBatch` throw, as a closed database would. */
+function failNextBatch(store: RecordedStore): void {
+  const nextBatch = store.nextBatch;
+  store.nextBatch = async () => {
+    store.nextBatch = nextBatch;
+    throw new Error('database closed');
+  };
+}
+
 const inertTimers: Timers = { setTimeout: () => 0, clearTimeout: () => {} };
 
-function setup(count: number, overrides: Partial<DrainDeps> = {}) {
-  const store = new MemoryStore();
+async function setup(count: number, overrides: Partial<DrainDeps> = {}) {
+  const store = await openRecordedStore();
+  opened.push(store);
   const server = new FakeSyncServer();
   const clock = { now: 1_000_000 };
   const deps: DrainDeps = {
@@ -36,19 +68,17 @@ function setup(count: number, overrides: Partial<DrainDeps> = {}) {
     random: () => 0.5,
     timers: inertTimers,
     isOnline: () => true,
-    lock: inProcessLock,
+    lock: createInProcessLock(),
     ...overrides,
   };
-  const commits = Array.from({ length: count }, (_, index) =>
-    store.commit({ op: 'create', table: 'todos', workspaceId: WORKSPACE, fields: { text: `todo ${index}` } }),
-  );
+  const commits = Array.from({ length: count }, (_, index) => commitTodo(store, `todo ${index}`));
   return { store, server, clock, deps, ready: Promise.all(commits) };
 }
 
 describe('drainOutbox', () => {
   describe('an empty outbox', () => {
     it('sends nothing and reports empty', async () => {
-      const { deps, server } = setup(0);
+      const { deps, server } = await setup(0);
       const result = await drainOutbox(deps);
       expect(result).toEqual({
         outcome: 'empty',
@@ -64,27 +94,27 @@ describe('drainOutbox', () => {
 
   describe('a 200 answer', () => {
     it('pushes every entry, deletes each after its ack, and names the changed records', async () => {
-      const { deps, server, store, ready } = setup(3);
+      const { deps, server, store, ready } = await setup(3);
       await ready;
       const result = await drainOutbox(deps);
       expect(result.outcome).toBe('empty');
       expect(result.acknowledged).toBe(3);
       expect(result.changed).toHaveLength(3);
-      expect(store.outbox.size).toBe(0);
+      expect((await store.outbox()).size).toBe(0);
       expect(server.appliedMutationIds).toHaveLength(3);
     });
 
     it('takes the whole outbox as a batch, sends it with <clientId>.<first>.<last> as the key, then applies the answer', async () => {
-      const { deps, server, store, ready } = setup(2);
+      const { deps, server, store, ready } = await setup(2);
       await ready;
       await drainOutbox(deps);
-      const clientId = store.meta.get('clientId');
+      const clientId = await store.meta('clientId');
       expect(server.pushLog.map((entry) => entry.key)).toEqual([`${clientId}.1.2`]);
       expect(store.methods().filter((method) => method !== 'commit')).toEqual(['nextBatch', 'applyPushResults']);
     });
 
     it('reads the counts it ends on with its last results, and only there', async () => {
-      const { deps, store, ready } = setup(1_100);
+      const { deps, store, ready } = await setup(1_100);
       await ready;
       const result = await drainOutbox({ ...deps, force: true });
       const asked = store.calls.filter((call) => call.method === 'applyPushResults').map((call) => call.args[2]);
@@ -94,23 +124,23 @@ describe('drainOutbox', () => {
     });
 
     it('reports no counts when it ends on anything but its last results', async () => {
-      const { deps, server, store, ready } = setup(1_100);
+      const { deps, server, store, ready } = await setup(1_100);
       await ready;
       server.pushFaults.push(null, { kind: 'status', status: 503 });
       const result = await drainOutbox({ ...deps, force: true });
       expect(result).toMatchObject({ outcome: 'retry-scheduled', acknowledged: 500, counts: null });
-      expect(store.outbox.size).toBe(600);
+      expect((await store.outbox()).size).toBe(600);
     });
 
     it('sends in batches of at most 500 when forced', async () => {
-      const { deps, server, ready } = setup(1_100);
+      const { deps, server, ready } = await setup(1_100);
       await ready;
       await drainOutbox({ ...deps, force: true });
       expect(server.pushLog.map((entry) => entry.seqs.length)).toEqual([500, 500, 100]);
     });
 
     it('while gentle (the person writing) sends small batches, stores results in small parts, reads nothing ahead', async () => {
-      const { deps, store, ready } = setup(250);
+      const { deps, store, ready } = await setup(250);
       await ready;
       expect(await drainOutbox({ ...deps, gentle: () => true })).toMatchObject({ acknowledged: 250 });
       expect(sizesAsked(store)).toEqual({
@@ -118,9 +148,8 @@ describe('drainOutbox', () => {
         stored: Array(3).fill(GENTLE_RESULTS_PER_TRANSACTION),
       });
       store.calls.length = 0;
-      const text = (index: number) => ({ text: `later ${index}` });
-      for (let i = 0; i < 1_600; i++)
-        await store.commit({ op: 'create', table: 'todos', workspaceId: WORKSPACE, fields: text(i) });
+      const text = (index: number) => `later ${index}`;
+      for (let i = 0; i < 1_600; i++) await commitTodo(store, text(i));
       expect(await drainOutbox({ ...deps, gentle: () => false })).toMatchObject({ acknowledged: 1_600 });
       // Else full batches, each after the first read ahead while the one before is in flight.
       expect(sizesAsked(store)).toEqual({
@@ -130,7 +159,7 @@ describe('drainOutbox', () => {
       expect(sizesAsked(store).taken[1]).not.toEqual([500, 0]);
     });
     it('while gentle, awaits `pause` before it takes each batch and hands it on for each part; else never', async () => {
-      const { deps, store, ready } = setup(150);
+      const { deps, store, ready } = await setup(150);
       await ready;
       const handed: unknown[] = [];
       const apply = store.applyPushResults.bind(store);
@@ -146,11 +175,16 @@ describe('drainOutbox', () => {
       methodsCalled();
       await drainOutbox({ ...deps, gentle: () => true, pause });
       order.push(...methodsCalled());
-      expect(order).toEqual(['pause', 'nextBatch', 'applyPushResults', 'pause', 'nextBatch', 'applyPushResults']);
+      // The drain pauses before it takes each batch; the store, before each part of 10 results.
+      const parts = (count: number) => Array(count).fill('pause');
+      expect(order).toEqual([
+        ...['pause', 'nextBatch', 'applyPushResults', ...parts(10)],
+        ...['pause', 'nextBatch', 'applyPushResults', ...parts(5)],
+      ]);
       expect(handed).toEqual([pause, pause]);
 
       handed.length = 0;
-      await store.commit({ op: 'create', table: 'todos', workspaceId: WORKSPACE, fields: { text: 'later' } });
+      await commitTodo(store, 'later');
       let paused = 0;
       const counted = async () => {
         paused++;
@@ -162,7 +196,7 @@ describe('drainOutbox', () => {
 
   describe('transient failures', () => {
     it('records the failure on the head entry with backoff and keeps every entry', async () => {
-      const { deps, server, store, ready } = setup(2);
+      const { deps, server, store, ready } = await setup(2);
       await ready;
       server.pushFaults.push({ kind: 'status', status: 503 });
       const result = await drainOutbox(deps);
@@ -171,8 +205,8 @@ describe('drainOutbox', () => {
         lastError: 'HTTP 503 internal',
         nextAttemptAt: 1_000_500,
       });
-      expect(store.outbox.size).toBe(2);
-      expect(store.outbox.get(1)).toMatchObject({
+      expect((await store.outbox()).size).toBe(2);
+      expect((await store.outbox()).get(1)).toMatchObject({
         attempts: 1,
         lastError: 'HTTP 503 internal',
         nextAttemptAt: 1_000_500,
@@ -180,7 +214,7 @@ describe('drainOutbox', () => {
     });
 
     it('honours Retry-After in seconds', async () => {
-      const { deps, server, store, ready } = setup(1);
+      const { deps, server, store, ready } = await setup(1);
       await ready;
       server.pushFaults.push({
         kind: 'status',
@@ -190,11 +224,11 @@ describe('drainOutbox', () => {
       });
       const result = await drainOutbox(deps);
       expect(result).toMatchObject({ outcome: 'retry-scheduled', nextAttemptAt: 1_030_000 });
-      expect(store.outbox.size).toBe(1);
+      expect((await store.outbox()).size).toBe(1);
     });
 
     it('grows the wait with each attempt', async () => {
-      const { deps, server, clock, ready } = setup(1);
+      const { deps, server, clock, ready } = await setup(1);
       await ready;
       const waits: number[] = [];
       for (let attempt = 0; attempt < 4; attempt++) {
@@ -208,7 +242,7 @@ describe('drainOutbox', () => {
     });
 
     it('does not send before the head entry is due, unless forced', async () => {
-      const { deps, server, ready } = setup(1);
+      const { deps, server, ready } = await setup(1);
       await ready;
       server.pushFaults.push({ kind: 'network-error' });
       await drainOutbox(deps);
@@ -221,75 +255,74 @@ describe('drainOutbox', () => {
     });
 
     it('counts a request that does not answer in time as a network failure', async () => {
-      const { deps, server, store, ready } = setup(1, { timers: quickTimers, timeoutMs: 5 });
+      const { deps, server, store, ready } = await setup(1, { timers: quickTimers, timeoutMs: 5 });
       await ready;
       server.pushFaults.push({ kind: 'hang' });
       const result = await drainOutbox(deps);
       expect(result).toMatchObject({ outcome: 'retry-scheduled', lastError: 'timeout after 5 ms' });
-      expect(store.outbox.size).toBe(1);
+      expect((await store.outbox()).size).toBe(1);
     });
 
     it('sends nothing while the platform says it is offline', async () => {
-      const { deps, server, ready } = setup(1, { isOnline: () => false });
+      const { deps, server, ready } = await setup(1, { isOnline: () => false });
       await ready;
       expect((await drainOutbox(deps)).outcome).toBe('offline');
       expect(server.pushLog).toEqual([]);
     });
 
     it('tries anyway when forced (a sync event), because onLine can lag in a worker', async () => {
-      const { deps, server, store, ready } = setup(2, { isOnline: () => false, force: true });
+      const { deps, server, store, ready } = await setup(2, { isOnline: () => false, force: true });
       await ready;
       expect((await drainOutbox(deps)).outcome).toBe('empty');
       expect(server.pushLog).toHaveLength(1);
-      expect(store.outbox.size).toBe(0);
+      expect((await store.outbox()).size).toBe(0);
     });
 
     it('counts no attempt when a forced try fails while the platform says offline', async () => {
-      const { deps, server, store, ready } = setup(1, { isOnline: () => false, force: true });
+      const { deps, server, store, ready } = await setup(1, { isOnline: () => false, force: true });
       await ready;
       server.pushFaults.push({ kind: 'network-error' });
       expect((await drainOutbox(deps)).outcome).toBe('offline');
-      expect([...store.outbox.values()][0].attempts).toBe(0);
+      expect([...(await store.outbox()).values()][0].attempts).toBe(0);
     });
   });
 
   describe('a response lost after the server applied the batch', () => {
     it('resends the same batch with the same key and deletes each entry once', async () => {
-      const { deps, server, store, clock, ready } = setup(3);
+      const { deps, server, store, clock, ready } = await setup(3);
       await ready;
       server.pushFaults.push({ kind: 'drop-after-apply' });
       const first = await drainOutbox(deps);
       expect(first.outcome).toBe('retry-scheduled');
-      expect(store.outbox.size).toBe(3);
+      expect((await store.outbox()).size).toBe(3);
       clock.now += 60_000;
       const second = await drainOutbox(deps);
       expect(second.outcome).toBe('empty');
       expect(server.pushLog.map((entry) => entry.key)).toEqual([server.pushLog[0].key, server.pushLog[0].key]);
       expect(server.appliedMutationIds).toHaveLength(3);
-      expect(store.outbox.size).toBe(0);
+      expect((await store.outbox()).size).toBe(0);
       expect(store.methods().filter((method) => method === 'applyPushResults')).toHaveLength(1);
     });
 
     it('gets duplicates for the old part when new entries joined the batch', async () => {
-      const { deps, server, store, clock, ready } = setup(2);
+      const { deps, server, store, clock, ready } = await setup(2);
       await ready;
       server.pushFaults.push({ kind: 'drop-after-apply' });
       await drainOutbox(deps);
-      await store.commit({ op: 'create', table: 'todos', workspaceId: WORKSPACE, fields: { text: 'late' } });
+      await commitTodo(store, 'late');
       clock.now += 60_000;
       await drainOutbox(deps);
-      const statuses = store.calls.filter((call) => call.method === 'applyPushResults').map((call) => call.args[1]);
-      expect(statuses).toEqual([['duplicate', 'duplicate', 'applied']]);
+      expect(storedStatuses(store)).toEqual([['duplicate', 'duplicate', 'applied']]);
       expect(server.appliedMutationIds).toHaveLength(3);
-      expect(store.outbox.size).toBe(0);
+      expect((await store.outbox()).size).toBe(0);
     });
   });
 
   describe('409 seq-gap', () => {
     it('aligns the seqs to the expected one and continues', async () => {
-      const { deps, server, store, ready } = setup(2);
+      const { deps, server, store, ready } = await setup(2);
       await ready;
-      store.meta.set('seqBase', -10);
+      await store.writeMeta('seqBase', -10);
       const result = await drainOutbox(deps);
       expect(result.outcome).toBe('empty');
       expect(server.pushLog.map((entry) => [entry.status, entry.seqs])).toEqual([
@@ -300,22 +333,22 @@ describe('drainOutbox', () => {
     });
 
     it('gives up for now after repeated gaps, keeping every entry', async () => {
-      const { deps, server, store, ready } = setup(1);
+      const { deps, server, store, ready } = await setup(1);
       await ready;
       for (let i = 0; i < 5; i++)
         server.pushFaults.push({ kind: 'status', status: 409, code: PROBLEM.seqGap, extra: { expectedSeq: 1 } });
       const result = await drainOutbox(deps);
       expect(result.outcome).toBe('blocked');
       expect(server.pushLog).toHaveLength(4);
-      expect(store.outbox.size).toBe(1);
+      expect((await store.outbox()).size).toBe(1);
     });
   });
 
   describe('403 client-forbidden', () => {
     it('renews the client id, renumbers from 1 and continues', async () => {
-      const { deps, server, store, ready } = setup(2);
+      const { deps, server, store, ready } = await setup(2);
       await ready;
-      const oldClient = store.meta.get('clientId') as string;
+      const oldClient = (await store.meta<string>('clientId'))!;
       server.forbiddenClients.add(oldClient);
       const result = await drainOutbox(deps);
       expect(result.outcome).toBe('empty');
@@ -328,22 +361,22 @@ describe('drainOutbox', () => {
 
   describe('401', () => {
     it('pauses without counting an attempt', async () => {
-      const { deps, server, store, ready } = setup(1);
+      const { deps, server, store, ready } = await setup(1);
       await ready;
       server.pushFaults.push({ kind: 'status', status: 401, code: PROBLEM.unauthorized });
       expect((await drainOutbox(deps)).outcome).toBe('paused');
-      expect(store.outbox.get(1)).toMatchObject({ attempts: 0 });
+      expect((await store.outbox()).get(1)).toMatchObject({ attempts: 0 });
     });
   });
 
   describe('413 too-large', () => {
     it('halves the batch until the sizes fit', async () => {
-      const { deps, server, store, ready } = setup(10);
+      const { deps, server, store, ready } = await setup(10);
       await ready;
       server.maxMutations = 3;
       const result = await drainOutbox(deps);
       expect(result.outcome).toBe('empty');
-      expect(store.failed).toEqual([]);
+      expect(await store.failedEntries()).toEqual([]);
       expect(server.pushLog.map((entry) => [entry.status, entry.seqs.length])).toEqual([
         [413, 10],
         [413, 5],
@@ -355,9 +388,9 @@ describe('drainOutbox', () => {
     });
 
     it('moves a single entry the server never takes to failed, and delivers the rest', async () => {
-      const { deps, server, store, ready } = setup(4);
+      const { deps, server, store, ready } = await setup(4);
       await ready;
-      const firstId = store.outbox.get(1)!.id;
+      const firstId = (await store.outbox()).get(1)!.id;
       for (let i = 0; i < 3; i++) server.pushFaults.push({ kind: 'status', status: 413, code: PROBLEM.tooLarge });
       const result = await drainOutbox(deps);
       expect(result.outcome).toBe('empty');
@@ -369,20 +402,22 @@ describe('drainOutbox', () => {
         [409, [2, 3, 4]],
         [200, [1, 2, 3]],
       ]);
-      expect(store.failed.map((entry) => [entry.error.code, entry.id])).toEqual([[PROBLEM.tooLarge, firstId]]);
+      expect((await store.failedEntries()).map((entry) => [entry.error.code, entry.id])).toEqual([
+        [PROBLEM.tooLarge, firstId],
+      ]);
       expect(server.appliedMutationIds).toHaveLength(3);
     });
   });
 
   describe('a whole-request 400', () => {
     it('isolates the bad mutation by halving and fails only it', async () => {
-      const { deps, server, store, ready } = setup(8);
+      const { deps, server, store, ready } = await setup(8);
       await ready;
-      const poisoned = store.outbox.get(6)!;
+      const poisoned = (await store.outbox()).get(6)!;
       server.poisonMutationIds.add(poisoned.id);
       const result = await drainOutbox(deps);
       expect(result.outcome).toBe('empty');
-      expect(store.failed.map((entry) => entry.id)).toEqual([poisoned.id]);
+      expect((await store.failedEntries()).map((entry) => entry.id)).toEqual([poisoned.id]);
       expect(server.appliedMutationIds).toHaveLength(7);
       expect(server.appliedMutationIds).not.toContain(poisoned.id);
     });
@@ -390,35 +425,35 @@ describe('drainOutbox', () => {
 
   describe('422 idempotency-key-reused', () => {
     it('retries once with a salted key, without failing anything', async () => {
-      const { deps, server, store, ready } = setup(2);
+      const { deps, server, store, ready } = await setup(2);
       await ready;
       server.pushFaults.push({ kind: 'status', status: 422, code: PROBLEM.idempotencyKeyReused });
       const result = await drainOutbox(deps);
       expect(result.outcome).toBe('empty');
       const [plain, salted] = server.pushLog.map((entry) => entry.key);
       expect(salted.startsWith(`${plain}.`)).toBe(true);
-      expect(store.failed).toEqual([]);
+      expect(await store.failedEntries()).toEqual([]);
     });
   });
 
   describe('other refusals', () => {
     it('keeps the entries, schedules a retry and reports blocked', async () => {
-      const { deps, server, store, ready } = setup(1);
+      const { deps, server, store, ready } = await setup(1);
       await ready;
       server.pushFaults.push({ kind: 'status', status: 403, code: PROBLEM.csrf });
       const result = await drainOutbox(deps);
       expect(result).toMatchObject({ outcome: 'blocked', lastError: 'HTTP 403 csrf' });
-      expect(store.outbox.get(1)).toMatchObject({ attempts: 1 });
+      expect((await store.outbox()).get(1)).toMatchObject({ attempts: 1 });
     });
   });
 
   describe('commits made during a drain', () => {
     async function commitDuringPush(force: boolean) {
-      const { deps, server, store, ready } = setup(2);
+      const { deps, server, store, ready } = await setup(2);
       await ready;
       const fetchAndCommit: typeof fetch = async (input, init) => {
         if (server.pushLog.length === 0) {
-          await store.commit({ op: 'create', table: 'todos', workspaceId: WORKSPACE, fields: { text: 'later' } });
+          await commitTodo(store, 'later');
         }
         return server.fetch(input, init);
       };
@@ -430,13 +465,13 @@ describe('drainOutbox', () => {
       const { result, server, store } = await commitDuringPush(force);
       expect(result).toMatchObject({ outcome: 'empty', acknowledged: 2 });
       expect(server.pushLog).toHaveLength(1);
-      expect(store.outbox.size).toBe(1);
+      expect((await store.outbox()).size).toBe(1);
     });
   });
 
   describe('the pipeline', () => {
     it('sends the next batch while the results of the one before are still being stored', async () => {
-      const { deps, server, store, ready } = setup(1_100);
+      const { deps, server, store, ready } = await setup(1_100);
       await ready;
       let release: () => void = () => {};
       const gate = new Promise<void>((resolve) => {
@@ -460,11 +495,11 @@ describe('drainOutbox', () => {
       expect(pushesWhenFirstStored).toBeGreaterThanOrEqual(2);
       expect(result).toMatchObject({ outcome: 'empty', acknowledged: 1_100 });
       expect(server.pushLog.map((entry) => entry.seqs[0])).toEqual([1, 501, 1001]);
-      expect(store.outbox.size).toBe(0);
+      expect((await store.outbox()).size).toBe(0);
     });
 
     it('stops sending when results cannot be stored, and the next drain delivers each entry once', async () => {
-      const { deps, server, store, ready } = setup(1_100);
+      const { deps, server, store, ready } = await setup(1_100);
       await ready;
       const apply = store.applyPushResults.bind(store);
       store.applyPushResults = async () => {
@@ -474,11 +509,11 @@ describe('drainOutbox', () => {
       // Like a transient failure: an attempt counted on the head entry, the retry after the backoff.
       const lastError = 'storing push results failed: database closed';
       expect(failed).toMatchObject({ outcome: 'retry-scheduled', lastError, nextAttemptAt: 1_000_500 });
-      expect(store.outbox.get(1)).toMatchObject({ attempts: 1, lastError, nextAttemptAt: 1_000_500 });
-      expect(store.outbox.size).toBe(1_100);
+      expect((await store.outbox()).get(1)).toMatchObject({ attempts: 1, lastError, nextAttemptAt: 1_000_500 });
+      expect((await store.outbox()).size).toBe(1_100);
       store.applyPushResults = apply;
       expect(await drainOutbox({ ...deps, force: true })).toMatchObject({ outcome: 'empty', acknowledged: 1_100 });
-      expect(store.outbox.size).toBe(0);
+      expect((await store.outbox()).size).toBe(0);
       expect(new Set(server.appliedMutationIds).size).toBe(1_100);
       expect(server.appliedMutationIds).toHaveLength(1_100);
     });
@@ -486,18 +521,18 @@ describe('drainOutbox', () => {
 
   describe('a failing store', () => {
     it('resolves with retry-scheduled instead of rejecting, backing off while it keeps failing', async () => {
-      const { deps, store, ready } = setup(1);
+      const { deps, store, ready } = await setup(1);
       await ready;
       const waits: number[] = [];
       for (let attempt = 0; attempt < 3; attempt++) {
-        store.failNextBatch = true;
+        failNextBatch(store);
         const result = await drainOutbox(deps);
         expect(result).toMatchObject({ outcome: 'retry-scheduled', lastError: 'drain failed: database closed' });
         waits.push((result as { nextAttemptAt: number }).nextAttemptAt - deps.now());
       }
       expect(waits).toEqual([500, 1_000, 2_000]);
       expect(await drainOutbox(deps)).toMatchObject({ outcome: 'empty', acknowledged: 1 });
-      store.failNextBatch = true;
+      failNextBatch(store);
       expect(await drainOutbox(deps)).toMatchObject({ nextAttemptAt: deps.now() + 500 });
     });
   });
@@ -505,7 +540,7 @@ describe('drainOutbox', () => {
   describe('an answer that is not what the protocol promises', () => {
     /** Drains `count` entries once with the push's answer tampered by `answer`. */
     async function drainWithAnswer(answer: (response: PushResponse) => unknown, count = 3) {
-      const context = setup(count);
+      const context = await setup(count);
       await context.ready;
       context.server.pushFaults.push({ kind: 'tamper', answer });
       return { ...context, result: await drainOutbox(context.deps) };
@@ -523,8 +558,8 @@ describe('drainOutbox', () => {
         lastError,
         nextAttemptAt: 1_000_500,
       });
-      expect(store.outbox.size).toBe(3);
-      expect(store.outbox.get(1)).toMatchObject({ attempts: 1, lastError });
+      expect((await store.outbox()).size).toBe(3);
+      expect((await store.outbox()).get(1)).toMatchObject({ attempts: 1, lastError });
       expect(await drainOutbox({ ...deps, force: true })).toMatchObject({ outcome: 'empty', acknowledged: 3 });
       expect(server.appliedMutationIds).toHaveLength(3);
     });
@@ -546,14 +581,14 @@ describe('drainOutbox', () => {
           outcome: 'retry-scheduled',
           lastError: expect.stringMatching(/^invalid push answer: /),
         });
-        expect(store.outbox.get(1)).toMatchObject({ attempts: 1 });
+        expect((await store.outbox()).get(1)).toMatchObject({ attempts: 1 });
       }
     });
   });
 
   describe('one drain at a time', () => {
     it('never has two pushes in flight, and sends each entry once', async () => {
-      const { deps, server, store, ready } = setup(6);
+      const { deps, server, store, ready } = await setup(6);
       await ready;
       let inFlight = 0;
       let maxInFlight = 0;
@@ -570,7 +605,7 @@ describe('drainOutbox', () => {
       const both = await Promise.all([
         drainOutbox({ ...deps, fetch: slowFetch }),
         drainOutbox({ ...deps, fetch: slowFetch }),
-        store.commit({ op: 'create', table: 'todos', workspaceId: WORKSPACE, fields: { text: 'during' } }),
+        commitTodo(store, 'during'),
       ]);
       expect(both.slice(0, 2).map((result) => (result as { outcome: string }).outcome)).toEqual(['empty', 'empty']);
       expect(maxInFlight).toBe(1);

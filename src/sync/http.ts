@@ -1,12 +1,7 @@
 /** One JSON request of the sync loops: timeout, problem bodies, `Retry-After`; never rejects. */
 import type { Problem } from '../../protocol/index.ts';
 import { parseRetryAfter } from './backoff.ts';
-
-/** Timers the loops use, injected so tests run them with fake clocks. */
-export interface Timers {
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+import type { Timers } from './timers.ts';
 
 /** What the sync loops need to talk HTTP. */
 export interface HttpDeps {
@@ -24,11 +19,6 @@ export type HttpAnswer =
   | { kind: 'network-error'; reason: string };
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
-
-export const systemTimers: Timers = {
-  setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
-  clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof globalThis.setTimeout>),
-};
 
 function isProblem(body: unknown): body is Problem {
   return typeof body === 'object' && body !== null && typeof (body as Problem).code === 'string';

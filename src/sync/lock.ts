@@ -3,22 +3,29 @@
 /** Runs `task` while holding the named lock; waits for the lock if another holder has it. */
 export type LockRunner = <T>(name: string, task: () => Promise<T>) => Promise<T>;
 
-const localTails = new Map<string, Promise<unknown>>();
+/**
+ * A promise chain per name: excludes only the callers that share this runner. Tests make one
+ * each, so a loop a test leaves waiting cannot hold the next test's locks.
+ */
+export function createInProcessLock(): LockRunner {
+  const tails = new Map<string, Promise<unknown>>();
+  return (name, task) => {
+    const previous = tails.get(name) ?? Promise.resolve();
+    const run = previous.then(task, task);
+    const tail = run.catch(() => undefined);
+    tails.set(name, tail);
+    void tail.then(() => {
+      if (tails.get(name) === tail) tails.delete(name);
+    });
+    return run;
+  };
+}
 
 /**
- * The fallback where `navigator.locks` is missing (old browsers, Node): a promise chain per
- * name, so it only excludes callers in this JavaScript realm.
+ * The fallback where `navigator.locks` is missing (old browsers, Node): it only excludes callers
+ * in this JavaScript realm.
  */
-export const inProcessLock: LockRunner = (name, task) => {
-  const previous = localTails.get(name) ?? Promise.resolve();
-  const run = previous.then(task, task);
-  const tail = run.catch(() => undefined);
-  localTails.set(name, tail);
-  void tail.then(() => {
-    if (localTails.get(name) === tail) localTails.delete(name);
-  });
-  return run;
-};
+export const inProcessLock: LockRunner = createInProcessLock();
 
 interface LockManagerLike {
   request<T>(name: string, callback: () => Promise<T>): Promise<T>;
@@ -26,7 +33,8 @@ interface LockManagerLike {
 
 /** The Web Locks runner when the platform has it (pages and workers alike), else the fallback. */
 export function defaultLock(): LockRunner {
-  const locks = (globalThis.navigator as { locks?: LockManagerLike } | undefined)?.locks;
+  // Typed by hand: this module is also type-checked without the DOM's types (the tests' Node side).
+  const locks = (globalThis as { navigator?: { locks?: LockManagerLike } }).navigator?.locks;
   if (!locks) return inProcessLock;
   return (name, task) => locks.request(name, task);
 }

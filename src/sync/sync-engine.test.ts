@@ -1,19 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { PROBLEM } from '../../protocol/index.ts';
-import type { SyncStatus } from '../api/client.ts';
 import type { BroadcastMessage, SyncChannel } from './broadcast.ts';
-import type { Timers } from './http.ts';
-import { inProcessLock } from './lock.ts';
-import {
-  BURST_COMMITS,
-  BURST_QUIET_MS,
-  COMMIT_MAX_WAIT_MS,
-  GENTLE_YIELD_MAX_MS,
-  SyncEngine,
-  type SyncEngineDeps,
-} from './sync-engine.ts';
-import { FakeSyncServer } from './testing/fake-sync-server.ts';
-import { MemoryStore } from './testing/memory-store.ts';
+import { BURST_COMMITS, BURST_QUIET_MS, COMMIT_MAX_WAIT_MS, GENTLE_YIELD_MAX_MS } from './commit-gathering.ts';
+import { FakeSyncServer } from './fake-sync-server.test-helper.ts';
+import { createInProcessLock } from './lock.ts';
+import { openRecordedStore, type RecordedStore } from './recorded-store.test-helper.ts';
+import { SyncEngine, type SyncEngineDeps } from './sync-engine.ts';
+import type { SyncStatus } from './sync-status.ts';
+import type { Timers } from './timers.ts';
 
 const WORKSPACE = '01900000-0000-7000-8000-000000000001';
 
@@ -75,8 +69,16 @@ async function until(done: () => boolean): Promise<void> {
   expect(done()).toBe(true);
 }
 
-function setup(options: { signedIn?: boolean; online?: boolean; commitCoalesceMs?: number } = {}) {
-  const store = new MemoryStore('burrow-user-1');
+const opened: { store: RecordedStore; engine: SyncEngine }[] = [];
+afterEach(() => {
+  for (const { store, engine } of opened.splice(0)) {
+    engine.stop();
+    store.dispose();
+  }
+});
+
+async function setup(options: { signedIn?: boolean; online?: boolean; commitCoalesceMs?: number } = {}) {
+  const store = await openRecordedStore();
   const server = new FakeSyncServer();
   const clock = { now: 1_000_000 };
   const timers = new ManualTimers(clock);
@@ -99,18 +101,19 @@ function setup(options: { signedIn?: boolean; online?: boolean; commitCoalesceMs
     random: () => 0.5,
     timers,
     isOnline: () => network.online,
-    lock: inProcessLock,
+    lock: createInProcessLock(),
     channel,
     requestBackgroundSync: async () => {
       syncRegistrations++;
     },
-    onChanged: (records) => changed.push(...records.map((record) => record.id)),
+    onSynced: ({ records }) => changed.push(...records.map((record) => record.id)),
     onStatus: (status) => statuses.push(status),
     commitCoalesceMs: options.commitCoalesceMs,
   };
   const engine = new SyncEngine(deps);
+  opened.push({ store, engine });
   const commit = (text: string) =>
-    store.commit({ op: 'create', table: 'todos', workspaceId: WORKSPACE, fields: { text } });
+    store.commit({ op: 'create', table: 'todos', workspaceId: WORKSPACE, fields: { text, done: false, position: 0 } });
   return {
     store,
     server,
@@ -126,22 +129,29 @@ function setup(options: { signedIn?: boolean; online?: boolean; commitCoalesceMs
   };
 }
 
-/** Holds the storing of push results (a drain in progress) until the returned function is called. */
-function holdResults(store: MemoryStore): () => void {
+/**
+ * Holds the storing of push results (a drain in progress) until the returned function is called:
+ * held where the store has waited for its pause in the commits (a gentle drain's) and is about to
+ * write, so commits made meanwhile come while the drain's last transaction runs.
+ */
+function holdResults(store: RecordedStore): () => void {
   let release: () => void = () => {};
   const held = new Promise<void>((resolve) => {
     release = resolve;
   });
-  const apply = store.applyPushResults.bind(store);
-  store.applyPushResults = async (batch, response, options) => {
-    await held;
-    return apply(batch, response, options);
+  const apply = store.applyPushResults;
+  store.applyPushResults = (batch, response, options) => {
+    const pause = async () => {
+      await options?.pause?.();
+      await held;
+    };
+    return apply(batch, response, { ...options, pause });
   };
   return release;
 }
 
 /** Commits 'a' and lets its gathering drain send it; the drain then holds its results until `release()`. */
-async function drainHeldAfterSending({ engine, server, store, timers, commit }: ReturnType<typeof setup>) {
+async function drainHeldAfterSending({ engine, server, store, timers, commit }: Awaited<ReturnType<typeof setup>>) {
   const release = holdResults(store);
   await commit('a');
   const first = engine.trigger('committed');
@@ -152,7 +162,7 @@ async function drainHeldAfterSending({ engine, server, store, timers, commit }: 
 describe('SyncEngine', () => {
   describe('without an account', () => {
     it('never pushes and says local-only', async () => {
-      const { engine, server, commit } = setup({ signedIn: false });
+      const { engine, server, commit } = await setup({ signedIn: false });
       await commit('offline forever');
       await engine.trigger('committed');
       const status = await engine.flush();
@@ -163,14 +173,14 @@ describe('SyncEngine', () => {
 
   describe('a commit', () => {
     it('is pushed, then pulled, and ends synced with the new cursor', async () => {
-      const { engine, server, store, commit } = setup();
+      const { engine, server, store, commit } = await setup();
       await commit('hello');
       await engine.trigger('committed');
       const status = await engine.pull();
       expect(server.pushLog).toHaveLength(1);
-      // The pull after the push, and the one asked for while it ran (from the new cursor).
-      expect(server.pullLog).toEqual([0, 1]);
-      expect(store.outbox.size).toBe(0);
+      // Only the pull asked for: the push's results were every change, so they moved the cursor.
+      expect(server.pullLog).toEqual([1]);
+      expect((await store.outbox()).size).toBe(0);
       expect(status).toMatchObject({
         state: 'synced',
         pending: 0,
@@ -180,13 +190,7 @@ describe('SyncEngine', () => {
     });
 
     it('is not followed by a pull when its results moved the cursor up to the server cursor', async () => {
-      const { engine, server, store, commit } = setup();
-      const apply = store.applyPushResults.bind(store);
-      store.applyPushResults = async (batch, response, options) => {
-        const stored = await apply(batch, response, options);
-        await store.setMeta('cursor', response.cursor);
-        return { ...stored, cursor: response.cursor };
-      };
+      const { engine, server, commit } = await setup();
       await commit('hello');
       await engine.trigger('committed');
       await engine.flush();
@@ -195,22 +199,46 @@ describe('SyncEngine', () => {
     });
 
     it('tells this context and the other tabs which records changed, with those it synced as stored', async () => {
-      const { engine, broadcasts, changed, store, commit } = setup();
+      const { engine, broadcasts, changed, store, commit } = await setup();
       const record = await commit('hello');
       await engine.flush();
       expect(changed).toContain(record.id);
       expect(broadcasts).toContainEqual({
-        type: 'changed',
-        database: 'burrow-user-1',
+        type: 'synced',
+        database: store.name,
+        source: 'push',
         records: [{ table: 'todos', id: record.id }],
         views: [await store.get('todos', record.id)],
-        source: 'pull',
       });
       expect(await store.get('todos', record.id)).toMatchObject({ version: 1, pending: false });
     });
 
+    it("tells pulled changes apart from its push's acknowledgements", async () => {
+      const { engine, broadcasts, server, commit } = await setup();
+      const mine = await commit('mine');
+      await engine.flush();
+      const theirs = '01900000-0000-7000-8000-0000000000ff';
+      server.addChange({
+        table: 'workspaces',
+        id: theirs,
+        workspaceId: theirs,
+        version: 1,
+        deleted: false,
+        createdAt: '',
+        updatedAt: '',
+        fields: { name: 'theirs' },
+      });
+      await engine.pull();
+      const told = broadcasts.flatMap((message) =>
+        message.type === 'synced' ? message.records.map((record) => `${message.source} ${record.id}`) : [],
+      );
+      expect(told).toContain(`push ${mine.id}`);
+      expect(told).toContain(`pull ${theirs}`);
+      expect(told).not.toContain(`push ${theirs}`);
+    });
+
     it('broadcasts each new status to the other tabs', async () => {
-      const { engine, broadcasts, commit } = setup();
+      const { engine, broadcasts, commit } = await setup();
       await commit('hello');
       await engine.syncNow();
       const states = broadcasts.filter((message) => message.type === 'status').map((message) => message.status.state);
@@ -220,7 +248,7 @@ describe('SyncEngine', () => {
 
   describe('status', () => {
     it('after a drain and a pull that got to their last results, is told from the counts read with them', async () => {
-      const { engine, store, commit } = setup();
+      const { engine, store, commit } = await setup();
       await commit('first');
       await engine.syncNow();
       store.calls.length = 0;
@@ -233,7 +261,7 @@ describe('SyncEngine', () => {
     });
 
     it('is read from the store after a drain that ended on anything else', async () => {
-      const { engine, store, commit } = setup({ online: false });
+      const { engine, store, commit } = await setup({ online: false });
       await commit('hello');
       const status = await engine.flush();
       expect(status).toMatchObject({ state: 'offline', pending: 1 });
@@ -243,7 +271,7 @@ describe('SyncEngine', () => {
 
   describe('a sync event', () => {
     it('while commits gather, waits for their drain instead of forcing a drain and a pull of its own', async () => {
-      const { engine, server, store, timers, commit } = setup({ commitCoalesceMs: 25 });
+      const { engine, server, store, timers, commit } = await setup({ commitCoalesceMs: 25 });
       await commit('first');
       await engine.syncNow();
       const pulls = server.pullLog.length;
@@ -255,13 +283,13 @@ describe('SyncEngine', () => {
       await timers.fireUntil(settled(gathered));
       expect(await event).toMatchObject({ pending: 0 });
       expect(server.pushLog).toHaveLength(2);
-      // Only the pull after the push (the fake store's results never move the cursor).
-      expect(server.pullLog).toHaveLength(pulls + 1);
-      expect(store.outbox.size).toBe(0);
+      // No pull: the push's results were every change since the cursor.
+      expect(server.pullLog).toHaveLength(pulls);
+      expect((await store.outbox()).size).toBe(0);
     });
 
     it('with none gathering, drains at once, whatever the backoff, and pulls', async () => {
-      const { engine, server, clock, commit } = setup();
+      const { engine, server, clock, commit } = await setup();
       await commit('a');
       server.pushFaults.push({ kind: 'status', status: 503 });
       await engine.flush();
@@ -269,11 +297,11 @@ describe('SyncEngine', () => {
       clock.now += 100; // still inside the backoff
       expect(await engine.syncEvent()).toMatchObject({ pending: 0 });
       expect(server.pushLog).toHaveLength(2);
-      expect(server.pullLog).toContain(0);
+      expect(server.pullLog).toHaveLength(1);
     });
 
     it('syncs now when the gathering drain left entries', async () => {
-      const { engine, server, timers, commit } = setup({ commitCoalesceMs: 25 });
+      const { engine, server, timers, commit } = await setup({ commitCoalesceMs: 25 });
       await commit('a');
       server.pushFaults.push({ kind: 'status', status: 503 });
       const gathered = engine.trigger('committed');
@@ -286,7 +314,7 @@ describe('SyncEngine', () => {
 
   describe('triggers', () => {
     it('pulls on start and on reconnect even with nothing to push', async () => {
-      const { engine, server } = setup();
+      const { engine, server } = await setup();
       await engine.trigger('start');
       await engine.trigger('online');
       expect(server.pullLog).toEqual([0, 0]);
@@ -294,7 +322,7 @@ describe('SyncEngine', () => {
     });
 
     it('does not pull after a commit that delivered nothing', async () => {
-      const { engine, server } = setup();
+      const { engine, server } = await setup();
       await engine.trigger('committed');
       await engine.trigger('ping');
       expect(server.pullLog).toEqual([]);
@@ -303,7 +331,7 @@ describe('SyncEngine', () => {
 
   describe('coalescing', () => {
     it('lets the commits of a burst gather, then sends them in one push', async () => {
-      const { engine, server, timers, commit } = setup({ commitCoalesceMs: 25 });
+      const { engine, server, timers, commit } = await setup({ commitCoalesceMs: 25 });
       const triggers = [];
       for (const text of ['a', 'b', 'c']) {
         await commit(text);
@@ -317,7 +345,7 @@ describe('SyncEngine', () => {
     });
 
     it('waits for a pause in the commits, but never more than a second after the first', async () => {
-      const { engine, server, timers, clock, commit } = setup({ commitCoalesceMs: 25 });
+      const { engine, server, timers, clock, commit } = await setup({ commitCoalesceMs: 25 });
       const start = clock.now;
       const dueTimes: number[] = [];
       const arm = timers.setTimeout.bind(timers);
@@ -343,7 +371,7 @@ describe('SyncEngine', () => {
     });
 
     it('ends a burst only after a longer pause than a few edits need', async () => {
-      const { engine, server, timers, clock, commit } = setup({ commitCoalesceMs: 25 });
+      const { engine, server, timers, clock, commit } = await setup({ commitCoalesceMs: 25 });
       const triggers = [];
       for (let i = 0; i < BURST_COMMITS; i++) {
         // Each commit re-arms the one timer: its delay is the pause that would end the gathering.
@@ -359,7 +387,7 @@ describe('SyncEngine', () => {
     });
 
     it('lets a ping that comes while commits gather wait for their drain', async () => {
-      const { engine, server, timers, commit } = setup({ commitCoalesceMs: 25 });
+      const { engine, server, timers, commit } = await setup({ commitCoalesceMs: 25 });
       await commit('a');
       const gathered = engine.trigger('committed');
       const pinged = engine.trigger('ping');
@@ -370,7 +398,7 @@ describe('SyncEngine', () => {
     });
 
     it('does not count the pause its own drain held the commits back for as quiet', async () => {
-      const rig = setup({ commitCoalesceMs: 25 });
+      const rig = await setup({ commitCoalesceMs: 25 });
       const { engine, server, timers, clock, commit } = rig;
       const { release, first } = await drainHeldAfterSending(rig);
       await commit('b');
@@ -388,7 +416,7 @@ describe('SyncEngine', () => {
     });
 
     it('re-arms a gathering that comes due just after a drain ended, too recently for quiet', async () => {
-      const rig = setup({ commitCoalesceMs: 25 });
+      const rig = await setup({ commitCoalesceMs: 25 });
       const { engine, server, timers, clock, commit } = rig;
       const { release, first } = await drainHeldAfterSending(rig);
       await commit('b');
@@ -407,7 +435,7 @@ describe('SyncEngine', () => {
     });
 
     it('re-arms a gathering whose timer fired just before the cap while a drain runs', async () => {
-      const rig = setup({ commitCoalesceMs: 25 });
+      const rig = await setup({ commitCoalesceMs: 25 });
       const { engine, server, timers, clock, commit } = rig;
       const { release, first } = await drainHeldAfterSending(rig);
       const start = clock.now;
@@ -427,7 +455,7 @@ describe('SyncEngine', () => {
     });
 
     it('lets a gentle drain take a batch once the commits pause, or GENTLE_YIELD_MAX_MS after it asked', async () => {
-      const { engine, server, timers, clock, commit } = setup({ commitCoalesceMs: 25 });
+      const { engine, server, timers, clock, commit } = await setup({ commitCoalesceMs: 25 });
       await commit('a');
       const drained = engine.trigger('committed');
       timers.fireAll(); // the gathering comes due (early, 'a' just made): its gentle drain waits for quiet
@@ -452,7 +480,7 @@ describe('SyncEngine', () => {
     });
 
     it('stopping releases whoever waits for a gathering drain, without draining', async () => {
-      const { engine, server, timers, commit } = setup({ commitCoalesceMs: 25 });
+      const { engine, server, timers, commit } = await setup({ commitCoalesceMs: 25 });
       await commit('a');
       const waiting = engine.trigger('committed');
       engine.stop();
@@ -462,7 +490,7 @@ describe('SyncEngine', () => {
     });
 
     it('runs one drain at a time and one more for triggers that came during it', async () => {
-      const { engine, server, store, commit } = setup();
+      const { engine, server, store, commit } = await setup();
       await commit('a');
       const runs = [engine.trigger('committed'), engine.trigger('committed'), engine.trigger('ping')];
       await commit('b');
@@ -471,27 +499,27 @@ describe('SyncEngine', () => {
       expect(server.appliedMutationIds).toHaveLength(2);
       // Two drains: the first, and one for everything asked while it ran (each ends with an empty nextBatch).
       expect(drainsStarted).toBeLessThanOrEqual(4);
-      expect(store.outbox.size).toBe(0);
+      expect((await store.outbox()).size).toBe(0);
     });
   });
 
   describe('transient failures', () => {
     it('retries on its own timer at the next attempt time, and asks for a Background Sync', async () => {
-      const { engine, server, timers, store, clock, commit, registrations } = setup();
+      const { engine, server, timers, store, clock, commit, registrations } = await setup();
       await commit('a');
       server.pushFaults.push({ kind: 'status', status: 502 });
       await engine.flush();
-      expect(store.outbox.size).toBe(1);
+      expect((await store.outbox()).size).toBe(1);
       expect(timers.delays()).toContain(550);
       expect(registrations()).toBe(1);
       clock.now += 550;
       timers.fireAll();
       await engine.flush();
-      expect(store.outbox.size).toBe(0);
+      expect((await store.outbox()).size).toBe(0);
     });
 
     it('shows retrying, the next attempt and the last error after 3 attempts', async () => {
-      const { engine, server, clock, commit } = setup();
+      const { engine, server, clock, commit } = await setup();
       await commit('a');
       let status: SyncStatus | undefined;
       for (let attempt = 0; attempt < 3; attempt++) {
@@ -504,7 +532,7 @@ describe('SyncEngine', () => {
     });
 
     it('says offline and registers a Background Sync when the platform is offline', async () => {
-      const { engine, server, commit, network, registrations } = setup({ online: false });
+      const { engine, server, commit, network, registrations } = await setup({ online: false });
       await commit('a');
       const status = await engine.flush();
       expect(status.state).toBe('offline');
@@ -517,7 +545,7 @@ describe('SyncEngine', () => {
 
   describe('401', () => {
     it('pauses the outbox until the account changes', async () => {
-      const { engine, server, store, commit } = setup();
+      const { engine, server, store, commit } = await setup();
       await commit('a');
       server.pushFaults.push({ kind: 'status', status: 401, code: PROBLEM.unauthorized });
       expect((await engine.flush()).state).toBe('signed-out');
@@ -526,13 +554,13 @@ describe('SyncEngine', () => {
       await engine.accountChanged();
       const status = await engine.syncNow();
       expect(status.state).toBe('synced');
-      expect(store.outbox.size).toBe(0);
+      expect((await store.outbox()).size).toBe(0);
     });
   });
 
   describe('initial sync', () => {
     it('reports progress in the status while it pulls from 0', async () => {
-      const { engine, server, statuses } = setup();
+      const { engine, server, statuses } = await setup();
       for (let index = 0; index < 3; index++) {
         server.addChange({
           table: 'workspaces',

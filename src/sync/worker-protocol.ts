@@ -1,32 +1,21 @@
 /** What the page and the service worker say to each other: trigger messages and the Comlink API. */
-import type { SyncStatus } from '../api/client.ts';
+import type { EngineCalls } from './engine-handle.ts';
+import type { PageTrigger } from './triggers.ts';
 
 /**
- * Fire-and-forget messages posted to the worker's global scope. They arrive as extendable
- * `message` events, so the worker keeps itself alive (`waitUntil`) while the drain they start runs.
+ * Fire-and-forget messages posted to the worker's global scope: a page trigger (see `TRIGGERS`),
+ * or the update flow's. They arrive as extendable `message` events, so the worker keeps itself
+ * alive (`waitUntil`) while the drain they start runs.
  */
-export type WorkerTrigger =
-  | { type: 'committed' }
-  | { type: 'online' }
-  | { type: 'visible' }
-  | { type: 'ping' }
-  | { type: 'sync-now' }
-  | { type: 'account-changed' }
-  | { type: 'SKIP_WAITING' };
+export type WorkerMessage = { type: PageTrigger } | { type: 'account-changed' } | { type: 'SKIP_WAITING' };
 
 /** Posted with a MessagePort; the worker exposes `WorkerApi` on it with Comlink. */
 export const CONNECT_MESSAGE = 'burrow-connect';
 
 /** The calls a page makes on the worker's engine over Comlink. */
-export interface WorkerApi {
+export interface WorkerApi extends EngineCalls {
   /** Answers at once: proves the port is alive. */
   ping(): string;
-  status(): Promise<SyncStatus>;
-  flush(): Promise<SyncStatus>;
-  syncNow(): Promise<SyncStatus>;
-  /** Pulls; with `after` (a poke's cursor), only when the stored cursor is behind it. */
-  pull(after?: number): Promise<SyncStatus>;
-  accountChanged(): Promise<SyncStatus>;
 }
 
 /** The Background Sync queue name; Workbox registers the tag `workbox-background-sync:<name>`. */

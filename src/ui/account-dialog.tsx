@@ -1,9 +1,9 @@
 /** Sign up, sign in and sign out. */
-import type { FunctionComponent } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { useApp } from './app-context.ts';
-import { TextField } from './card-editor.tsx';
 import { Dialog } from './dialog.tsx';
+import { lazyComponent } from './lazy-component.tsx';
+import { TextField } from './text-field.tsx';
 
 /** An auth failure in words, from the server's problem (`error.problem`) or a network failure. */
 function authErrorMessage(error: unknown): string {
@@ -28,17 +28,8 @@ function authErrorMessage(error: unknown): string {
   return problem.detail ?? problem.message ?? 'Something went wrong. Try again.';
 }
 
-/**
- * The token manager, loaded when a signed-in person opens this dialog: most visits never
- * need it, and the page's script budget is full.
- */
-function useApiTokens(signedIn: boolean): FunctionComponent | null {
-  const [component, setComponent] = useState<FunctionComponent | null>(null);
-  useEffect(() => {
-    if (signedIn) void import('./api-tokens.tsx').then((module) => setComponent(() => module.ApiTokens));
-  }, [signedIn]);
-  return component;
-}
+/** The token manager, loaded when a signed-in person opens this dialog: most visits never need it. */
+const ApiTokens = lazyComponent(() => import('./api-tokens.tsx').then((module) => module.ApiTokens));
 
 export function AccountDialog({ onClose }: { onClose: () => void }) {
   const { client, toast } = useApp();
@@ -47,7 +38,6 @@ export function AccountDialog({ onClose }: { onClose: () => void }) {
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const ApiTokens = useApiTokens(account !== null);
 
   const submit = async (mode: 'signIn' | 'signUp') => {
     if (!email.includes('@')) return setError('Enter your email address.');
@@ -87,7 +77,7 @@ export function AccountDialog({ onClose }: { onClose: () => void }) {
             Sign out
           </button>
         </div>
-        {ApiTokens && <ApiTokens />}
+        <ApiTokens />
       </Dialog>
     );
   }

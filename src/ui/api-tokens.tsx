@@ -1,8 +1,9 @@
 /** The Account dialog's API tokens: the list, a new token shown once with a copy button, revoke. */
+import './api-tokens.css';
 import { useEffect, useState } from 'preact/hooks';
 import { type ApiToken, type CreatedApiToken, createToken, listTokens, revokeToken } from '../api/tokens.ts';
-import { TextField } from './card-editor.tsx';
 import { formatTime } from './sync-words.ts';
+import { TextField } from './text-field.tsx';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const LIFETIMES = [

@@ -1,29 +1,36 @@
 /** The app shell: header (workspace, search, sync status, account), navigation, views, dialogs. */
+import './app.css';
+import './views.css';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { CardFields } from '../../protocol/index.ts';
-import type { BurrowClient } from '../api/client.ts';
-import type { RecordView } from '../store/types.ts';
+import type { BurrowClient, RecordView } from '../api/client.ts';
 import { AccountDialog } from './account-dialog.tsx';
-import { AgendaView } from './agenda-view.tsx';
+import { AgendaView } from './agenda/agenda-view.tsx';
 import { AppContext, type AppContextValue, useApp } from './app-context.ts';
-import { CardEditor } from './card-editor.tsx';
-import { CardsView } from './cards-view.tsx';
-import { CollectionDialog } from './collection-dialog.tsx';
+import { CardEditor } from './cards/card-editor.tsx';
+import { CardsView } from './cards/cards-view.tsx';
+import { CollectionDialog } from './collections/collection-dialog.tsx';
 import { ErrorBoundary } from './error-boundary.tsx';
 import { Icon } from './icons.tsx';
-import { ImportExportView } from './import-export-view.tsx';
 import { useKeyboardShortcuts } from './keyboard.ts';
+import { lazyComponent } from './lazy-component.tsx';
+import { usePresence, useSyncSelection } from './live/use-records.ts';
 import { navigate, type Route, useRoute } from './router.ts';
 import { cardFromShare, readSharedData } from './share.ts';
 import { Sidebar } from './sidebar.tsx';
 import { InitialSyncBar, StatusPill } from './status-pill.tsx';
-import { SyncPanel } from './sync-panel.tsx';
 import { Toasts, useToasts } from './toasts.tsx';
 import { TodosView } from './todos-view.tsx';
 import { TrashView } from './trash-view.tsx';
-import { usePresence, useSyncSelection } from './use-records.ts';
-import { useWorkspaces } from './workspace-state.ts';
-import { WorkspacesDialog } from './workspaces-dialog.tsx';
+import { useWorkspaces } from './workspaces/workspace-state.ts';
+import { WorkspacesDialog } from './workspaces/workspaces-dialog.tsx';
+
+// Rarely used views are loaded when first opened: the first view's code stays small.
+const ImportExportView = lazyComponent(
+  () => import('./import-export-view.tsx').then((module) => module.ImportExportView),
+  <p class="loading">Loading…</p>,
+);
+const SyncPanel = lazyComponent(() => import('./sync-panel/sync-panel.tsx').then((module) => module.SyncPanel));
 
 export interface AppProps {
   client: BurrowClient;
@@ -68,7 +75,8 @@ export function App({ client, onUpdateAvailable }: AppProps) {
   useEffect(
     () =>
       client.subscribe((notice) => {
-        if (notice.source === 'pull' && notice.records.length > 0) toast('Updated with changes from another device.');
+        // Only pulled changes: a push's acknowledgements are this device's own changes arriving.
+        if (notice.kind === 'synced' && notice.source === 'pull') toast('Updated with changes from another device.');
       }),
     [client, toast],
   );

@@ -1,4 +1,5 @@
 /** A modal dialog on the native <dialog>: focus trap, Esc to close, labelled by its title. */
+import './dialog.css';
 import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useRef } from 'preact/hooks';
 import { Icon } from './icons.tsx';

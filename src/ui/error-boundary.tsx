@@ -3,6 +3,7 @@
  * its place, with a way to try again, instead of leaving the part (or the whole page) blank.
  * Nothing is lost: records live in IndexedDB, and a boundary inside a form keeps its draft.
  */
+import './error-boundary.css';
 import { Component, type ComponentChildren } from 'preact';
 
 interface ErrorBoundaryProps {

@@ -1,5 +1,5 @@
 /** Marks a record shows wherever it appears: not yet synced, in conflict. */
-import type { RecordView } from '../store/types.ts';
+import type { RecordView } from '../api/client.ts';
 import { useApp } from './app-context.ts';
 
 /** "Not synced" and "Conflict" badges; the conflict badge opens the sync panel. */

@@ -1,9 +1,10 @@
 /** The navigation: card views, the collections tree, todos, agenda, trash, import and export. */
+import './sidebar.css';
 import type { ComponentChildren } from 'preact';
-import { buildCollectionTree, type CollectionNode } from './collection-tree.ts';
+import { buildCollectionTree, type CollectionNode } from './collections/collection-tree.ts';
 import { Icon } from './icons.tsx';
+import { useRecords } from './live/use-records.ts';
 import { navigate, type Route } from './router.ts';
-import { useRecords } from './use-records.ts';
 
 export interface SidebarProps {
   route: Route;

@@ -1,7 +1,8 @@
 /** The always-visible sync status; it opens the sync panel. */
+import './status-pill.css';
 import type { BurrowClient } from '../api/client.ts';
+import { useSyncSelection, useSyncStatus } from './live/use-records.ts';
 import { statusLabel, statusTone } from './sync-words.ts';
-import { useSyncSelection, useSyncStatus } from './use-records.ts';
 
 export function StatusPill({ client, onOpen }: { client: BurrowClient; onOpen: () => void }) {
   const status = useSyncStatus(client);

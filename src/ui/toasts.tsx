@@ -1,4 +1,5 @@
 /** Short messages at the bottom of the screen, announced to screen readers. */
+import './toasts.css';
 import { useCallback, useRef, useState } from 'preact/hooks';
 import { Icon } from './icons.tsx';
 

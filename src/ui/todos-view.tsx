@@ -1,14 +1,14 @@
 /** Todos: add with an optional due date and card, tick off, edit, delete. */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { type TodoFields, validateFields } from '../../protocol/index.ts';
-import type { RecordView } from '../store/types.ts';
-import { localDate } from './agenda.ts';
+import type { RecordView } from '../api/client.ts';
+import { localDate } from './agenda/agenda.ts';
 import { useApp } from './app-context.ts';
-import { cardFields } from './card-query.ts';
 import { Icon } from './icons.tsx';
+import { cardFields } from './live/card-query.ts';
+import { useRecords } from './live/use-records.ts';
 import { RecordBadges } from './record-badges.tsx';
 import { describeFieldError } from './sync-words.ts';
-import { useRecords } from './use-records.ts';
 
 function todoFields(record: RecordView): TodoFields {
   return record.fields as unknown as TodoFields;

@@ -1,9 +1,9 @@
 /** The Trash: deleted cards, collections, todos and events, to restore or to remove for good. */
 import type { TableName } from '../../protocol/index.ts';
-import type { RecordView } from '../store/types.ts';
+import type { RecordView } from '../api/client.ts';
 import { useApp } from './app-context.ts';
 import { recordName } from './describe-mutation.ts';
-import { useRecords } from './use-records.ts';
+import { useRecords } from './live/use-records.ts';
 
 const KIND_NAMES: Partial<Record<TableName, string>> = {
   cards: 'Card',

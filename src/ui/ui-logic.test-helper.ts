@@ -1,6 +1,6 @@
 /** Builders of RecordViews for unit tests of the UI's pure logic. */
 import { newId, type TableName } from '../../protocol/index.ts';
-import type { RecordView } from '../store/types.ts';
+import type { RecordView } from '../api/client.ts';
 
 let clock = Date.UTC(2026, 0, 1);
 

@@ -126,6 +126,9 @@ function spawnServer(dataDir: string, port: number, env: Record<string, string>)
       // the tests of these limits set them low.
       BURROW_SIGNUP_LIMIT: '100000',
       BURROW_WRITE_LIMIT: '100000000',
+      // Test cards link to example.com and such: no test may reach past loopback. The preview
+      // tests turn fetching on, against a fixture site on 127.0.0.1.
+      BURROW_UNFURL: '0',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

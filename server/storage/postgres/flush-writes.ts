@@ -3,8 +3,8 @@
  * unnest: one prepared statement whatever the count), the new global seq and the commit's
  * notification, all pipelined in one round trip inside the write transaction.
  */
-import type { StoredRecord } from '../../sync/stored-record.ts';
-import { linkUrlOf } from '../sqlite/record-rows.ts';
+import type { PreviewJob } from '../../previews/preview-queue.ts';
+import { liveLinkUrl, type StoredRecord } from '../../sync/stored-record.ts';
 import type { Sql } from './connect.ts';
 import type { WorkingSet } from './working-set.ts';
 
@@ -28,7 +28,7 @@ function recordColumns(records: StoredRecord[]) {
     records.map((r) => JSON.stringify(r.fields)),
     records.map((r) => JSON.stringify(r.fieldVersions)),
     records.map((r) => JSON.stringify(r.fieldWriters)),
-    records.map((r) => linkUrlOf(r)),
+    records.map((r) => liveLinkUrl(r)),
   ] as never[];
 }
 
@@ -115,6 +115,7 @@ export function flushWrites(tx: Sql, set: WorkingSet, startSeq: number, origin: 
         ${responses.map((r) => r.status)}::integer[], ${responses.map((r) => r.body)}::text[])
         AS v(user_id, key, fingerprint, status, body)`);
   }
+  writes.push(...previewWrites(tx, set));
   if (set.cursor !== startSeq) {
     writes.push(tx`UPDATE counters SET value = ${set.cursor} WHERE name = 'seq'`);
     const userIds = [...set.changedOwners.entries()].map(([id]) => id);
@@ -128,4 +129,35 @@ export function flushWrites(tx: Sql, set: WorkingSet, startSeq: number, origin: 
     }
   }
   return Promise.all(writes);
+}
+
+/** The preview jobs the writes queued (each as it ends, its generation counted here) or removed, and media grants. */
+function previewWrites(tx: Sql, set: WorkingSet): Promise<unknown>[] {
+  const writes: Promise<unknown>[] = [];
+  const queued: PreviewJob[] = [];
+  const removed: string[] = [];
+  for (const [cardId] of set.previewJobWrites.entries()) {
+    const job = set.previewJobs.get(cardId);
+    if (job) queued.push(job);
+    else removed.push(cardId);
+  }
+  if (removed.length > 0) writes.push(tx`DELETE FROM preview_jobs WHERE card_id = ANY(${removed}::text[])`);
+  if (queued.length > 0) {
+    writes.push(tx`INSERT INTO preview_jobs(card_id, owner_id, url, host, generation, attempts, run_at, created_at)
+      SELECT card_id, owner_id, url, host, generation, 0, ${set.nowMs}, ${set.nowMs}
+        FROM unnest(${queued.map((j) => j.cardId)}::text[], ${queued.map((j) => j.ownerId)}::text[],
+          ${queued.map((j) => j.url)}::text[], ${queued.map((j) => j.host)}::text[],
+          ${queued.map((j) => j.generation)}::integer[]) AS v(card_id, owner_id, url, host, generation)
+      ON CONFLICT (card_id) DO UPDATE SET owner_id = excluded.owner_id, url = excluded.url, host = excluded.host,
+        generation = excluded.generation, attempts = 0, run_at = excluded.run_at, lease_until = NULL,
+        last_error = NULL`);
+  }
+  const grants = [...set.mediaGrants.entries()].map(([key]) => key.split('\u0000'));
+  if (grants.length > 0) {
+    writes.push(tx`INSERT INTO media_owners(user_id, hash, created_at)
+      SELECT user_id, hash, ${set.nowMs} FROM unnest(${grants.map(([user]) => user)}::text[],
+        ${grants.map(([, hash]) => hash)}::text[]) AS v(user_id, hash)
+      ON CONFLICT DO NOTHING`);
+  }
+  return writes;
 }

@@ -6,7 +6,7 @@ import { noteCard } from '../../test-support/test-server.ts';
 import { openPostgresStore, type PostgresStore } from '../postgres-store.ts';
 import type { Sql } from './connect.ts';
 import { loadWrites } from './load-writes.ts';
-import { FieldsWithheldError, recordKey } from './working-set.ts';
+import { LoadMoreError, recordKey } from './working-set.ts';
 
 /** About 400 KB of UTF-8 per note. */
 const LARGE_CONTENT = 'é'.repeat(200_000);
@@ -60,9 +60,9 @@ afterAll(async () => {
 });
 
 /** What a load of `intent` holds: how many named notes came whole, how many as stamps only. */
-async function load(intent: WriteIntent, loadInFull: Set<string> = new Set()) {
+async function load(intent: WriteIntent, inFull: string[] = []) {
   return store.sql.begin(async (tx) => {
-    const set = await loadWrites(tx as unknown as Sql, [intent], 0, Date.now(), loadInFull);
+    const set = await loadWrites(tx as unknown as Sql, [intent], 0, Date.now(), { records: inFull, links: [] });
     let whole = 0;
     let stamps = 0;
     for (const id of noteIds) {
@@ -70,7 +70,7 @@ async function load(intent: WriteIntent, loadInFull: Set<string> = new Set()) {
         set.getRecord('cards', id);
         whole++;
       } catch (error) {
-        if (!(error instanceof FieldsWithheldError)) throw error;
+        if (!(error instanceof LoadMoreError)) throw error;
         expect(set.getStamp('cards', id)).toMatchObject({ ownerId: userId, version: 1 });
         stamps++;
       }
@@ -102,7 +102,7 @@ describe('what a PostgreSQL write loads', () => {
   });
 
   it('brings records asked for in full whatever their size', async () => {
-    const all = new Set(noteIds.map((id) => recordKey('cards', id)));
+    const all = noteIds.map((id) => recordKey('cards', id));
     expect(await load(renames(noteIds), all)).toEqual({ whole: NOTES, stamps: 0 });
   });
 

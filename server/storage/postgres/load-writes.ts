@@ -6,11 +6,12 @@
  * the workspace owners and the kept outcomes; and last, the global seq counter, locked until
  * the commit (see migration 001).
  */
-import { LIMITS } from '../../../protocol/index.ts';
+import { LIMITS, normalizeUrl } from '../../../protocol/index.ts';
 import type { WriteIntent } from '../../sync/sync-ports.ts';
 import type { Sql } from './connect.ts';
+import { JOB_COLUMNS, type PgJobRow, rowToJob } from './preview-jobs.ts';
 import { type PgRecordRow, rowToRecord } from './record-rows.ts';
-import { pairKey, recordKey, WorkingSet } from './working-set.ts';
+import { type MoreToLoad, pairKey, recordKey, WorkingSet } from './working-set.ts';
 
 const RECORD_COLUMNS =
   'tbl, id, workspace_id, owner_id, version, seq, deleted, created_at, updated_at, fields, field_versions, field_writers';
@@ -27,7 +28,7 @@ function storable(...values: string[]): boolean {
 }
 
 /** What the intents of a group name, deduplicated; names that cannot be stored go to `absent`. */
-function collect(intents: readonly WriteIntent[]) {
+function collect(intents: readonly WriteIntent[], more: MoreToLoad) {
   const users = new Set<string>();
   const emails = new Set<string>();
   const clients = new Set<string>();
@@ -37,6 +38,8 @@ function collect(intents: readonly WriteIntent[]) {
   const links = new Map<string, [string, string]>();
   const parents = new Set<string>();
   const outcomes = new Map<string, [string, number]>();
+  /** Cards whose preview job a write may queue, read or remove. */
+  const cards = new Set<string>();
   /** Each intent's records in the order it names them: what a write may read, in order. */
   const named: { table: string; id: string; write: number; order: number; clientId: string; seq: number }[] = [];
   const absent = { emails: [] as string[], records: [] as string[], workspaces: [] as string[], links: [] as string[] };
@@ -61,8 +64,10 @@ function collect(intents: readonly WriteIntent[]) {
       if (intent.clientId !== undefined && record.seq !== undefined) {
         outcomes.set(pairKey(intent.clientId, record.seq), [intent.clientId, record.seq]);
       }
-      const url = record.fields?.url;
-      if (typeof url === 'string' && workspaceId !== undefined) {
+      if (record.table === 'cards' && storable(record.recordId)) cards.add(record.recordId);
+      // Live link URLs are compared in their normal form (`liveLinkUrl`); one that is none is no link.
+      const url = typeof record.fields?.url === 'string' ? normalizeUrl(record.fields.url) : null;
+      if (url !== null && workspaceId !== undefined) {
         if (storable(url, workspaceId)) links.set(pairKey(workspaceId, url), [workspaceId, url]);
         else absent.links.push(pairKey(workspaceId, url));
       }
@@ -73,7 +78,11 @@ function collect(intents: readonly WriteIntent[]) {
       }
     }
   }
-  return { users, emails, clients, idempotency, records, named, workspaces, links, parents, outcomes, absent };
+  for (const [workspaceId, url] of more.links) {
+    if (storable(url, workspaceId)) links.set(pairKey(workspaceId, url), [workspaceId, url]);
+    else absent.links.push(pairKey(workspaceId, url));
+  }
+  return { users, emails, clients, idempotency, records, named, workspaces, links, parents, outcomes, cards, absent };
 }
 
 function isWhole<Row extends Partial<PgRecordRow>>(row: Row): row is Row & PgRecordRow {
@@ -119,17 +128,19 @@ const NAMED_RECORDS = `
     FROM chosen JOIN records r ON r.tbl = chosen.tbl AND r.id = chosen.id`;
 
 /**
- * Loads what `intents` will read into a new working set, inside the transaction `tx`; the
- * records of `loadInFull` with their fields whatever their size (a write read them last time).
+ * Loads what `intents` will read into a new working set, inside the transaction `tx`, and
+ * what a run before found it needed (`more`): records with their fields whatever their size,
+ * the link cards of URLs no intent named.
  */
 export async function loadWrites(
   tx: Sql,
   intents: readonly WriteIntent[],
   quotaBytes: number,
   nowMs: number,
-  loadInFull: ReadonlySet<string> = new Set(),
+  more: MoreToLoad = { records: [], links: [] },
 ) {
-  const wanted = collect(intents);
+  const loadInFull = new Set(more.records);
+  const wanted = collect(intents, more);
   const users = [...wanted.users].sort();
   const recordPairs = [...wanted.records.values()];
   const linkPairs = [...wanted.links.values()];
@@ -143,6 +154,7 @@ export async function loadWrites(
     parentRows,
     ownerRows,
     outcomeRows,
+    jobRows,
     [{ value: seq }],
   ] = await Promise.all([
     tx<{ id: string; storage_bytes: number }[]>`
@@ -197,6 +209,9 @@ export async function loadWrites(
         SELECT client_id, seq, mutation_id, outcome FROM push_outcomes
           WHERE (client_id, seq) IN (SELECT * FROM unnest(${firsts(wanted.outcomes.values())}::text[],
             ${seconds(wanted.outcomes.values())}::bigint[]))`,
+    tx<
+      PgJobRow[]
+    >`SELECT ${tx.unsafe(JOB_COLUMNS)} FROM preview_jobs WHERE card_id = ANY(${[...wanted.cards]}::text[])`,
     // Last in the pipeline: taken once the rows above are locked and read, held until the commit.
     tx<{ value: number }[]>`SELECT value FROM counters WHERE name = 'seq' FOR UPDATE`,
   ]);
@@ -249,5 +264,7 @@ export async function loadWrites(
       outcome: JSON.parse(row.outcome),
     });
   }
+  for (const cardId of wanted.cards) set.previewJobs.load(cardId, null);
+  for (const row of jobRows) set.previewJobs.load(row.card_id, rowToJob(row));
   return set;
 }

@@ -20,7 +20,7 @@ import { flushWrites } from './flush-writes.ts';
 import { loadWrites } from './load-writes.ts';
 import { withinPageBudget } from './page-query.ts';
 import { ENVELOPE_COLUMNS, envelopeJson, type PgEnvelopeRow } from './record-rows.ts';
-import { FieldsWithheldError } from './working-set.ts';
+import { LoadMoreError, type MoreToLoad } from './working-set.ts';
 
 /** At most this many writes share one transaction. */
 const GROUP_LIMIT = 64;
@@ -86,10 +86,10 @@ export class PgSyncStorage implements SyncStorage {
 
   /** One transaction for `group`; settles every write of it. Never rejects. */
   private async runGroup(group: PendingWrite[]): Promise<void> {
-    const loadInFull = new Set<string>();
+    const more: MoreToLoad = { records: [], links: [] };
     for (let attempt = 1; ; attempt++) {
       try {
-        const { answers, notice } = await this.transact(group, loadInFull);
+        const { answers, notice } = await this.transact(group, more);
         if (notice) this.options.notify(notice);
         for (const [index, answer] of answers.entries()) {
           if (answer.ok) group[index].resolve(answer.value);
@@ -97,9 +97,10 @@ export class PgSyncStorage implements SyncStorage {
         }
         return;
       } catch (error) {
-        if (error instanceof FieldsWithheldError) {
-          // Each time one more record is loaded whole, so this ends; it is no conflict.
-          for (const key of error.keys) loadInFull.add(key);
+        if (error instanceof LoadMoreError) {
+          // Each time a record or a URL more is loaded, so this ends; it is no conflict.
+          more.records.push(...error.more.records);
+          more.links.push(...error.more.links);
           attempt--;
           continue;
         }
@@ -110,14 +111,14 @@ export class PgSyncStorage implements SyncStorage {
     }
   }
 
-  private async transact(group: PendingWrite[], loadInFull: ReadonlySet<string>) {
+  private async transact(group: PendingWrite[], more: MoreToLoad) {
     return this.sql.begin(async (tx) => {
       const set = await loadWrites(
         tx as unknown as Sql,
         group.map((pending) => pending.intent),
         this.options.quotaBytes,
         this.options.now(),
-        loadInFull,
+        more,
       );
       const startSeq = set.cursor;
       const ports = set.ports();
@@ -128,7 +129,7 @@ export class PgSyncStorage implements SyncStorage {
           return { ok: true as const, value };
         } catch (error) {
           // Not this write's refusal: the whole transaction runs again with more loaded.
-          if (error instanceof FieldsWithheldError) throw error;
+          if (error instanceof LoadMoreError) throw error;
           set.drop();
           return { ok: false as const, error };
         }

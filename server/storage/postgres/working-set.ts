@@ -7,13 +7,13 @@
  * throws instead of answering "absent".
  */
 import type { OriginalOutcome, TableName } from '../../../protocol/index.ts';
+import { type PreviewJob, type PreviewQueue, previewJobFor } from '../../previews/preview-queue.ts';
 import type { OutcomeLog } from '../../sync/outcome-log.ts';
 import { stampOf } from '../../sync/push-results.ts';
 import { fieldsGrowth } from '../../sync/quota.ts';
 import type { OwnedStamp, RecordAccess } from '../../sync/record-access.ts';
-import type { StoredRecord } from '../../sync/stored-record.ts';
+import { liveLinkUrl, type StoredRecord } from '../../sync/stored-record.ts';
 import type { ClientBinding, IdempotentEntry, WritePorts } from '../../sync/sync-ports.ts';
-import { linkUrlOf } from '../sqlite/record-rows.ts';
 import { Layered } from './layered.ts';
 
 export function recordKey(table: string, id: string): string {
@@ -44,15 +44,24 @@ function notLoaded(what: string): never {
   throw new NotLoadedError(`${what} was not loaded for this write`);
 }
 
+/** What a transaction run again loads besides what its writes name. */
+export interface MoreToLoad {
+  /** Record keys to load with their fields, whatever their size. */
+  records: string[];
+  /** (workspace, normalised URL) pairs whose live link cards to load. */
+  links: [string, string][];
+}
+
 /**
- * A write read a record whose fields were withheld at load (`load-writes.ts`: past the budget by
- * the load's estimate, which counts every record named). Not a refusal: the transaction is run
- * again with `keys` (what the write read, and this one) loaded in full.
+ * A write read what the load did not bring, though it may: a record whose fields were withheld
+ * (`load-writes.ts`: past the budget by the load's estimate, which counts every record named),
+ * or the link cards of a URL no write named (a restore or a kind change that makes a card a link
+ * again). Not a refusal: the transaction runs again with `more` loaded as well.
  */
-export class FieldsWithheldError extends Error {
-  override name = 'FieldsWithheldError';
-  constructor(readonly keys: string[]) {
-    super('a write read a record whose fields were not loaded');
+export class LoadMoreError extends Error {
+  override name = 'LoadMoreError';
+  constructor(readonly more: MoreToLoad) {
+    super('a write read what was not loaded for it');
   }
 }
 
@@ -80,9 +89,14 @@ export class WorkingSet implements RecordAccess {
   readonly newUsers = new Layered<NewUser>();
   readonly storageBytes = new Layered<number>();
   readonly changedOwners = new Layered<true>();
+  /** Preview jobs of the cards the writes name, as loaded and changed (null: none queued). */
+  readonly previewJobs = new Layered<PreviewJob | null>();
+  readonly previewJobWrites = new Layered<true>();
+  /** (user, image hash) pairs to grant. */
+  readonly mediaGrants = new Layered<true>();
   /** The length of each loaded record's stored fields (JSON text), while memory still holds it as loaded. */
   readonly storedSizes = new Map<string, number>();
-  /** Stamps of the records loaded without their fields (`FieldsWithheldError`). */
+  /** Stamps of the records loaded without their fields (`LoadMoreError`). */
   private readonly withheld = new Map<string, OwnedStamp>();
   /** What the write in progress has touched, each record counted once (`touchedBytes`). */
   private touched = new Map<string, Touched>();
@@ -137,6 +151,9 @@ export class WorkingSet implements RecordAccess {
       this.newUsers,
       this.storageBytes,
       this.changedOwners,
+      this.previewJobs,
+      this.previewJobWrites,
+      this.mediaGrants,
     ];
   }
 
@@ -159,7 +176,7 @@ export class WorkingSet implements RecordAccess {
   getRecord(table: TableName, id: string): StoredRecord | undefined {
     const key = recordKey(table, id);
     if (!this.records.has(key)) {
-      if (this.withheld.has(key)) throw new FieldsWithheldError([...this.touched.keys(), key]);
+      if (this.withheld.has(key)) throw new LoadMoreError({ records: [...this.touched.keys(), key], links: [] });
       notLoaded(`record ${table}/${id}`);
     }
     const record = this.records.get(key) ?? undefined;
@@ -186,11 +203,11 @@ export class WorkingSet implements RecordAccess {
 
   findLiveLinkCard(workspaceId: string, url: string): StoredRecord | undefined {
     const stored = this.linkCards.get(pairKey(workspaceId, url));
-    if (!stored) notLoaded(`the link cards of ${url}`);
+    if (!stored) throw new LoadMoreError({ records: [], links: [[workspaceId, url]] });
     // The database's cards as they are now in memory, then the cards written here.
     for (const key of [...stored, ...this.recordWrites.keys()]) {
       const record = this.records.get(key);
-      if (record && record.workspaceId === workspaceId && linkUrlOf(record) === url) {
+      if (record && record.workspaceId === workspaceId && liveLinkUrl(record) === url) {
         this.countRead(key, record);
         return record;
       }
@@ -218,6 +235,33 @@ export class WorkingSet implements RecordAccess {
     const bytes = known && before ? known.bytes : JSON.stringify(record.fields).length;
     this.touched.set(key, { bytes, written: true });
     this.touchedBytes += bytes;
+  }
+
+  enqueuePreview(record: StoredRecord): void {
+    const job = previewJobFor(record);
+    if (job) this.previewQueue.enqueue(job);
+  }
+
+  /** The queue as SQLite's statements keep it, over the loaded jobs: a new request raises the generation. */
+  readonly previewQueue: PreviewQueue = {
+    enqueue: (job) => {
+      const current = this.previewJob(job.cardId);
+      this.previewJobs.set(job.cardId, { ...job, generation: (current?.generation ?? 0) + 1, attempts: 0 });
+      this.previewJobWrites.set(job.cardId, true);
+    },
+    find: (cardId) => this.previewJob(cardId) ?? undefined,
+    remove: (cardId, generation) => {
+      if (this.previewJob(cardId)?.generation !== generation) return false;
+      this.previewJobs.set(cardId, null);
+      this.previewJobWrites.set(cardId, true);
+      return true;
+    },
+    grantMedia: (userId, hash) => this.mediaGrants.set(pairKey(userId, hash), true),
+  };
+
+  private previewJob(cardId: string): PreviewJob | null {
+    if (!this.previewJobs.has(cardId)) notLoaded(`the preview job of card ${cardId}`);
+    return this.previewJobs.get(cardId) ?? null;
   }
 
   claimWorkspace(workspaceId: string, ownerId: string): void {
@@ -299,6 +343,7 @@ export class WorkingSet implements RecordAccess {
           this.storageBytes.set(user.id, 0);
         },
       },
+      previews: this.previewQueue,
       cursor: () => this.cursor,
     };
   }

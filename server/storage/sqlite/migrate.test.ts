@@ -32,7 +32,7 @@ describe('migration 4: bounded push answers', () => {
       '{"protocol":1,"lastSeq":1,"cursor":9,"results":[{"seq":1,"status":"applied","record":{}}]}',
     );
     store.run('rest', 201, '{"table":"cards","id":"c","fields":{}}');
-    expect(migrate(db)).toBe(1);
+    expect(migrate(db, 4)).toBe(1);
     expect(db.prepare('SELECT key FROM idempotency').pluck().all()).toEqual(['rest']);
   });
 
@@ -59,7 +59,7 @@ describe('migration 4: bounded push answers', () => {
     keep.run(2, 'm2', JSON.stringify({ status: 'conflict', code: 'deleted' }));
     const rejected = { status: 'rejected', error: { code: 'not-found', status: 404 } };
     keep.run(3, 'm3', JSON.stringify(rejected));
-    migrate(db);
+    migrate(db, 4);
     const outcomes = db
       .prepare('SELECT outcome FROM push_outcomes ORDER BY seq')
       .pluck()

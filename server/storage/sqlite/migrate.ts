@@ -19,14 +19,15 @@ function listMigrations(): Migration[] {
 }
 
 /**
- * Applies every migration above the database's `user_version`, each in its own transaction
- * together with the version bump, so a crash never leaves one half applied.
+ * Applies every migration above the database's `user_version` (up to `target`, for tests of a
+ * migration), each in its own transaction together with the version bump, so a crash never
+ * leaves one half applied.
  */
-export function migrate(db: Database.Database): number {
+export function migrate(db: Database.Database, target = Number.POSITIVE_INFINITY): number {
   const current = db.pragma('user_version', { simple: true }) as number;
   let applied = 0;
   for (const migration of listMigrations()) {
-    if (migration.version <= current) continue;
+    if (migration.version <= current || migration.version > target) continue;
     const sql = readFileSync(path.join(MIGRATIONS_DIR, migration.file), 'utf8');
     db.transaction(() => {
       db.exec(sql);

@@ -2,6 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { normalizeUrl } from '../../../protocol/index.ts';
 import { migrate } from './migrate.ts';
 import { normalizeStoredEmails } from './normalize-emails.ts';
 
@@ -17,7 +18,15 @@ export function openDatabase(file: string): Database.Database {
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  registerSqlFunctions(db);
   migrate(db);
   normalizeStoredEmails(db);
   return db;
+}
+
+/** Functions the migrations call: `burrow_normalize_url` is the apply path's normal form (005). */
+export function registerSqlFunctions(db: Database.Database): void {
+  db.function('burrow_normalize_url', { deterministic: true }, (url: unknown) =>
+    typeof url === 'string' ? normalizeUrl(url) : null,
+  );
 }

@@ -38,12 +38,6 @@ export function rowToRecord(row: RecordRow): StoredRecord {
   };
 }
 
-/** The url of a live link card, else null: what `records.link_url` holds. */
-export function linkUrlOf(record: StoredRecord): string | null {
-  const { kind, url } = record.fields;
-  return record.table === 'cards' && !record.deleted && kind === 'link' && typeof url === 'string' ? url : null;
-}
-
 /** The columns `envelopeJson` reads, in order (for `raw()` statements). */
 export const ENVELOPE_COLUMNS = 'tbl, id, workspace_id, version, seq, deleted, created_at, updated_at, fields';
 

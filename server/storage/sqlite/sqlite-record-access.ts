@@ -1,11 +1,12 @@
 /** The apply logic's record port over SQLite prepared statements, for one transaction. */
 import type Database from 'better-sqlite3';
 import type { TableName } from '../../../protocol/index.ts';
+import { type PreviewQueue, previewJobFor } from '../../previews/preview-queue.ts';
 import { stampOf } from '../../sync/push-results.ts';
 import { fieldsGrowth } from '../../sync/quota.ts';
 import type { OwnedStamp, RecordAccess } from '../../sync/record-access.ts';
-import type { StoredRecord } from '../../sync/stored-record.ts';
-import { linkUrlOf, RECORD_COLUMNS, type RecordRow, rowToRecord } from './record-rows.ts';
+import { liveLinkUrl, type StoredRecord } from '../../sync/stored-record.ts';
+import { RECORD_COLUMNS, type RecordRow, rowToRecord } from './record-rows.ts';
 
 /** The statements the record port uses, prepared once per database. */
 export function prepareRecordStatements(db: Database.Database) {
@@ -73,6 +74,8 @@ export class SqliteRecordAccess implements RecordAccess {
   constructor(
     private readonly statements: RecordStatements,
     now: number,
+    /** The preview job queue, in the same transaction. */
+    readonly previews: PreviewQueue,
     /** Bytes of stored fields per user; 0: no quota. */
     private readonly quotaBytes = 0,
   ) {
@@ -127,6 +130,11 @@ export class SqliteRecordAccess implements RecordAccess {
     }
     this.held.set(key, { record, bytes, unwritten });
     this.changedOwners.add(record.ownerId);
+  }
+
+  enqueuePreview(record: StoredRecord): void {
+    const job = previewJobFor(record);
+    if (job) this.previews.enqueue(job);
   }
 
   claimWorkspace(workspaceId: string, ownerId: string): void {
@@ -191,6 +199,6 @@ function toRow(record: StoredRecord) {
     fields: JSON.stringify(record.fields),
     field_versions: JSON.stringify(record.fieldVersions),
     field_writers: JSON.stringify(record.fieldWriters),
-    link_url: linkUrlOf(record),
+    link_url: liveLinkUrl(record),
   };
 }

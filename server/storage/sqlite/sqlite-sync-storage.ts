@@ -6,6 +6,7 @@ import type { CommitNotice } from '../store.ts';
 import type { AccountStatements } from './account-statements.ts';
 import { envelopeJson } from './record-rows.ts';
 import { type OutcomeStatements, SqliteOutcomeLog } from './sqlite-outcome-log.ts';
+import { type PreviewStatements, SqlitePreviewQueue } from './sqlite-preview-queue.ts';
 import { type RecordStatements, SqliteRecordAccess } from './sqlite-record-access.ts';
 import type { SyncStatements } from './sync-statements.ts';
 
@@ -14,6 +15,7 @@ export interface SqliteStatements {
   records: RecordStatements;
   sync: SyncStatements;
   outcomes: OutcomeStatements;
+  previews: PreviewStatements;
 }
 
 interface PendingWrite {
@@ -88,9 +90,10 @@ export class SqliteSyncStorage implements SyncStorage {
 
   /** One write's ports and work, inside its savepoint. */
   private runOne(work: (ports: WritePorts) => unknown) {
-    const { accounts, records, sync, outcomes } = this.statements;
+    const { accounts, records, sync, outcomes, previews } = this.statements;
     const now = this.options.now();
-    const access = new SqliteRecordAccess(records, now, this.options.quotaBytes);
+    const queue = new SqlitePreviewQueue(previews, now);
+    const access = new SqliteRecordAccess(records, now, queue, this.options.quotaBytes);
     const ports: WritePorts = {
       records: access,
       outcomes: new SqliteOutcomeLog(outcomes, now),
@@ -110,6 +113,7 @@ export class SqliteSyncStorage implements SyncStorage {
         emailTaken: (email) => accounts.userByEmail.get(email) !== undefined,
         insert: (user) => void accounts.insertUser.run(user.id, user.email, user.passwordHash, access.now()),
       },
+      previews: queue,
       cursor: () => access.cursor,
     };
     const value = work(ports);

@@ -1,0 +1,117 @@
+/** The agenda: events by day, and a form to add one. */
+import './agenda.css';
+import { useState } from 'preact/hooks';
+import { type EventFields, validateFields } from '../../../protocol/index.ts';
+import type { RecordView } from '../../api/client.ts';
+import { useApp } from '../app-context.ts';
+import { Icon } from '../icons.tsx';
+import { useRecords } from '../live/use-records.ts';
+import { RecordBadges } from '../record-badges.tsx';
+import { describeFieldError } from '../sync-words.ts';
+import { dayLabel, groupAgenda, localDate } from './agenda.ts';
+
+export function AgendaView() {
+  const { client, workspaceId } = useApp();
+  const events = useRecords('events');
+  const [draft, setDraft] = useState({ title: '', date: localDate(new Date()), start: '', end: '', notes: '' });
+  const [error, setError] = useState<string | null>(null);
+  const set = (change: Partial<typeof draft>) => setDraft({ ...draft, ...change });
+  const add = async (event: Event) => {
+    event.preventDefault();
+    const fields = {
+      title: draft.title.trim(),
+      date: draft.date,
+      start: draft.start || null,
+      end: draft.end || null,
+      notes: draft.notes || null,
+    };
+    const problems = validateFields('events', fields, 'create');
+    if (problems.length) {
+      setError(describeFieldError(problems[0].pointer, problems[0].detail));
+      return;
+    }
+    await client.create('events', fields, { workspaceId });
+    setDraft({ ...draft, title: '', start: '', end: '', notes: '' });
+    setError(null);
+  };
+  const days = events ? groupAgenda(events) : null;
+  const now = new Date();
+  return (
+    <section class="view" aria-labelledby="view-title">
+      <div class="view-header">
+        <h1 id="view-title">Agenda</h1>
+      </div>
+      <form class="inline-form" onSubmit={(event) => void add(event)} noValidate>
+        <label class="field grow">
+          <span>New event</span>
+          <input
+            value={draft.title}
+            onInput={(event) => set({ title: event.currentTarget.value })}
+            placeholder="What’s happening?"
+          />
+        </label>
+        <label class="field">
+          <span>Date</span>
+          <input type="date" value={draft.date} onInput={(event) => set({ date: event.currentTarget.value })} />
+        </label>
+        <label class="field">
+          <span>Start</span>
+          <input type="time" value={draft.start} onInput={(event) => set({ start: event.currentTarget.value })} />
+        </label>
+        <label class="field">
+          <span>End</span>
+          <input type="time" value={draft.end} onInput={(event) => set({ end: event.currentTarget.value })} />
+        </label>
+        <button type="submit" class="button button-primary">
+          Add event
+        </button>
+        {error && <p class="field-error">{error}</p>}
+      </form>
+      {days === null ? (
+        <div class="cards-loading" aria-busy="true" />
+      ) : days.length === 0 ? (
+        <div class="empty-state">
+          <p class="empty-title">No events yet.</p>
+          <p>Add one above: give it a title and a date, and a time if it has one.</p>
+        </div>
+      ) : (
+        days.map((day) => (
+          <section class="agenda-day" key={day.date} aria-label={dayLabel(day.date, now)}>
+            <h2 class={day.date < localDate(now) ? 'past' : undefined}>{dayLabel(day.date, now)}</h2>
+            <ul class="row-list">
+              {day.events.map((event) => (
+                <EventRow key={event.id} event={event} />
+              ))}
+            </ul>
+          </section>
+        ))
+      )}
+    </section>
+  );
+}
+
+function EventRow({ event }: { event: RecordView }) {
+  const { client } = useApp();
+  const fields = event.fields as unknown as EventFields;
+  const time = fields.start ? `${fields.start}${fields.end ? `–${fields.end}` : ''}` : 'All day';
+  return (
+    <li class="row">
+      <span class="event-time">{time}</span>
+      <span class="row-title">
+        {fields.title}
+        {fields.notes && <span class="muted"> — {fields.notes}</span>}
+      </span>
+      <RecordBadges record={event} />
+      <div class="row-actions">
+        <button
+          type="button"
+          class="icon-button"
+          aria-label={`Delete ${fields.title}`}
+          onClick={() => void client.remove('events', event.id)}
+        >
+          <Icon name="trash" />
+        </button>
+      </div>
+    </li>
+  );
+}

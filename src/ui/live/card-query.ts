@@ -1,0 +1,132 @@
+/** Search, filter and sort of cards, as the card views show them. */
+import type { CardFields } from '../../../protocol/index.ts';
+import type { RecordView } from '../../api/client.ts';
+
+export type SortBy = 'updated' | 'created' | 'title' | 'manual';
+export type SortDir = 'asc' | 'desc';
+
+export interface CardFilters {
+  kind?: 'link' | 'note';
+  tags?: string[];
+  pinned?: boolean;
+  /** Cards filed in this collection or in any collection nested in it. */
+  collectionIds?: ReadonlySet<string>;
+}
+
+/** A card's fields, typed. */
+export function cardFields(card: RecordView): CardFields {
+  return card.fields as unknown as CardFields;
+}
+
+/** Searchable texts by card object: records are immutable, so a card's text is built once. */
+const haystacks = new WeakMap<RecordView, string>();
+
+/** The searchable text of a card: title, URL, description, content and tags, lowercased. */
+function haystack(card: RecordView): string {
+  let text = haystacks.get(card);
+  if (text === undefined) {
+    const fields = cardFields(card);
+    text = [fields.title, fields.url, fields.description, fields.content, ...(fields.tags ?? [])]
+      .filter(Boolean)
+      .join('\n')
+      .toLowerCase();
+    haystacks.set(card, text);
+  }
+  return text;
+}
+
+/** True if every word of `search` occurs in the card (title, URL, description, content, tags). */
+export function matchesSearch(card: RecordView, search: string): boolean {
+  const words = search.toLowerCase().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return true;
+  const text = haystack(card);
+  return words.every((word) => text.includes(word.replace(/^#/, '')));
+}
+
+export function matchesFilters(card: RecordView, filters: CardFilters): boolean {
+  const fields = cardFields(card);
+  if (filters.kind && fields.kind !== filters.kind) return false;
+  if (filters.pinned && !fields.pinned) return false;
+  if (filters.tags?.length && !filters.tags.every((tag) => fields.tags?.includes(tag))) return false;
+  if (filters.collectionIds && !fields.collectionIds?.some((id) => filters.collectionIds!.has(id))) return false;
+  return true;
+}
+
+const titleCollator = new Intl.Collator(undefined, { sensitivity: 'base' });
+
+function compareIds(a: RecordView, b: RecordView): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** Creation order: a UUIDv7 starts with its time, so ids compare as times; other ids count as oldest. */
+function compareCreated(a: RecordView, b: RecordView): number {
+  const aTimed = a.id[14] === '7';
+  const bTimed = b.id[14] === '7';
+  if (aTimed !== bTimed) return aTimed ? 1 : -1;
+  return compareIds(a, b);
+}
+
+function compareTitles(a: RecordView, b: RecordView): number {
+  return titleCollator.compare(cardFields(a).title ?? '', cardFields(b).title ?? '');
+}
+
+/**
+ * The order of a card view, pinned first, ties broken by id so the order is total. RecordView
+ * carries no timestamps, so "updated" and "created" both order by creation time (the UUIDv7);
+ * "manual" keeps ids in order.
+ */
+export function cardOrder(sortBy: SortBy, sortDir: SortDir): (a: RecordView, b: RecordView) => number {
+  const direction = sortDir === 'asc' ? 1 : -1;
+  const byKey = sortBy === 'title' ? compareTitles : sortBy === 'manual' ? () => 0 : compareCreated;
+  return (a, b) => {
+    const pinned = Number(Boolean(cardFields(b).pinned)) - Number(Boolean(cardFields(a).pinned));
+    return pinned || direction * byKey(a, b) || compareIds(a, b);
+  };
+}
+
+export function sortCards(cards: RecordView[], sortBy: SortBy, sortDir: SortDir): RecordView[] {
+  return [...cards].sort(cardOrder(sortBy, sortDir));
+}
+
+/** Whether a card shows in a view with this search and these filters. */
+export function cardMatches(card: RecordView, search: string, filters: CardFilters): boolean {
+  return !card.deleted && matchesSearch(card, search) && matchesFilters(card, filters);
+}
+
+/** The live cards matching search and filters, sorted. */
+export function queryCards(
+  cards: RecordView[],
+  search: string,
+  filters: CardFilters,
+  sortBy: SortBy,
+  sortDir: SortDir,
+): RecordView[] {
+  return sortCards(
+    cards.filter((card) => cardMatches(card, search, filters)),
+    sortBy,
+    sortDir,
+  );
+}
+
+/** Every tag in use, sorted. */
+export function allTags(cards: RecordView[]): string[] {
+  const tags = new Set<string>();
+  for (const card of cards) if (!card.deleted) for (const tag of cardFields(card).tags ?? []) tags.add(tag);
+  return sortTags(tags);
+}
+
+export function sortTags(tags: Iterable<string>): string[] {
+  return [...tags].sort((a, b) => a.localeCompare(b));
+}
+
+/** Tags typed as "a, b, #c" → ["a", "b", "c"], without duplicates. */
+export function parseTags(text: string): string[] {
+  return [
+    ...new Set(
+      text
+        .split(',')
+        .map((tag) => tag.trim().replace(/^#/, ''))
+        .filter(Boolean),
+    ),
+  ];
+}

@@ -25,6 +25,7 @@ import type {
   BurrowClient,
   ChangeNotice,
   ConflictResolution,
+  CreateOptions,
   ListOptions,
   Presence,
   SyncStatus,
@@ -261,14 +262,14 @@ class Client implements BurrowClient {
     return view;
   }
 
-  async create(table: TableName, fields: Record<string, unknown>, options: { workspaceId?: string } = {}) {
+  async create(table: TableName, fields: Record<string, unknown>, options: CreateOptions = {}) {
     await this.ready;
     if (table === 'workspaces') {
-      const id = newId();
+      const id = options.id ?? newId();
       return this.commit({ op: 'create', table, id, workspaceId: id, fields });
     }
     const workspaceId = options.workspaceId ?? (await this.defaultWorkspaceId());
-    return this.commit({ op: 'create', table, id: newId(), workspaceId, fields });
+    return this.commit({ op: 'create', table, id: options.id ?? newId(), workspaceId, fields });
   }
 
   update(table: TableName, id: string, fields: Record<string, unknown>): Promise<RecordView> {

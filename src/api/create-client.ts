@@ -162,8 +162,8 @@ class Client implements BurrowClient {
     if (message.type === 'changed' && message.database === database) {
       this.emitChange({ kind: 'changed', records: message.records });
     } else if (message.type === 'synced' && message.database === database) {
-      const { source, records, views } = message;
-      this.emitChange({ kind: 'synced', source, records, views });
+      const { source, records, views, fromOtherDevices } = message;
+      this.emitChange({ kind: 'synced', source, records, views, ...(fromOtherDevices ? { fromOtherDevices } : {}) });
     } else if (message.type === 'status' && message.database === database && this.engine.inWorker) {
       // Without a worker each tab's own engine reports; other tabs' engines would only echo it.
       this.setStatus(message.status);

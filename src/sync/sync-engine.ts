@@ -313,7 +313,8 @@ export class SyncEngine {
         this.initialSync = progress;
         await this.refreshStatus();
       },
-      onChanged: (records, views) => this.announce(store, { source: 'pull', records, views: views ?? [] }),
+      onChanged: (records, views, fromOtherDevices) =>
+        this.announce(store, { source: 'pull', records, views: views ?? [], fromOtherDevices: fromOtherDevices ?? [] }),
     });
     this.pullError = result.outcome === 'failed' ? (result.error ?? 'pull failed') : null;
     this.pullCounts = result.counts;

@@ -325,7 +325,14 @@ export class MemoryStore implements LocalStore {
     this.meta.set('cursor', page.cursor);
     const changed = page.changes.map((envelope) => ({ table: envelope.table, id: envelope.id }));
     const read = counts ? this.countsNow() : null;
-    return { changed, views, fromElsewhere: changed.length, cursor: page.cursor, counts: read };
+    return {
+      changed,
+      views,
+      fromElsewhere: changed.length,
+      fromOtherDevices: changed,
+      cursor: page.cursor,
+      counts: read,
+    };
   }
 
   async beginResync() {

@@ -15,6 +15,7 @@ import { Icon } from './icons.tsx';
 import { useKeyboardShortcuts } from './keyboard.ts';
 import { lazyComponent } from './lazy-component.tsx';
 import { usePresence, useSyncSelection } from './live/use-records.ts';
+import { useRefusalNotice } from './refusal-notice.ts';
 import { navigate, type Route, useRoute } from './router.ts';
 import { cardFromShare, readSharedData } from './share.ts';
 import { Sidebar } from './sidebar.tsx';
@@ -73,6 +74,7 @@ export function App({ client, onUpdateAvailable }: AppProps) {
     );
   }, [client]);
   useEffect(() => onUpdateAvailable?.((reload) => setUpdate(() => reload)), [onUpdateAvailable]);
+  useRefusalNotice(client, toast, () => setModal({ name: 'sync' }));
   useKeyboardShortcuts({
     newCard: () => setModal((current) => current ?? { name: 'card', target: { kind: 'note' } }),
     focusSearch: () => searchRef.current?.focus(),

@@ -22,6 +22,7 @@ describe('statusLabel', () => {
     [{ state: 'synced' }, 'Synced'],
     [{ state: 'offline', pending: 3 }, 'Offline — 3 pending'],
     [{ state: 'error' }, 'Sync error'],
+    [{ state: 'unreachable' }, "Can't reach Burrow"],
   ] as [Partial<SyncStatus>, string][])('%o reads %s', (status, label) => {
     expect(statusLabel({ ...base, ...status })).toBe(label);
   });

@@ -15,6 +15,8 @@ export function statusLabel(status: SyncStatus): string {
       return status.lastSyncAt ? `Synced ${formatTime(status.lastSyncAt)}` : 'Synced';
     case 'offline':
       return `Offline — ${status.pending} pending`;
+    case 'unreachable':
+      return "Can't reach Burrow";
     case 'error':
       return 'Sync error';
   }
@@ -23,7 +25,7 @@ export function statusLabel(status: SyncStatus): string {
 /** The pill's tone, for colour: calm, busy or needs attention. */
 export function statusTone(status: SyncStatus): 'ok' | 'busy' | 'warn' {
   if (status.state === 'error' || status.failed > 0 || status.conflicts > 0) return 'warn';
-  if (status.state === 'syncing' || status.state === 'offline') return 'busy';
+  if (status.state === 'syncing' || status.state === 'offline' || status.state === 'unreachable') return 'busy';
   return 'ok';
 }
 

@@ -6,6 +6,7 @@ export * from './idempotency-key.ts';
 export * from './ids.ts';
 export * from './json-equal.ts';
 export * from './limits.ts';
+export * from './name-based-id.ts';
 export * from './problems.ts';
 export * from './tables.ts';
 export * from './url.ts';

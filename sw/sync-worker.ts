@@ -61,7 +61,7 @@ export function startSyncWorker(scope: ServiceWorkerGlobalScope, directory: Sync
     onSync: async () => {
       const status = await engine.syncEvent();
       // A rejected sync event is retried by the browser later; our own timers retry sooner.
-      if (status.pending > 0 && (status.state === 'offline' || status.state === 'error')) {
+      if (status.pending > 0 && ['offline', 'unreachable', 'error'].includes(status.state)) {
         throw new Error(`outbox not empty: ${status.state}`);
       }
     },

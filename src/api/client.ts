@@ -43,6 +43,12 @@ export type ChangeNotice =
   /** Everything may have changed (another account's database is open): read again. */
   | { kind: 'reset' };
 
+export interface CreateOptions {
+  workspaceId?: string;
+  /** The new record's id (a UUIDv7, `newId()`); absent: a fresh one. */
+  id?: string;
+}
+
 export interface ListOptions {
   workspaceId?: string;
   includeDeleted?: boolean;
@@ -56,7 +62,8 @@ export interface BurrowClient {
   signOut(): Promise<void>;
   account(): Account | null;
   workspaces(): Promise<RecordView[]>;
-  create(table: TableName, fields: Record<string, unknown>, options?: { workspaceId?: string }): Promise<RecordView>;
+  /** `options.id` fixes the new record's id beforehand (an editor's draft): a second create of it is refused. */
+  create(table: TableName, fields: Record<string, unknown>, options?: CreateOptions): Promise<RecordView>;
   update(table: TableName, id: string, fields: Record<string, unknown>): Promise<RecordView>;
   remove(table: TableName, id: string): Promise<void>;
   restore(table: TableName, id: string): Promise<RecordView>;

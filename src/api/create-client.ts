@@ -25,6 +25,7 @@ import type {
   BurrowClient,
   ChangeNotice,
   ConflictResolution,
+  CreateOptions,
   ListOptions,
   Presence,
   SyncStatus,
@@ -161,8 +162,8 @@ class Client implements BurrowClient {
     if (message.type === 'changed' && message.database === database) {
       this.emitChange({ kind: 'changed', records: message.records });
     } else if (message.type === 'synced' && message.database === database) {
-      const { source, records, views } = message;
-      this.emitChange({ kind: 'synced', source, records, views });
+      const { source, records, views, fromOtherDevices } = message;
+      this.emitChange({ kind: 'synced', source, records, views, ...(fromOtherDevices ? { fromOtherDevices } : {}) });
     } else if (message.type === 'status' && message.database === database && this.engine.inWorker) {
       // Without a worker each tab's own engine reports; other tabs' engines would only echo it.
       this.setStatus(message.status);
@@ -261,14 +262,14 @@ class Client implements BurrowClient {
     return view;
   }
 
-  async create(table: TableName, fields: Record<string, unknown>, options: { workspaceId?: string } = {}) {
+  async create(table: TableName, fields: Record<string, unknown>, options: CreateOptions = {}) {
     await this.ready;
     if (table === 'workspaces') {
-      const id = newId();
+      const id = options.id ?? newId();
       return this.commit({ op: 'create', table, id, workspaceId: id, fields });
     }
     const workspaceId = options.workspaceId ?? (await this.defaultWorkspaceId());
-    return this.commit({ op: 'create', table, id: newId(), workspaceId, fields });
+    return this.commit({ op: 'create', table, id: options.id ?? newId(), workspaceId, fields });
   }
 
   update(table: TableName, id: string, fields: Record<string, unknown>): Promise<RecordView> {

@@ -29,6 +29,10 @@ describe('applyPullPage', () => {
         // As stored, for tabs to take instead of reading them.
         views: [await store.get('cards', a.id), await store.get('cards', b.id)],
         fromElsewhere: 2,
+        fromOtherDevices: [
+          { table: 'cards', id: a.id },
+          { table: 'cards', id: b.id },
+        ],
         cursor: 42,
         counts: null,
       });
@@ -53,7 +57,14 @@ describe('applyPullPage', () => {
       const applied = await store.applyPullPage(
         pullPage([{ ...a, version: 1, fields: noteFields({ title: 'v1' }) }], 11),
       );
-      expect(applied).toEqual({ changed: [], views: [], fromElsewhere: 0, cursor: 11, counts: null });
+      expect(applied).toEqual({
+        changed: [],
+        views: [],
+        fromElsewhere: 0,
+        fromOtherDevices: [],
+        cursor: 11,
+        counts: null,
+      });
       expect(await store.get('cards', a.id)).toMatchObject({ version: 2, fields: noteFields({ title: 'v2' }) });
     });
 
@@ -192,6 +203,7 @@ describe('applyPullPage', () => {
         changed: [],
         views: [],
         fromElsewhere: 0,
+        fromOtherDevices: [],
         cursor: 5,
         counts: null,
       });
@@ -206,6 +218,7 @@ describe('applyPullPage', () => {
         changed: [{ table: 'cards', id: view.id }],
         views: [{ ...view, version: 1, pending: true }],
         fromElsewhere: 0,
+        fromOtherDevices: [],
         cursor: 5,
         counts: null,
       });
@@ -220,6 +233,19 @@ describe('applyPullPage', () => {
         pullPage([{ ...a, version: 2, fields: noteFields({ title: 'x' }) }], 2),
       );
       expect(applied.fromElsewhere).toBe(1);
+      expect(applied.fromOtherDevices).toEqual([{ table: 'cards', id: a.id }]);
+    });
+
+    it('does not count a link preview the server filled as a change from another device', async () => {
+      const store = await stores.open();
+      const a = card();
+      await store.applyPullPage(pullPage([a], 1));
+      const metadata = { status: 'ok', fetchedAt: a.updatedAt, canonicalUrl: null, publishedAt: null, error: null };
+      const applied = await store.applyPullPage(
+        pullPage([{ ...a, version: 2, fields: { ...a.fields, siteName: 'Example', metadata } }], 2),
+      );
+      expect(applied.fromElsewhere).toBe(1);
+      expect(applied.fromOtherDevices).toEqual([]);
     });
   });
 });

@@ -1,6 +1,6 @@
 /** Applying pulled pages (with their cursor, in one transaction) and the resync from cursor 0. */
 import { unwrap } from 'idb';
-import type { Envelope, PullResponse } from '../../protocol/index.ts';
+import { type Envelope, jsonEqual, type PullResponse } from '../../protocol/index.ts';
 import { readNumber, writeMeta } from './meta.ts';
 import { readCounts } from './queries.ts';
 import { keyRangeOf, recordKey } from './read-records.ts';
@@ -52,6 +52,7 @@ export function applyPullPage(
     // quarter of the worker's work.
     const records = unwrap(tx.objectStore(STORES.records));
     let fromElsewhere = 0;
+    const fromOtherDevices: RecordRef[] = [];
     for (const envelope of page.changes) {
       const key = recordKey(envelope.table, envelope.id);
       const before = writes.get(key) ?? current.get(key);
@@ -61,7 +62,9 @@ export function applyPullPage(
       records.put(after);
       if (before?.server?.version === after.server?.version) continue; // only the generation stamp moved
       changed.push({ table: envelope.table, id: envelope.id });
-      if (visiblyDiffers(before, after)) fromElsewhere++;
+      if (!visiblyDiffers(before, after)) continue;
+      fromElsewhere++;
+      if (!isPreviewWrite(before, after)) fromOtherDevices.push({ table: envelope.table, id: envelope.id });
     }
     const nextCursor = Math.max(cursor, page.cursor);
     const written = [writeMeta(tx, 'cursor', nextCursor), writeMeta(tx, 'horizon', page.horizon)];
@@ -70,8 +73,13 @@ export function applyPullPage(
     const counting = counts ? readCounts(tx) : null;
     const [read] = await Promise.all([counting, ...written]);
     const views = syncedViews([...writes].map(([key, record]) => [current.get(key), record]));
-    return { changed, views, fromElsewhere, cursor: nextCursor, counts: read };
+    return { changed, views, fromElsewhere, fromOtherDevices, cursor: nextCursor, counts: read };
   });
+}
+
+/** Whether the server wrote this change (a link preview): only it writes the server-owned `metadata`. */
+function isPreviewWrite(before: LocalRecord | undefined, after: LocalRecord): boolean {
+  return before !== undefined && !jsonEqual(before.fields.metadata ?? null, after.fields.metadata ?? null);
 }
 
 /**

@@ -265,6 +265,12 @@ export interface PullApplied {
   views: RecordView[];
   /** How many records changed because of someone else (not the ack of our own mutation). */
   fromElsewhere: number;
+  /**
+   * Those of them another device or client changed: a person's change, not the server filling a
+   * link preview (which writes the server-owned `metadata`). What "N cards updated on another
+   * device" counts.
+   */
+  fromOtherDevices: RecordRef[];
   cursor: number;
   /** The counts once the page is stored, read in the same transaction; null: not asked. */
   counts: StoreCounts | null;

@@ -11,6 +11,8 @@ export interface SyncedChange {
   source: 'push' | 'pull';
   records: RecordRef[];
   views: RecordView[];
+  /** Of a pull's records, those another device or client changed (see `PullApplied`). */
+  fromOtherDevices?: RecordRef[];
 }
 
 /** Every message on the channel. `database` scopes data messages to one account's database. */

@@ -20,6 +20,17 @@ export type HttpAnswer =
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
+const NETWORK_ERROR = 'network error: ';
+const TIMEOUT = 'timeout after ';
+
+/**
+ * Whether `reason` (a `network-error` answer's, as stored on an entry or a failed pull) says the
+ * server could not be reached at all: no answer, not a refusal. Made here, where those reasons are.
+ */
+export function isUnreachableReason(reason: string | null | undefined): boolean {
+  return typeof reason === 'string' && (reason.startsWith(NETWORK_ERROR) || reason.startsWith(TIMEOUT));
+}
+
 function isProblem(body: unknown): body is Problem {
   return typeof body === 'object' && body !== null && typeof (body as Problem).code === 'string';
 }
@@ -62,7 +73,7 @@ export async function requestJson(deps: HttpDeps, path: string, init: RequestIni
       retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), deps.now()),
     };
   } catch (error) {
-    const reason = timedOut ? `timeout after ${timeoutMs} ms` : `network error: ${(error as Error)?.message ?? error}`;
+    const reason = timedOut ? `${TIMEOUT}${timeoutMs} ms` : `${NETWORK_ERROR}${(error as Error)?.message ?? error}`;
     return { kind: 'network-error', reason };
   } finally {
     deps.timers.clearTimeout(timer);

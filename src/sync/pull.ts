@@ -29,7 +29,7 @@ export interface PullDeps extends HttpDeps {
    * catch up while a long pull goes on; with the views of those the page raised to a newer
    * version (see `syncedViews`).
    */
-  onChanged?(changed: RecordRef[], views?: RecordView[]): void;
+  onChanged?(changed: RecordRef[], views?: RecordView[], fromOtherDevices?: RecordRef[]): void;
 }
 
 export interface PullResult {
@@ -123,7 +123,8 @@ async function pullLoop(deps: PullDeps, state: PullResult): Promise<PullResult> 
     const applied = await store.applyPullPage(page, last);
     state.changed.push(...applied.changed);
     state.fromElsewhere += applied.fromElsewhere;
-    deps.onChanged?.(applied.changed, applied.views);
+    // An initial sync or a resync brings what the account already had: nothing new to announce.
+    deps.onChanged?.(applied.changed, applied.views, reporting ? [] : applied.fromOtherDevices);
     received += page.changes.length;
     if (reporting) await deps.onProgress?.({ received, hasMore: page.hasMore });
     const advanced = applied.cursor > state.cursor;

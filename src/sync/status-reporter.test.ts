@@ -21,6 +21,7 @@ const FACTS: Omit<SyncFacts, 'signedIn'> = {
   online: true,
   lastDrain: null,
   pullError: null,
+  unreachable: false,
   busy: false,
   initialSync: null,
 };

@@ -531,6 +531,24 @@ describe('SyncEngine', () => {
       expect(status?.nextAttemptAt).toBeGreaterThan(0);
     });
 
+    it('says unreachable, not error, while an online server does not answer, and drains at once when a pull gets through', async () => {
+      const { engine, server, commit, clock } = await setup();
+      await commit('a');
+      let status: SyncStatus | undefined;
+      for (let attempt = 0; attempt < 3; attempt++) {
+        server.pushFaults.push({ kind: 'network-error' });
+        status = await engine.flush();
+        clock.now += 10_000;
+      }
+      expect(status).toMatchObject({ state: 'unreachable', pending: 1, retrying: 1 });
+      // The backoff has the next attempt minutes away; a pull that gets through (the event stream
+      // reopening asks for one) sends the outbox now.
+      server.pushLog.length = 0;
+      await engine.pull();
+      await until(() => server.pushLog.length === 1);
+      expect(await engine.refreshStatus()).toMatchObject({ state: 'synced', pending: 0 });
+    });
+
     it('says offline and registers a Background Sync when the platform is offline', async () => {
       const { engine, server, commit, network, registrations } = await setup({ online: false });
       await commit('a');

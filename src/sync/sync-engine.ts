@@ -17,6 +17,7 @@ import { Coalescer, Urgency } from './coalescer.ts';
 import { CommitGathering } from './commit-gathering.ts';
 import { type DrainResult, drainOutbox } from './drain.ts';
 import type { EngineCalls } from './engine-handle.ts';
+import { isUnreachableReason } from './http.ts';
 import type { LockRunner } from './lock.ts';
 import { type PullProgress, pullChanges } from './pull.ts';
 import { StatusReporter } from './status-reporter.ts';
@@ -214,6 +215,12 @@ export class SyncEngine {
     void this.statuses.from(counts);
   }
 
+  /** Whether the last drain ended waiting to retry because the server did not answer at all. */
+  private waitsForServer(): boolean {
+    const drain = this.lastDrain;
+    return drain?.outcome === 'retry-scheduled' && isUnreachableReason(drain.lastError);
+  }
+
   private facts(signedIn: boolean): SyncFacts {
     return {
       signedIn,
@@ -221,6 +228,7 @@ export class SyncEngine {
       online: this.deps.isOnline(),
       lastDrain: this.lastDrain?.outcome ?? null,
       pullError: this.pullError,
+      unreachable: this.waitsForServer() || isUnreachableReason(this.pullError),
       busy: this.drains.busy || this.pulls.busy,
       initialSync: this.initialSync,
     };
@@ -313,9 +321,13 @@ export class SyncEngine {
         this.initialSync = progress;
         await this.refreshStatus();
       },
-      onChanged: (records, views) => this.announce(store, { source: 'pull', records, views: views ?? [] }),
+      onChanged: (records, views, fromOtherDevices) =>
+        this.announce(store, { source: 'pull', records, views: views ?? [], fromOtherDevices: fromOtherDevices ?? [] }),
     });
     this.pullError = result.outcome === 'failed' ? (result.error ?? 'pull failed') : null;
+    // The server answered again (the event stream reopened, a pull got through): what waited out
+    // a backoff for it goes now, not at the next retry.
+    if (result.outcome === 'done' && this.waitsForServer()) void this.drains.request(Urgency.Forced);
     this.pullCounts = result.counts;
     if (result.outcome === 'paused') this.paused = true;
     if (result.outcome === 'failed') {

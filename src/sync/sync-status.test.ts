@@ -19,6 +19,7 @@ const SYNCED: SyncFacts = {
   online: true,
   lastDrain: 'empty',
   pullError: null,
+  unreachable: false,
   busy: false,
   initialSync: null,
 };
@@ -33,6 +34,13 @@ describe('statusOf', () => {
       ['the last drain blocked', { lastDrain: 'blocked' }, {}, 'error'],
       ['a failed entry', {}, { failed: 1 }, 'error'],
       ['a pull that failed', { pullError: 'HTTP 500' }, {}, 'error'],
+      [
+        'a server that does not answer',
+        { lastDrain: 'retry-scheduled', unreachable: true },
+        { retrying: 3 },
+        'unreachable',
+      ],
+      ['no answer, and a change not accepted', { unreachable: true }, { failed: 1 }, 'error'],
       ['entries pending', {}, { pending: 2 }, 'syncing'],
       ['a loop running', { busy: true }, {}, 'syncing'],
       ['nothing left', {}, {}, 'synced'],

@@ -5,7 +5,12 @@ import type { PullProgress } from './pull.ts';
 
 /** Live sync status, as the status pill and the sync panel show it. */
 export interface SyncStatus {
-  state: 'local-only' | 'syncing' | 'synced' | 'offline' | 'error' | 'signed-out';
+  /**
+   * `unreachable`: the browser is online but the server does not answer; changes wait here and
+   * are retried (calm: nothing for the person to do). `error`: something needs the person or the
+   * server refused (a change not accepted, a refused pull).
+   */
+  state: 'local-only' | 'syncing' | 'synced' | 'offline' | 'unreachable' | 'error' | 'signed-out';
   pending: number;
   /** Mutations that failed transiently at least 3 times and are being retried. */
   retrying: number;
@@ -45,6 +50,8 @@ export interface SyncFacts {
   lastDrain: DrainOutcome | null;
   /** Why the last pull failed (null: it did not). */
   pullError: string | null;
+  /** The last drain or pull could not reach the server (no answer at all) while online. */
+  unreachable: boolean;
   /** A drain or a pull is under way. */
   busy: boolean;
   initialSync: PullProgress | null;
@@ -66,6 +73,7 @@ function stateOf(facts: SyncFacts, { pending, failed, retrying }: StoreCounts): 
   if (!facts.signedIn) return 'local-only';
   if (facts.paused) return 'signed-out';
   if (!facts.online || facts.lastDrain === 'offline') return 'offline';
+  if (facts.unreachable && facts.lastDrain !== 'blocked' && failed === 0) return 'unreachable';
   if (facts.lastDrain === 'blocked' || failed > 0 || retrying > 0 || facts.pullError) return 'error';
   if (pending > 0 || facts.busy) return 'syncing';
   return 'synced';

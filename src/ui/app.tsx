@@ -15,10 +15,12 @@ import { Icon } from './icons.tsx';
 import { useKeyboardShortcuts } from './keyboard.ts';
 import { lazyComponent } from './lazy-component.tsx';
 import { usePresence, useSyncSelection } from './live/use-records.ts';
+import { useRefusalNotice } from './refusal-notice.ts';
 import { navigate, type Route, useRoute } from './router.ts';
 import { cardFromShare, readSharedData } from './share.ts';
 import { Sidebar } from './sidebar.tsx';
 import { InitialSyncBar, StatusPill } from './status-pill.tsx';
+import { SyncNotice } from './sync-notice.tsx';
 import { Toasts, useToasts } from './toasts.tsx';
 import { TodosView } from './todos-view.tsx';
 import { TrashView } from './trash-view.tsx';
@@ -72,14 +74,7 @@ export function App({ client, onUpdateAvailable }: AppProps) {
     );
   }, [client]);
   useEffect(() => onUpdateAvailable?.((reload) => setUpdate(() => reload)), [onUpdateAvailable]);
-  useEffect(
-    () =>
-      client.subscribe((notice) => {
-        // Only pulled changes: a push's acknowledgements are this device's own changes arriving.
-        if (notice.kind === 'synced' && notice.source === 'pull') toast('Updated with changes from another device.');
-      }),
-    [client, toast],
-  );
+  useRefusalNotice(client, toast, () => setModal({ name: 'sync' }));
   useKeyboardShortcuts({
     newCard: () => setModal((current) => current ?? { name: 'card', target: { kind: 'note' } }),
     focusSearch: () => searchRef.current?.focus(),
@@ -176,6 +171,7 @@ export function App({ client, onUpdateAvailable }: AppProps) {
             {account ? 'Account' : 'Sign in'}
           </button>
         </div>
+        <SyncNotice client={client} />
       </header>
       {update && (
         <div class="banner" role="status">

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { SyncStatus } from '../api/client.ts';
-import { describeProblem, statusLabel, statusTone } from './sync-words.ts';
+import type { RecordRef, SyncStatus } from '../api/client.ts';
+import { describeArrivals, describeProblem, statusLabel, statusTone } from './sync-words.ts';
 
 const base: SyncStatus = {
   state: 'synced',
@@ -22,6 +22,7 @@ describe('statusLabel', () => {
     [{ state: 'synced' }, 'Synced'],
     [{ state: 'offline', pending: 3 }, 'Offline — 3 pending'],
     [{ state: 'error' }, 'Sync error'],
+    [{ state: 'unreachable' }, "Can't reach Burrow"],
   ] as [Partial<SyncStatus>, string][])('%o reads %s', (status, label) => {
     expect(statusLabel({ ...base, ...status })).toBe(label);
   });
@@ -43,5 +44,22 @@ describe('describeProblem', () => {
       errors: [{ pointer: '/mutations/0/fields/title', detail: 'must be at most 500 characters' }],
     };
     expect(describeProblem(problem)).toBe('Title must be at most 500 characters.');
+  });
+});
+
+describe('describeArrivals', () => {
+  const refs = (table: RecordRef['table'], count: number): RecordRef[] =>
+    Array.from({ length: count }, (_, index) => ({ table, id: `${table}-${index}` }));
+
+  it('counts what arrived, by kind', () => {
+    expect(describeArrivals(refs('cards', 3))).toBe('3 cards updated on another device');
+    expect(describeArrivals(refs('cards', 1))).toBe('1 card updated on another device');
+    expect(describeArrivals([...refs('todos', 2), ...refs('cards', 1), ...refs('events', 1)])).toBe(
+      '1 card, 2 todos and 1 event updated on another device',
+    );
+  });
+
+  it('says nothing for view settings alone', () => {
+    expect(describeArrivals(refs('viewSettings', 2))).toBeNull();
   });
 });

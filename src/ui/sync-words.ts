@@ -1,6 +1,6 @@
 /** Sync status and server problems in words a person understands. */
-import type { Problem } from '../../protocol/index.ts';
-import type { SyncStatus } from '../api/client.ts';
+import type { Problem, TableName } from '../../protocol/index.ts';
+import type { RecordRef, SyncStatus } from '../api/client.ts';
 
 /** The status pill's text. */
 export function statusLabel(status: SyncStatus): string {
@@ -15,6 +15,8 @@ export function statusLabel(status: SyncStatus): string {
       return status.lastSyncAt ? `Synced ${formatTime(status.lastSyncAt)}` : 'Synced';
     case 'offline':
       return `Offline — ${status.pending} pending`;
+    case 'unreachable':
+      return "Can't reach Burrow";
     case 'error':
       return 'Sync error';
   }
@@ -23,7 +25,7 @@ export function statusLabel(status: SyncStatus): string {
 /** The pill's tone, for colour: calm, busy or needs attention. */
 export function statusTone(status: SyncStatus): 'ok' | 'busy' | 'warn' {
   if (status.state === 'error' || status.failed > 0 || status.conflicts > 0) return 'warn';
-  if (status.state === 'syncing' || status.state === 'offline') return 'busy';
+  if (status.state === 'syncing' || status.state === 'offline' || status.state === 'unreachable') return 'busy';
   return 'ok';
 }
 
@@ -88,4 +90,33 @@ export function describeProblem(problem: Problem): string {
     default:
       return problem.detail || problem.title || 'The server refused this change.';
   }
+}
+
+const THING_NAMES: Partial<Record<TableName, [string, string]>> = {
+  cards: ['card', 'cards'],
+  collections: ['collection', 'collections'],
+  todos: ['todo', 'todos'],
+  events: ['event', 'events'],
+  workspaces: ['workspace', 'workspaces'],
+};
+
+/**
+ * "3 cards updated on another device", "1 card and 2 todos updated on another device": what
+ * arrived, by kind; null when nothing a person keeps arrived (view settings only).
+ */
+export function describeArrivals(records: RecordRef[]): string | null {
+  const counts = new Map<TableName, number>();
+  for (const record of records) {
+    if (THING_NAMES[record.table]) counts.set(record.table, (counts.get(record.table) ?? 0) + 1);
+  }
+  const parts = (Object.keys(THING_NAMES) as TableName[])
+    .filter((table) => counts.has(table))
+    .map((table) => {
+      const count = counts.get(table)!;
+      const [one, many] = THING_NAMES[table]!;
+      return `${count} ${count === 1 ? one : many}`;
+    });
+  if (parts.length === 0) return null;
+  const list = parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
+  return `${list} updated on another device`;
 }

@@ -63,23 +63,23 @@ export async function addLink(page: Page, url: string, title: string): Promise<v
   await card(page, title).waitFor();
 }
 
-/** Adds a note card through the editor (Ctrl+Enter in the text saves). */
+/** Adds a note card through the editor (it saves as the person types; Done closes it). */
 export async function addNote(page: Page, title: string, text: string): Promise<void> {
   await page.getByRole('button', { name: 'New note' }).click();
   const dialog = page.getByRole('dialog', { name: 'New note' });
   await dialog.getByLabel('Title').fill(title);
   await dialog.getByLabel('Text (markdown)').fill(text);
-  await dialog.getByRole('button', { name: 'Save' }).click();
+  await dialog.getByRole('button', { name: 'Done' }).click();
   await dialog.waitFor({ state: 'detached' });
   await card(page, title).waitFor();
 }
 
-/** Opens a card's editor, sets its title, saves. */
+/** Opens a card's editor, sets its title, closes it with Done. */
 export async function renameCard(page: Page, from: string, to: string): Promise<void> {
   await card(page, from).getByRole('button', { name: from, exact: true }).click();
   const dialog = page.getByRole('dialog', { name: /^Edit / });
   await dialog.getByLabel('Title').fill(to);
-  await dialog.getByRole('button', { name: 'Save' }).click();
+  await dialog.getByRole('button', { name: 'Done' }).click();
   await dialog.waitFor({ state: 'detached' });
   await card(page, to).waitFor();
 }

@@ -61,8 +61,14 @@ describe('a change the server refuses', () => {
     await expect
       .poll(() => statusPill(two).getAttribute('aria-label'), { timeout: 30_000 })
       .toContain('2 not accepted');
+    // A notice says so at once, naming the change and the reason, and that nothing is lost.
+    await two
+      .getByText(/^Couldn't save “(Soups|Stews)”.*: Parent collection must be .*\. Your copy is kept\.$/)
+      .waitFor();
     await statusPill(two).click();
     const panel = two.getByRole('dialog', { name: 'Sync' });
+    await panel.getByRole('button', { name: 'Retry all' }).waitFor();
+    await panel.getByRole('button', { name: 'Discard all' }).waitFor();
     const soups = panel.getByRole('article', { name: 'Not accepted: New collection “Soups”' });
     expect(await soups.textContent()).toContain('Parent collection must be a live collection of the same workspace');
     await two.screenshot({ path: screenshotPath('sync-panel-rejected-desktop-light') });

@@ -1,6 +1,7 @@
-/** The card editor: a link (URL, title, description) or a note (markdown with a preview). */
-import { useEffect, useMemo, useState } from 'preact/hooks';
-import { type CardFields, validateFields } from '../../../protocol/index.ts';
+/** The card editor: a link (URL, title, description) or a note (markdown with a preview), saved as the person types. */
+import './card-editor.css';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { type CardFields, newId, validateFields } from '../../../protocol/index.ts';
 import type { RecordView } from '../../api/client.ts';
 import { useApp } from '../app-context.ts';
 import { buildCollectionTree, flattenTree } from '../collections/collection-tree.ts';
@@ -11,12 +12,13 @@ import { cardFields, parseTags } from '../live/card-query.ts';
 import { usePresence, useRecords } from '../live/use-records.ts';
 import { describeFieldError } from '../sync-words.ts';
 import { TextField } from '../text-field.tsx';
+import { DraftNotSaved, DraftSaver, type SaveState } from './draft-saver.ts';
 
 export interface CardEditorProps {
   /** The card to edit; absent for a new card of `kind`. */
   card?: RecordView;
   kind: 'link' | 'note';
-  /** A new card's first values (what was shared to /share): shown, saved only by Save. */
+  /** A new card's first values (what was shared to /share): shown, saved only by Save or an edit. */
   initial?: CardFields;
   onClose: () => void;
   onOpenCard: (id: string) => void;
@@ -88,16 +90,86 @@ function normalizedUrl(url: string): string {
   }
 }
 
+/** Whether a new card's draft holds nothing the person wrote: it is then not written at all. */
+function isBlank(draft: Draft): boolean {
+  return (
+    !draft.url.trim() &&
+    !draft.title.trim() &&
+    !draft.description.trim() &&
+    !draft.content.trim() &&
+    !draft.tags.trim() &&
+    draft.collectionIds.length === 0 &&
+    !draft.pinned
+  );
+}
+
+/** The problems that keep `fields` from being written, by field name, in the person's words. */
+function problemsOf(fields: Record<string, unknown>, duplicate: RecordView | null): Record<string, string> {
+  const problems = validateFields('cards', fields, 'create');
+  if (duplicate) problems.push({ pointer: '/url', detail: 'is already saved in another card' });
+  return Object.fromEntries(
+    problems.map((problem) => [problem.pointer.split('/')[1], describeFieldError(problem.pointer, problem.detail)]),
+  );
+}
+
+/**
+ * Drafts are data: every change is written to the local store after a short pause (DraftSaver),
+ * and at once on blur, close, Esc, a click outside and when the page is hidden. A new card's id
+ * is fixed when the editor opens, so a double click or a retry writes one card; an editor closed
+ * untouched writes nothing; Undo puts back what the card was when the editor opened.
+ */
 export function CardEditor({ card, kind, initial, onClose, onOpenCard }: CardEditorProps) {
-  const { client, workspaceId, toast } = useApp();
+  const { client, workspaceId } = useApp();
+  const [id] = useState(() => card?.id ?? newId());
   const [draft, setDraft] = useState(() => draftOf(card, kind, initial));
-  const [original] = useState(() => fieldsOf(draftOf(card, kind)));
+  const [saveState, setSaveState] = useState<SaveState>({ state: 'untouched' });
+  // What was shared to /share is saved only once the person presses Save or edits it: any page can open /share.
+  const [armed, setArmed] = useState(!initial);
   const [errors, setErrors] = useState<Record<string, string>>({});
+  const [showErrors, setShowErrors] = useState(false);
   const [preview, setPreview] = useState(false);
   const cards = useRecords('cards');
   const collections = useRecords('collections');
   const presence = usePresence(client);
-  const set = (change: Partial<Draft>) => setDraft((previous) => ({ ...previous, ...change }));
+
+  const duplicate = useMemo(() => {
+    if (draft.kind !== 'link' || !draft.url.trim() || !cards) return null;
+    const url = normalizedUrl(draft.url);
+    return cards.find((other) => !other.deleted && other.id !== id && other.fields.url === url) ?? null;
+  }, [cards, draft.kind, draft.url, id]);
+
+  // What the writes read: the card as opened, as last written, and the newest draft and duplicate.
+  const opened = useRef(card ? fieldsOf(draftOf(card, kind)) : null);
+  const written = useRef(opened.current);
+  const latest = useRef({ draft, duplicate });
+  latest.current = { draft, duplicate };
+  const closing = useRef(false);
+
+  // One saver for the editor's life: a first card can switch the workspace (the placeholder is
+  // stored), and a second saver would race the first with its own create.
+  const where = useRef({ client, workspaceId });
+  where.current = { client, workspaceId };
+  const [saver] = useState(
+    () =>
+      new DraftSaver<Draft>(async (next) => {
+        const fields = fieldsOf(next);
+        if (fields.url) fields.url = normalizedUrl(fields.url as string);
+        const problems = problemsOf(fields, latest.current.duplicate);
+        setErrors(problems);
+        const first = Object.entries(problems)[0];
+        if (first) throw new DraftNotSaved(first[1]);
+        if (!written.current) {
+          if (isBlank(next)) return;
+          await where.current.client.create('cards', fields, { workspaceId: where.current.workspaceId, id });
+          written.current = fields;
+          return;
+        }
+        const changed = changedFields(written.current, fields);
+        if (Object.keys(changed).length === 0) return;
+        await where.current.client.update('cards', id, changed);
+        written.current = { ...written.current, ...changed };
+      }, setSaveState),
+  );
 
   useEffect(() => {
     if (!card) return;
@@ -105,50 +177,92 @@ export function CardEditor({ card, kind, initial, onClose, onOpenCard }: CardEdi
     return () => client.setEditing(null);
   }, [client, card?.id]);
 
-  const duplicate = useMemo(() => {
-    if (draft.kind !== 'link' || !draft.url.trim() || !cards) return null;
-    const url = normalizedUrl(draft.url);
-    return cards.find((other) => !other.deleted && other.id !== card?.id && other.fields.url === url) ?? null;
-  }, [cards, draft.kind, draft.url, card?.id]);
-  const editedElsewhere = card
-    ? presence.editing.filter((entry) => entry.table === 'cards' && entry.id === card.id).length
-    : 0;
+  // Leaving the page (a reload, a closed tab, a switch of app) writes what waits.
+  useEffect(() => {
+    const writeNow = () => void saver.flush();
+    const onVisibility = () => document.visibilityState === 'hidden' && writeNow();
+    document.addEventListener('visibilitychange', onVisibility);
+    window.addEventListener('pagehide', writeNow);
+    return () => {
+      document.removeEventListener('visibilitychange', onVisibility);
+      window.removeEventListener('pagehide', writeNow);
+      writeNow();
+    };
+  }, [saver]);
 
-  const save = async (event: Event) => {
-    event.preventDefault();
-    const fields = fieldsOf(draft);
-    if (fields.url) fields.url = normalizedUrl(fields.url as string);
-    const problems = validateFields('cards', fields, 'create');
-    if (duplicate) problems.push({ pointer: '/url', detail: 'is already saved in another card' });
-    if (problems.length > 0) {
-      setErrors(
-        Object.fromEntries(
-          problems.map((problem) => [
-            problem.pointer.split('/')[1],
-            describeFieldError(problem.pointer, problem.detail),
-          ]),
-        ),
-      );
+  const change = (update: Partial<Draft>) => {
+    const next = { ...latest.current.draft, ...update };
+    latest.current = { ...latest.current, draft: next };
+    setDraft(next);
+    setArmed(true);
+    saver.change(next);
+  };
+
+  /** Writes what waits, then closes; a draft that cannot be written keeps the editor open with its reasons. */
+  const close = async () => {
+    if (closing.current) return;
+    if (!armed) {
+      onClose();
       return;
     }
-    if (card) {
-      const changed = changedFields(original, fields);
-      if (Object.keys(changed).length > 0) await client.update('cards', card.id, changed);
-    } else {
-      await client.create('cards', fields, { workspaceId });
-      toast(`Saved “${fields.title as string}”.`);
+    closing.current = true;
+    const state = await saver.flush();
+    closing.current = false;
+    if (state.state === 'not-saved') {
+      setShowErrors(true);
+      return;
+    }
+    // A new card emptied again before closing goes as if never written.
+    if (!card && written.current && isBlank(latest.current.draft)) await discardNewCard();
+    onClose();
+  };
+
+  const discardNewCard = async () => {
+    await client.remove('cards', id);
+    await client.purge('cards', id);
+  };
+
+  /** Undo: the card as it was when the editor opened (a new card: none). */
+  const undo = async () => {
+    closing.current = true;
+    await saver.cancel();
+    if (!card) {
+      if (written.current) await discardNewCard();
+    } else if (written.current && opened.current) {
+      const back = changedFields(written.current, opened.current);
+      if (Object.keys(back).length > 0) await client.update('cards', id, back);
     }
     onClose();
   };
 
+  const done = (event: Event) => {
+    event.preventDefault();
+    if (!armed) {
+      // The shared card's first write, at once.
+      setArmed(true);
+      saver.change(latest.current.draft);
+      void saver.flush().then((state) => {
+        if (state.state === 'not-saved') setShowErrors(true);
+        else onClose();
+      });
+      return;
+    }
+    void close();
+  };
+
+  const shown = showErrors ? errors : {};
+  const editedElsewhere = card
+    ? presence.editing.filter((entry) => entry.table === 'cards' && entry.id === card.id).length
+    : 0;
   const collectionOptions = collections ? flattenTree(buildCollectionTree(collections)) : [];
   const heading = card ? `Edit ${draft.kind}` : draft.kind === 'link' ? 'New link' : 'New note';
+  const touched = saveState.state !== 'untouched';
   return (
-    <Dialog title={heading} onClose={onClose} wide={draft.kind === 'note'}>
-      <form class="form" onSubmit={(event) => void save(event)} noValidate>
-        {initial && (
+    <Dialog title={heading} onClose={() => void close()} wide={draft.kind === 'note'}>
+      <form class="form" onSubmit={done} onFocusOut={() => armed && void saver.flush()} noValidate>
+        {initial && !armed && (
           <p class="notice" role="status">
-            Shared from another app or site: nothing is saved until you press Save.
+            Shared from another app or site: nothing is saved until you press Save or change it.
           </p>
         )}
         {editedElsewhere > 0 && (
@@ -168,7 +282,7 @@ export function CardEditor({ card, kind, initial, onClose, onOpenCard }: CardEdi
                   type="radio"
                   name="kind"
                   checked={draft.kind === option}
-                  onChange={() => set({ kind: option })}
+                  onChange={() => change({ kind: option })}
                 />
                 <span>{option === 'link' ? 'Link' : 'Note'}</span>
               </label>
@@ -181,9 +295,9 @@ export function CardEditor({ card, kind, initial, onClose, onOpenCard }: CardEdi
             name="url"
             type="url"
             value={draft.url}
-            error={errors.url}
+            error={shown.url}
             focusOnOpen={!card}
-            onInput={(url) => set({ url })}
+            onInput={(url) => change({ url })}
             placeholder="https://…"
           />
         )}
@@ -199,9 +313,9 @@ export function CardEditor({ card, kind, initial, onClose, onOpenCard }: CardEdi
           label="Title"
           name="title"
           value={draft.title}
-          error={errors.title}
+          error={shown.title}
           focusOnOpen={Boolean(card) || draft.kind === 'note'}
-          onInput={(title) => set({ title })}
+          onInput={(title) => change({ title })}
         />
         {draft.kind === 'link' ? (
           <label class="field">
@@ -209,26 +323,26 @@ export function CardEditor({ card, kind, initial, onClose, onOpenCard }: CardEdi
             <textarea
               rows={3}
               value={draft.description}
-              onInput={(event) => set({ description: event.currentTarget.value })}
+              onInput={(event) => change({ description: event.currentTarget.value })}
             />
-            {errors.description && <span class="field-error">{errors.description}</span>}
+            {shown.description && <span class="field-error">{shown.description}</span>}
           </label>
         ) : (
           <NoteBody
             content={draft.content}
             preview={preview}
             setPreview={setPreview}
-            error={errors.content}
-            onInput={(content) => set({ content })}
-            onSave={save}
+            error={shown.content}
+            onInput={(content) => change({ content })}
+            onSave={done}
           />
         )}
         <TextField
           label="Tags"
           name="tags"
           value={draft.tags}
-          error={errors.tags}
-          onInput={(tags) => set({ tags })}
+          error={shown.tags}
+          onInput={(tags) => change({ tags })}
           placeholder="reading, recipes"
           hint="Separate tags with commas."
         />
@@ -242,10 +356,10 @@ export function CardEditor({ card, kind, initial, onClose, onOpenCard }: CardEdi
                     type="checkbox"
                     checked={draft.collectionIds.includes(node.record.id)}
                     onChange={(event) =>
-                      set({
+                      change({
                         collectionIds: event.currentTarget.checked
                           ? [...draft.collectionIds, node.record.id]
-                          : draft.collectionIds.filter((id) => id !== node.record.id),
+                          : draft.collectionIds.filter((other) => other !== node.record.id),
                       })
                     }
                   />
@@ -259,20 +373,55 @@ export function CardEditor({ card, kind, initial, onClose, onOpenCard }: CardEdi
           <input
             type="checkbox"
             checked={draft.pinned}
-            onChange={(event) => set({ pinned: event.currentTarget.checked })}
+            onChange={(event) => change({ pinned: event.currentTarget.checked })}
           />
           <span>Pinned</span>
         </label>
         <div class="form-actions">
-          <button type="button" class="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" class="button button-primary">
-            Save
-          </button>
+          {armed ? (
+            <>
+              <SaveStateText state={saveState} isNew={!card} />
+              {touched && (
+                <button type="button" class="button" onClick={() => void undo()}>
+                  {card ? 'Undo changes' : 'Discard'}
+                </button>
+              )}
+              <button type="submit" class="button button-primary">
+                Done
+              </button>
+            </>
+          ) : (
+            <>
+              <button type="button" class="button" onClick={onClose}>
+                Cancel
+              </button>
+              <button type="submit" class="button button-primary">
+                Save
+              </button>
+            </>
+          )}
         </div>
       </form>
     </Dialog>
+  );
+}
+
+/** The quiet line beside Done: what happened to what the person typed. */
+function SaveStateText({ state, isNew }: { state: SaveState; isNew: boolean }) {
+  const text =
+    state.state === 'saved'
+      ? 'Saved'
+      : state.state === 'saving'
+        ? 'Saving…'
+        : state.state === 'not-saved'
+          ? `Not saved yet: ${state.reason}`
+          : isNew
+            ? 'Saved as you type'
+            : '';
+  return (
+    <span class={state.state === 'not-saved' ? 'save-state save-state-problem' : 'save-state'} role="status">
+      {text}
+    </span>
   );
 }
 

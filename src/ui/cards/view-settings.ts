@@ -1,8 +1,20 @@
 /** Layout, sort and filters of each card view, remembered as a `viewSettings` record. */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { ViewSettingsFields } from '../../../protocol/index.ts';
+import { type ViewSettingsFields, viewSettingsId } from '../../../protocol/index.ts';
+import type { BurrowClient } from '../../api/client.ts';
 import { useApp } from '../app-context.ts';
 import { useRecords } from '../live/use-records.ts';
+
+/**
+ * Creates the view's record under its name-based id (see `viewSettingsId`), so another device
+ * that does the same writes the same record; one already here (not yet listed) is updated.
+ */
+async function createSettings(client: BurrowClient, workspaceId: string, fields: ViewSettingsFields): Promise<string> {
+  const id = await viewSettingsId(workspaceId, fields.viewKey);
+  if (await client.get('viewSettings', id)) await client.update('viewSettings', id, fields);
+  else await client.create('viewSettings', fields, { workspaceId, id });
+  return id;
+}
 
 export type ViewSettings = Omit<ViewSettingsFields, 'viewKey'>;
 
@@ -32,7 +44,7 @@ export function useViewSettings(viewKey: string): [ViewSettings, (change: Partia
     setLocal(next);
     if (stored) void client.update('viewSettings', stored.id, change);
     else if (creating.current) void creating.current.then((id) => client.update('viewSettings', id, change));
-    else creating.current = client.create('viewSettings', { viewKey, ...next }, { workspaceId }).then(({ id }) => id);
+    else creating.current = createSettings(client, workspaceId, { viewKey, ...next });
   };
   return [settings, save];
 }

@@ -77,7 +77,11 @@ export function useSyncStatus(client: BurrowClient): SyncStatus {
     setStatus(client.status());
     return client.onStatus(setStatus);
   }, [client]);
-  const syncing = status.state === 'synced' || status.state === 'syncing' || status.state === 'error';
+  const syncing =
+    status.state === 'synced' ||
+    status.state === 'syncing' ||
+    status.state === 'error' ||
+    status.state === 'unreachable';
   return !online && syncing ? { ...status, state: 'offline' } : status;
 }
 

@@ -71,10 +71,11 @@ export function SyncPanel({ onClose, onOpenRecord }: { onClose: () => void; onOp
         {status.state === 'signed-out' && (
           <p>You are signed out: changes stay on this device until you sign in again.</p>
         )}
+        {status.state === 'unreachable' && <p>Can't reach Burrow — your changes are safe on this device; retrying.</p>}
         {status.lastError && status.state === 'error' && <p class="field-error">{status.lastError}</p>}
         {status.state !== 'local-only' && status.state !== 'signed-out' && (
           <button type="button" class="button button-primary" disabled={syncing} onClick={() => void syncNow()}>
-            {syncing ? 'Syncing…' : 'Sync now'}
+            {syncing ? 'Syncing…' : status.state === 'unreachable' ? 'Retry now' : 'Sync now'}
           </button>
         )}
       </div>
@@ -93,6 +94,7 @@ export function SyncPanel({ onClose, onOpenRecord }: { onClose: () => void; onOp
           {queues.failed.length > 0 && (
             <section aria-labelledby="failed-title">
               <h3 id="failed-title">Not accepted ({queues.failed.length})</h3>
+              {queues.failed.length > 1 && <FailedActions failed={queues.failed} />}
               {queues.failed.map((entry) => (
                 <FailedItem key={entry.id} entry={entry} />
               ))}
@@ -105,7 +107,7 @@ export function SyncPanel({ onClose, onOpenRecord }: { onClose: () => void; onOp
             ) : (
               <ul class="pending-list">
                 {queues.pending.slice(0, 200).map((entry) => (
-                  <PendingItem key={entry.key} entry={entry} />
+                  <PendingItem key={entry.key} entry={entry} unreachable={status.state === 'unreachable'} />
                 ))}
                 {queues.pending.length > 200 && <li class="muted">…and {queues.pending.length - 200} more</li>}
               </ul>
@@ -138,8 +140,9 @@ function useMutationName(entry: OutboxEntry | FailedEntry): string {
   return describeMutation(entry.op, entry.table, { ...record?.fields, ...entry.fields });
 }
 
-function PendingItem({ entry }: { entry: OutboxEntry }) {
-  const retrying = entry.attempts >= 3;
+/** A change waiting to be sent; while the server does not answer, its retries are the calm "waiting" kind. */
+function PendingItem({ entry, unreachable }: { entry: OutboxEntry; unreachable: boolean }) {
+  const retrying = entry.attempts >= 3 && !unreachable;
   const name = useMutationName(entry);
   return (
     <li class={retrying ? 'pending-item retrying' : 'pending-item'}>
@@ -162,6 +165,37 @@ function fixableFields(fields: Record<string, unknown> | undefined) {
     text: entries.filter(([, value]) => typeof value === 'string' && !isUuid(value)) as [string, string][],
     links: entries.filter(([, value]) => isUuid(value)).map(([field]) => field),
   };
+}
+
+/** Retry all (each as it was) or Discard all (the server's copy stays), for a list of refusals. */
+function FailedActions({ failed }: { failed: FailedEntry[] }) {
+  const { client, toast } = useApp();
+  const [confirming, setConfirming] = useState(false);
+  const retryAll = async () => {
+    for (const entry of failed) await client.retryFailed(entry.id);
+    toast(`Sent ${failed.length} changes again.`);
+  };
+  const discardAll = async () => {
+    for (const entry of failed) await client.discardFailed(entry.id);
+    setConfirming(false);
+    toast(`Discarded ${failed.length} changes.`);
+  };
+  return (
+    <div class="button-row">
+      <button type="button" class="button" onClick={() => void retryAll()}>
+        Retry all
+      </button>
+      {confirming ? (
+        <button type="button" class="button button-danger" onClick={() => void discardAll()}>
+          Discard all {failed.length}: sure?
+        </button>
+      ) : (
+        <button type="button" class="button" onClick={() => setConfirming(true)}>
+          Discard all
+        </button>
+      )}
+    </div>
+  );
 }
 
 function FailedItem({ entry }: { entry: FailedEntry }) {

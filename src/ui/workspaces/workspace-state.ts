@@ -74,9 +74,9 @@ export function useWorkspaces(client: BurrowClient, ready: boolean): WorkspaceSt
 
   const wrapped = useMemo(
     () =>
-      withFirstWorkspace(client, placeholderId, async (table, fields) => {
+      withFirstWorkspace(client, placeholderId, async (table, fields, id) => {
         // The client stores a first workspace (or picks the account's) when none is given.
-        const record = await client.create(table, fields);
+        const record = await client.create(table, fields, { id });
         switchTo(record.workspaceId);
         return record;
       }),
@@ -100,7 +100,7 @@ export function useWorkspaces(client: BurrowClient, ready: boolean): WorkspaceSt
 function withFirstWorkspace(
   client: BurrowClient,
   placeholderId: string,
-  createInFirstWorkspace: (table: TableName, fields: Record<string, unknown>) => Promise<RecordView>,
+  createInFirstWorkspace: (table: TableName, fields: Record<string, unknown>, id?: string) => Promise<RecordView>,
 ): BurrowClient {
   return {
     get ready() {
@@ -113,7 +113,7 @@ function withFirstWorkspace(
     workspaces: () => client.workspaces(),
     create: async (table, fields, options) => {
       if (options?.workspaceId !== placeholderId) return client.create(table, fields, options);
-      return createInFirstWorkspace(table, fields);
+      return createInFirstWorkspace(table, fields, options.id);
     },
     update: (table, id, fields) => client.update(table, id, fields),
     remove: (table, id) => client.remove(table, id),

@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inPage, waitFor } from '../support/browser.ts';
+import { type AppRig, openBurrow, signIn, startRig, statusPill, uniqueEmail, waitSynced } from './app-rig.ts';
+
+let rig: AppRig;
+
+beforeAll(async () => {
+  rig = await startRig();
+});
+
+afterAll(async () => {
+  await rig?.close();
+});
+
+describe('a server that does not answer, the browser online', () => {
+  it('is a calm state with Retry now, and the outbox drains as soon as the server is back', async () => {
+    const device = await rig.browser.newDevice();
+    const page = await openBurrow(rig, device);
+    await signIn(page, uniqueEmail('unreachable'), 'Create account');
+    await waitSynced(page);
+
+    // Gone without a word, as a crashed or unplugged server: its data stays for the restart.
+    await rig.server.kill();
+    await inPage(page, async (burrow) => {
+      const fields = { kind: 'note', content: 'written while the server was down', tags: [], collectionIds: [] };
+      for (const title of ['One', 'Two', 'Three']) await burrow.create('cards', { ...fields, title, pinned: false });
+    });
+    await statusPill(page).filter({ hasText: "Can't reach Burrow" }).waitFor();
+    // Not the red "needs you" tone: nothing is lost and nothing is asked of the person.
+    expect(await statusPill(page).getAttribute('class')).not.toContain('tone-warn');
+
+    await statusPill(page).click();
+    const panel = page.getByRole('dialog', { name: 'Sync' });
+    await panel.getByText("Can't reach Burrow — your changes are safe on this device; retrying.").waitFor();
+    // Retry now, until the backoff has the next attempt at least 30 s away: the delivery below
+    // then cannot be that attempt's.
+    let nextAttemptAt = 0;
+    await waitFor(
+      async () => {
+        await panel.getByRole('button', { name: 'Retry now' }).click();
+        await panel.getByRole('button', { name: 'Retry now' }).waitFor();
+        const status = await inPage(page, (burrow) => burrow.status());
+        nextAttemptAt = status.nextAttemptAt ?? 0;
+        return status.state === 'unreachable' && nextAttemptAt - Date.now() > 30_000;
+      },
+      { intervalMs: 0, timeoutMs: 60_000, message: 'a backoff of 30 s or more' },
+    );
+    expect(await panel.locator('.field-error').count()).toBe(0);
+    await page.keyboard.press('Escape');
+
+    await rig.server.restart();
+    // The event stream reopens on its own and its pull gets through: the outbox goes then.
+    await waitFor(() => inPage(page, async (burrow) => (await burrow.pendingMutations()).length === 0), {
+      timeoutMs: 25_000,
+      message: 'the outbox to drain once the server is back',
+    });
+    expect(Date.now()).toBeLessThan(nextAttemptAt);
+    await statusPill(page).filter({ hasText: 'Synced' }).waitFor();
+    await device.close();
+  });
+});

@@ -1,0 +1,157 @@
+/**
+ * Link cards in the browser: what a saved link shows (cover, favicon, site, title, description,
+ * the preview's state), its title opening the page, and its pictures offline. Real Chromium,
+ * real worker, the server fetching from a fixture site on loopback.
+ */
+import type { BrowserContext, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  articlePage,
+  type FixtureSite,
+  sendBytes,
+  sendHtml,
+  startFixtureSite,
+  testImage,
+} from '../../server/test-support/fixture-site.ts';
+import { ensureAppBuilt, launchBrowser, openApp, type TestBrowser, waitFor } from '../support/browser.ts';
+import { type ServerProcess, startServer } from '../support/server-process.ts';
+import { card, screenshotPath, signIn, uniqueEmail } from './app-rig.ts';
+import { seriousViolations } from './axe-check.ts';
+
+let site: FixtureSite;
+let server: ServerProcess;
+let browser: TestBrowser;
+
+const ARTICLE = [
+  'Burrows are dug by many animals for shelter, and some of them are remarkably elaborate structures.',
+  'A rabbit warren can hold dozens of animals, with nesting chambers, bolt holes and long galleries.',
+  'Badgers keep their setts for generations; some in England are thought to be centuries old.',
+];
+
+beforeAll(async () => {
+  ensureAppBuilt();
+  site = await startFixtureSite();
+  site.route(
+    '/article',
+    sendHtml(
+      articlePage(
+        `<title>Burrows</title><meta name="description" content="How animals dig homes.">
+         <meta property="og:site_name" content="Animal Homes">
+         <meta property="og:image" content="/cover.png"><link rel="icon" href="/icon.png">`,
+        'Burrows',
+        ARTICLE,
+      ),
+    ),
+  );
+  site.route('/cover.png', sendBytes(await testImage('png', 400, 300), 'image/png'));
+  site.route('/icon.png', sendBytes(await testImage('png', 32, 32), 'image/png'));
+  server = await startServer({
+    env: { BURROW_UNFURL: '1', BURROW_UNFURL_ALLOW_PRIVATE: '1', BURROW_UNFURL_HOST_GAP_MS: '0' },
+  });
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  await site?.close();
+});
+
+/** A signed-in device with the app open at 1280 px. */
+async function signedInDevice(label: string): Promise<{ device: BrowserContext; page: Page }> {
+  const device = await browser.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await openApp(device, server.url);
+  await page.getByRole('heading', { level: 1 }).first().waitFor();
+  await signIn(page, uniqueEmail(label), 'Create account');
+  return { device, page };
+}
+
+/** Saves a link through the editor with only its URL typed (the title is the server's to fill). */
+async function saveLink(page: Page, url: string): Promise<void> {
+  await page.getByRole('button', { name: 'New link' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New link' });
+  await dialog.getByLabel('URL').fill(url);
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await dialog.waitFor({ state: 'detached' });
+}
+
+/** Whether `image` has loaded a real picture (not a broken icon). */
+function loaded(image: Locator): Promise<boolean> {
+  return image.evaluate((element) => {
+    const picture = element as unknown as { complete: boolean; naturalWidth: number };
+    return picture.complete && picture.naturalWidth > 0;
+  });
+}
+
+describe('link cards', () => {
+  it('show the cover, favicon, site name, title and description, and open the page from the title', async () => {
+    const { device, page } = await signedInDevice('cards');
+    const url = `${site.origin}/article`;
+    await saveLink(page, url);
+    const burrows = card(page, 'Burrows');
+    await burrows.waitFor({ timeout: 60_000 });
+
+    const cover = burrows.locator('img.card-cover');
+    const favicon = burrows.locator('img.card-favicon');
+    expect(await cover.getAttribute('src')).toMatch(/^\/media\/[0-9a-f]{64}\.webp$/);
+    expect(await favicon.getAttribute('src')).toMatch(/^\/media\/[0-9a-f]{64}\.webp$/);
+    await waitFor(() => loaded(cover), { message: 'the cover to load' });
+    await waitFor(() => loaded(favicon), { message: 'the favicon to load' });
+    await burrows.getByText('Animal Homes', { exact: true }).waitFor();
+    await burrows.getByText('How animals dig homes.', { exact: true }).waitFor();
+
+    const title = burrows.getByRole('link', { name: 'Burrows', exact: true });
+    expect(await title.getAttribute('href')).toBe(url);
+    expect(await title.getAttribute('target')).toBe('_blank');
+    expect((await title.getAttribute('rel'))?.split(' ')).toContain('noopener');
+    const [opened] = await Promise.all([device.waitForEvent('page'), title.click()]);
+    await opened.waitForLoadState();
+    expect(opened.url()).toBe(url);
+    await opened.close();
+    expect(await page.getByRole('dialog').count()).toBe(0);
+
+    await burrows.getByRole('button', { name: 'Edit Burrows' }).click();
+    const editor = page.getByRole('dialog', { name: 'Edit link' });
+    expect(await editor.getByLabel('URL').inputValue()).toBe(url);
+    await editor.getByRole('button', { name: 'Close' }).click();
+    await editor.waitFor({ state: 'detached' });
+
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme });
+      for (const width of [390, 1280]) {
+        await page.setViewportSize({ width, height: 900 });
+        expect(await seriousViolations(page)).toEqual([]);
+        await page.screenshot({ path: screenshotPath(`link-cards-${width}-${colorScheme}`) });
+      }
+    }
+    await device.close();
+  });
+
+  it("show a failed preview's reason quietly", async () => {
+    const { device, page } = await signedInDevice('failed');
+    await saveLink(page, `${site.origin}/gone`);
+    const gone = card(page, '127.0.0.1');
+    await gone.getByText(/^No preview: 127\.0\.0\.1:\d+ answered HTTP 404\.$/).waitFor({ timeout: 60_000 });
+    expect(await gone.locator('img').count()).toBe(0);
+    await device.close();
+  });
+
+  it('show their pictures offline, from the worker’s media cache', async () => {
+    const { device, page } = await signedInDevice('offline');
+    await saveLink(page, `${site.origin}/article`);
+    const cover = card(page, 'Burrows').locator('img.card-cover');
+    await cover.waitFor({ timeout: 60_000 });
+    await waitFor(() => loaded(cover), { message: 'the cover to load online' });
+
+    await device.setOffline(true);
+    await page.reload();
+    const offlineCover = card(page, 'Burrows').locator('img.card-cover');
+    await offlineCover.waitFor();
+    await waitFor(() => loaded(offlineCover), { message: 'the cover to load offline' });
+    await waitFor(() => loaded(card(page, 'Burrows').locator('img.card-favicon')), {
+      message: 'the favicon to load offline',
+    });
+    await device.setOffline(false);
+    await device.close();
+  });
+});

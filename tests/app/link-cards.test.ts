@@ -136,6 +136,62 @@ describe('link cards', () => {
     await device.close();
   });
 
+  it('refresh on request: pending while the server fetches, then the new preview; offline, a reason and nothing changed', async () => {
+    let release: (() => void) | null = null;
+    let revised = false;
+    site.route('/warrens', async (_request, response) => {
+      if (revised) await new Promise<void>((resolve) => (release = resolve));
+      const title = revised ? 'Warrens and setts' : 'Warrens';
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      response.end(articlePage(`<title>${title}</title>`, title, ARTICLE));
+    });
+    const { device, page } = await signedInDevice('refresh');
+    await saveLink(page, `${site.origin}/warrens`);
+    const warrens = card(page, 'Warrens');
+    await warrens.waitFor({ timeout: 60_000 });
+
+    revised = true;
+    await warrens.getByRole('button', { name: 'Refresh the preview of Warrens' }).click();
+    await page.getByText('Fetching the preview of “Warrens” again.').waitFor();
+    await warrens.getByText('Fetching the preview…', { exact: true }).waitFor({ timeout: 30_000 });
+    await waitFor(() => release, { message: 'the server to fetch the page again' });
+    release!();
+    const revisedCard = card(page, 'Warrens and setts');
+    await revisedCard.waitFor({ timeout: 60_000 });
+    expect(await revisedCard.getByText('Fetching the preview…').count()).toBe(0);
+
+    await device.setOffline(true);
+    const before = site.hits('/warrens');
+    await revisedCard.getByRole('button', { name: 'Refresh the preview of Warrens and setts' }).click();
+    await page.getByText('You are offline: Refresh needs the server. Try again once you are back online.').waitFor();
+    expect(await revisedCard.getByText('Fetching the preview…').count()).toBe(0);
+    expect(site.hits('/warrens')).toBe(before);
+    await device.setOffline(false);
+    await device.close();
+  });
+
+  it('say so when the server fetches no previews (503 previews-off), and change nothing', async () => {
+    const quiet = await startServer({ env: { BURROW_UNFURL: '0' } });
+    const device = await browser.newDevice();
+    try {
+      const page = await openApp(device, quiet.url);
+      await page.getByRole('heading', { level: 1 }).first().waitFor();
+      await signIn(page, uniqueEmail('off'), 'Create account');
+      await saveLink(page, `${site.origin}/article`);
+      const plain = card(page, '127.0.0.1');
+      await plain.waitFor();
+      await waitFor(() => page.evaluate('window.burrow.flush().then((status) => status.pending === 0)'), {
+        message: 'the link to reach the server',
+      });
+      await plain.getByRole('button', { name: 'Refresh the preview of 127.0.0.1' }).click();
+      await page.getByText('This server does not fetch link previews.').waitFor();
+      expect(await plain.getByText('Fetching the preview…').count()).toBe(0);
+    } finally {
+      await device.close();
+      await quiet.stop();
+    }
+  });
+
   it('show their pictures offline, from the worker’s media cache', async () => {
     const { device, page } = await signedInDevice('offline');
     await saveLink(page, `${site.origin}/article`);

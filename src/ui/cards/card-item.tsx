@@ -1,6 +1,8 @@
 /** One card in a list or grid: a link's preview (cover, favicon, site, title, description) or a note's snippet, and its actions. */
+import { useState } from 'preact/hooks';
 import { MEDIA_PATH, type PreviewMetadata } from '../../../protocol/index.ts';
 import type { RecordView } from '../../api/client.ts';
+import { refreshPreview } from '../../api/previews.ts';
 import { useApp } from '../app-context.ts';
 import { Icon } from '../icons.tsx';
 import { cardFields } from '../live/card-query.ts';
@@ -77,6 +79,7 @@ export const CardItem = memo(function CardItem({ card }: { card: RecordView }) {
           ))}
           <RecordBadges record={card} />
         </div>
+        {link && <LinkTools card={card} title={title} />}
       </div>
       <div class="card-actions">
         <button
@@ -127,4 +130,36 @@ function PreviewState({ metadata }: { metadata: PreviewMetadata | null | undefin
     return <p class="card-preview-state">No preview{reason}</p>;
   }
   return null;
+}
+
+/** Refresh, when the card syncs to an account: the server fetches the preview again. */
+function LinkTools({ card, title }: { card: RecordView; title: string }) {
+  const { syncsToAccount, toast } = useApp();
+  const [asking, setAsking] = useState(false);
+  if (!syncsToAccount) return null;
+  const refresh = async () => {
+    setAsking(true);
+    try {
+      await refreshPreview(card.id);
+      toast(`Fetching the preview of “${title}” again.`);
+    } catch (error) {
+      toast(error instanceof Error ? error.message : String(error));
+    } finally {
+      setAsking(false);
+    }
+  };
+  return (
+    <div class="card-tools">
+      <button
+        type="button"
+        class="tool-button"
+        aria-label={`Refresh the preview of ${title}`}
+        disabled={asking}
+        onClick={() => void refresh()}
+      >
+        <Icon name="refresh" />
+        <span>Refresh</span>
+      </button>
+    </div>
+  );
 }

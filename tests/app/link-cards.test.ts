@@ -192,6 +192,49 @@ describe('link cards', () => {
     }
   });
 
+  it('open the article text in a reading view, by keyboard, as text, and close on Esc', async () => {
+    const inert = 'Some pages quote markup: <img src=x onerror="document.title=1"> stays words here.';
+    site.route(
+      '/setts',
+      sendHtml(
+        articlePage('<title>Setts</title><meta property="og:site_name" content="Animal Homes">', 'Setts', [
+          ...ARTICLE,
+          inert.replaceAll('<', '&lt;').replaceAll('>', '&gt;'),
+        ]),
+      ),
+    );
+    const { device, page } = await signedInDevice('reading');
+    await saveLink(page, `${site.origin}/setts`);
+    const setts = card(page, 'Setts');
+    await setts.waitFor({ timeout: 60_000 });
+
+    await setts.getByRole('button', { name: 'Read Setts' }).focus();
+    await page.keyboard.press('Enter');
+    const reader = page.getByRole('dialog', { name: 'Setts' });
+    const text = reader.getByRole('article', { name: 'Text of Setts' });
+    await text.waitFor();
+    expect(await text.locator('p').allTextContents()).toEqual([...ARTICLE, inert]);
+    expect(await reader.locator('img').count()).toBe(0);
+    const original = reader.getByRole('link', { name: 'Open the page' });
+    expect(await original.getAttribute('href')).toBe(`${site.origin}/setts`);
+    expect(await original.getAttribute('target')).toBe('_blank');
+    await text.focus();
+    expect(await text.evaluate((element) => element === element.ownerDocument.activeElement)).toBe(true);
+
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme });
+      for (const width of [390, 1280]) {
+        await page.setViewportSize({ width, height: 900 });
+        expect(await seriousViolations(page)).toEqual([]);
+        await page.screenshot({ path: screenshotPath(`reading-view-${width}-${colorScheme}`) });
+      }
+    }
+    await page.keyboard.press('Escape');
+    await reader.waitFor({ state: 'detached' });
+    expect(await page.title()).not.toBe('1');
+    await device.close();
+  });
+
   it('show their pictures offline, from the worker’s media cache', async () => {
     const { device, page } = await signedInDevice('offline');
     await saveLink(page, `${site.origin}/article`);

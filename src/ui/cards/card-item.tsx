@@ -132,11 +132,13 @@ function PreviewState({ metadata }: { metadata: PreviewMetadata | null | undefin
   return null;
 }
 
-/** Refresh, when the card syncs to an account: the server fetches the preview again. */
+/** Read (when the server found the article's text) and Refresh (when the card syncs to an account). */
 function LinkTools({ card, title }: { card: RecordView; title: string }) {
-  const { syncsToAccount, toast } = useApp();
+  const { openReader, syncsToAccount, toast } = useApp();
   const [asking, setAsking] = useState(false);
-  if (!syncsToAccount) return null;
+  const fields = cardFields(card);
+  const readable = typeof fields.articleText === 'string' && fields.articleText.trim() !== '';
+  if (!readable && !syncsToAccount) return null;
   const refresh = async () => {
     setAsking(true);
     try {
@@ -150,16 +152,24 @@ function LinkTools({ card, title }: { card: RecordView; title: string }) {
   };
   return (
     <div class="card-tools">
-      <button
-        type="button"
-        class="tool-button"
-        aria-label={`Refresh the preview of ${title}`}
-        disabled={asking}
-        onClick={() => void refresh()}
-      >
-        <Icon name="refresh" />
-        <span>Refresh</span>
-      </button>
+      {readable && (
+        <button type="button" class="tool-button" aria-label={`Read ${title}`} onClick={() => openReader(card.id)}>
+          <Icon name="book" />
+          <span>Read</span>
+        </button>
+      )}
+      {syncsToAccount && (
+        <button
+          type="button"
+          class="tool-button"
+          aria-label={`Refresh the preview of ${title}`}
+          disabled={asking}
+          onClick={() => void refresh()}
+        >
+          <Icon name="refresh" />
+          <span>Refresh</span>
+        </button>
+      )}
     </div>
   );
 }

@@ -235,6 +235,30 @@ describe('link cards', () => {
     await device.close();
   });
 
+  it('take a bare address typed in the link field as https, and refuse a bare word', async () => {
+    // Signed out: nothing reaches the server, so no preview of github.com is fetched (loopback only here).
+    const device = await browser.newDevice();
+    const page = await openApp(device, server.url);
+    await page.getByRole('heading', { level: 1 }).first().waitFor();
+    await page.getByRole('button', { name: 'New link' }).click();
+    const editor = page.getByRole('dialog', { name: 'New link' });
+    await editor.getByLabel('URL').fill('karakeep');
+    await editor.getByRole('button', { name: 'Save' }).click();
+    await editor.getByText('Link must be an http(s) URL').waitFor();
+    await editor.getByLabel('URL').fill('  github.com/karakeep-app/karakeep ');
+    await editor.getByRole('button', { name: 'Save' }).click();
+    await editor.waitFor({ state: 'detached' });
+    const saved = card(page, 'github.com');
+    await saved.waitFor();
+    const title = saved.getByRole('link', { name: 'github.com', exact: true });
+    expect(await title.getAttribute('href')).toBe('https://github.com/karakeep-app/karakeep');
+    const stored = await page.evaluate(
+      "window.burrow.list('cards').then((cards) => cards.map((card) => card.fields.url))",
+    );
+    expect(stored).toEqual(['https://github.com/karakeep-app/karakeep']);
+    await device.close();
+  });
+
   it('show their pictures offline, from the worker’s media cache', async () => {
     const { device, page } = await signedInDevice('offline');
     await saveLink(page, `${site.origin}/article`);

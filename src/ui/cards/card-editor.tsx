@@ -1,6 +1,6 @@
 /** The card editor: a link (URL, title, description) or a note (markdown with a preview). */
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { type CardFields, validateFields } from '../../../protocol/index.ts';
+import { type CardFields, urlFromAddress, validateFields } from '../../../protocol/index.ts';
 import type { RecordView } from '../../api/client.ts';
 import { useApp } from '../app-context.ts';
 import { buildCollectionTree, flattenTree } from '../collections/collection-tree.ts';
@@ -64,11 +64,8 @@ function fieldsOf(draft: Draft): Record<string, unknown> {
 }
 
 function titleFromUrl(url: string): string {
-  try {
-    return new URL(url.trim()).hostname;
-  } catch {
-    return '';
-  }
+  const address = urlFromAddress(url);
+  return address ? new URL(address).hostname : '';
 }
 
 /** Only the fields that differ from the card as it was opened: edits from two tabs then merge. */
@@ -80,12 +77,9 @@ function changedFields(before: Record<string, unknown>, after: Record<string, un
   return changed;
 }
 
+/** What was typed as a normalised URL: a bare `github.com/…` is https (protocol/url.ts); else as typed, for the error. */
 function normalizedUrl(url: string): string {
-  try {
-    return new URL(url.trim()).href;
-  } catch {
-    return url.trim();
-  }
+  return urlFromAddress(url) ?? url.trim();
 }
 
 export function CardEditor({ card, kind, initial, onClose, onOpenCard }: CardEditorProps) {

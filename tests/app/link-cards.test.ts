@@ -124,6 +124,12 @@ describe('link cards', () => {
         await page.screenshot({ path: screenshotPath(`link-cards-${width}-${colorScheme}`) });
       }
     }
+    for (const layout of ['List', 'Compact'] as const) {
+      await page.getByText(layout, { exact: true }).click();
+      await page.locator(`.cards-${layout.toLowerCase()}`).waitFor();
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.screenshot({ path: screenshotPath(`link-cards-${layout.toLowerCase()}-1280-dark`) });
+    }
     await device.close();
   });
 

@@ -2,7 +2,6 @@
 import { useState } from 'preact/hooks';
 import { MEDIA_PATH, type PreviewMetadata } from '../../../protocol/index.ts';
 import type { RecordView } from '../../api/client.ts';
-import { refreshPreview } from '../../api/previews.ts';
 import { useApp } from '../app-context.ts';
 import { Icon } from '../icons.tsx';
 import { cardFields } from '../live/card-query.ts';
@@ -142,6 +141,8 @@ function LinkTools({ card, title }: { card: RecordView; title: string }) {
   const refresh = async () => {
     setAsking(true);
     try {
+      // Loaded on first use: the first view's script budget is nearly spent.
+      const { refreshPreview } = await import('../../api/previews.ts');
       await refreshPreview(card.id);
       toast(`Fetching the preview of “${title}” again.`);
     } catch (error) {

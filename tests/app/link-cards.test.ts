@@ -133,6 +133,30 @@ describe('link cards', () => {
     await device.close();
   });
 
+  it('get their preview after a link saved offline syncs, and keep the title the person wrote', async () => {
+    const { device, page } = await signedInDevice('offline-saved');
+    await device.setOffline(true);
+    await page.getByRole('button', { name: 'New link' }).click();
+    const editor = page.getByRole('dialog', { name: 'New link' });
+    await editor.getByLabel('URL').fill(`${site.origin}/article`);
+    await editor.getByLabel('Title').fill('Where badgers live');
+    await editor.getByRole('button', { name: 'Save' }).click();
+    await editor.waitFor({ state: 'detached' });
+    const saved = card(page, 'Where badgers live');
+    await saved.waitFor();
+    expect(await saved.locator('img').count()).toBe(0);
+
+    await device.setOffline(false);
+    const cover = saved.locator('img.card-cover');
+    await cover.waitFor({ timeout: 60_000 });
+    await waitFor(() => loaded(cover), { message: 'the cover to load' });
+    await saved.getByText('How animals dig homes.', { exact: true }).waitFor();
+    await saved.getByText('Animal Homes', { exact: true }).waitFor();
+    expect(await saved.getByRole('link', { name: 'Where badgers live', exact: true }).count()).toBe(1);
+    expect(await card(page, 'Burrows').count()).toBe(0);
+    await device.close();
+  });
+
   it("show a failed preview's reason quietly", async () => {
     const { device, page } = await signedInDevice('failed');
     await saveLink(page, `${site.origin}/gone`);

@@ -12,6 +12,8 @@ export interface AppContextValue {
   toast(message: string, action?: { label: string; run: () => void }): void;
   /** Opens the card editor on an existing card, or on a new one of `kind`. */
   openCard(target: { id: string } | { kind: 'link' | 'note' }): void;
+  /** Opens a link card's article text in the reading view. */
+  openReader(cardId: string): void;
   openSyncPanel(): void;
 }
 

@@ -32,6 +32,7 @@ const ImportExportView = lazyComponent(
   () => import('./import-export-view.tsx').then((module) => module.ImportExportView),
   <p class="loading">Loading…</p>,
 );
+const ReadingView = lazyComponent(() => import('./cards/reading-view.tsx').then((module) => module.ReadingView));
 const SyncPanel = lazyComponent(() => import('./sync-panel/sync-panel.tsx').then((module) => module.SyncPanel));
 
 export interface AppProps {
@@ -45,6 +46,7 @@ type CardTarget = { id: string } | { kind: 'link' | 'note'; initial?: CardFields
 
 type Modal =
   | { name: 'card'; target: CardTarget }
+  | { name: 'reader'; cardId: string }
   | { name: 'sync' }
   | { name: 'account' }
   | { name: 'workspaces' }
@@ -89,6 +91,7 @@ export function App({ client, onUpdateAvailable }: AppProps) {
         syncsToAccount,
         toast,
         openCard: (target) => setModal({ name: 'card', target }),
+        openReader: (cardId) => setModal({ name: 'reader', cardId }),
         openSyncPanel: () => setModal({ name: 'sync' }),
       },
     [workspaces.client, workspace?.id, toast, syncsToAccount],
@@ -318,6 +321,8 @@ function Modals({ modal, setModal, workspaces, switchWorkspace, onAccountChange 
   switch (modal.name) {
     case 'card':
       return <CardEditorFor target={modal.target} onClose={close} onOpenCard={openRecord} />;
+    case 'reader':
+      return <ReadingView cardId={modal.cardId} onClose={close} />;
     case 'sync':
       return <SyncPanel onClose={close} onOpenRecord={openRecord} />;
     case 'account':

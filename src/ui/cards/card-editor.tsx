@@ -1,7 +1,7 @@
 /** The card editor: a link (URL, title, description) or a note (markdown with a preview), saved as the person types. */
 import './card-editor.css';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { type CardFields, newId, validateFields } from '../../../protocol/index.ts';
+import { type CardFields, newId, urlFromAddress, validateFields } from '../../../protocol/index.ts';
 import type { RecordView } from '../../api/client.ts';
 import { useApp } from '../app-context.ts';
 import { buildCollectionTree, flattenTree } from '../collections/collection-tree.ts';
@@ -66,11 +66,8 @@ function fieldsOf(draft: Draft): Record<string, unknown> {
 }
 
 function titleFromUrl(url: string): string {
-  try {
-    return new URL(url.trim()).hostname;
-  } catch {
-    return '';
-  }
+  const address = urlFromAddress(url);
+  return address ? new URL(address).hostname : '';
 }
 
 /** Only the fields that differ from the card as it was opened: edits from two tabs then merge. */
@@ -82,12 +79,9 @@ function changedFields(before: Record<string, unknown>, after: Record<string, un
   return changed;
 }
 
+/** What was typed as a normalised URL: a bare `github.com/…` is https (protocol/url.ts); else as typed, for the error. */
 function normalizedUrl(url: string): string {
-  try {
-    return new URL(url.trim()).href;
-  } catch {
-    return url.trim();
-  }
+  return urlFromAddress(url) ?? url.trim();
 }
 
 /** Whether a new card's draft holds nothing the person wrote: it is then not written at all. */

@@ -1,10 +1,15 @@
-/** One card in a list or grid: title, link, snippet, tags, pin and delete. */
+/** One card in a list or grid: a link's preview (cover, favicon, site, title, description) or a note's snippet, and its actions. */
+import { useState } from 'preact/hooks';
+import { MEDIA_PATH, type PreviewMetadata } from '../../../protocol/index.ts';
 import type { RecordView } from '../../api/client.ts';
 import { useApp } from '../app-context.ts';
 import { Icon } from '../icons.tsx';
 import { cardFields } from '../live/card-query.ts';
 import { memo } from '../memo.ts';
 import { RecordBadges } from '../record-badges.tsx';
+
+/** A favicon an imported bookmark carried, shown until the server fetches one. */
+const DATA_IMAGE = /^data:image\//;
 
 function hostName(url: string | null | undefined): string {
   if (!url) return '';
@@ -25,32 +30,47 @@ function snippet(text: string): string {
     .slice(0, 200);
 }
 
+/**
+ * A link's image to show: the server's `/media/` file (or a data URL for a favicon), never a web address:
+ * the page never contacts the linked site.
+ */
+function shownImage(value: unknown, allowData: boolean): string | null {
+  if (typeof value !== 'string') return null;
+  return MEDIA_PATH.test(value) || (allowData && DATA_IMAGE.test(value)) ? value : null;
+}
+
 /** One card in a list; memoized so an edit elsewhere does not re-render it. */
 export const CardItem = memo(function CardItem({ card }: { card: RecordView }) {
   const { client, openCard, toast } = useApp();
   const fields = cardFields(card);
+  const link = fields.kind === 'link';
   const title = fields.title || fields.url || 'Untitled';
-  const summary = fields.kind === 'link' ? fields.description : snippet(fields.content);
+  const summary = link ? fields.description : snippet(fields.content);
   const remove = async () => {
     await client.remove('cards', card.id);
     toast(`Moved “${title}” to the Trash.`, { label: 'Undo', run: () => void client.restore('cards', card.id) });
   };
+  const cover = link ? shownImage(fields.image, false) : null;
   return (
     <article class={`card card-${fields.kind}`} aria-label={title}>
       <div class="card-main">
+        {cover && <img class="card-cover" src={cover} alt="" loading="lazy" decoding="async" />}
+        {link && <SiteLine card={card} />}
         <h3 class="card-title">
-          <button type="button" class="link-button" onClick={() => openCard({ id: card.id })}>
-            {title}
-          </button>
+          {link && fields.url ? (
+            <a class="card-title-link" href={fields.url} target="_blank" rel="noopener noreferrer">
+              {title}
+            </a>
+          ) : (
+            <button type="button" class="link-button" onClick={() => openCard({ id: card.id })}>
+              {title}
+            </button>
+          )}
         </h3>
-        {fields.kind === 'link' && fields.url && (
-          <a class="card-url" href={fields.url} target="_blank" rel="noopener noreferrer">
-            {hostName(fields.url)}
-          </a>
-        )}
         {summary && <p class="card-summary">{summary}</p>}
+        {link && <PreviewState metadata={fields.metadata} />}
         <div class="card-meta">
-          <span class="kind-label">{fields.kind === 'link' ? 'Link' : 'Note'}</span>
+          <span class="kind-label">{link ? 'Link' : 'Note'}</span>
           {fields.tags.map((tag) => (
             <span class="tag" key={tag}>
               #{tag}
@@ -58,6 +78,7 @@ export const CardItem = memo(function CardItem({ card }: { card: RecordView }) {
           ))}
           <RecordBadges record={card} />
         </div>
+        {link && <LinkTools card={card} title={title} />}
       </div>
       <div class="card-actions">
         <button
@@ -69,6 +90,15 @@ export const CardItem = memo(function CardItem({ card }: { card: RecordView }) {
         >
           <Icon name="star" filled={fields.pinned} />
         </button>
+        <button
+          type="button"
+          class="icon-button"
+          aria-label={`Edit ${title}`}
+          title="Edit"
+          onClick={() => openCard({ id: card.id })}
+        >
+          <Icon name="edit" />
+        </button>
         <button type="button" class="icon-button" aria-label={`Delete ${title}`} onClick={() => void remove()}>
           <Icon name="trash" />
         </button>
@@ -76,3 +106,71 @@ export const CardItem = memo(function CardItem({ card }: { card: RecordView }) {
     </article>
   );
 });
+
+/** The favicon and the site's name (or the host), above a link's title. */
+function SiteLine({ card }: { card: RecordView }) {
+  const fields = cardFields(card);
+  const favicon = shownImage(fields.favicon, true);
+  const site = fields.siteName || hostName(fields.url);
+  if (!site && !favicon) return null;
+  return (
+    <p class="card-site">
+      {favicon && <img class="card-favicon" src={favicon} alt="" width={16} height={16} />}
+      <span>{site}</span>
+    </p>
+  );
+}
+
+/** A link preview on its way, or why the last one failed: quiet words, not an alarm. */
+function PreviewState({ metadata }: { metadata: PreviewMetadata | null | undefined }) {
+  if (metadata?.status === 'pending') return <p class="card-preview-state">Fetching the preview…</p>;
+  if (metadata?.status === 'failed') {
+    const reason = metadata.error ? `: ${metadata.error}` : '.';
+    return <p class="card-preview-state">No preview{reason}</p>;
+  }
+  return null;
+}
+
+/** Read (when the server found the article's text) and Refresh (when the card syncs to an account). */
+function LinkTools({ card, title }: { card: RecordView; title: string }) {
+  const { openReader, syncsToAccount, toast } = useApp();
+  const [asking, setAsking] = useState(false);
+  const fields = cardFields(card);
+  const readable = typeof fields.articleText === 'string' && fields.articleText.trim() !== '';
+  if (!readable && !syncsToAccount) return null;
+  const refresh = async () => {
+    setAsking(true);
+    try {
+      // Loaded on first use: the first view's script budget is nearly spent.
+      const { refreshPreview } = await import('../../api/previews.ts');
+      await refreshPreview(card.id);
+      toast(`Fetching the preview of “${title}” again.`);
+    } catch (error) {
+      toast(error instanceof Error ? error.message : String(error));
+    } finally {
+      setAsking(false);
+    }
+  };
+  return (
+    <div class="card-tools">
+      {readable && (
+        <button type="button" class="tool-button" aria-label={`Read ${title}`} onClick={() => openReader(card.id)}>
+          <Icon name="book" />
+          <span>Read</span>
+        </button>
+      )}
+      {syncsToAccount && (
+        <button
+          type="button"
+          class="tool-button"
+          aria-label={`Refresh the preview of ${title}`}
+          disabled={asking}
+          onClick={() => void refresh()}
+        >
+          <Icon name="refresh" />
+          <span>Refresh</span>
+        </button>
+      )}
+    </div>
+  );
+}

@@ -1,12 +1,13 @@
 /** The card views (all cards, one collection): toolbar, filters, layouts, and the cards. */
 import './cards.css';
 import type { ComponentChildren } from 'preact';
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { RecordView } from '../../api/client.ts';
 import { useApp } from '../app-context.ts';
 import { buildCollectionTree, subtreeIds } from '../collections/collection-tree.ts';
 import type { CardFilters, SortBy } from '../live/card-query.ts';
 import { LiveCardQuery } from '../live/live-card-query.ts';
+import { prepareSearchWhenIdle } from '../live/prepare-search-when-idle.ts';
 import { useRecords } from '../live/use-records.ts';
 import { CardItem } from './card-item.tsx';
 import { useViewSettings, type ViewSettings } from './view-settings.ts';
@@ -39,6 +40,7 @@ export function CardsView({ search, collectionId, title, actions }: CardsViewPro
     [collectionId, collections],
   );
   const query = useMemo(() => new LiveCardQuery(), []);
+  useEffect(() => (cards ? prepareSearchWhenIdle(cards) : undefined), [cards]);
   const filters: CardFilters = { ...settings.filters, collectionIds };
   const shown = cards
     ? query.run(cards, { search, filters, sortBy: settings.sortBy, sortDir: settings.sortDir })

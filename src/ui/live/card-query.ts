@@ -1,6 +1,7 @@
 /** Search, filter and sort of cards, as the card views show them. */
 import type { CardFields } from '../../../protocol/index.ts';
 import type { RecordView } from '../../api/client.ts';
+import { compileSearch, matchesCompiled } from './card-search.ts';
 
 export type SortBy = 'updated' | 'created' | 'title' | 'manual';
 export type SortDir = 'asc' | 'desc';
@@ -18,29 +19,9 @@ export function cardFields(card: RecordView): CardFields {
   return card.fields as unknown as CardFields;
 }
 
-/** Searchable texts by card object: records are immutable, so a card's text is built once. */
-const haystacks = new WeakMap<RecordView, string>();
-
-/** The searchable text of a card: title, URL, description, content and tags, lowercased. */
-function haystack(card: RecordView): string {
-  let text = haystacks.get(card);
-  if (text === undefined) {
-    const fields = cardFields(card);
-    text = [fields.title, fields.url, fields.description, fields.content, ...(fields.tags ?? [])]
-      .filter(Boolean)
-      .join('\n')
-      .toLowerCase();
-    haystacks.set(card, text);
-  }
-  return text;
-}
-
-/** True if every word of `search` occurs in the card (title, URL, description, content, tags). */
+/** True if every word of `search` occurs in the card (title, site, URL, description, content, article text, tags), ignoring case and accents. */
 export function matchesSearch(card: RecordView, search: string): boolean {
-  const words = search.toLowerCase().split(/\s+/).filter(Boolean);
-  if (words.length === 0) return true;
-  const text = haystack(card);
-  return words.every((word) => text.includes(word.replace(/^#/, '')));
+  return matchesCompiled(card, compileSearch(search));
 }
 
 export function matchesFilters(card: RecordView, filters: CardFilters): boolean {
@@ -90,7 +71,8 @@ export function sortCards(cards: RecordView[], sortBy: SortBy, sortDir: SortDir)
 
 /** Whether a card shows in a view with this search and these filters. */
 export function cardMatches(card: RecordView, search: string, filters: CardFilters): boolean {
-  return !card.deleted && matchesSearch(card, search) && matchesFilters(card, filters);
+  // The search last: the filters cost a field read, the search may read the card's whole text.
+  return !card.deleted && matchesFilters(card, filters) && matchesSearch(card, search);
 }
 
 /** The live cards matching search and filters, sorted. */

@@ -36,6 +36,9 @@ export class LiveCardQuery {
   #byId = new Map<string, RecordView>();
   #queryKey = '';
   #shown: RecordView[] = [];
+  /** Every live card in the last query's order, and that order's key: a new search only filters it. */
+  #ordered: RecordView[] | null = null;
+  #orderKey = '';
   #tagCounts = new Map<string, number>();
   #tags: string[] = [];
 
@@ -56,19 +59,31 @@ export class LiveCardQuery {
     return this.#tags;
   }
 
+  /**
+   * A new search or filter (or most cards changed): the result afresh. The live cards stay
+   * sorted between searches, so a search filters them in order and sorts nothing: sorting
+   * 10,000 matches cost more than finding them.
+   */
   #recompute(cards: RecordView[], diff: ListDiff | null, query: CardQuery): void {
     if (diff) this.#updateIndex(diff);
     else this.#reindex(cards);
-    this.#shown = queryCards(cards, query.search, query.filters, query.sortBy, query.sortDir);
+    const orderKey = `${query.sortBy}-${query.sortDir}`;
+    const order = cardOrder(query.sortBy, query.sortDir);
+    if (this.#ordered && orderKey === this.#orderKey && (diff || cards === this.#input)) {
+      if (diff) this.#ordered = patchSorted(this.#ordered, diff, order, (card) => !card.deleted);
+    } else {
+      this.#ordered = queryCards(cards, '', {}, query.sortBy, query.sortDir);
+      this.#orderKey = orderKey;
+    }
+    this.#shown = this.#ordered.filter((card) => cardMatches(card, query.search, query.filters));
   }
 
   #patch(diff: ListDiff, query: CardQuery): void {
     this.#updateIndex(diff);
-    const gone = new Set([...diff.changed, ...diff.removed].map((card) => card.id));
-    const kept = this.#shown.filter((card) => !gone.has(card.id));
     const order = cardOrder(query.sortBy, query.sortDir);
-    const arrived = diff.changed.filter((card) => cardMatches(card, query.search, query.filters)).sort(order);
-    this.#shown = mergeSorted(kept, arrived, order);
+    this.#shown = patchSorted(this.#shown, diff, order, (card) => cardMatches(card, query.search, query.filters));
+    // The full order is patched when the next search needs it (its diff is this one's and later).
+    this.#ordered = null;
   }
 
   #reindex(cards: RecordView[]): void {
@@ -143,6 +158,19 @@ function diffById(before: Map<string, RecordView>, cards: RecordView[], limit: n
   const present = new Set(cards.map((card) => card.id));
   const removed = [...before.values()].filter((card) => !present.has(card.id));
   return removed.length > limit ? null : { changed, removed };
+}
+
+/** `sorted` without the cards of `diff`, with its changed cards that `keep` takes, in order. */
+function patchSorted(
+  sorted: RecordView[],
+  diff: ListDiff,
+  order: (a: RecordView, b: RecordView) => number,
+  keep: (card: RecordView) => boolean,
+): RecordView[] {
+  const gone = new Set([...diff.changed, ...diff.removed].map((card) => card.id));
+  const kept = sorted.filter((card) => !gone.has(card.id));
+  const arrived = diff.changed.filter(keep).sort(order);
+  return mergeSorted(kept, arrived, order);
 }
 
 /**

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { planBookmarksImport } from './bookmarks-import.ts';
 import { commitImportPlan, countPlan } from './import-plan.ts';
 import { createRecordingClient } from './recording-client.test-helper.ts';
+import { emptyWorkspaceIndex, readWorkspaceIndex } from './workspace-index.ts';
 
 const fixture = readFileSync(new URL('../../tests/app/fixtures/bookmarks.html', import.meta.url), 'utf8');
 
@@ -19,7 +20,10 @@ describe('planBookmarksImport', () => {
   });
 
   it('skips links the workspace already has', () => {
-    const plan = planBookmarksImport(fixture, { existingUrls: new Set(['https://preactjs.com/']) });
+    const plan = planBookmarksImport(fixture, {
+      ...emptyWorkspaceIndex(),
+      urls: new Map([['https://preactjs.com/', '01900000-0000-7000-8000-00000000000a']]),
+    });
     expect(countPlan(plan)).toMatchObject({ cards: 6, skipped: 3 });
   });
 });
@@ -37,5 +41,43 @@ describe('commitImportPlan', () => {
     const wal = client.created.find((record) => record.fields.url === 'https://sqlite.org/wal.html')!;
     expect(wal.fields.collectionIds).toEqual([deep.id]);
     expect(client.created.every((record) => record.workspaceId === 'ws')).toBe(true);
+  });
+});
+
+describe('importing into a workspace that has the file already', () => {
+  it('adds nothing when the same file is imported twice', async () => {
+    const client = createRecordingClient();
+    await commitImportPlan(client, planBookmarksImport(fixture), 'ws');
+    const again = planBookmarksImport(fixture, await readWorkspaceIndex(client, 'ws'));
+    // Two links are not web links; the cookbook is in the file twice.
+    expect(countPlan(again)).toEqual({ collections: 0, cards: 0, todos: 0, events: 0, skipped: 10 });
+  });
+
+  it('matches links by normalised URL and fills a folder matched by its path', async () => {
+    const client = createRecordingClient();
+    await commitImportPlan(client, planBookmarksImport(fixture), 'ws');
+    const reading = client.created.find((record) => record.fields.name === 'Reading')!;
+    const grown = fixture
+      .replace('https://sqlite.org/wal.html', 'HTTPS://SQLite.org:443/wal.html#checkpoint')
+      .replace(
+        '<DT><A HREF="https://www.rfc-editor.org',
+        '<DT><A HREF="https://new.example/">New</A>\n<DT><A HREF="https://www.rfc-editor.org',
+      );
+    const plan = planBookmarksImport(grown, await readWorkspaceIndex(client, 'ws'));
+    expect(countPlan(plan)).toMatchObject({ collections: 0, cards: 1 });
+    await commitImportPlan(client, plan, 'ws');
+    expect(client.created.at(-1)!.fields).toMatchObject({ url: 'https://new.example/', collectionIds: [reading.id] });
+  });
+
+  it('does not match a folder of the same name elsewhere in the tree', async () => {
+    const client = createRecordingClient();
+    const other = await client.create(
+      'collections',
+      { name: 'Reading', parentId: null, position: 0 },
+      { workspaceId: 'ws' },
+    );
+    const plan = planBookmarksImport(fixture, await readWorkspaceIndex(client, 'ws'));
+    expect(countPlan(plan)).toMatchObject({ collections: 4 });
+    expect(plan.records.some((record) => record.fields.parentId === other.id)).toBe(false);
   });
 });

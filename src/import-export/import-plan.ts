@@ -20,8 +20,13 @@ export interface PlannedRecord {
 /** Records in dependency order (a parent before its children, collections before cards). */
 export interface ImportPlan {
   records: PlannedRecord[];
-  /** Items left out, with why (unsupported link, already saved, …). */
+  /** Items left out: not a web link, or already in the workspace. */
   skipped: number;
+  /**
+   * Records already in the workspace that planned records refer to (a folder matched by its
+   * path): their ids stand for themselves at commit.
+   */
+  existingIds?: string[];
 }
 
 export type ImportCounts = Record<ImportTable, number> & { skipped: number };
@@ -76,7 +81,7 @@ export async function commitImportPlan(
   workspaceId: string,
   onProgress?: (done: number, total: number) => void,
 ): Promise<ImportCounts> {
-  const ids = new Map<string, string>();
+  const ids = new Map<string, string>((plan.existingIds ?? []).map((id) => [id, id]));
   let done = 0;
   for (const record of plan.records) {
     const created = await client.create(record.table, resolveReferences(record, ids), { workspaceId });

@@ -4,6 +4,7 @@ import { planBookmarksImport } from '../import-export/bookmarks-import.ts';
 import { exportWorkspace, planBurrowJsonImport } from '../import-export/burrow-json.ts';
 import { ImportError } from '../import-export/import-error.ts';
 import { commitImportPlan, type ImportCounts, type ImportPlan } from '../import-export/import-plan.ts';
+import { readWorkspaceIndex, type WorkspaceIndex } from '../import-export/workspace-index.ts';
 import { useApp } from './app-context.ts';
 
 type Outcome =
@@ -26,21 +27,12 @@ export function ImportExportView({ workspaceName }: { workspaceName: string }) {
   const { client, workspaceId } = useApp();
   const [outcome, setOutcome] = useState<Outcome | null>(null);
 
-  const existingUrls = async () => {
-    const cards = await client.list('cards', { workspaceId });
-    return new Set(
-      cards
-        .filter((card) => !card.deleted && typeof card.fields.url === 'string')
-        .map((card) => card.fields.url as string),
-    );
-  };
-
-  const importFile = async (file: File | undefined, plan: (text: string, urls: Set<string>) => ImportPlan) => {
+  const importFile = async (file: File | undefined, plan: (text: string, workspace: WorkspaceIndex) => ImportPlan) => {
     if (!file) return;
     setOutcome({ kind: 'busy', message: `Reading ${file.name}…` });
     try {
       // Parse and validate the whole file first: a bad file must change nothing.
-      const planned = plan(await file.text(), await existingUrls());
+      const planned = plan(await file.text(), await readWorkspaceIndex(client, workspaceId));
       const counts = await commitImportPlan(client, planned, workspaceId, (done, total) => {
         if (done % 50 === 0) setOutcome({ kind: 'busy', message: `Importing… ${done} of ${total}` });
       });
@@ -77,11 +69,11 @@ export function ImportExportView({ workspaceName }: { workspaceName: string }) {
               accept=".html,.htm,text/html"
               onChange={(event) => {
                 const input = event.currentTarget;
-                void importFile(input.files?.[0], (text, urls) =>
-                  planBookmarksImport(text, { existingUrls: urls }),
-                ).then(() => {
-                  input.value = '';
-                });
+                void importFile(input.files?.[0], (text, workspace) => planBookmarksImport(text, workspace)).then(
+                  () => {
+                    input.value = '';
+                  },
+                );
               }}
             />
           </label>
@@ -92,11 +84,11 @@ export function ImportExportView({ workspaceName }: { workspaceName: string }) {
               accept=".json,application/json"
               onChange={(event) => {
                 const input = event.currentTarget;
-                void importFile(input.files?.[0], (text, urls) =>
-                  planBurrowJsonImport(text, { existingUrls: urls }),
-                ).then(() => {
-                  input.value = '';
-                });
+                void importFile(input.files?.[0], (text, workspace) => planBurrowJsonImport(text, workspace)).then(
+                  () => {
+                    input.value = '';
+                  },
+                );
               }}
             />
           </label>

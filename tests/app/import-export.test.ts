@@ -32,6 +32,13 @@ describe('import and export', () => {
     await page.getByText('Imported 7 cards, 4 collections.').waitFor();
     expect(await outcome.textContent()).toContain('Skipped 2');
 
+    // The same file again adds nothing: folders are matched by path, links by normalised URL.
+    await page.getByLabel('Browser bookmarks (bookmarks.html)').setInputFiles(fixture('bookmarks.html'));
+    await page.getByText('Imported nothing new.').waitFor();
+    const countCollections = () =>
+      page.evaluate(async () => (await (globalThis as unknown as BurrowWindow).burrow.list('collections')).length);
+    expect([await countCards(), await countCollections()]).toEqual([7, 4]);
+
     const nav = page.getByRole('navigation', { name: 'Main' });
     await nav.getByRole('link', { name: 'Deep "nested" folder' }).click();
     await page.getByRole('heading', { level: 1, name: 'Deep "nested" folder' }).waitFor();

@@ -74,19 +74,38 @@ function resolveReferences(record: PlannedRecord, ids: Map<string, string>): Rec
   return fields;
 }
 
-/** Creates every planned record in `workspaceId`, in order; references point to the new ids. */
+export interface CommitOptions {
+  /** Records per chunk: `afterChunk` runs after each (and after the last, shorter one). */
+  chunk?: number;
+  /** `created`: records in the chunk; `workspaceId`: where they went (a placeholder becomes real). */
+  afterChunk?(created: number, workspaceId: string): Promise<void> | void;
+}
+
+/**
+ * Creates every planned record in `workspaceId` (none: the client's default), in order;
+ * references point to the new ids.
+ */
 export async function commitImportPlan(
   client: Pick<BurrowClient, 'create'>,
   plan: ImportPlan,
-  workspaceId: string,
-  onProgress?: (done: number, total: number) => void,
+  workspaceId: string | undefined,
+  options: CommitOptions = {},
 ): Promise<ImportCounts> {
   const ids = new Map<string, string>((plan.existingIds ?? []).map((id) => [id, id]));
-  let done = 0;
+  const chunk = options.chunk ?? plan.records.length;
+  let inChunk = 0;
+  let target = workspaceId;
   for (const record of plan.records) {
-    const created = await client.create(record.table, resolveReferences(record, ids), { workspaceId });
+    const created = await client.create(record.table, resolveReferences(record, ids), { workspaceId: target });
+    // The first create into a placeholder workspace stores a real one: the rest follow it.
+    target = created.workspaceId;
     ids.set(record.key, created.id);
-    onProgress?.(++done, plan.records.length);
+    if (++inChunk === chunk) {
+      // target is set: a create has run.
+      await options.afterChunk?.(inChunk, target);
+      inChunk = 0;
+    }
   }
+  if (inChunk > 0 && target) await options.afterChunk?.(inChunk, target);
   return countPlan(plan);
 }

@@ -1,42 +1,38 @@
 /** Import browser bookmarks or a Burrow export into this workspace; export it as JSON. */
 import { useState } from 'preact/hooks';
-import { planBookmarksImport } from '../import-export/bookmarks-import.ts';
-import { exportWorkspace, planBurrowJsonImport } from '../import-export/burrow-json.ts';
+import { exportWorkspace } from '../import-export/burrow-json.ts';
 import { ImportError } from '../import-export/import-error.ts';
-import { commitImportPlan, type ImportCounts, type ImportPlan } from '../import-export/import-plan.ts';
-import { readWorkspaceIndex, type WorkspaceIndex } from '../import-export/workspace-index.ts';
+import { IMPORT_FORMATS, type ImportFormat } from '../import-export/import-formats.ts';
+import { startImport } from '../import-export/import-job.ts';
 import { useApp } from './app-context.ts';
+import { importSummary } from './import-export-summary.ts';
 
 type Outcome =
   | { kind: 'done'; message: string }
   | { kind: 'error'; message: string }
   | { kind: 'busy'; message: string };
 
-function summary(counts: ImportCounts): string {
-  const parts = [
-    counts.cards && `${counts.cards} card${counts.cards === 1 ? '' : 's'}`,
-    counts.collections && `${counts.collections} collection${counts.collections === 1 ? '' : 's'}`,
-    counts.todos && `${counts.todos} todo${counts.todos === 1 ? '' : 's'}`,
-    counts.events && `${counts.events} event${counts.events === 1 ? '' : 's'}`,
-  ].filter(Boolean);
-  const skipped = counts.skipped ? ` Skipped ${counts.skipped} (already saved, or not a web link).` : '';
-  return `Imported ${parts.length ? parts.join(', ') : 'nothing new'}.${skipped}`;
-}
-
 export function ImportExportView({ workspaceName }: { workspaceName: string }) {
   const { client, workspaceId } = useApp();
   const [outcome, setOutcome] = useState<Outcome | null>(null);
 
-  const importFile = async (file: File | undefined, plan: (text: string, workspace: WorkspaceIndex) => ImportPlan) => {
+  const importFile = async (file: File | undefined, format: ImportFormat) => {
     if (!file) return;
     setOutcome({ kind: 'busy', message: `Reading ${file.name}…` });
     try {
-      // Parse and validate the whole file first: a bad file must change nothing.
-      const planned = plan(await file.text(), await readWorkspaceIndex(client, workspaceId));
-      const counts = await commitImportPlan(client, planned, workspaceId, (done, total) => {
-        if (done % 50 === 0) setOutcome({ kind: 'busy', message: `Importing… ${done} of ${total}` });
+      // The whole file is parsed and checked before the first write: a bad file changes nothing.
+      const counts = await startImport(client, {
+        format,
+        text: await file.text(),
+        fileName: file.name,
+        workspaceId,
+        onProgress: ({ done, total }) =>
+          setOutcome({
+            kind: 'busy',
+            message: `Importing… ${done.toLocaleString('en')} of ${total.toLocaleString('en')}`,
+          }),
       });
-      setOutcome({ kind: 'done', message: summary(counts) });
+      setOutcome({ kind: 'done', message: importSummary(counts) });
     } catch (error) {
       const message = error instanceof ImportError ? error.message : `The import stopped: ${(error as Error).message}`;
       setOutcome({ kind: 'error', message });
@@ -60,38 +56,27 @@ export function ImportExportView({ workspaceName }: { workspaceName: string }) {
       </div>
       <div class="panel">
         <h2>Import</h2>
-        <p>Into the workspace “{workspaceName}”. Links you already saved are skipped.</p>
+        <p>
+          Into the workspace “{workspaceName}”. Links and folders you already have are skipped, so importing a file
+          again adds only what is new. An import cut short goes on when the app opens again.
+        </p>
         <div class="form">
-          <label class="field">
-            <span>Browser bookmarks (bookmarks.html)</span>
-            <input
-              type="file"
-              accept=".html,.htm,text/html"
-              onChange={(event) => {
-                const input = event.currentTarget;
-                void importFile(input.files?.[0], (text, workspace) => planBookmarksImport(text, workspace)).then(
-                  () => {
+          {(Object.keys(IMPORT_FORMATS) as ImportFormat[]).map((format) => (
+            <label class="field" key={format}>
+              <span>{IMPORT_FORMATS[format].label}</span>
+              <input
+                type="file"
+                accept={IMPORT_FORMATS[format].accept}
+                disabled={outcome?.kind === 'busy'}
+                onChange={(event) => {
+                  const input = event.currentTarget;
+                  void importFile(input.files?.[0], format).then(() => {
                     input.value = '';
-                  },
-                );
-              }}
-            />
-          </label>
-          <label class="field">
-            <span>Burrow export (.json)</span>
-            <input
-              type="file"
-              accept=".json,application/json"
-              onChange={(event) => {
-                const input = event.currentTarget;
-                void importFile(input.files?.[0], (text, workspace) => planBurrowJsonImport(text, workspace)).then(
-                  () => {
-                    input.value = '';
-                  },
-                );
-              }}
-            />
-          </label>
+                  });
+                }}
+              />
+            </label>
+          ))}
         </div>
         <div role="status" aria-live="polite" class={outcome?.kind === 'error' ? 'outcome outcome-error' : 'outcome'}>
           {outcome?.message}

@@ -73,4 +73,60 @@ describe('import and export', () => {
     await card(page, 'Write-Ahead Logging').waitFor();
     await device.close();
   });
+
+  it('finishes an import cut short by a closed tab and then a reload, exactly once, showing its progress', async () => {
+    const device = await rig.browser.newDevice();
+    let page = await openBurrow(rig, device);
+    await goTo(page, 'Import and export');
+    await page.getByLabel('Browser bookmarks (bookmarks.html)').setInputFiles({
+      name: 'big.html',
+      mimeType: 'text/html',
+      buffer: Buffer.from(generatedBookmarks(5, 400)),
+    });
+    // Cut short once a chunk or two is in: the tab closes.
+    await page.getByText(/Importing… [1-9]00 of 2,005/).waitFor();
+    await page.close();
+
+    page = await openBurrow(rig, device);
+    const resuming = page.getByRole('status').filter({ hasText: 'Resuming the import of big.html' });
+    await resuming.filter({ hasText: /: [1-9][0-9,]* of 2,005/ }).waitFor();
+    // And again, while it resumes: a reload.
+    await page.reload();
+    await page.getByText('Finished importing big.html. Imported 2,000 cards, 5 collections.').waitFor();
+    await resuming.waitFor({ state: 'detached' });
+
+    const counts = await page.evaluate(async () => {
+      const { burrow } = globalThis as unknown as BurrowWindow;
+      const cards = await burrow.list('cards');
+      const collections = await burrow.list('collections');
+      return {
+        cards: cards.length,
+        urls: new Set(cards.map((card) => card.fields.url)).size,
+        collections: collections.length,
+      };
+    });
+    expect(counts).toEqual({ cards: 2000, urls: 2000, collections: 5 });
+
+    // Opening the app again finds nothing left to do.
+    await page.reload();
+    await page.getByRole('heading', { level: 1 }).first().waitFor();
+    expect(await page.getByText('Resuming the import').count()).toBe(0);
+    await device.close();
+  });
 });
+
+/** A Chrome-style bookmarks.html of `folders` folders with `perFolder` links each. */
+function generatedBookmarks(folders: number, perFolder: number): string {
+  const lines = ['<!DOCTYPE NETSCAPE-Bookmark-file-1>', '<TITLE>Bookmarks</TITLE>', '<H1>Bookmarks</H1>', '<DL><p>'];
+  for (let folder = 0; folder < folders; folder++) {
+    lines.push(`    <DT><H3 ADD_DATE="1700000000">Folder ${folder}</H3>`, '    <DL><p>');
+    for (let link = 0; link < perFolder; link++) {
+      lines.push(
+        `        <DT><A HREF="https://example.com/${folder}/${link}" ADD_DATE="1700000000">Link ${folder}.${link}</A>`,
+      );
+    }
+    lines.push('    </DL><p>');
+  }
+  lines.push('</DL><p>');
+  return lines.join('\n');
+}

@@ -81,3 +81,32 @@ describe('importing into a workspace that has the file already', () => {
     expect(plan.records.some((record) => record.fields.parentId === other.id)).toBe(false);
   });
 });
+
+describe('what a bookmark keeps', () => {
+  it('keeps ADD_DATE as savedAt and ICON as a favicon', () => {
+    const mdn = planBookmarksImport(fixture).records.find(
+      (record) => record.fields.title === 'Progressive web apps | MDN',
+    );
+    expect(mdn?.fields).toMatchObject({ savedAt: '2023-11-14T22:15:00Z' });
+    expect(mdn?.fields.favicon).toMatch(/^data:image\/png;base64,iVBOR/);
+  });
+
+  it('keeps LAST_MODIFIED as modifiedAt and SHORTCUTURL as a keyword: tag', () => {
+    const html = `<!DOCTYPE NETSCAPE-Bookmark-file-1>
+<DL><p>
+    <DT><A HREF="https://mdn.example/search?q=%s" ADD_DATE="1700000000000000" LAST_MODIFIED="1700000500" SHORTCUTURL="mdn" TAGS="docs">MDN search</A>
+    <DT><A HREF="https://b.example/" ADD_DATE="1700000000000" ICON="data:image/svg+xml;base64,PHN2Zz4=" SHORTCUTURL=" ">B</A>
+    <DT><A HREF="https://c.example/" ADD_DATE="-5" LAST_MODIFIED="soon" ICON="https://c.example/favicon.ico">C</A>
+</DL><p>`;
+    const [mdn, b, c] = planBookmarksImport(html).records.map((record) => record.fields);
+    expect(mdn).toMatchObject({
+      savedAt: '2023-11-14T22:13:20Z',
+      modifiedAt: '2023-11-14T22:21:40Z',
+      tags: ['docs', 'keyword:mdn'],
+    });
+    // Milliseconds are told from seconds; an SVG or remote icon is left to the server's fetch.
+    expect(b).toMatchObject({ savedAt: '2023-11-14T22:13:20Z', tags: [] });
+    expect(b.favicon).toBeUndefined();
+    expect([c.savedAt, c.modifiedAt, c.favicon]).toEqual([undefined, undefined, undefined]);
+  });
+});

@@ -1,11 +1,35 @@
 /** Turns a parsed bookmarks tree into an import plan: folders become collections, links cards. */
-import { newId, normalizeUrl } from '../../protocol/index.ts';
+import { CARD_LIMITS, newId, normalizeUrl, validateFields } from '../../protocol/index.ts';
 import { cleanField, type ImportPlan, type PlannedRecord, validatePlan } from './import-plan.ts';
 import { type Bookmark, type BookmarkFolder, parseNetscapeBookmarks } from './netscape-bookmarks.ts';
 import { collectionPathKey, emptyWorkspaceIndex, type WorkspaceIndex } from './workspace-index.ts';
 
 function cleanTags(tags: string[]): string[] {
-  return [...new Set(tags.map((tag) => cleanField(tag, 64).trim()).filter(Boolean))].slice(0, 50);
+  return [...new Set(tags.map((tag) => cleanField(tag.trim(), 64).trim()).filter(Boolean))].slice(0, 50);
+}
+
+/** Seconds since the epoch as the protocol's time, or undefined outside years 1971–9999. */
+export function epochToTimestamp(seconds: number | undefined): string | undefined {
+  if (seconds === undefined || seconds < 365 * 86_400 || seconds > 253_402_300_799) return undefined;
+  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/** A favicon the protocol takes as it is (a raster data URL, ≤ 8192 characters); others are left to the server's fetch. */
+function usableIcon(icon: string | undefined): string | undefined {
+  if (!icon || icon.length > CARD_LIMITS.favicon) return undefined;
+  return validateFields('cards', { favicon: icon }, 'patch').length === 0 ? icon : undefined;
+}
+
+/** What a bookmark keeps beyond its link and title: dates, icon, keyword. */
+function keptDetails(bookmark: Bookmark): Record<string, unknown> {
+  const details: Record<string, unknown> = {};
+  const savedAt = epochToTimestamp(bookmark.addDate);
+  if (savedAt) details.savedAt = savedAt;
+  const modifiedAt = epochToTimestamp(bookmark.lastModified);
+  if (modifiedAt) details.modifiedAt = modifiedAt;
+  const favicon = usableIcon(bookmark.icon);
+  if (favicon) details.favicon = favicon;
+  return details;
 }
 
 /** A folder's name as a collection's: what its path is matched by. */
@@ -66,9 +90,10 @@ class PlanBuilder {
         title: cleanField(bookmark.title, 500) || cleanField(url, 500),
         description: bookmark.description ? cleanField(bookmark.description, 2000) : null,
         content: '',
-        tags: cleanTags(bookmark.tags),
+        tags: cleanTags(bookmark.shortcut ? [...bookmark.tags, `keyword:${bookmark.shortcut}`] : bookmark.tags),
         collectionIds: collectionKey ? [collectionKey] : [],
         pinned: false,
+        ...keptDetails(bookmark),
       },
     };
     this.cardsByUrl.set(url, card);

@@ -13,7 +13,14 @@ export interface Bookmark {
   kind: 'bookmark';
   title: string;
   url: string;
+  /** Seconds since the epoch (ADD_DATE): when it was saved. */
   addDate?: number;
+  /** Seconds since the epoch (LAST_MODIFIED). */
+  lastModified?: number;
+  /** The ICON attribute: a data URL, as Chrome and Firefox write it. */
+  icon?: string;
+  /** Firefox's keyword (SHORTCUTURL): typed in the address bar to open the bookmark. */
+  shortcut?: string;
   description?: string;
   tags: string[];
 }
@@ -96,10 +103,19 @@ export function decodeEntities(text: string): string {
   });
 }
 
-function parseAddDate(raw: string | undefined): number | undefined {
-  if (!raw || !/^\d{1,12}$/.test(raw)) return undefined;
-  return Number(raw);
+/**
+ * A time attribute as seconds since the epoch. Browsers write seconds; some tools write
+ * milliseconds or (as Firefox's database keeps them) microseconds, told apart by size.
+ */
+export function parseEpochSeconds(raw: string | undefined): number | undefined {
+  if (!raw || !/^\d{1,17}$/.test(raw.trim())) return undefined;
+  const value = Number(raw.trim());
+  if (value >= 1e14) return Math.floor(value / 1e6);
+  if (value >= 1e11) return Math.floor(value / 1e3);
+  return value;
 }
+
+const parseAddDate = parseEpochSeconds;
 
 function parseTags(raw: string | undefined): string[] {
   if (!raw) return [];
@@ -188,6 +204,11 @@ function readBookmark(attributes: Record<string, string>, title: string): Bookma
   const bookmark: Bookmark = { kind: 'bookmark', title, url: (attributes.href ?? '').trim(), tags: [] };
   const addDate = parseAddDate(attributes.add_date);
   if (addDate !== undefined) bookmark.addDate = addDate;
+  const lastModified = parseEpochSeconds(attributes.last_modified);
+  if (lastModified !== undefined) bookmark.lastModified = lastModified;
+  if (attributes.icon?.startsWith('data:')) bookmark.icon = attributes.icon.trim();
+  const shortcut = attributes.shortcuturl?.trim();
+  if (shortcut) bookmark.shortcut = shortcut;
   bookmark.tags = parseTags(attributes.tags);
   return bookmark;
 }

@@ -89,10 +89,10 @@ class PlanBuilder {
         url,
         title: cleanField(bookmark.title, 500) || cleanField(url, 500),
         description: bookmark.description ? cleanField(bookmark.description, 2000) : null,
-        content: '',
+        content: bookmark.note ? cleanField(bookmark.note, 200_000) : '',
         tags: cleanTags(bookmark.shortcut ? [...bookmark.tags, `keyword:${bookmark.shortcut}`] : bookmark.tags),
         collectionIds: collectionKey ? [collectionKey] : [],
-        pinned: false,
+        pinned: bookmark.pinned === true,
         ...keptDetails(bookmark),
       },
     };

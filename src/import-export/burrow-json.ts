@@ -3,6 +3,7 @@ import { isUuid, normalizeUrl } from '../../protocol/index.ts';
 import type { BurrowClient, RecordView } from '../api/client.ts';
 import { ImportError } from './import-error.ts';
 import { type ImportPlan, type ImportTable, type PlannedRecord, validatePlan } from './import-plan.ts';
+import { createdAtOf } from './record-times.ts';
 import { collectionPathKey, emptyWorkspaceIndex, entryKey, noteKey, type WorkspaceIndex } from './workspace-index.ts';
 
 export const EXPORT_FORMAT = 'burrow-export';
@@ -11,6 +12,8 @@ const EXPORT_TABLES: ImportTable[] = ['collections', 'cards', 'todos', 'events']
 
 export interface ExportedRecord {
   id: string;
+  /** When the record was created (from its UUIDv7 id); cards carry `savedAt` and `modifiedAt` in their fields. */
+  createdAt?: string;
   fields: Record<string, unknown>;
 }
 
@@ -34,7 +37,9 @@ export async function exportWorkspace(
 ): Promise<BurrowExport> {
   const tables = await Promise.all(EXPORT_TABLES.map((table) => client.list(table, { workspaceId: workspace.id })));
   const live = (records: RecordView[]) =>
-    records.filter((record) => !record.deleted).map((record) => ({ id: record.id, fields: record.fields }));
+    records
+      .filter((record) => !record.deleted)
+      .map((record) => ({ id: record.id, createdAt: createdAtOf(record.id), fields: record.fields }));
   const [collections, cards, todos, events] = tables.map(live);
   return {
     format: EXPORT_FORMAT,

@@ -22,6 +22,10 @@ export interface Bookmark {
   /** Firefox's keyword (SHORTCUTURL): typed in the address bar to open the bookmark. */
   shortcut?: string;
   description?: string;
+  /** The person's own note on it (Raindrop's `note`): the card's content. */
+  note?: string;
+  /** Marked as a favourite where it came from: the card is pinned. */
+  pinned?: boolean;
   tags: string[];
 }
 
@@ -117,7 +121,7 @@ export function parseEpochSeconds(raw: string | undefined): number | undefined {
 
 const parseAddDate = parseEpochSeconds;
 
-function parseTags(raw: string | undefined): string[] {
+export function parseTags(raw: string | undefined): string[] {
   if (!raw) return [];
   return [
     ...new Set(
@@ -143,7 +147,7 @@ function collectText(tokens: Token[], start: number, until: string): { text: str
   return { text, next: index };
 }
 
-function cleanText(text: string): string {
+export function cleanText(text: string): string {
   return decodeEntities(text).replace(/\s+/g, ' ').trim();
 }
 
@@ -173,8 +177,10 @@ function buildTree(tokens: Token[], root: BookmarkFolder): void {
     const current = stack.at(-1) ?? root;
     index++;
     if (token.type === 'open' && token.name === 'dl') {
-      // The first list is the file's own; each later one belongs to the folder heading before it.
-      stack.push(stack.length === 0 ? root : (pendingFolder ?? current));
+      // A list belongs to the folder heading before it; one without (the first, in Chrome's and
+      // Firefox's layouts) is the file's own. Safari's has no list of its own: its top-level
+      // folders stand at the root.
+      stack.push(pendingFolder ?? current);
       pendingFolder = null;
     } else if (token.type === 'close' && token.name === 'dl') {
       stack.pop();
@@ -187,6 +193,8 @@ function buildTree(tokens: Token[], root: BookmarkFolder): void {
       lastBookmark = null;
       index = next;
     } else if (token.type === 'open' && token.name === 'a') {
+      // A heading followed by a link, not a list, is an empty folder.
+      pendingFolder = null;
       const { text, next } = collectText(tokens, index, 'a');
       lastBookmark = readBookmark(token.attributes, cleanText(text));
       current.children.push(lastBookmark);

@@ -1,8 +1,13 @@
-/** Import browser bookmarks or a Burrow export into this workspace; export it as JSON. */
+/** Import bookmarks, Pocket, Raindrop or a Burrow export into this workspace; export it as JSON, bookmarks.html or CSV. */
 import { useState } from 'preact/hooks';
-import { exportWorkspace } from '../import-export/burrow-json.ts';
 import { ImportError } from '../import-export/import-error.ts';
-import { IMPORT_FORMATS, type ImportFormat } from '../import-export/import-formats.ts';
+import {
+  EXPORT_FORMATS,
+  type ExportFormat,
+  exportText,
+  IMPORT_FORMATS,
+  type ImportFormat,
+} from '../import-export/import-formats.ts';
 import { startImport } from '../import-export/import-job.ts';
 import { useApp } from './app-context.ts';
 import { importSummary } from './import-export-summary.ts';
@@ -15,6 +20,7 @@ type Outcome =
 export function ImportExportView({ workspaceName }: { workspaceName: string }) {
   const { client, workspaceId } = useApp();
   const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const [exportFormat, setExportFormat] = useState<ExportFormat>('burrow-json');
 
   const importFile = async (file: File | undefined, format: ImportFormat) => {
     if (!file) return;
@@ -39,12 +45,12 @@ export function ImportExportView({ workspaceName }: { workspaceName: string }) {
     }
   };
 
-  const exportJson = async () => {
-    const data = await exportWorkspace(client, { id: workspaceId, name: workspaceName });
-    const blob = new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' });
+  const download = async () => {
+    const file = await exportText(client, { id: workspaceId, name: workspaceName }, exportFormat);
+    const blob = new Blob([file.text], { type: file.mimeType });
     const link = document.createElement('a');
     link.href = URL.createObjectURL(blob);
-    link.download = `burrow-${workspaceName.replace(/[^\w-]+/g, '-').toLowerCase() || 'workspace'}.json`;
+    link.download = file.fileName;
     link.click();
     setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
   };
@@ -84,10 +90,30 @@ export function ImportExportView({ workspaceName }: { workspaceName: string }) {
       </div>
       <div class="panel">
         <h2>Export</h2>
-        <p>Download everything in “{workspaceName}” (not the Trash) as a JSON file you can import again.</p>
-        <button type="button" class="button" onClick={() => void exportJson()}>
-          Export workspace
-        </button>
+        <p>
+          Download “{workspaceName}” (not the Trash). The Burrow export holds everything and imports again here;
+          bookmarks.html opens in Chrome, Firefox, Safari and Edge; the CSV is for spreadsheets and Raindrop.
+        </p>
+        <div class="form">
+          <label class="field">
+            <span>Format</span>
+            <select
+              value={exportFormat}
+              onChange={(event) => setExportFormat(event.currentTarget.value as ExportFormat)}
+            >
+              {(Object.keys(EXPORT_FORMATS) as ExportFormat[]).map((format) => (
+                <option key={format} value={format}>
+                  {EXPORT_FORMATS[format].label}
+                </option>
+              ))}
+            </select>
+          </label>
+          <div class="form-actions">
+            <button type="button" class="button" onClick={() => void download()}>
+              Export workspace
+            </button>
+          </div>
+        </div>
       </div>
     </section>
   );

@@ -71,6 +71,28 @@ describe('import and export', () => {
     await page.getByText('Imported 7 cards, 4 collections.').waitFor();
     await nav.getByRole('link', { name: 'Deep "nested" folder' }).click();
     await card(page, 'Write-Ahead Logging').waitFor();
+
+    // What the file said about a bookmark is kept: its date and icon.
+    const mdn = await page.evaluate(async () => {
+      const cards = await (globalThis as unknown as BurrowWindow).burrow.list('cards');
+      return cards.find((record) => record.fields.title === 'Progressive web apps | MDN')?.fields;
+    });
+    expect(mdn).toMatchObject({ savedAt: '2023-11-14T22:15:00Z' });
+    expect(mdn?.favicon).toMatch(/^data:image\/png;base64,/);
+
+    // Other formats in, and bookmarks.html out.
+    await goTo(page, 'Import and export');
+    await page.getByLabel('Raindrop export (.csv)').setInputFiles(fixture('raindrop-export.csv'));
+    await page.getByText('Imported 3 cards, 3 collections. Skipped 1').waitFor();
+    await page.getByLabel('Pocket export (ril_export.html)').setInputFiles(fixture('pocket-ril_export.html'));
+    await page.getByText('Imported 4 cards.').waitFor();
+    await page.getByLabel('Format').selectOption('bookmarks-html');
+    const bookmarksDownload = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export workspace' }).click();
+    const html = await readFile((await (await bookmarksDownload).path())!, 'utf8');
+    expect(html).toMatch(/^<!DOCTYPE NETSCAPE-Bookmark-file-1>/);
+    expect(html).toContain('<DT><H3>Switzerland</H3>');
+    expect(html).toMatch(/<DT><A HREF="https:\/\/sqlite.org\/wal.html" ADD_DATE="1700000330">Write-Ahead Logging<\/A>/);
     await device.close();
   });
 

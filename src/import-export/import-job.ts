@@ -64,9 +64,14 @@ export async function unfinishedImports(client: Pick<BurrowClient, 'account'>): 
   return jobs.filter((job) => job.accountKey === key).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
 }
 
+interface LockRequester {
+  request<T>(name: string, run: () => Promise<T>): Promise<T>;
+}
+
 /** One import at a time per browser: a second tab waits, then finds the job done. */
 function exclusively<T>(run: () => Promise<T>): Promise<T> {
-  const locks = globalThis.navigator?.locks;
+  // Typed by hand: the Node side (tests, bench) type-checks this without the DOM library.
+  const locks = (globalThis as { navigator?: { locks?: LockRequester } }).navigator?.locks;
   return locks ? locks.request('burrow-import', run) : run();
 }
 

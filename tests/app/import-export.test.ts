@@ -1,7 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ImportExportConsole } from '../../src/import-export/console-import-export.ts';
 import { type AppRig, type BurrowWindow, card, goTo, openBurrow, startRig } from './app-rig.ts';
+
+type ConsoleBurrow = BurrowWindow['burrow'] & ImportExportConsole;
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
@@ -93,6 +96,49 @@ describe('import and export', () => {
     expect(html).toMatch(/^<!DOCTYPE NETSCAPE-Bookmark-file-1>/);
     expect(html).toContain('<DT><H3>Switzerland</H3>');
     expect(html).toMatch(/<DT><A HREF="https:\/\/sqlite.org\/wal.html" ADD_DATE="1700000330">Write-Ahead Logging<\/A>/);
+    await device.close();
+  });
+
+  it('imports and exports from the console through window.burrow, as the view does', async () => {
+    const device = await rig.browser.newDevice();
+    const page = await openBurrow(rig, device);
+    const bookmarks = await readFile(fixture('bookmarks.html'), 'utf8');
+    const raindrop = await readFile(fixture('raindrop-export.csv'), 'utf8');
+    const outcome = await page.evaluate(
+      async ({ bookmarks, raindrop }) => {
+        const burrow = (globalThis as unknown as { burrow: ConsoleBurrow }).burrow;
+        const first = await burrow.importText(bookmarks, { format: 'bookmarks-html' });
+        const again = await burrow.importText(bookmarks, { format: 'Browser bookmarks (bookmarks.html)' });
+        const csv = await burrow.importText(raindrop, { format: 'raindrop-csv' });
+        const refused = await burrow
+          .importText('<p>no list', { format: 'bookmarks-html' })
+          .catch((e: Error) => e.message);
+        const unknown = await burrow.importText('', { format: 'opml' }).catch((e: Error) => e.message);
+        return {
+          first,
+          again,
+          csv,
+          refused,
+          unknown,
+          html: await burrow.exportText({ format: 'bookmarks-html' }),
+          json: JSON.parse(await burrow.exportText({ format: 'burrow-json' })) as { cards: unknown[] },
+          csvOut: await burrow.exportText({ format: 'csv' }),
+        };
+      },
+      { bookmarks, raindrop },
+    );
+    expect(outcome.first).toEqual({ cards: 7, collections: 4, todos: 0, events: 0, skipped: 2 });
+    expect(outcome.again).toEqual({ cards: 0, collections: 0, todos: 0, events: 0, skipped: 10 });
+    expect(outcome.csv).toMatchObject({ cards: 3, collections: 3, skipped: 1 });
+    expect(outcome.refused).toMatch(/not a browser bookmarks export/);
+    expect(outcome.unknown).toMatch(/Unknown import format “opml”/);
+    expect(outcome.html).toContain('<DT><H3>Deep &quot;nested&quot; folder</H3>');
+    expect(outcome.json.cards).toHaveLength(10);
+    expect(outcome.csvOut).toContain('"Zürich, explained","My note\non two lines"');
+
+    // The view shows what the console imported.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Switzerland' }).click();
+    await card(page, 'Zürich, explained').waitFor();
     await device.close();
   });
 

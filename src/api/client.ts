@@ -57,6 +57,14 @@ export interface BurrowClient {
   account(): Account | null;
   workspaces(): Promise<RecordView[]>;
   create(table: TableName, fields: Record<string, unknown>, options?: { workspaceId?: string }): Promise<RecordView>;
+  /**
+   * Creates several records of a workspace (never workspaces) in one local transaction, all or
+   * none, with one change notice: what an import writes in chunks.
+   */
+  createAll(
+    records: { table: TableName; fields: Record<string, unknown> }[],
+    options?: { workspaceId?: string },
+  ): Promise<RecordView[]>;
   update(table: TableName, id: string, fields: Record<string, unknown>): Promise<RecordView>;
   remove(table: TableName, id: string): Promise<void>;
   restore(table: TableName, id: string): Promise<RecordView>;

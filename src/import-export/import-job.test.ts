@@ -20,14 +20,18 @@ function bookmarksFile(folders: number, perFolder: number): string {
   return lines.join('\n');
 }
 
-/** The same records, but every create after the `limit`th fails, as if the tab had closed. */
-function cutOffAfter(client: RecordingClient, limit: number): ImportClient {
-  let creates = 0;
+/**
+ * The same records, but after `chunks` chunks the tab closes: the next chunk's transaction
+ * commits and the tab is gone before its progress is saved (the hardest moment to stop at).
+ */
+function cutOffAfter(client: RecordingClient, chunks: number): ImportClient {
+  let calls = 0;
   return {
     ...client,
-    async create(table, fields, options) {
-      if (++creates > limit) throw new Error('the tab closed');
-      return client.create(table, fields, options);
+    async createAll(records, options) {
+      const created = await client.createAll(records, options);
+      if (++calls > chunks) throw new Error('the tab closed');
+      return created;
     },
   };
 }
@@ -42,28 +46,29 @@ function byTable(client: RecordingClient) {
 }
 
 describe('import jobs', () => {
-  it('finishes an import cut short mid-chunk exactly once, from where it stopped', async () => {
+  it('finishes an import cut short between a chunk and its progress exactly once, from where it stopped', async () => {
     indexedDB.deleteDatabase('burrow-imports');
     const client = createRecordingClient();
-    const text = bookmarksFile(6, 50);
-    const start = startImport(cutOffAfter(client, 150), {
+    const text = bookmarksFile(6, 200);
+    const start = startImport(cutOffAfter(client, 6), {
       format: 'bookmarks-html',
       text,
       fileName: 'bookmarks.html',
       workspaceId: 'ws',
     });
     await expect(start).rejects.toThrow('the tab closed');
-    // The progress saved after the first chunk of 100; 50 more records were written after it.
-    expect(await unfinishedImports(client)).toMatchObject([{ fileName: 'bookmarks.html', done: 100, total: 306 }]);
+    // Saved: 5 nested folders (a chunk each: a child waits for its parent), then the sixth with
+    // 499 links; the next 500 were written, their progress was not.
+    expect(await unfinishedImports(client)).toMatchObject([{ fileName: 'bookmarks.html', done: 505, total: 1206 }]);
 
     const progress: ImportProgress[] = [];
     const finished = await resumeImports(client, (next) => progress.push(next));
-    expect(progress[0]).toEqual({ fileName: 'bookmarks.html', done: 150, total: 306 });
-    expect(progress.at(-1)).toEqual({ fileName: 'bookmarks.html', done: 306, total: 306 });
+    expect(progress[0]).toEqual({ fileName: 'bookmarks.html', done: 1005, total: 1206 });
+    expect(progress.at(-1)).toEqual({ fileName: 'bookmarks.html', done: 1206, total: 1206 });
     expect(finished).toEqual([
-      { fileName: 'bookmarks.html', counts: { collections: 6, cards: 300, todos: 0, events: 0, skipped: 0 } },
+      { fileName: 'bookmarks.html', counts: { collections: 6, cards: 1200, todos: 0, events: 0, skipped: 0 } },
     ]);
-    expect(byTable(client)).toEqual({ cards: 300, distinctUrls: 300, collections: 6 });
+    expect(byTable(client)).toEqual({ cards: 1200, distinctUrls: 1200, collections: 6 });
     expect(await unfinishedImports(client)).toEqual([]);
     expect(await resumeImports(client)).toEqual([]);
   });
@@ -71,13 +76,13 @@ describe('import jobs', () => {
   it('survives being cut short again while resuming', async () => {
     indexedDB.deleteDatabase('burrow-imports');
     const client = createRecordingClient();
-    const text = bookmarksFile(3, 100);
+    const text = bookmarksFile(3, 400);
     await expect(
-      startImport(cutOffAfter(client, 40), { format: 'bookmarks-html', text, fileName: 'a.html', workspaceId: 'ws' }),
+      startImport(cutOffAfter(client, 1), { format: 'bookmarks-html', text, fileName: 'a.html', workspaceId: 'ws' }),
     ).rejects.toThrow();
-    await expect(resumeImports(cutOffAfter(client, 130))).rejects.toThrow();
+    await expect(resumeImports(cutOffAfter(client, 1))).rejects.toThrow();
     await resumeImports(client);
-    expect(byTable(client)).toEqual({ cards: 300, distinctUrls: 300, collections: 3 });
+    expect(byTable(client)).toEqual({ cards: 1200, distinctUrls: 1200, collections: 3 });
   });
 
   it('stores no job for a file it cannot read, and writes nothing', async () => {
@@ -94,7 +99,7 @@ describe('import jobs', () => {
     const client = createRecordingClient();
     const text = bookmarksFile(1, 10);
     await expect(
-      startImport(cutOffAfter(client, 3), { format: 'bookmarks-html', text, fileName: 'a.html', workspaceId: 'ws' }),
+      startImport(cutOffAfter(client, 0), { format: 'bookmarks-html', text, fileName: 'a.html', workspaceId: 'ws' }),
     ).rejects.toThrow();
     const other = { ...createRecordingClient(), account: () => ({ user: { id: 'u2', email: 'b@example.com' } }) };
     expect(await resumeImports(other)).toEqual([]);

@@ -34,7 +34,7 @@ interface ImportJobsSchema extends DBSchema {
 
 const DB_NAME = 'burrow-imports';
 /** Records created between two saves of the progress. */
-export const IMPORT_CHUNK = 100;
+export const IMPORT_CHUNK = 500;
 
 function openJobs(): Promise<IDBPDatabase<ImportJobsSchema>> {
   return openDB<ImportJobsSchema>(DB_NAME, 1, {
@@ -75,7 +75,7 @@ function exclusively<T>(run: () => Promise<T>): Promise<T> {
   return locks ? locks.request('burrow-import', run) : run();
 }
 
-export type ImportClient = Pick<BurrowClient, 'create' | 'list' | 'account' | 'workspaces'>;
+export type ImportClient = Pick<BurrowClient, 'createAll' | 'list' | 'account' | 'workspaces'>;
 
 export interface ImportProgress {
   fileName: string;

@@ -75,37 +75,56 @@ function resolveReferences(record: PlannedRecord, ids: Map<string, string>): Rec
 }
 
 export interface CommitOptions {
-  /** Records per chunk: `afterChunk` runs after each (and after the last, shorter one). */
+  /** Records per chunk, each created in one local transaction; `afterChunk` runs after each. */
   chunk?: number;
   /** `created`: records in the chunk; `workspaceId`: where they went (a placeholder becomes real). */
   afterChunk?(created: number, workspaceId: string): Promise<void> | void;
 }
 
+/** The plan keys a record refers to. */
+function referencesOf(record: PlannedRecord): unknown[] {
+  const { fields } = record;
+  if (record.table === 'collections') return [fields.parentId];
+  if (record.table === 'cards') return (fields.collectionIds as unknown[] | undefined) ?? [];
+  return [fields.cardId];
+}
+
 /**
- * Creates every planned record in `workspaceId` (none: the client's default), in order;
- * references point to the new ids.
+ * Creates every planned record in `workspaceId` (none: the client's default), in order, in
+ * chunks of one transaction each; references point to the new ids. A record that refers to
+ * one in the chunk being gathered starts the next chunk, as ids exist only once created.
  */
 export async function commitImportPlan(
-  client: Pick<BurrowClient, 'create'>,
+  client: Pick<BurrowClient, 'createAll'>,
   plan: ImportPlan,
   workspaceId: string | undefined,
   options: CommitOptions = {},
 ): Promise<ImportCounts> {
   const ids = new Map<string, string>((plan.existingIds ?? []).map((id) => [id, id]));
-  const chunk = options.chunk ?? plan.records.length;
-  let inChunk = 0;
+  const size = options.chunk ?? 500;
   let target = workspaceId;
-  for (const record of plan.records) {
-    const created = await client.create(record.table, resolveReferences(record, ids), { workspaceId: target });
+  let gathering: PlannedRecord[] = [];
+  const gatheredKeys = new Set<string>();
+  const flush = async () => {
+    if (gathering.length === 0) return;
+    const records = gathering.map((record) => ({ table: record.table, fields: resolveReferences(record, ids) }));
+    const created = await client.createAll(records, { workspaceId: target });
+    gathering.forEach((record, index) => {
+      ids.set(record.key, created[index].id);
+    });
     // The first create into a placeholder workspace stores a real one: the rest follow it.
-    target = created.workspaceId;
-    ids.set(record.key, created.id);
-    if (++inChunk === chunk) {
-      // target is set: a create has run.
-      await options.afterChunk?.(inChunk, target);
-      inChunk = 0;
-    }
+    target = created[0].workspaceId;
+    const count = gathering.length;
+    gathering = [];
+    gatheredKeys.clear();
+    await options.afterChunk?.(count, target);
+  };
+  for (const record of plan.records) {
+    if (referencesOf(record).some((key) => typeof key === 'string' && gatheredKeys.has(key))) await flush();
+    gathering.push(record);
+    gatheredKeys.add(record.key);
+    if (gathering.length >= size) await flush();
   }
-  if (inChunk > 0 && target) await options.afterChunk?.(inChunk, target);
+  await flush();
   return countPlan(plan);
 }

@@ -5,6 +5,10 @@ import type { Account, RecordView } from '../api/client.ts';
 export interface RecordingClient {
   created: RecordView[];
   create(table: TableName, fields: Record<string, unknown>, options?: { workspaceId?: string }): Promise<RecordView>;
+  createAll(
+    records: { table: TableName; fields: Record<string, unknown> }[],
+    options?: { workspaceId?: string },
+  ): Promise<RecordView[]>;
   list(table: TableName, options?: { workspaceId?: string }): Promise<RecordView[]>;
   workspaces(): Promise<RecordView[]>;
   account(): Account | null;
@@ -29,6 +33,13 @@ export function createRecordingClient(workspaceIds: string[] = ['ws']): Recordin
       const record = view(table, options?.workspaceId ?? workspaceIds[0] ?? 'default', fields);
       created.push(record);
       return record;
+    },
+    async createAll(records, options) {
+      const views = records.map(({ table, fields }) =>
+        view(table, options?.workspaceId ?? workspaceIds[0] ?? 'default', fields),
+      );
+      created.push(...views);
+      return views;
     },
     async list(table, options) {
       return created.filter(

@@ -59,6 +59,12 @@ export class MemoryStore implements LocalStore {
   close(): void {}
 
   /** Adds an update mutation of a new record, as a commit would. */
+  async commitAll(changes: Change[]): Promise<RecordView[]> {
+    const views: RecordView[] = [];
+    for (const change of changes) views.push(await this.commit(change));
+    return views;
+  }
+
   async commit(change: Change): Promise<RecordView> {
     this.log('commit', change);
     const id = change.id ?? newId();

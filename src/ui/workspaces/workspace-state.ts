@@ -116,6 +116,12 @@ function withFirstWorkspace(
       if (options?.workspaceId !== placeholderId) return client.create(table, fields, options);
       return createInFirstWorkspace(table, fields);
     },
+    createAll: async (records, options) => {
+      if (options?.workspaceId !== placeholderId || records.length === 0) return client.createAll(records, options);
+      const [first, ...rest] = records;
+      const created = await createInFirstWorkspace(first.table, first.fields);
+      return [created, ...(await client.createAll(rest, { workspaceId: created.workspaceId }))];
+    },
     update: (table, id, fields) => client.update(table, id, fields),
     remove: (table, id) => client.remove(table, id),
     restore: (table, id) => client.restore(table, id),

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImportExportConsole } from '../../src/import-export/console-import-export.ts';
-import { type AppRig, type BurrowWindow, card, goTo, openBurrow, startRig } from './app-rig.ts';
+import { type AppRig, type BurrowWindow, card, goTo, openBurrow, screenshotPath, startRig } from './app-rig.ts';
+import { seriousViolations } from './axe-check.ts';
 
 type ConsoleBurrow = BurrowWindow['burrow'] & ImportExportConsole;
 
@@ -158,6 +159,14 @@ describe('import and export', () => {
     page = await openBurrow(rig, device);
     const resuming = page.getByRole('status').filter({ hasText: 'Resuming the import of big.html' });
     await resuming.filter({ hasText: /: [1-9][0-9,]* of 5,005/ }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme });
+      for (const width of [390, 1280]) {
+        await page.setViewportSize({ width, height: 800 });
+        await page.screenshot({ path: screenshotPath(`import-resume-${width}-${colorScheme}`) });
+      }
+    }
     // And again, while it resumes: a reload.
     await page.reload();
     await page.getByText('Finished importing big.html. Imported 5,000 cards, 5 collections.').waitFor();

@@ -168,7 +168,7 @@ describe('assertPullResponse', () => {
     updatedAt: '2026-01-01T00:00:00.000Z',
     fields: {},
   });
-  const page = { protocol: 1, changes: [envelope(3), envelope(5)], cursor: 9, hasMore: false };
+  const page = { protocol: 1, changes: [envelope(3), envelope(5)], cursor: 9, hasMore: false, horizon: 0 };
 
   it('passes a page of envelopes in seq order, and an empty one', () => {
     expect(refusal(() => assertPullResponse(page))).toBeNull();
@@ -193,6 +193,7 @@ describe('assertPullResponse', () => {
     ],
     ['a cursor below the last change', { ...page, cursor: 4 }, '/cursor must not be below the last change'],
     ['no hasMore', { ...page, hasMore: undefined }, '/hasMore must be true or false'],
+    ['no horizon', { ...page, horizon: undefined }, '/horizon must be a non-negative integer'],
   ])('refuses %s', (_, value, message) => {
     expect(refusal(() => assertPullResponse(value))).toBe(message);
   });

@@ -154,6 +154,7 @@ export function assertPullResponse(value: unknown): asserts value is PullRespons
   if (body.protocol !== PROTOCOL_VERSION) fail('/protocol', `must be ${PROTOCOL_VERSION}`);
   const cursor = count(body.cursor, '/cursor');
   flag(body.hasMore, '/hasMore');
+  count(body.horizon, '/horizon');
   let previous = 0;
   for (const [index, change] of list(body.changes, '/changes').entries()) {
     const path = `/changes/${index}`;

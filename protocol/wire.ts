@@ -158,6 +158,11 @@ export interface PullResponse {
   changes: Envelope[];
   cursor: number;
   hasMore: boolean;
+  /**
+   * The user's purge horizon when the page was read. A client sends it back with the next
+   * page's request (`horizon=`), so paging that began after the last purge is not refused.
+   */
+  horizon: number;
 }
 
 export interface RestList {

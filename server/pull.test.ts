@@ -64,7 +64,7 @@ describe('pull', () => {
   it('answers an empty page at the head with the server cursor', async () => {
     const { cursor } = await pull('cursor=0');
     const page = await pull(`cursor=${cursor}`);
-    expect(page).toEqual({ protocol: 1, changes: [], cursor, hasMore: false });
+    expect(page).toEqual({ protocol: 1, changes: [], cursor, hasMore: false, horizon: 0 });
   });
 
   it('serves exactly the JSON an envelope parses to', async () => {
@@ -113,6 +113,24 @@ describe('pull', () => {
     const snapshot = await pull('cursor=0');
     expect(snapshot.changes.map((change) => change.id)).not.toContain(id);
     expect((await user.send(`/api/sync/pull?cursor=${snapshot.cursor}`)).status).toBe(200);
+  });
+
+  it('pages a resync begun after a purge through cursors below the horizon, and refuses one begun before', async () => {
+    const [gone] = await createCards(1);
+    await createCards(4);
+    await user.push([{ op: 'delete', table: 'cards', recordId: gone, baseVersion: 1 }]);
+    const before = await pull('cursor=0&limit=2');
+    clock += 31 * 24 * 60 * 60 * 1000;
+    expect(await server.store.purgeTombstones(new Date(clock - 30 * 24 * 60 * 60 * 1000).toISOString())).toBe(1);
+    const first = await pull('cursor=0&limit=2');
+    expect(first).toMatchObject({ hasMore: true });
+    expect(first.horizon).toBeGreaterThan(first.cursor);
+    const second = await pull(`cursor=${first.cursor}&limit=2&horizon=${first.horizon}`);
+    expect(second.changes).toHaveLength(2);
+    // Paging begun before the purge (its horizon older) may have missed a deletion: 410.
+    const stale = await user.send(`/api/sync/pull?cursor=${before.cursor}&limit=2&horizon=${before.horizon}`);
+    expect(stale.status).toBe(410);
+    expect((await user.send(`/api/sync/pull?cursor=${first.cursor}&horizon=x`)).status).toBe(400);
   });
 
   it("is not affected by another user's purge", async () => {

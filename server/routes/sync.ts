@@ -65,7 +65,10 @@ export function syncRoutes({ store, requireUser, limiters }: RouteDeps, hub: Pok
   app.get('/pull', requireUser, async (c) => {
     const cursor = queryInteger(c.req.query('cursor'), 'cursor', 0, 0, Number.MAX_SAFE_INTEGER);
     const limit = queryInteger(c.req.query('limit'), 'limit', LIMITS.pullDefaultLimit, 1, LIMITS.pullMaxLimit);
-    return sendJsonText(await store.pull(c.get('user').id, cursor, limit));
+    const rawHorizon = c.req.query('horizon');
+    const horizon =
+      rawHorizon === undefined ? undefined : queryInteger(rawHorizon, 'horizon', 0, 0, Number.MAX_SAFE_INTEGER);
+    return sendJsonText(await store.pull(c.get('user').id, cursor, limit, horizon));
   });
 
   app.get('/events', requireUser, async (c) => {

@@ -226,20 +226,22 @@ class SqliteStore implements Store {
     });
   }
 
-  async pull(userId: string, cursor: number, limit: number): Promise<string> {
+  async pull(userId: string, cursor: number, limit: number, knownHorizon?: number): Promise<string> {
     return this.db.transaction(() => {
       const latest = this.sync.latestSeq.get()!;
       if (cursor > latest) {
         throw fail(409, 'cursor-ahead', `Cursor ${cursor} is ahead of the server (latest ${latest}); resync from 0.`);
       }
       const horizon = this.sync.purgeHorizon.get(userId) ?? 0;
-      if (cursor > 0 && cursor < horizon) {
+      // A client that began paging under this horizon lost nothing to the purge: the tombstones
+      // it took were of records it never received (see docs/protocol.md, Purge).
+      if (cursor > 0 && cursor < horizon && (knownHorizon ?? -1) < horizon) {
         throw fail(410, 'cursor-expired', `Changes before ${horizon} were purged; resync from 0.`);
       }
       const page = pageOf(this.sync.pull.iterate(userId, cursor, limit + 1), limit);
       // At the end of the feed the cursor is the server's latest seq, never below a purge horizon.
       const next = page.hasMore ? page.last : latest;
-      return `{"protocol":${PROTOCOL_VERSION},"changes":[${page.json}],"cursor":${next},"hasMore":${page.hasMore}}`;
+      return `{"protocol":${PROTOCOL_VERSION},"changes":[${page.json}],"cursor":${next},"hasMore":${page.hasMore},"horizon":${horizon}}`;
     })();
   }
 

@@ -118,8 +118,11 @@ export interface Store {
    * 422 `idempotency-key-reused`.
    */
   push(userId: string, request: PushRequest, options?: { idempotency?: IdempotencyInput }): Promise<StoredResponse>;
-  /** JSON text of a PullResponse. Throws 410 `cursor-expired`, 409 `cursor-ahead`. */
-  pull(userId: string, cursor: number, limit: number): Promise<string>;
+  /**
+   * JSON text of a PullResponse. Throws 410 `cursor-expired` (unless `knownHorizon`, the horizon
+   * the client's paging began under, is the current one), 409 `cursor-ahead`.
+   */
+  pull(userId: string, cursor: number, limit: number, knownHorizon?: number): Promise<string>;
   latestSeq(): Promise<number>;
 
   // — REST —

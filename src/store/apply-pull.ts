@@ -64,7 +64,7 @@ export function applyPullPage(
       if (visiblyDiffers(before, after)) fromElsewhere++;
     }
     const nextCursor = Math.max(cursor, page.cursor);
-    const written = [writeMeta(tx, 'cursor', nextCursor)];
+    const written = [writeMeta(tx, 'cursor', nextCursor), writeMeta(tx, 'horizon', page.horizon)];
     if (syncedAt !== undefined) written.push(writeMeta(tx, 'lastSyncAt', syncedAt));
     // Issued last, so they are read after the writes.
     const counting = counts ? readCounts(tx) : null;

@@ -45,7 +45,7 @@ export function pushResponse(results: MutationResult[], lastSeq = 0): PushRespon
 }
 
 export function pullPage(changes: Envelope[], cursor: number, hasMore = false): PullResponse {
-  return { protocol: PROTOCOL_VERSION, changes, cursor, hasMore };
+  return { protocol: PROTOCOL_VERSION, changes, cursor, hasMore, horizon: 0 };
 }
 
 /** Writes a meta value straight into a store's database (the store has no way to, by design). */

@@ -283,6 +283,8 @@ export type MetaKey =
    */
   | 'newestKey'
   | 'cursor'
+  /** The purge horizon the last pulled page was read under, sent back with the next pull. */
+  | 'horizon'
   | 'lastSyncAt'
   | 'owner'
   | 'resyncGeneration'

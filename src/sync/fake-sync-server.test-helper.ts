@@ -196,13 +196,17 @@ export class FakeSyncServer {
   private async pull(url: URL, init: RequestInit): Promise<Response> {
     const cursor = Number(url.searchParams.get('cursor') ?? '0');
     const limit = Number(url.searchParams.get('limit') ?? '1000');
+    const knownHorizon = Number(url.searchParams.get('horizon') ?? '-1');
     this.pullLog.push(cursor);
     this.pullLimits.push(limit);
     const fault = this.pullFaults.shift();
     const faulted = await this.fault(fault, init.signal);
     if (faulted) return faulted;
     if (cursor > this.seq) return problem(409, PROBLEM.cursorAhead);
-    if (cursor > 0 && cursor < this.purgeHorizon) return problem(410, PROBLEM.cursorExpired);
+    // The server's rule: paging that began under the current horizon goes on.
+    if (cursor > 0 && cursor < this.purgeHorizon && knownHorizon < this.purgeHorizon) {
+      return problem(410, PROBLEM.cursorExpired);
+    }
     // Latest version of each record only, as a server with one row per record does.
     const latest = new Map<string, Envelope>();
     for (const envelope of this.feed) latest.set(`${envelope.table}/${envelope.id}`, envelope);
@@ -215,6 +219,7 @@ export class FakeSyncServer {
       changes,
       cursor: changes.length > 0 ? changes[changes.length - 1].seq : cursor,
       hasMore: [...latest.values()].some((envelope) => envelope.seq > (changes.at(-1)?.seq ?? cursor)),
+      horizon: this.purgeHorizon,
     };
     return json(fault?.kind === 'tamper-page' ? fault.answer(page) : page);
   }

@@ -217,7 +217,13 @@ describe('pullChanges', () => {
       const { deps, server, store, progress } = await setup(3);
       // Local state: a record the server purged since it was pulled, and a new local record with a pending edit.
       const purged = todo(99);
-      await store.applyPullPage({ protocol: 1, changes: [{ ...purged, seq: 1 }], cursor: 1, hasMore: false });
+      await store.applyPullPage({
+        protocol: 1,
+        changes: [{ ...purged, seq: 1 }],
+        cursor: 1,
+        hasMore: false,
+        horizon: 0,
+      });
       store.calls.length = 0;
       server.purgeHorizon = 2;
       const mine = await store.commit({
@@ -236,6 +242,40 @@ describe('pullChanges', () => {
       expect(result.changed).toContainEqual({ table: 'todos', id: purged.id });
       expect(progress.at(-1)).toBeNull();
       expect(progress[0]).toEqual({ received: 2, hasMore: true });
+    });
+  });
+
+  describe('paging below the purge horizon', () => {
+    it('pages a first sync through cursors below the horizon without a resync', async () => {
+      const { deps, server, store } = await setup(6);
+      // Tombstones up to seq 4 were purged before this device ever pulled.
+      server.purgeHorizon = 4;
+      const result = await pullChanges(deps);
+      expect(result).toMatchObject({ outcome: 'done', cursor: 6 });
+      expect(server.pullLog).toEqual([0, 2, 4]);
+      expect(store.methods()).not.toContain('beginResync');
+      expect(await store.list('todos')).toHaveLength(6);
+    });
+
+    it('resumes an interrupted first sync under the same horizon', async () => {
+      const { deps, server, store } = await setup(6);
+      server.purgeHorizon = 4;
+      server.pullFaults.push(null, { kind: 'status', status: 503 });
+      expect(await pullChanges(deps)).toMatchObject({ outcome: 'failed', cursor: 2 });
+      expect(await pullChanges(deps)).toMatchObject({ outcome: 'done', cursor: 6 });
+      expect(server.pullLog).toEqual([0, 2, 2, 4]);
+      expect(store.methods()).not.toContain('beginResync');
+    });
+
+    it('resyncs when a purge raised the horizon past the cursor since the last page', async () => {
+      const { deps, server, store } = await setup(6);
+      server.purgeHorizon = 1;
+      server.pullFaults.push(null, { kind: 'status', status: 503 });
+      expect(await pullChanges(deps)).toMatchObject({ outcome: 'failed', cursor: 2 });
+      server.purgeHorizon = 4;
+      expect(await pullChanges(deps)).toMatchObject({ outcome: 'done', cursor: 6 });
+      expect(server.pullLog).toEqual([0, 2, 2, 0, 2, 4]);
+      expect(store.methods().filter((method) => method.endsWith('Resync'))).toEqual(['beginResync', 'finishResync']);
     });
   });
 

@@ -69,6 +69,9 @@ export async function pullChanges(deps: PullDeps): Promise<PullResult> {
 async function pullLoop(deps: PullDeps, state: PullResult): Promise<PullResult> {
   const { store } = deps;
   state.cursor = (await store.getMeta<number>('cursor')) ?? 0;
+  // The purge horizon the stored cursor was read under: paging that began after the last purge
+  // is not refused for a cursor below it.
+  let horizon = await store.getMeta<number>('horizon');
   let reporting = state.cursor === 0;
   let resyncing = false;
   let received = 0;
@@ -80,8 +83,10 @@ async function pullLoop(deps: PullDeps, state: PullResult): Promise<PullResult> 
   // allows: each page costs a transaction and a notice to every tab, and a commit waiting behind
   // a larger page is rare while the store is still filling.
   const limit = () => deps.pageLimit ?? (reporting ? LIMITS.pullMaxLimit : LIMITS.pullDefaultLimit);
-  const fetchPage = (cursor: number) =>
-    requestJson(deps, `/api/sync/pull?cursor=${cursor}&limit=${limit()}`, { method: 'GET' });
+  const fetchPage = (cursor: number) => {
+    const known = cursor > 0 && horizon !== undefined ? `&horizon=${horizon}` : '';
+    return requestJson(deps, `/api/sync/pull?cursor=${cursor}&limit=${limit()}${known}`, { method: 'GET' });
+  };
   /** The page after the one being applied, asked for meanwhile (requestJson never rejects). */
   let prefetched: { cursor: number; answer: Promise<HttpAnswer> } | null = null;
   for (;;) {
@@ -111,6 +116,7 @@ async function pullLoop(deps: PullDeps, state: PullResult): Promise<PullResult> 
     if ('invalid' in page) return stop('failed', { error: page.invalid });
     // The server answers the next request from this page's cursor, which is where applying the
     // page leaves the store; if the store ends up elsewhere, the early answer is not used.
+    horizon = page.horizon;
     if (page.hasMore) prefetched = { cursor: page.cursor, answer: fetchPage(page.cursor) };
     // The last page also stores the sync time and reads the status: no transactions of their own.
     const last = page.hasMore ? undefined : { syncedAt: new Date(deps.now()).toISOString(), counts: true };

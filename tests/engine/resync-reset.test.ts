@@ -87,4 +87,40 @@ describe('resync after cursor-expired', () => {
     expect(titles).toEqual(['created offline', 'kept, edited offline']);
     await device.context.close();
   });
+  it('sets up a new device of an account whose pages end below the purge horizon, without a resync', async () => {
+    const email = uniqueEmail('horizon');
+    const first = await openDevice(rig, { signUp: email });
+    const server = await serverClient(rig, email);
+    // 24 notes of 190 KB: more than one 4 MiB page, all older than the tombstone purged next.
+    const content = 'x'.repeat(190_000);
+    for (let index = 0; index < 24; index++) {
+      const fields = { ...note(`big ${index}`), content };
+      expect((await server.create('cards', { workspaceId: first.workspaceId, fields })).status).toBe(201);
+    }
+    const doomed = (await server.create('cards', { workspaceId: first.workspaceId, fields: note('doomed') })).body;
+    expect((await server.remove('cards', doomed.id)).status).toBe(200);
+    const firstPage = await waitFor(
+      async () => {
+        const page = await server.pull(0, 5000);
+        return page.status === 200 && page.body.horizon > page.body.cursor ? page.body : null;
+      },
+      { message: 'the tombstone purged above the first page of a new device' },
+    );
+    expect(firstPage.hasMore).toBe(true);
+    await first.context.close();
+
+    const logFrom = rig.proxy.log.length;
+    const second = await openDevice(rig, { signIn: email });
+    const titles = await waitFor(
+      async () => {
+        const cards = await inPage(second.page, (burrow) => burrow.list('cards'));
+        return cards.length >= 24 ? cards.map((card) => String(card.fields.title)) : null;
+      },
+      { message: 'every card on the new device' },
+    );
+    expect(titles.sort()).toEqual(Array.from({ length: 24 }, (_, index) => `big ${index}`).sort());
+    expect(
+      rig.proxy.log.slice(logFrom).filter((entry) => entry.path === '/api/sync/pull' && entry.upstreamStatus === 410),
+    ).toEqual([]);
+  });
 });

@@ -117,9 +117,10 @@ export class ApiClient {
     });
   }
 
-  async pull(cursor = 0, limit?: number): Promise<ApiResponse<PullResponse>> {
+  async pull(cursor = 0, limit?: number, horizon?: number): Promise<ApiResponse<PullResponse>> {
     const query = new URLSearchParams({ cursor: String(cursor) });
     if (limit !== undefined) query.set('limit', String(limit));
+    if (horizon !== undefined) query.set('horizon', String(horizon));
     return this.request<PullResponse>('GET', `/api/sync/pull?${query}`);
   }
 
@@ -127,12 +128,14 @@ export class ApiClient {
   async pullAll(cursor = 0, limit = 5000): Promise<{ changes: Envelope[]; cursor: number }> {
     const changes: Envelope[] = [];
     let current = cursor;
+    let horizon: number | undefined;
     for (;;) {
-      const page = await this.pull(current, limit);
+      const page = await this.pull(current, limit, horizon);
       if (page.status !== 200)
         throw new Error(`pull from ${current} answered ${page.status}: ${JSON.stringify(page.body)}`);
       changes.push(...page.body.changes);
       current = page.body.cursor;
+      horizon = page.body.horizon;
       if (!page.body.hasMore) return { changes, cursor: current };
     }
   }

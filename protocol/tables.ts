@@ -79,6 +79,8 @@ const cardFields = {
   metadata: serverOwned(previewMetadata),
   /** When the person saved it (absent: the record's createdAt). */
   savedAt: optional(timestamp),
+  /** When it last changed where it came from (an imported bookmark's LAST_MODIFIED). */
+  modifiedAt: optional(timestamp),
   content: required(text(0, 200_000)),
   tags: required(listOf(text(1, 64), 50)),
   collectionIds: required(listOf(uuid, 100)),

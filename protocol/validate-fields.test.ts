@@ -124,6 +124,11 @@ describe('card preview fields', () => {
     }
   });
 
+  it('checks modifiedAt as an ISO time in UTC', () => {
+    expect(validateFields('cards', { modifiedAt: '2023-11-14T22:21:40Z' }, 'patch')).toEqual([]);
+    expect(validateFields('cards', { modifiedAt: 1700000500 }, 'patch')[0].pointer).toBe('/modifiedAt');
+  });
+
   it('checks the shape of metadata', () => {
     const errors = validateFields('cards', { metadata: { status: 'done', extra: 1 } }, 'patch');
     expect(errors.length).toBeGreaterThan(0);

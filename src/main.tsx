@@ -3,6 +3,7 @@ import './ui/base.css';
 import { render } from 'preact';
 import { bootClient } from './api/boot-client.ts';
 import { App } from './ui/app.tsx';
+import { installImportExportConsole } from './ui/import-export-console.ts';
 
 /** "A new version is available": remembered until the app listens, so an early one is not lost. */
 let applyUpdate: (() => void) | null = null;
@@ -19,5 +20,7 @@ const client = bootClient({
     for (const listener of updateListeners) listener(apply);
   },
 });
+
+installImportExportConsole(client);
 
 render(<App client={client} onUpdateAvailable={onUpdateAvailable} />, document.getElementById('app')!);

@@ -64,6 +64,14 @@ export interface BurrowClient {
   workspaces(): Promise<RecordView[]>;
   /** `options.id` fixes the new record's id beforehand (an editor's draft): a second create of it is refused. */
   create(table: TableName, fields: Record<string, unknown>, options?: CreateOptions): Promise<RecordView>;
+  /**
+   * Creates several records of a workspace (never workspaces) in one local transaction, all or
+   * none, with one change notice: what an import writes in chunks.
+   */
+  createAll(
+    records: { table: TableName; fields: Record<string, unknown> }[],
+    options?: { workspaceId?: string },
+  ): Promise<RecordView[]>;
   update(table: TableName, id: string, fields: Record<string, unknown>): Promise<RecordView>;
   remove(table: TableName, id: string): Promise<void>;
   restore(table: TableName, id: string): Promise<RecordView>;

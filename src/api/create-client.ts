@@ -272,6 +272,26 @@ class Client implements BurrowClient {
     return this.commit({ op: 'create', table, id: options.id ?? newId(), workspaceId, fields });
   }
 
+  async createAll(
+    records: { table: TableName; fields: Record<string, unknown> }[],
+    options: { workspaceId?: string } = {},
+  ): Promise<RecordView[]> {
+    await this.ready;
+    if (records.length === 0) return [];
+    if (records.some((record) => record.table === 'workspaces')) {
+      throw new Error('createAll does not create workspaces: use create');
+    }
+    const workspaceId = options.workspaceId ?? (await this.defaultWorkspaceId());
+    const views = await this.activeStore().commitAll(
+      records.map(({ table, fields }) => ({ op: 'create' as const, table, id: newId(), workspaceId, fields })),
+    );
+    this.announce(
+      views.map((view) => ({ table: view.table, id: view.id })),
+      views,
+    );
+    return views;
+  }
+
   update(table: TableName, id: string, fields: Record<string, unknown>): Promise<RecordView> {
     return this.commit({ op: 'update', table, id, fields });
   }

@@ -5,6 +5,7 @@ import { exportWorkspace, planBurrowJsonImport } from './burrow-json.ts';
 import { ImportError } from './import-error.ts';
 import { commitImportPlan, countPlan } from './import-plan.ts';
 import { createRecordingClient } from './recording-client.test-helper.ts';
+import { emptyWorkspaceIndex, readWorkspaceIndex } from './workspace-index.ts';
 
 const fixture = readFileSync(new URL('../../tests/app/fixtures/bookmarks.html', import.meta.url), 'utf8');
 
@@ -53,6 +54,17 @@ describe('Burrow JSON', () => {
       const todo = client.created.find((record) => record.table === 'todos' && record.workspaceId === 'b')!;
       const linked = client.created.find((record) => record.id === todo.fields.cardId)!;
       expect(linked.workspaceId).toBe('b');
+    });
+
+    it('adds nothing when the same export is imported twice', async () => {
+      const client = await seededClient();
+      const text = JSON.stringify(await exportWorkspace(client, { id: 'a', name: 'A' }));
+      await commitImportPlan(client, planBurrowJsonImport(text), 'b');
+      const before = client.created.length;
+      const again = planBurrowJsonImport(text, await readWorkspaceIndex(client, 'b'));
+      expect(countPlan(again)).toEqual({ collections: 0, cards: 0, todos: 0, events: 0, skipped: 9 });
+      await commitImportPlan(client, again, 'b');
+      expect(client.created.length).toBe(before);
     });
 
     it('leaves deleted records out of the export', async () => {
@@ -111,7 +123,14 @@ describe('Burrow JSON', () => {
           { id: '01900000-0000-7000-8000-000000000001', fields: { ...card, kind: 'link', url: 'https://a.example/' } },
         ],
       });
-      expect(countPlan(planBurrowJsonImport(text, { existingUrls: new Set(['https://a.example/']) }))).toMatchObject({
+      expect(
+        countPlan(
+          planBurrowJsonImport(text, {
+            ...emptyWorkspaceIndex(),
+            urls: new Map([['https://a.example/', '01900000-0000-7000-8000-00000000000a']]),
+          }),
+        ),
+      ).toMatchObject({
         cards: 0,
         skipped: 1,
       });

@@ -1,8 +1,10 @@
 /** Burrow's own JSON export of a workspace, and its import as a validated plan. */
-import { isUuid } from '../../protocol/index.ts';
+import { isUuid, normalizeUrl } from '../../protocol/index.ts';
 import type { BurrowClient, RecordView } from '../api/client.ts';
 import { ImportError } from './import-error.ts';
 import { type ImportPlan, type ImportTable, type PlannedRecord, validatePlan } from './import-plan.ts';
+import { createdAtOf } from './record-times.ts';
+import { collectionPathKey, emptyWorkspaceIndex, entryKey, noteKey, type WorkspaceIndex } from './workspace-index.ts';
 
 export const EXPORT_FORMAT = 'burrow-export';
 export const EXPORT_VERSION = 1;
@@ -10,6 +12,8 @@ const EXPORT_TABLES: ImportTable[] = ['collections', 'cards', 'todos', 'events']
 
 export interface ExportedRecord {
   id: string;
+  /** When the record was created (from its UUIDv7 id); cards carry `savedAt` and `modifiedAt` in their fields. */
+  createdAt?: string;
   fields: Record<string, unknown>;
 }
 
@@ -33,7 +37,9 @@ export async function exportWorkspace(
 ): Promise<BurrowExport> {
   const tables = await Promise.all(EXPORT_TABLES.map((table) => client.list(table, { workspaceId: workspace.id })));
   const live = (records: RecordView[]) =>
-    records.filter((record) => !record.deleted).map((record) => ({ id: record.id, fields: record.fields }));
+    records
+      .filter((record) => !record.deleted)
+      .map((record) => ({ id: record.id, createdAt: createdAtOf(record.id), fields: record.fields }));
   const [collections, cards, todos, events] = tables.map(live);
   return {
     format: EXPORT_FORMAT,
@@ -82,6 +88,17 @@ function orderCollections(collections: ExportedRecord[]): ExportedRecord[] {
   return ordered;
 }
 
+/** References to a collection matched in the workspace point at that collection. */
+function pointAtMatches(table: ImportTable, fields: Record<string, unknown>, matched: Map<string, string>) {
+  const swap = (id: unknown) => (typeof id === 'string' ? (matched.get(id) ?? id) : id);
+  if (table === 'collections' && fields.parentId) return { ...fields, parentId: swap(fields.parentId) };
+  if (table === 'cards' && Array.isArray(fields.collectionIds)) {
+    return { ...fields, collectionIds: fields.collectionIds.map(swap) };
+  }
+  if ((table === 'todos' || table === 'events') && fields.cardId) return { ...fields, cardId: swap(fields.cardId) };
+  return fields;
+}
+
 /** References to records the file does not hold are dropped rather than left dangling. */
 function pruneReferences(table: ImportTable, fields: Record<string, unknown>, ids: Set<string>) {
   const copy = { ...fields };
@@ -93,12 +110,28 @@ function pruneReferences(table: ImportTable, fields: Record<string, unknown>, id
   return copy;
 }
 
-export interface JsonImportOptions {
-  existingUrls?: ReadonlySet<string>;
+/** Each collection's path of names within the file, by id. */
+function collectionPaths(collections: ExportedRecord[]): Map<string, string[]> {
+  const byId = new Map(collections.map((collection) => [collection.id, collection]));
+  const paths = new Map<string, string[]>();
+  const pathOf = (collection: ExportedRecord): string[] => {
+    const known = paths.get(collection.id);
+    if (known) return known;
+    const parent = byId.get(collection.fields.parentId as string);
+    const path = [...(parent ? pathOf(parent) : []), String(collection.fields.name)];
+    paths.set(collection.id, path);
+    return path;
+  };
+  for (const collection of orderCollections(collections)) pathOf(collection);
+  return paths;
 }
 
-/** Parses and validates a Burrow export; throws ImportError (nothing changed) when it cannot. */
-export function planBurrowJsonImport(text: string, options: JsonImportOptions = {}): ImportPlan {
+/**
+ * Parses and validates a Burrow export; throws ImportError (nothing changed) when it cannot.
+ * What the workspace already has is matched, not imported again: collections by path, links
+ * by normalised URL, notes by title and content.
+ */
+export function planBurrowJsonImport(text: string, workspace: WorkspaceIndex = emptyWorkspaceIndex()): ImportPlan {
   let file: unknown;
   try {
     file = JSON.parse(text);
@@ -113,19 +146,54 @@ export function planBurrowJsonImport(text: string, options: JsonImportOptions = 
   }
   const tables = EXPORT_TABLES.map((table) => [table, readRecords(file, table)] as const);
   const ids = new Set(tables.flatMap(([, records]) => records.map((record) => record.id)));
-  const existingUrls = options.existingUrls ?? new Set();
+  const paths = collectionPaths(tables[0][1]);
   const records: PlannedRecord[] = [];
+  const existingIds: string[] = [];
+  const matched = new Map<string, string>();
+  const seenUrls = new Map<string, string>();
   let skipped = 0;
   for (const [table, items] of tables) {
     for (const item of table === 'collections' ? orderCollections(items) : items) {
-      if (table === 'cards' && typeof item.fields.url === 'string' && existingUrls.has(item.fields.url)) {
+      const fields = pruneReferences(table, item.fields, ids);
+      if (table === 'collections') {
+        const existing = workspace.collectionsByPath.get(collectionPathKey(paths.get(item.id) ?? []));
+        if (existing) {
+          matched.set(item.id, existing);
+          existingIds.push(existing);
+          continue;
+        }
+      }
+      if (table === 'cards' && typeof fields.url === 'string') {
+        const url = normalizeUrl(fields.url);
+        const existing = url ? (workspace.urls.get(url) ?? seenUrls.get(url)) : undefined;
+        if (existing) {
+          // Todos and events of the file that point at this card point at the one matched.
+          matched.set(item.id, existing);
+          if (!seenUrls.has(url as string)) existingIds.push(existing);
+          skipped++;
+          continue;
+        }
+        if (url) {
+          seenUrls.set(url, item.id);
+          fields.url = url;
+        }
+      }
+      const note = table === 'cards' && fields.kind === 'note' ? workspace.notes.get(noteKey(fields)) : undefined;
+      if (note) {
+        matched.set(item.id, note);
+        existingIds.push(note);
         skipped++;
         continue;
       }
-      records.push({ key: item.id, table, fields: pruneReferences(table, item.fields, ids) });
+      const pointed = pointAtMatches(table, fields, matched);
+      if ((table === 'todos' || table === 'events') && workspace.entries.has(entryKey(table, pointed))) {
+        skipped++;
+        continue;
+      }
+      records.push({ key: item.id, table, fields: pointed });
     }
   }
-  const plan = { records, skipped };
+  const plan = { records, skipped, existingIds };
   validatePlan(
     plan,
     (record) =>

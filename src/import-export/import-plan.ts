@@ -20,8 +20,13 @@ export interface PlannedRecord {
 /** Records in dependency order (a parent before its children, collections before cards). */
 export interface ImportPlan {
   records: PlannedRecord[];
-  /** Items left out, with why (unsupported link, already saved, …). */
+  /** Items left out: not a web link, or already in the workspace. */
   skipped: number;
+  /**
+   * Records already in the workspace that planned records refer to (a folder matched by its
+   * path): their ids stand for themselves at commit.
+   */
+  existingIds?: string[];
 }
 
 export type ImportCounts = Record<ImportTable, number> & { skipped: number };
@@ -69,19 +74,57 @@ function resolveReferences(record: PlannedRecord, ids: Map<string, string>): Rec
   return fields;
 }
 
-/** Creates every planned record in `workspaceId`, in order; references point to the new ids. */
+export interface CommitOptions {
+  /** Records per chunk, each created in one local transaction; `afterChunk` runs after each. */
+  chunk?: number;
+  /** `created`: records in the chunk; `workspaceId`: where they went (a placeholder becomes real). */
+  afterChunk?(created: number, workspaceId: string): Promise<void> | void;
+}
+
+/** The plan keys a record refers to. */
+function referencesOf(record: PlannedRecord): unknown[] {
+  const { fields } = record;
+  if (record.table === 'collections') return [fields.parentId];
+  if (record.table === 'cards') return (fields.collectionIds as unknown[] | undefined) ?? [];
+  return [fields.cardId];
+}
+
+/**
+ * Creates every planned record in `workspaceId` (none: the client's default), in order, in
+ * chunks of one transaction each; references point to the new ids. A record that refers to
+ * one in the chunk being gathered starts the next chunk, as ids exist only once created.
+ */
 export async function commitImportPlan(
-  client: Pick<BurrowClient, 'create'>,
+  client: Pick<BurrowClient, 'createAll'>,
   plan: ImportPlan,
-  workspaceId: string,
-  onProgress?: (done: number, total: number) => void,
+  workspaceId: string | undefined,
+  options: CommitOptions = {},
 ): Promise<ImportCounts> {
-  const ids = new Map<string, string>();
-  let done = 0;
+  const ids = new Map<string, string>((plan.existingIds ?? []).map((id) => [id, id]));
+  const size = options.chunk ?? 500;
+  let target = workspaceId;
+  let gathering: PlannedRecord[] = [];
+  const gatheredKeys = new Set<string>();
+  const flush = async () => {
+    if (gathering.length === 0) return;
+    const records = gathering.map((record) => ({ table: record.table, fields: resolveReferences(record, ids) }));
+    const created = await client.createAll(records, { workspaceId: target });
+    gathering.forEach((record, index) => {
+      ids.set(record.key, created[index].id);
+    });
+    // The first create into a placeholder workspace stores a real one: the rest follow it.
+    target = created[0].workspaceId;
+    const count = gathering.length;
+    gathering = [];
+    gatheredKeys.clear();
+    await options.afterChunk?.(count, target);
+  };
   for (const record of plan.records) {
-    const created = await client.create(record.table, resolveReferences(record, ids), { workspaceId });
-    ids.set(record.key, created.id);
-    onProgress?.(++done, plan.records.length);
+    if (referencesOf(record).some((key) => typeof key === 'string' && gatheredKeys.has(key))) await flush();
+    gathering.push(record);
+    gatheredKeys.add(record.key);
+    if (gathering.length >= size) await flush();
   }
+  await flush();
   return countPlan(plan);
 }

@@ -13,8 +13,19 @@ export interface Bookmark {
   kind: 'bookmark';
   title: string;
   url: string;
+  /** Seconds since the epoch (ADD_DATE): when it was saved. */
   addDate?: number;
+  /** Seconds since the epoch (LAST_MODIFIED). */
+  lastModified?: number;
+  /** The ICON attribute: a data URL, as Chrome and Firefox write it. */
+  icon?: string;
+  /** Firefox's keyword (SHORTCUTURL): typed in the address bar to open the bookmark. */
+  shortcut?: string;
   description?: string;
+  /** The person's own note on it (Raindrop's `note`): the card's content. */
+  note?: string;
+  /** Marked as a favourite where it came from: the card is pinned. */
+  pinned?: boolean;
   tags: string[];
 }
 
@@ -96,12 +107,21 @@ export function decodeEntities(text: string): string {
   });
 }
 
-function parseAddDate(raw: string | undefined): number | undefined {
-  if (!raw || !/^\d{1,12}$/.test(raw)) return undefined;
-  return Number(raw);
+/**
+ * A time attribute as seconds since the epoch. Browsers write seconds; some tools write
+ * milliseconds or (as Firefox's database keeps them) microseconds, told apart by size.
+ */
+export function parseEpochSeconds(raw: string | undefined): number | undefined {
+  if (!raw || !/^\d{1,17}$/.test(raw.trim())) return undefined;
+  const value = Number(raw.trim());
+  if (value >= 1e14) return Math.floor(value / 1e6);
+  if (value >= 1e11) return Math.floor(value / 1e3);
+  return value;
 }
 
-function parseTags(raw: string | undefined): string[] {
+const parseAddDate = parseEpochSeconds;
+
+export function parseTags(raw: string | undefined): string[] {
   if (!raw) return [];
   return [
     ...new Set(
@@ -127,7 +147,7 @@ function collectText(tokens: Token[], start: number, until: string): { text: str
   return { text, next: index };
 }
 
-function cleanText(text: string): string {
+export function cleanText(text: string): string {
   return decodeEntities(text).replace(/\s+/g, ' ').trim();
 }
 
@@ -157,8 +177,10 @@ function buildTree(tokens: Token[], root: BookmarkFolder): void {
     const current = stack.at(-1) ?? root;
     index++;
     if (token.type === 'open' && token.name === 'dl') {
-      // The first list is the file's own; each later one belongs to the folder heading before it.
-      stack.push(stack.length === 0 ? root : (pendingFolder ?? current));
+      // A list belongs to the folder heading before it; one without (the first, in Chrome's and
+      // Firefox's layouts) is the file's own. Safari's has no list of its own: its top-level
+      // folders stand at the root.
+      stack.push(pendingFolder ?? current);
       pendingFolder = null;
     } else if (token.type === 'close' && token.name === 'dl') {
       stack.pop();
@@ -171,6 +193,8 @@ function buildTree(tokens: Token[], root: BookmarkFolder): void {
       lastBookmark = null;
       index = next;
     } else if (token.type === 'open' && token.name === 'a') {
+      // A heading followed by a link, not a list, is an empty folder.
+      pendingFolder = null;
       const { text, next } = collectText(tokens, index, 'a');
       lastBookmark = readBookmark(token.attributes, cleanText(text));
       current.children.push(lastBookmark);
@@ -188,6 +212,11 @@ function readBookmark(attributes: Record<string, string>, title: string): Bookma
   const bookmark: Bookmark = { kind: 'bookmark', title, url: (attributes.href ?? '').trim(), tags: [] };
   const addDate = parseAddDate(attributes.add_date);
   if (addDate !== undefined) bookmark.addDate = addDate;
+  const lastModified = parseEpochSeconds(attributes.last_modified);
+  if (lastModified !== undefined) bookmark.lastModified = lastModified;
+  if (attributes.icon?.startsWith('data:')) bookmark.icon = attributes.icon.trim();
+  const shortcut = attributes.shortcuturl?.trim();
+  if (shortcut) bookmark.shortcut = shortcut;
   bookmark.tags = parseTags(attributes.tags);
   return bookmark;
 }

@@ -53,6 +53,31 @@ describe('commit', () => {
     });
   });
 
+  describe('commitAll', () => {
+    it('creates every record with its mutation, in order, in one transaction', async () => {
+      const store = await openStore();
+      const changes = [1, 2, 3].map((n) => ({
+        op: 'create' as const,
+        table: 'cards' as const,
+        workspaceId,
+        fields: noteFields({ title: `Note ${n}` }),
+      }));
+      const views = await store.commitAll(changes);
+      expect(views.map((view) => view.fields.title)).toEqual(['Note 1', 'Note 2', 'Note 3']);
+      const pending = await store.pendingEntries();
+      expect(pending.map((entry) => entry.recordId)).toEqual(views.map((view) => view.id));
+    });
+
+    it('writes nothing when one of the records is invalid', async () => {
+      const store = await openStore();
+      const good = { op: 'create' as const, table: 'cards' as const, workspaceId, fields: noteFields() };
+      const bad = { ...good, fields: noteFields({ title: 42 }) };
+      await expect(store.commitAll([good, good, bad])).rejects.toThrow(ValidationError);
+      expect(await store.list('cards')).toEqual([]);
+      expect(await store.pendingEntries()).toEqual([]);
+    });
+  });
+
   describe('create', () => {
     it('uses the record id as the workspaceId of a workspace', async () => {
       const store = await openStore();

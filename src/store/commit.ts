@@ -19,6 +19,24 @@ export function commit(db: LocalDatabase, change: Change, hooks: CommitHooks = {
 }
 
 /**
+ * Commits `changes` in one transaction, in order: all or none (a bad one throws before
+ * anything is kept). One transaction for many records is what makes a large import fast.
+ */
+export function commitAll(db: LocalDatabase, changes: Change[]): Promise<LocalRecord[]> {
+  return inWriteTransaction(db, async (tx) => {
+    // Creates of new ids touch no common record: their requests are issued together (IndexedDB
+    // runs them in order, so the outbox keeps the changes' order) instead of one round trip
+    // after another, 500 creates in a fraction of the time.
+    if (changes.every((change) => change.op === 'create')) {
+      return Promise.all(changes.map((change) => commitInTransaction(tx, change)));
+    }
+    const records: LocalRecord[] = [];
+    for (const change of changes) records.push(await commitInTransaction(tx, change));
+    return records;
+  });
+}
+
+/**
  * Commits `change` inside `tx`: validates it, writes the visible record and appends (or merges)
  * its mutation. Throws `ValidationError` or `NotFoundError` before writing anything.
  */

@@ -1,5 +1,5 @@
 /** Opens one account's local database as a `LocalStore`: the sync store and the page's side of it. */
-import { commit, purgeRecord } from './commit.ts';
+import { commit, commitAll, purgeRecord } from './commit.ts';
 import { openIdentifiedDatabase, syncStoreOver } from './open-sync-store.ts';
 import {
   conflictEntries,
@@ -19,6 +19,7 @@ export async function openLocalStore(name: string): Promise<LocalStore> {
   return {
     ...syncStoreOver(db, name),
     commit: async (change) => toRecordView(await commit(db, change)),
+    commitAll: async (changes) => (await commitAll(db, changes)).map(toRecordView),
     get: (table, id) => getRecord(db, table, id),
     getMany: (table, ids) => getRecords(db, table, ids),
     list: (table, options) => listRecords(db, table, options),

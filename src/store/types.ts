@@ -242,6 +242,8 @@ export type ConflictResolution = { keep: 'mine' } | { keep: 'theirs' } | { merge
 /** One account's local database as the page uses it: the sync store, and what the person does. */
 export interface LocalStore extends SyncStore {
   commit(change: Change): Promise<RecordView>;
+  /** Commits `changes` in one transaction, all or none. */
+  commitAll(changes: Change[]): Promise<RecordView[]>;
   get(table: import('../../protocol/index.ts').TableName, id: string): Promise<RecordView | undefined>;
   getMany(table: import('../../protocol/index.ts').TableName, ids: string[]): Promise<(RecordView | undefined)[]>;
   list(

@@ -28,6 +28,8 @@ import { useWorkspaces } from './workspaces/workspace-state.ts';
 import { WorkspacesDialog } from './workspaces/workspaces-dialog.tsx';
 
 // Rarely used views are loaded when first opened: the first view's code stays small.
+/** Loaded at every start: it finishes an import cut short, if there is one. */
+const ImportResume = lazyComponent(() => import('./import-export-resume.tsx').then((module) => module.ImportResume));
 const ImportExportView = lazyComponent(
   () => import('./import-export-view.tsx').then((module) => module.ImportExportView),
   <p class="loading">Loading…</p>,
@@ -192,6 +194,7 @@ export function App({ client, onUpdateAvailable }: AppProps) {
       )}
       {context ? (
         <AppContext.Provider value={context}>
+          <ImportResume />
           <div class="layout">
             <Sidebar
               route={route}

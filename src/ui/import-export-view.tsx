@@ -1,62 +1,56 @@
-/** Import browser bookmarks or a Burrow export into this workspace; export it as JSON. */
+/** Import bookmarks, Pocket, Raindrop or a Burrow export into this workspace; export it as JSON, bookmarks.html or CSV. */
 import { useState } from 'preact/hooks';
-import { planBookmarksImport } from '../import-export/bookmarks-import.ts';
-import { exportWorkspace, planBurrowJsonImport } from '../import-export/burrow-json.ts';
 import { ImportError } from '../import-export/import-error.ts';
-import { commitImportPlan, type ImportCounts, type ImportPlan } from '../import-export/import-plan.ts';
+import {
+  EXPORT_FORMATS,
+  type ExportFormat,
+  exportText,
+  IMPORT_FORMATS,
+  type ImportFormat,
+} from '../import-export/import-formats.ts';
+import { startImport } from '../import-export/import-job.ts';
 import { useApp } from './app-context.ts';
+import { importSummary } from './import-export-summary.ts';
 
 type Outcome =
   | { kind: 'done'; message: string }
   | { kind: 'error'; message: string }
   | { kind: 'busy'; message: string };
 
-function summary(counts: ImportCounts): string {
-  const parts = [
-    counts.cards && `${counts.cards} card${counts.cards === 1 ? '' : 's'}`,
-    counts.collections && `${counts.collections} collection${counts.collections === 1 ? '' : 's'}`,
-    counts.todos && `${counts.todos} todo${counts.todos === 1 ? '' : 's'}`,
-    counts.events && `${counts.events} event${counts.events === 1 ? '' : 's'}`,
-  ].filter(Boolean);
-  const skipped = counts.skipped ? ` Skipped ${counts.skipped} (already saved, or not a web link).` : '';
-  return `Imported ${parts.length ? parts.join(', ') : 'nothing new'}.${skipped}`;
-}
-
 export function ImportExportView({ workspaceName }: { workspaceName: string }) {
   const { client, workspaceId } = useApp();
   const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const [exportFormat, setExportFormat] = useState<ExportFormat>('burrow-json');
 
-  const existingUrls = async () => {
-    const cards = await client.list('cards', { workspaceId });
-    return new Set(
-      cards
-        .filter((card) => !card.deleted && typeof card.fields.url === 'string')
-        .map((card) => card.fields.url as string),
-    );
-  };
-
-  const importFile = async (file: File | undefined, plan: (text: string, urls: Set<string>) => ImportPlan) => {
+  const importFile = async (file: File | undefined, format: ImportFormat) => {
     if (!file) return;
     setOutcome({ kind: 'busy', message: `Reading ${file.name}…` });
     try {
-      // Parse and validate the whole file first: a bad file must change nothing.
-      const planned = plan(await file.text(), await existingUrls());
-      const counts = await commitImportPlan(client, planned, workspaceId, (done, total) => {
-        if (done % 50 === 0) setOutcome({ kind: 'busy', message: `Importing… ${done} of ${total}` });
+      // The whole file is parsed and checked before the first write: a bad file changes nothing.
+      const counts = await startImport(client, {
+        format,
+        text: await file.text(),
+        fileName: file.name,
+        workspaceId,
+        onProgress: ({ done, total }) =>
+          setOutcome({
+            kind: 'busy',
+            message: `Importing… ${done.toLocaleString('en')} of ${total.toLocaleString('en')}`,
+          }),
       });
-      setOutcome({ kind: 'done', message: summary(counts) });
+      setOutcome({ kind: 'done', message: importSummary(counts) });
     } catch (error) {
       const message = error instanceof ImportError ? error.message : `The import stopped: ${(error as Error).message}`;
       setOutcome({ kind: 'error', message });
     }
   };
 
-  const exportJson = async () => {
-    const data = await exportWorkspace(client, { id: workspaceId, name: workspaceName });
-    const blob = new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' });
+  const download = async () => {
+    const file = await exportText(client, { id: workspaceId, name: workspaceName }, exportFormat);
+    const blob = new Blob([file.text], { type: file.mimeType });
     const link = document.createElement('a');
     link.href = URL.createObjectURL(blob);
-    link.download = `burrow-${workspaceName.replace(/[^\w-]+/g, '-').toLowerCase() || 'workspace'}.json`;
+    link.download = file.fileName;
     link.click();
     setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
   };
@@ -68,38 +62,27 @@ export function ImportExportView({ workspaceName }: { workspaceName: string }) {
       </div>
       <div class="panel">
         <h2>Import</h2>
-        <p>Into the workspace “{workspaceName}”. Links you already saved are skipped.</p>
+        <p>
+          Into the workspace “{workspaceName}”. Links and folders you already have are skipped, so importing a file
+          again adds only what is new. An import cut short goes on when the app opens again.
+        </p>
         <div class="form">
-          <label class="field">
-            <span>Browser bookmarks (bookmarks.html)</span>
-            <input
-              type="file"
-              accept=".html,.htm,text/html"
-              onChange={(event) => {
-                const input = event.currentTarget;
-                void importFile(input.files?.[0], (text, urls) =>
-                  planBookmarksImport(text, { existingUrls: urls }),
-                ).then(() => {
-                  input.value = '';
-                });
-              }}
-            />
-          </label>
-          <label class="field">
-            <span>Burrow export (.json)</span>
-            <input
-              type="file"
-              accept=".json,application/json"
-              onChange={(event) => {
-                const input = event.currentTarget;
-                void importFile(input.files?.[0], (text, urls) =>
-                  planBurrowJsonImport(text, { existingUrls: urls }),
-                ).then(() => {
-                  input.value = '';
-                });
-              }}
-            />
-          </label>
+          {(Object.keys(IMPORT_FORMATS) as ImportFormat[]).map((format) => (
+            <label class="field" key={format}>
+              <span>{IMPORT_FORMATS[format].label}</span>
+              <input
+                type="file"
+                accept={IMPORT_FORMATS[format].accept}
+                disabled={outcome?.kind === 'busy'}
+                onChange={(event) => {
+                  const input = event.currentTarget;
+                  void importFile(input.files?.[0], format).then(() => {
+                    input.value = '';
+                  });
+                }}
+              />
+            </label>
+          ))}
         </div>
         <div role="status" aria-live="polite" class={outcome?.kind === 'error' ? 'outcome outcome-error' : 'outcome'}>
           {outcome?.message}
@@ -107,10 +90,30 @@ export function ImportExportView({ workspaceName }: { workspaceName: string }) {
       </div>
       <div class="panel">
         <h2>Export</h2>
-        <p>Download everything in “{workspaceName}” (not the Trash) as a JSON file you can import again.</p>
-        <button type="button" class="button" onClick={() => void exportJson()}>
-          Export workspace
-        </button>
+        <p>
+          Download “{workspaceName}” (not the Trash). The Burrow export holds everything and imports again here;
+          bookmarks.html opens in Chrome, Firefox, Safari and Edge; the CSV is for spreadsheets and Raindrop.
+        </p>
+        <div class="form">
+          <label class="field">
+            <span>Format</span>
+            <select
+              value={exportFormat}
+              onChange={(event) => setExportFormat(event.currentTarget.value as ExportFormat)}
+            >
+              {(Object.keys(EXPORT_FORMATS) as ExportFormat[]).map((format) => (
+                <option key={format} value={format}>
+                  {EXPORT_FORMATS[format].label}
+                </option>
+              ))}
+            </select>
+          </label>
+          <div class="form-actions">
+            <button type="button" class="button" onClick={() => void download()}>
+              Export workspace
+            </button>
+          </div>
+        </div>
       </div>
     </section>
   );

@@ -1,7 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AppRig, type BurrowWindow, card, goTo, openBurrow, startRig } from './app-rig.ts';
+import type { ImportExportConsole } from '../../src/import-export/console-import-export.ts';
+import { type AppRig, type BurrowWindow, card, goTo, openBurrow, screenshotPath, startRig } from './app-rig.ts';
+import { seriousViolations } from './axe-check.ts';
+
+type ConsoleBurrow = BurrowWindow['burrow'] & ImportExportConsole;
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
@@ -31,6 +35,13 @@ describe('import and export', () => {
     await page.getByLabel('Browser bookmarks (bookmarks.html)').setInputFiles(fixture('bookmarks.html'));
     await page.getByText('Imported 7 cards, 4 collections.').waitFor();
     expect(await outcome.textContent()).toContain('Skipped 2');
+
+    // The same file again adds nothing: folders are matched by path, links by normalised URL.
+    await page.getByLabel('Browser bookmarks (bookmarks.html)').setInputFiles(fixture('bookmarks.html'));
+    await page.getByText('Imported nothing new.').waitFor();
+    const countCollections = () =>
+      page.evaluate(async () => (await (globalThis as unknown as BurrowWindow).burrow.list('collections')).length);
+    expect([await countCards(), await countCollections()]).toEqual([7, 4]);
 
     const nav = page.getByRole('navigation', { name: 'Main' });
     await nav.getByRole('link', { name: 'Deep "nested" folder' }).click();
@@ -64,6 +75,135 @@ describe('import and export', () => {
     await page.getByText('Imported 7 cards, 4 collections.').waitFor();
     await nav.getByRole('link', { name: 'Deep "nested" folder' }).click();
     await card(page, 'Write-Ahead Logging').waitFor();
+
+    // What the file said about a bookmark is kept: its date and icon.
+    const mdn = await page.evaluate(async () => {
+      const cards = await (globalThis as unknown as BurrowWindow).burrow.list('cards');
+      return cards.find((record) => record.fields.title === 'Progressive web apps | MDN')?.fields;
+    });
+    expect(mdn).toMatchObject({ savedAt: '2023-11-14T22:15:00Z' });
+    expect(mdn?.favicon).toMatch(/^data:image\/png;base64,/);
+
+    // Other formats in, and bookmarks.html out.
+    await goTo(page, 'Import and export');
+    await page.getByLabel('Raindrop export (.csv)').setInputFiles(fixture('raindrop-export.csv'));
+    await page.getByText('Imported 3 cards, 3 collections. Skipped 1').waitFor();
+    await page.getByLabel('Pocket export (ril_export.html)').setInputFiles(fixture('pocket-ril_export.html'));
+    await page.getByText('Imported 4 cards.').waitFor();
+    await page.getByLabel('Format').selectOption('bookmarks-html');
+    const bookmarksDownload = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export workspace' }).click();
+    const html = await readFile((await (await bookmarksDownload).path())!, 'utf8');
+    expect(html).toMatch(/^<!DOCTYPE NETSCAPE-Bookmark-file-1>/);
+    expect(html).toContain('<DT><H3>Switzerland</H3>');
+    expect(html).toMatch(/<DT><A HREF="https:\/\/sqlite.org\/wal.html" ADD_DATE="1700000330">Write-Ahead Logging<\/A>/);
+    await device.close();
+  });
+
+  it('imports and exports from the console through window.burrow, as the view does', async () => {
+    const device = await rig.browser.newDevice();
+    const page = await openBurrow(rig, device);
+    const bookmarks = await readFile(fixture('bookmarks.html'), 'utf8');
+    const raindrop = await readFile(fixture('raindrop-export.csv'), 'utf8');
+    const outcome = await page.evaluate(
+      async ({ bookmarks, raindrop }) => {
+        const burrow = (globalThis as unknown as { burrow: ConsoleBurrow }).burrow;
+        const first = await burrow.importText(bookmarks, { format: 'bookmarks-html' });
+        const again = await burrow.importText(bookmarks, { format: 'Browser bookmarks (bookmarks.html)' });
+        const csv = await burrow.importText(raindrop, { format: 'raindrop-csv' });
+        const refused = await burrow
+          .importText('<p>no list', { format: 'bookmarks-html' })
+          .catch((e: Error) => e.message);
+        const unknown = await burrow.importText('', { format: 'opml' }).catch((e: Error) => e.message);
+        return {
+          first,
+          again,
+          csv,
+          refused,
+          unknown,
+          html: await burrow.exportText({ format: 'bookmarks-html' }),
+          json: JSON.parse(await burrow.exportText({ format: 'burrow-json' })) as { cards: unknown[] },
+          csvOut: await burrow.exportText({ format: 'csv' }),
+        };
+      },
+      { bookmarks, raindrop },
+    );
+    expect(outcome.first).toEqual({ cards: 7, collections: 4, todos: 0, events: 0, skipped: 2 });
+    expect(outcome.again).toEqual({ cards: 0, collections: 0, todos: 0, events: 0, skipped: 10 });
+    expect(outcome.csv).toMatchObject({ cards: 3, collections: 3, skipped: 1 });
+    expect(outcome.refused).toMatch(/not a browser bookmarks export/);
+    expect(outcome.unknown).toMatch(/Unknown import format “opml”/);
+    expect(outcome.html).toContain('<DT><H3>Deep &quot;nested&quot; folder</H3>');
+    expect(outcome.json.cards).toHaveLength(10);
+    expect(outcome.csvOut).toContain('"Zürich, explained","My note\non two lines"');
+
+    // The view shows what the console imported.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Switzerland' }).click();
+    await card(page, 'Zürich, explained').waitFor();
+    await device.close();
+  });
+
+  it('finishes an import cut short by a closed tab and then a reload, exactly once, showing its progress', async () => {
+    const device = await rig.browser.newDevice();
+    let page = await openBurrow(rig, device);
+    await goTo(page, 'Import and export');
+    await page.getByLabel('Browser bookmarks (bookmarks.html)').setInputFiles({
+      name: 'big.html',
+      mimeType: 'text/html',
+      buffer: Buffer.from(generatedBookmarks(5, 1000)),
+    });
+    // Cut short once a chunk of links is in (of ten, 500 each): the tab closes.
+    await page.getByText(/Importing… [0-9],?[0-9]*05 of 5,005/).waitFor();
+    await page.close();
+
+    page = await openBurrow(rig, device);
+    const resuming = page.getByRole('status').filter({ hasText: 'Resuming the import of big.html' });
+    await resuming.filter({ hasText: /: [1-9][0-9,]* of 5,005/ }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme });
+      for (const width of [390, 1280]) {
+        await page.setViewportSize({ width, height: 800 });
+        await page.screenshot({ path: screenshotPath(`import-resume-${width}-${colorScheme}`) });
+      }
+    }
+    // And again, while it resumes: a reload.
+    await page.reload();
+    await page.getByText('Finished importing big.html. Imported 5,000 cards, 5 collections.').waitFor();
+    await resuming.waitFor({ state: 'detached' });
+
+    const counts = await page.evaluate(async () => {
+      const { burrow } = globalThis as unknown as BurrowWindow;
+      const cards = await burrow.list('cards');
+      const collections = await burrow.list('collections');
+      return {
+        cards: cards.length,
+        urls: new Set(cards.map((card) => card.fields.url)).size,
+        collections: collections.length,
+      };
+    });
+    expect(counts).toEqual({ cards: 5000, urls: 5000, collections: 5 });
+
+    // Opening the app again finds nothing left to do.
+    await page.reload();
+    await page.getByRole('heading', { level: 1 }).first().waitFor();
+    expect(await page.getByText('Resuming the import').count()).toBe(0);
     await device.close();
   });
 });
+
+/** A Chrome-style bookmarks.html of `folders` folders with `perFolder` links each. */
+function generatedBookmarks(folders: number, perFolder: number): string {
+  const lines = ['<!DOCTYPE NETSCAPE-Bookmark-file-1>', '<TITLE>Bookmarks</TITLE>', '<H1>Bookmarks</H1>', '<DL><p>'];
+  for (let folder = 0; folder < folders; folder++) {
+    lines.push(`    <DT><H3 ADD_DATE="1700000000">Folder ${folder}</H3>`, '    <DL><p>');
+    for (let link = 0; link < perFolder; link++) {
+      lines.push(
+        `        <DT><A HREF="https://example.com/${folder}/${link}" ADD_DATE="1700000000">Link ${folder}.${link}</A>`,
+      );
+    }
+    lines.push('    </DL><p>');
+  }
+  lines.push('</DL><p>');
+  return lines.join('\n');
+}

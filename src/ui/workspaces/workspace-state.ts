@@ -4,7 +4,8 @@ import type { TableName } from '../../../protocol/index.ts';
 import { newId } from '../../../protocol/index.ts';
 import type { BurrowClient, RecordView } from '../../api/client.ts';
 
-const CURRENT_KEY = 'burrow.workspaceId';
+/** Where this device remembers the current workspace (the console's import and export use it too). */
+export const CURRENT_WORKSPACE_KEY = 'burrow.workspaceId';
 /** What the placeholder is called; the client names the workspace it stores the same. */
 export const FIRST_WORKSPACE_NAME = 'Personal';
 
@@ -31,7 +32,7 @@ export interface WorkspaceState {
  */
 export function useWorkspaces(client: BurrowClient, ready: boolean): WorkspaceState {
   const [workspaces, setWorkspaces] = useState<RecordView[] | null>(null);
-  const [currentId, setCurrentId] = useState(() => localStorage.getItem(CURRENT_KEY));
+  const [currentId, setCurrentId] = useState(() => localStorage.getItem(CURRENT_WORKSPACE_KEY));
   const [generation, setGeneration] = useState(0);
   const reload = useCallback(() => setGeneration((value) => value + 1), []);
   const [placeholderId] = useState(() => newId());
@@ -54,7 +55,7 @@ export function useWorkspaces(client: BurrowClient, ready: boolean): WorkspaceSt
   }, [client, ready, generation]);
 
   const switchTo = useCallback((id: string) => {
-    localStorage.setItem(CURRENT_KEY, id);
+    localStorage.setItem(CURRENT_WORKSPACE_KEY, id);
     setCurrentId(id);
   }, []);
 
@@ -114,6 +115,12 @@ function withFirstWorkspace(
     create: async (table, fields, options) => {
       if (options?.workspaceId !== placeholderId) return client.create(table, fields, options);
       return createInFirstWorkspace(table, fields, options.id);
+    },
+    createAll: async (records, options) => {
+      if (options?.workspaceId !== placeholderId || records.length === 0) return client.createAll(records, options);
+      const [first, ...rest] = records;
+      const created = await createInFirstWorkspace(first.table, first.fields);
+      return [created, ...(await client.createAll(rest, { workspaceId: created.workspaceId }))];
     },
     update: (table, id, fields) => client.update(table, id, fields),
     remove: (table, id) => client.remove(table, id),

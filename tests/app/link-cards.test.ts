@@ -71,7 +71,7 @@ async function saveLink(page: Page, url: string): Promise<void> {
   await page.getByRole('button', { name: 'New link' }).click();
   const dialog = page.getByRole('dialog', { name: 'New link' });
   await dialog.getByLabel('URL').fill(url);
-  await dialog.getByRole('button', { name: 'Save' }).click();
+  await dialog.getByRole('button', { name: 'Done' }).click();
   await dialog.waitFor({ state: 'detached' });
 }
 
@@ -140,7 +140,7 @@ describe('link cards', () => {
     const editor = page.getByRole('dialog', { name: 'New link' });
     await editor.getByLabel('URL').fill(`${site.origin}/article`);
     await editor.getByLabel('Title').fill('Where badgers live');
-    await editor.getByRole('button', { name: 'Save' }).click();
+    await editor.getByRole('button', { name: 'Done' }).click();
     await editor.waitFor({ state: 'detached' });
     const saved = card(page, 'Where badgers live');
     await saved.waitFor();
@@ -273,10 +273,10 @@ describe('link cards', () => {
     await page.getByRole('button', { name: 'New link' }).click();
     const editor = page.getByRole('dialog', { name: 'New link' });
     await editor.getByLabel('URL').fill('karakeep');
-    await editor.getByRole('button', { name: 'Save' }).click();
+    await editor.getByRole('button', { name: 'Done' }).click();
     await editor.getByText('Link must be an http(s) URL').waitFor();
     await editor.getByLabel('URL').fill('  github.com/karakeep-app/karakeep ');
-    await editor.getByRole('button', { name: 'Save' }).click();
+    await editor.getByRole('button', { name: 'Done' }).click();
     await editor.waitFor({ state: 'detached' });
     const saved = card(page, 'github.com');
     await saved.waitFor();
@@ -295,6 +295,16 @@ describe('link cards', () => {
     const cover = card(page, 'Burrows').locator('img.card-cover');
     await cover.waitFor({ timeout: 60_000 });
     await waitFor(() => loaded(cover), { message: 'the cover to load online' });
+    // The worker stores its copy after answering (CacheFirst's put runs in the event's waitUntil).
+    const pictures = [cover, card(page, 'Burrows').locator('img.card-favicon')];
+    const paths = await Promise.all(pictures.map((picture) => picture.getAttribute('src')));
+    await waitFor(
+      () =>
+        page.evaluate(
+          `caches.open('burrow-media').then((cache) => Promise.all(${JSON.stringify(paths)}.map((path) => cache.match(path)))).then((hits) => hits.every(Boolean) || null)`,
+        ),
+      { message: 'the pictures in the worker cache' },
+    );
 
     await device.setOffline(true);
     await page.reload();

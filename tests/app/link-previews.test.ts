@@ -86,6 +86,15 @@ describe('link previews in the browser', () => {
     const image = fields.image as string;
     const online = await page.evaluate(async (path) => (await fetch(path)).status, image);
     expect(online).toBe(200);
+    // The worker answers from the network first and stores the copy after (CacheFirst's put runs in
+    // the event's waitUntil), so going offline before the copy is stored would ask the network.
+    await waitFor(
+      () =>
+        page.evaluate(
+          `caches.open('burrow-media').then((cache) => cache.match(${JSON.stringify(image)})).then((hit) => hit ? true : null)`,
+        ),
+      { message: 'the image in the worker cache' },
+    );
     await device.setOffline(true);
     // no-store: past the browser's HTTP cache (the image is immutable there too), so only the worker's cache can answer.
     // Page functions run in the browser; the Node type-check has no DOM, so these go as source text.

@@ -68,7 +68,7 @@ describe('search', () => {
     const editor = page.getByRole('dialog', { name: 'New link' });
     await editor.getByLabel('URL').fill(`${site.origin}/trams`);
     await editor.getByLabel('Tags').fill('Transit');
-    await editor.getByRole('button', { name: 'Save' }).click();
+    await editor.getByRole('button', { name: 'Done' }).click();
     await card(page, 'Trams').waitFor({ timeout: 60_000 });
     await addNote(page, 'Café Landolt', 'Opposite the **Kunsthaus**.');
 

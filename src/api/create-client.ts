@@ -204,7 +204,8 @@ class Client implements BurrowClient {
   private async authenticate(kind: 'signup' | 'login', email: string, password: string): Promise<Account> {
     await this.ready;
     const answer = await authenticate(this.deps.fetch, kind, email, password);
-    await this.deps.directory.claimLocalData(answer.user.id);
+    // The anonymous workspace becomes the account's first: one "Personal", every card kept.
+    await this.deps.directory.claimLocalData(answer.user.id, answer.workspaceIds[0]);
     await this.deps.directory.activateAccount(answer.user);
     this.knownWorkspaceIds = answer.workspaceIds;
     await this.switchTo(answer.user, true);

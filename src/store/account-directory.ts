@@ -20,8 +20,11 @@ export interface SyncDirectory {
 /** What the client needs besides: signing in and out, and the page's side of the store. */
 export interface AccountDirectory extends SyncDirectory {
   activateAccount(user: AccountUser | null): Promise<void>;
-  /** Moves anonymous data into the user's database on their first sign-in here. */
-  claimLocalData(userId: string): Promise<number>;
+  /**
+   * Moves anonymous data into the user's database on their first sign-in here; its one
+   * workspace becomes `accountWorkspaceId` (the account's default) when given.
+   */
+  claimLocalData(userId: string, accountWorkspaceId?: string): Promise<number>;
   openLocalStore(name: string): Promise<LocalStore>;
 }
 

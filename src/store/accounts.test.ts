@@ -60,6 +60,47 @@ describe('accounts', () => {
       expect(await anonymous.nextBatch(10, 1_000_000)).toBeNull();
     });
 
+    it("makes the anonymous workspace the account's: one workspace, every card, seqs from 1", async () => {
+      const anonymous = await stores.open(localDatabaseName(null));
+      const own = await anonymous.commit({
+        op: 'create',
+        table: 'workspaces',
+        id: workspaceId,
+        workspaceId,
+        fields: { name: 'Personal' },
+      });
+      await writeCards(anonymous, ['one', 'two']);
+      const accountWorkspace = newId();
+
+      expect(await claimLocalData('u1', accountWorkspace)).toBe(3);
+
+      const user = await stores.open(localDatabaseName('u1'));
+      expect(await user.list('workspaces')).toEqual([]);
+      expect((await user.list('cards')).map((card) => card.workspaceId)).toEqual([accountWorkspace, accountWorkspace]);
+      const batch = await user.nextBatch(10, 1_000_000);
+      expect(batch?.mutations.map((mutation) => [mutation.seq, mutation.table, mutation.workspaceId])).toEqual([
+        [1, 'cards', accountWorkspace],
+        [2, 'cards', accountWorkspace],
+      ]);
+      expect(batch?.mutations.some((mutation) => mutation.recordId === own.id)).toBe(false);
+      expect(await anonymous.list('workspaces')).toEqual([]);
+    });
+
+    it('claims a workspace as it is when it is not the one anonymous use made first', async () => {
+      const anonymous = await stores.open(localDatabaseName(null));
+      await writeCards(anonymous, ['one']);
+      await anonymous.commit({
+        op: 'create',
+        table: 'workspaces',
+        id: workspaceId,
+        workspaceId,
+        fields: { name: 'Later' },
+      });
+      await claimLocalData('u1', newId());
+      const user = await stores.open(localDatabaseName('u1'));
+      expect((await user.list('workspaces')).map((workspace) => workspace.fields.name)).toEqual(['Later']);
+    });
+
     it('merges a later update into the newest claimed entry, as it would have before the claim', async () => {
       const anonymous = await stores.open(localDatabaseName(null));
       const [, second] = await writeCards(anonymous, ['one', 'two']);

@@ -49,7 +49,7 @@ export function localDatabaseName(userId: string | null): string {
 }
 
 /** Everything in a local database, read in one transaction. */
-interface Snapshot {
+export interface Snapshot {
   records: LocalRecord[];
   outbox: OutboxEntry[];
   conflicts: StoredConflict[];
@@ -70,27 +70,66 @@ interface Snapshot {
  * short (tab closed) is finished for its user first, the next time anyone signs in, so the
  * leftovers can never be claimed by someone else.
  */
-export async function claimLocalData(userId: string): Promise<number> {
+export async function claimLocalData(userId: string, accountWorkspaceId?: string): Promise<number> {
   const anonymous = await openLocalDatabase(ANONYMOUS_DB_NAME);
   try {
     const interrupted = (await anonymous.get(STORES.meta, 'claimingFor')) as string | undefined;
     if (interrupted !== undefined && interrupted !== userId) await claimInto(anonymous, interrupted);
-    return await claimInto(anonymous, userId);
+    return await claimInto(anonymous, userId, accountWorkspaceId);
   } finally {
     anonymous.close();
   }
 }
 
-async function claimInto(anonymous: LocalDatabase, userId: string): Promise<number> {
+async function claimInto(anonymous: LocalDatabase, userId: string, accountWorkspaceId?: string): Promise<number> {
   const user = await openLocalDatabase(userDatabaseName(userId));
   try {
     const snapshot = await beginClaim(anonymous, userId);
-    const moved = await moveInto(user, userId, snapshot);
+    const adopted = accountWorkspaceId ? intoAccountWorkspace(snapshot, accountWorkspaceId) : snapshot;
+    const moved = await moveInto(user, userId, adopted);
+    // What the anonymous database held goes, the adopted workspace's record and create too.
     await endClaim(anonymous, moved ? snapshot : null);
     return moved ? snapshot.records.length : 0;
   } finally {
     user.close();
   }
+}
+
+/**
+ * The snapshot with its one workspace replaced by the account's (`target`): every record and
+ * change of it moves there, and the workspace's own record and create go, so signing up after
+ * anonymous use leaves one workspace, with every card. Only in the case anonymous use makes: one
+ * workspace, its create the first change in the outbox and the only change of a workspace (its
+ * seq then goes to the next change: the seq base moves up by the keys it spanned). Anything else
+ * is claimed as it is.
+ */
+export function intoAccountWorkspace(snapshot: Snapshot, target: string): Snapshot {
+  const workspaces = snapshot.records.filter((record) => record.table === 'workspaces');
+  const workspaceChanges = snapshot.outbox.filter((entry) => entry.table === 'workspaces');
+  const [own] = workspaces;
+  const [create, next] = snapshot.outbox;
+  const adoptable =
+    workspaces.length === 1 &&
+    !own.deleted &&
+    own.id !== target &&
+    own.server === null &&
+    workspaceChanges.length === 1 &&
+    create === workspaceChanges[0] &&
+    create.op === 'create' &&
+    create.recordId === own.id &&
+    snapshot.conflicts.length === 0 &&
+    snapshot.failed.length === 0;
+  if (!adoptable) return snapshot;
+  const moveTo = <T extends { workspaceId: string }>(item: T): T =>
+    item.workspaceId === own.id ? { ...item, workspaceId: target } : item;
+  const seqBase = typeof snapshot.seqBase === 'number' ? snapshot.seqBase : 0;
+  return {
+    ...snapshot,
+    records: snapshot.records.filter((record) => record !== own).map(moveTo),
+    outbox: snapshot.outbox.slice(1).map(moveTo),
+    // With nothing left to send, the user's fresh outbox starts at key 1: seq base 0.
+    seqBase: next ? seqBase + (next.key - create.key) : 0,
+  };
 }
 
 /** Reads everything anonymous and marks the claim in progress, in one transaction. */

@@ -37,6 +37,9 @@ const ImportExportView = lazyComponent(
 const ReadingView = lazyComponent(() => import('./cards/reading-view.tsx').then((module) => module.ReadingView));
 const SyncPanel = lazyComponent(() => import('./sync-panel/sync-panel.tsx').then((module) => module.SyncPanel));
 
+/** A mouse or trackpad, where a keyboard is likely: the "/" shortcut is worth a hint only there. */
+const FINE_POINTER = typeof matchMedia === 'function' && matchMedia('(hover: hover) and (pointer: fine)').matches;
+
 export interface AppProps {
   client: BurrowClient;
   /** Subscribes to "a new version is waiting"; the callback gets a function that reloads into it. */
@@ -161,7 +164,7 @@ export function App({ client, onUpdateAvailable }: AppProps) {
             id="search-input"
             ref={searchRef}
             type="search"
-            placeholder="Search (press /)"
+            placeholder={FINE_POINTER ? 'Search (press /)' : 'Search'}
             value={search}
             onInput={(event) => {
               setSearch(event.currentTarget.value);

@@ -1,6 +1,7 @@
-/** The navigation: card views, the collections tree, todos, agenda, trash, import and export. */
+/** The navigation: card views, the collapsible collections tree (scrolling on its own), todos, agenda, trash, import and export. */
 import './sidebar.css';
 import type { ComponentChildren } from 'preact';
+import { useState } from 'preact/hooks';
 import { buildCollectionTree, type CollectionNode } from './collections/collection-tree.ts';
 import { Icon } from './icons.tsx';
 import { useRecords } from './live/use-records.ts';
@@ -42,25 +43,67 @@ function NavLink({
   );
 }
 
+const COLLAPSED_KEY = 'burrow:collapsed-collections';
+
+/** The collections whose subcollections are hidden, remembered on this device. */
+function useCollapsed(): [Set<string>, (id: string) => void] {
+  const [collapsed, setCollapsed] = useState<Set<string>>(() => {
+    try {
+      return new Set(JSON.parse(localStorage.getItem(COLLAPSED_KEY) ?? '[]') as string[]);
+    } catch {
+      return new Set();
+    }
+  });
+  const toggle = (id: string) =>
+    setCollapsed((previous) => {
+      const next = new Set(previous);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      localStorage.setItem(COLLAPSED_KEY, JSON.stringify([...next]));
+      return next;
+    });
+  return [collapsed, toggle];
+}
+
 export function Sidebar({ route, open, onNavigate, onNewCollection }: SidebarProps) {
   const collections = useRecords('collections');
   const tree = collections ? buildCollectionTree(collections) : [];
+  const [collapsed, toggle] = useCollapsed();
   const is = (name: Route['name']) => route.name === name;
   const renderNodes = (nodes: CollectionNode[]) => (
     <ul>
-      {nodes.map((node) => (
-        <li key={node.record.id}>
-          <NavLink
-            to={{ name: 'collection', id: node.record.id }}
-            current={route.name === 'collection' && route.id === node.record.id}
-            onNavigate={onNavigate}
-          >
-            {node.name}
-            {node.record.conflict && <span class="badge badge-conflict">Conflict</span>}
-          </NavLink>
-          {node.children.length > 0 && renderNodes(node.children)}
-        </li>
-      ))}
+      {nodes.map((node) => {
+        const id = node.record.id;
+        const folded = collapsed.has(id);
+        return (
+          <li key={id}>
+            <div class="tree-row">
+              {node.children.length > 0 ? (
+                <button
+                  type="button"
+                  class="icon-button tree-toggle"
+                  aria-expanded={!folded}
+                  aria-label={`${folded ? 'Expand' : 'Collapse'} ${node.name}`}
+                  onClick={() => toggle(id)}
+                >
+                  <span aria-hidden="true">{folded ? '▸' : '▾'}</span>
+                </button>
+              ) : (
+                <span class="tree-toggle" aria-hidden="true" />
+              )}
+              <NavLink
+                to={{ name: 'collection', id }}
+                current={route.name === 'collection' && route.id === id}
+                onNavigate={onNavigate}
+              >
+                {node.name}
+                {node.record.conflict && <span class="badge badge-conflict">Conflict</span>}
+              </NavLink>
+            </div>
+            {node.children.length > 0 && !folded && renderNodes(node.children)}
+          </li>
+        );
+      })}
     </ul>
   );
   return (

@@ -274,7 +274,7 @@ describe('link cards', () => {
     const editor = page.getByRole('dialog', { name: 'New link' });
     await editor.getByLabel('URL').fill('karakeep');
     await editor.getByRole('button', { name: 'Done' }).click();
-    await editor.getByText('Link must be an http(s) URL').waitFor();
+    await editor.getByText('Link must be an http(s) URL').first().waitFor();
     await editor.getByLabel('URL').fill('  github.com/karakeep-app/karakeep ');
     await editor.getByRole('button', { name: 'Done' }).click();
     await editor.waitFor({ state: 'detached' });

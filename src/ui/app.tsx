@@ -4,12 +4,8 @@ import './views.css';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { CardFields } from '../../protocol/index.ts';
 import type { BurrowClient, RecordView } from '../api/client.ts';
-import { AccountDialog } from './account-dialog.tsx';
-import { AgendaView } from './agenda/agenda-view.tsx';
 import { AppContext, type AppContextValue, useApp } from './app-context.ts';
-import { CardEditor } from './cards/card-editor.tsx';
 import { CardsView } from './cards/cards-view.tsx';
-import { CollectionDialog } from './collections/collection-dialog.tsx';
 import { ErrorBoundary } from './error-boundary.tsx';
 import { Icon } from './icons.tsx';
 import { useKeyboardShortcuts } from './keyboard.ts';
@@ -22,10 +18,7 @@ import { Sidebar } from './sidebar.tsx';
 import { InitialSyncBar, StatusPill } from './status-pill.tsx';
 import { SyncNotice } from './sync-notice.tsx';
 import { Toasts, useToasts } from './toasts.tsx';
-import { TodosView } from './todos-view.tsx';
-import { TrashView } from './trash-view.tsx';
 import { useWorkspaces } from './workspaces/workspace-state.ts';
-import { WorkspacesDialog } from './workspaces/workspaces-dialog.tsx';
 
 // Rarely used views are loaded when first opened: the first view's code stays small.
 /** Loaded at every start: it finishes an import cut short, if there is one. */
@@ -36,6 +29,22 @@ const ImportExportView = lazyComponent(
 );
 const ReadingView = lazyComponent(() => import('./cards/reading-view.tsx').then((module) => module.ReadingView));
 const SyncPanel = lazyComponent(() => import('./sync-panel/sync-panel.tsx').then((module) => module.SyncPanel));
+// Dialogs and the views past the first: loaded on first use (from the worker's precache, so at once).
+const CardEditor = lazyComponent(() => import('./cards/card-editor.tsx').then((module) => module.CardEditor));
+const AccountDialog = lazyComponent(() => import('./account-dialog.tsx').then((module) => module.AccountDialog));
+const CollectionDialog = lazyComponent(() =>
+  import('./collections/collection-dialog.tsx').then((module) => module.CollectionDialog),
+);
+const WorkspacesDialog = lazyComponent(() =>
+  import('./workspaces/workspaces-dialog.tsx').then((module) => module.WorkspacesDialog),
+);
+const LOADING_VIEW = <p class="loading">Loading…</p>;
+const TodosView = lazyComponent(() => import('./todos-view.tsx').then((module) => module.TodosView), LOADING_VIEW);
+const AgendaView = lazyComponent(
+  () => import('./agenda/agenda-view.tsx').then((module) => module.AgendaView),
+  LOADING_VIEW,
+);
+const TrashView = lazyComponent(() => import('./trash-view.tsx').then((module) => module.TrashView), LOADING_VIEW);
 
 /** A mouse or trackpad, where a keyboard is likely: the "/" shortcut is worth a hint only there. */
 const FINE_POINTER = typeof matchMedia === 'function' && matchMedia('(hover: hover) and (pointer: fine)').matches;

@@ -107,6 +107,7 @@ describe('drafts are data', () => {
     const { device, page } = await freshDevice();
     await page.getByRole('button', { name: 'New link' }).click();
     let dialog = page.getByRole('dialog', { name: 'New link' });
+    await dialog.waitFor();
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
     expect(await cardsAndOutbox(page)).toEqual({ titles: [], pendingCards: 0 });

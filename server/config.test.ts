@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './config.ts';
@@ -19,7 +20,7 @@ describe('loadConfig', () => {
       loginLimit: 10,
       loginAddressLimit: 100,
       signupLimit: 10,
-      hashConcurrency: 2,
+      hashConcurrency: Math.max(1, availableParallelism() - 1),
       writeLimit: 10_000,
       writeWindowMs: 60_000,
       quotaBytes: 256 * 1024 * 1024,

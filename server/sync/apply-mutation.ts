@@ -215,13 +215,24 @@ function create(
   const refusal =
     checkRecord(table, record, context.pointer) ??
     checkParent(access, record, context.pointer) ??
-    checkQuota(access, context.userId, null, record);
+    quotaRefusal(access, context.userId, null, record);
   if (refusal) return refusal;
   record.seq = access.nextSeq();
   if (table.name === 'workspaces') access.claimWorkspace(record.id, context.userId);
   access.saveRecord(record, true);
   if (liveLinkUrl(record) !== null) access.enqueuePreview(record);
   return { status: 'applied', record };
+}
+
+/** The quota's refusal of saving `after` in place of `before`, as an outcome. */
+function quotaRefusal(
+  access: RecordAccess,
+  userId: string,
+  before: StoredRecord | null,
+  after: StoredRecord,
+): ApplyOutcome | null {
+  const refused = checkQuota(access, userId, before, after);
+  return refused ? { status: 'rejected', problem: refused } : null;
 }
 
 /** Applies `changes` (and an undelete) to `existing`; a no-op when nothing would change. */
@@ -240,7 +251,7 @@ function change(
   const twin = newLink ? findTwin(access, record) : undefined;
   if (twin) return { refusal: duplicateUrlRejection(twin, context.pointer), record };
   const refusal =
-    checkQuota(access, context.userId, existing, record) ?? commit(access, table, record, changes, context.pointer);
+    quotaRefusal(access, context.userId, existing, record) ?? commit(access, table, record, changes, context.pointer);
   if (!refusal && newLink) access.enqueuePreview(record);
   return { refusal, record };
 }

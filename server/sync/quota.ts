@@ -3,8 +3,8 @@
  * rejected, `413 quota-exceeded`, and applies nothing. A change that does not grow them
  * (a delete, a restore, a shorter text) always passes, so a full account can still be tidied.
  */
+import type { Problem } from '../../protocol/index.ts';
 import { problem } from '../problem.ts';
-import type { ApplyOutcome } from './apply-mutation.ts';
 import type { RecordAccess } from './record-access.ts';
 import type { StoredRecord } from './stored-record.ts';
 
@@ -37,17 +37,17 @@ export function fieldsGrowth(before: Record<string, unknown> | null, after: Reco
   return growth + commas(after) - commas(before);
 }
 
-/** The refusal when saving `after` in place of `before` would take `userId` past the quota. */
+/** The problem when saving `after` in place of `before` would take `userId` past the quota, else null. */
 export function checkQuota(
   access: RecordAccess,
   userId: string,
   before: StoredRecord | null,
   after: StoredRecord,
-): ApplyOutcome | null {
+): Problem | null {
   const room = access.storageRoom(userId);
   if (room === Number.POSITIVE_INFINITY) return null;
   const growth = fieldsGrowth(before?.fields ?? null, after.fields);
   if (growth <= 0 || growth <= room) return null;
   const detail = `This change needs ${growth} more bytes of storage, but the account has ${Math.max(0, room)} left.`;
-  return { status: 'rejected', problem: problem(413, 'quota-exceeded', detail) };
+  return problem(413, 'quota-exceeded', detail);
 }

@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { RecordRef, SyncStatus } from '../api/client.ts';
+import { INITIAL_STATUS } from '../sync/sync-status.ts';
 import { describeArrivals, describeProblem, statusLabel, statusTone } from './sync-words.ts';
 
-const base: SyncStatus = {
-  state: 'synced',
-  pending: 0,
-  retrying: 0,
-  nextAttemptAt: null,
-  lastError: null,
-  failed: 0,
-  conflicts: 0,
-  lastSyncAt: null,
-  cursor: 0,
-  initialSync: null,
-};
+const base: SyncStatus = { ...INITIAL_STATUS, state: 'synced' };
 
 describe('statusLabel', () => {
   it.each([

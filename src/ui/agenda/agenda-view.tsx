@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { type EventFields, validateFields } from '../../../protocol/index.ts';
 import type { RecordView } from '../../api/client.ts';
 import { useApp } from '../app-context.ts';
+import { formatTimeOfDay } from '../dates.ts';
 import { Icon } from '../icons.tsx';
 import { useRecords } from '../live/use-records.ts';
 import { RecordBadges } from '../record-badges.tsx';
@@ -96,7 +97,9 @@ export function AgendaView() {
 function EventRow({ event, onOpen }: { event: RecordView; onOpen: () => void }) {
   const { client } = useApp();
   const fields = event.fields as unknown as EventFields;
-  const time = fields.start ? `${fields.start}${fields.end ? `–${fields.end}` : ''}` : 'All day';
+  const time = fields.start
+    ? `${formatTimeOfDay(fields.start)}${fields.end ? `–${formatTimeOfDay(fields.end)}` : ''}`
+    : 'All day';
   return (
     <li class="row">
       <span class="event-time">{time}</span>

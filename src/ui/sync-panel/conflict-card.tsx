@@ -177,9 +177,11 @@ function FieldConflict({ conflict, busy, resolve }: FieldConflictProps) {
           {conflict.conflicts.map((field) => (
             <tr key={field.field}>
               <th scope="row">{fieldLabel(field.field)}</th>
-              <td class="conflict-value">{formatValue(field.client)}</td>
+              <td class="conflict-value">{formatValue(field.client, field.field)}</td>
               <td class="conflict-value">
-                {field.omitted && field.server === undefined ? 'Not on this device yet' : formatValue(field.server)}
+                {field.omitted && field.server === undefined
+                  ? 'Not on this device yet'
+                  : formatValue(field.server, field.field)}
               </td>
             </tr>
           ))}

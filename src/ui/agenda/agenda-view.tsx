@@ -111,6 +111,9 @@ function EventRow({ event, onOpen }: { event: RecordView; onOpen: () => void }) 
       </span>
       <RecordBadges record={event} />
       <div class="row-actions">
+        <button type="button" class="icon-button" aria-label={`Edit ${fields.title}`} title="Edit" onClick={onOpen}>
+          <Icon name="edit" />
+        </button>
         <button
           type="button"
           class="icon-button"

@@ -43,6 +43,8 @@ export interface Limiters {
   signupAddress: RateLimiterAbstract;
   /** Record writes per user: a push counts its mutations, a REST write one. */
   writes: RateLimiterAbstract;
+  /** What a user's pulls and REST lists answered, in characters of JSON (`read-limit.ts`). */
+  reads: RateLimiterAbstract;
 }
 
 /** Whole seconds for a window in ms: rate-limiter-flexible counts in seconds (0 would mean forever). */
@@ -77,6 +79,11 @@ export function createLimiters(config: ServerConfig, backend: LimiterBackend = m
       keyPrefix: 'writes',
       points: config.writeLimit,
       durationSeconds: toSeconds(config.writeWindowMs),
+    }),
+    reads: counter({
+      keyPrefix: 'reads',
+      points: config.readLimitBytes,
+      durationSeconds: toSeconds(config.readWindowMs),
     }),
   };
 }

@@ -31,6 +31,8 @@ export const PROBLEM = {
   quotaExceeded: 'quota-exceeded',
   /** Too much work waiting (password hashing): 503 with `Retry-After`. */
   serverBusy: 'server-busy',
+  /** The database cannot be reached (PostgreSQL down or restarting): 503 with `Retry-After`. */
+  databaseUnavailable: 'database-unavailable',
   /** A request for a Host other than `BURROW_PUBLIC_URL`'s (421, DNS rebinding). */
   wrongHost: 'wrong-host',
   /** REST answers of the push conflict codes (409, with the current envelope under `current`). */

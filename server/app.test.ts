@@ -103,6 +103,24 @@ describe('app', () => {
     expect(JSON.stringify(logged)).toContain('disk on fire');
   });
 
+  it('answers 503 database-unavailable with Retry-After when the database cannot be reached', async () => {
+    const unreachable = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    const failing = new Proxy(server.store, {
+      get(target, property, receiver) {
+        if (property === 'findCredentials') return () => Promise.reject(unreachable);
+        return Reflect.get(target, property, receiver);
+      },
+    }) as Store;
+    const app = createApp({ store: failing, config: server.config, logger: { log: () => undefined } });
+    const response = await app.request('http://burrow.test/api/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'a@b.co', password: '12345678' }),
+    });
+    expectProblem(response, 503, 'database-unavailable', await json(response));
+    expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
   describe('the built PWA', () => {
     beforeEach(() => {
       const dist = server.config.distDir;

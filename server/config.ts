@@ -41,6 +41,9 @@ export interface ServerConfig {
   /** Record writes per user within `writeWindowMs` (a push counts its mutations) before 429. */
   writeLimit: number;
   writeWindowMs: number;
+  /** Characters of JSON a user's pulls and lists may answer within `readWindowMs` before 429. */
+  readLimitBytes: number;
+  readWindowMs: number;
   /** Bytes of stored record fields per user (0: no quota). */
   quotaBytes: number;
   /** Skip the "is dist/ up to date" check and build at start. */
@@ -192,6 +195,10 @@ export function loadConfig(argv: readonly string[], env: Env): ServerConfig {
     hashQueueLimit: integer(env.BURROW_HASH_QUEUE_LIMIT, 'BURROW_HASH_QUEUE_LIMIT', 32),
     writeLimit: positive(env.BURROW_WRITE_LIMIT, 'BURROW_WRITE_LIMIT', 10_000),
     writeWindowMs: integer(env.BURROW_WRITE_WINDOW_MS, 'BURROW_WRITE_WINDOW_MS', 60 * 1000),
+    // 8 pages of 4 MiB per 10 s: a new device still brings 560 MB of notes in under three
+    // minutes, and a client pulling 4 MiB pages without pause no longer holds the event loop.
+    readLimitBytes: positive(env.BURROW_READ_LIMIT_BYTES, 'BURROW_READ_LIMIT_BYTES', 32 * 1024 * 1024),
+    readWindowMs: positive(env.BURROW_READ_WINDOW_MS, 'BURROW_READ_WINDOW_MS', 10 * 1000),
     quotaBytes: integer(env.BURROW_QUOTA_BYTES, 'BURROW_QUOTA_BYTES', 256 * 1024 * 1024),
     skipBuild: env.BURROW_SKIP_BUILD === '1',
     heartbeatMs: integer(env.BURROW_HEARTBEAT_MS, 'BURROW_HEARTBEAT_MS', 15_000),

@@ -29,6 +29,7 @@ const TITLES: Record<ProblemCode, string> = {
   'weak-password': 'Password too easy to guess',
   'quota-exceeded': 'Storage quota exceeded',
   'server-busy': 'Server busy',
+  'database-unavailable': 'Database unavailable',
   'wrong-host': 'Wrong host',
   exists: 'Record exists',
   deleted: 'Record deleted',

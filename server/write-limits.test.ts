@@ -74,6 +74,18 @@ describe('write rate limit', () => {
     expect(await cardCount()).toBe(8);
   });
 
+  it('refuses a push past the limit before reading its body: a malformed one is 429, not 400', async () => {
+    await start({ BURROW_WRITE_LIMIT: '5' });
+    expect((await rawPush(Array.from({ length: 5 }, (_, i) => note(`n${i}`)))).status).toBe(200);
+    const refused = await user.send('/api/sync/push', {
+      method: 'POST',
+      headers: { 'idempotency-key': newId(), 'content-type': 'application/json' },
+      body: '{"protocol": 1, "mutations": [',
+    });
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+  });
+
   it('lets a push larger than the whole limit through when the window starts empty', async () => {
     await start({ BURROW_WRITE_LIMIT: '5' });
     expect((await rawPush(Array.from({ length: 8 }, (_, i) => note(`n${i}`)))).status).toBe(200);

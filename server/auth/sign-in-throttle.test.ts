@@ -6,7 +6,7 @@ import { SignInThrottle } from './sign-in-throttle.ts';
 
 function throttleWith(env: Record<string, string>): SignInThrottle {
   const config = loadConfig([], env);
-  return new SignInThrottle(createLimiters(config), Math.ceil(config.loginWindowMs / 1000));
+  return new SignInThrottle(createLimiters(config));
 }
 
 /** The Retry-After seconds of a refused attempt, or 'ran' when it was allowed to run (and failed). */
@@ -61,6 +61,13 @@ describe('SignInThrottle', () => {
     });
   });
 
+  it('lets exactly the free attempts through a burst of concurrent attempts', async () => {
+    const throttle = throttleWith({ BURROW_LOGIN_LIMIT: '3' });
+    const outcomes = await Promise.all(Array.from({ length: 8 }, () => attempt(throttle)));
+    expect(outcomes.filter((outcome) => outcome === 'ran')).toHaveLength(3);
+    expect(outcomes.filter((outcome) => outcome === 1)).toHaveLength(5);
+  });
+
   it('throttles each (account, address) pair on its own', async () => {
     const throttle = throttleWith({ BURROW_LOGIN_LIMIT: '1' });
     expect(await attempt(throttle, 'a@example.com', '203.0.113.1')).toBe('ran');
@@ -74,5 +81,15 @@ describe('SignInThrottle', () => {
     const reservation = await throttle.reserveSignIn('a@example.com', '203.0.113.1');
     await reservation.release();
     expect(await attempt(throttle)).toBe('ran');
+  });
+
+  it('gives back a delayed attempt released unchecked: the next one runs at once', async () => {
+    const throttle = throttleWith({ BURROW_LOGIN_LIMIT: '1' });
+    expect(await attempt(throttle)).toBe('ran');
+    vi.advanceTimersByTime(1000);
+    const delayed = await throttle.reserveSignIn('a@example.com', '203.0.113.1');
+    await delayed.release();
+    expect(await attempt(throttle)).toBe('ran');
+    expect(await attempt(throttle)).toBe(2);
   });
 });

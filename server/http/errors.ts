@@ -3,6 +3,7 @@ import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from '../logger.ts';
 import { fail, ProblemError, problem, problemResponse } from '../problem.ts';
+import { isDatabaseUnavailable } from '../storage/unavailable.ts';
 import type { AppEnv } from './app-env.ts';
 
 /** Hono's own exceptions (e.g. from a middleware) keep their status under a generic code. */
@@ -13,10 +14,22 @@ function fromHttpException(error: HTTPException) {
   return problem(500, 'internal', 'Something went wrong on the server.');
 }
 
+/** How long a client waits before trying again while the database is unreachable (seconds). */
+const DATABASE_RETRY_AFTER_SECONDS = 2;
+
 export function errorHandler(logger: Logger): ErrorHandler<AppEnv> {
   return (error, c) => {
     if (error instanceof ProblemError) return problemResponse(error.problem, error.headers);
     if (error instanceof HTTPException) return problemResponse(fromHttpException(error));
+    if (isDatabaseUnavailable(error)) {
+      logger.log('warn', 'database unavailable', {
+        method: c.req.method,
+        path: c.req.path,
+        error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
+      });
+      const unavailable = problem(503, 'database-unavailable', 'The database cannot be reached; try again shortly.');
+      return problemResponse(unavailable, { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) });
+    }
     logger.log('error', 'unhandled error', {
       method: c.req.method,
       path: c.req.path,

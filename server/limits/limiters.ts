@@ -1,11 +1,12 @@
 /**
  * Every rate limiter of the server, built in this one module from the configuration, over one
- * storage backend: rate-limiter-flexible's memory store today, its PostgreSQL store (shared by
- * several processes) once the server runs on PostgreSQL. Swap `memoryBackend` for another
- * `LimiterBackend` and nothing else changes.
+ * storage backend: this process's memory on SQLite, the database on PostgreSQL (shared by
+ * several processes, `postgres-backend.ts`). Swap `memoryBackend` for another `LimiterBackend`
+ * and nothing else changes.
  */
 import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { ServerConfig } from '../config.ts';
+import { MemorySignInLedger, type SignInLedger, type SignInRules } from './sign-in-gate.ts';
 
 /** What a limiter is made of: counted points per key, forgotten `durationSeconds` after the first. */
 export interface LimiterOptions {
@@ -14,27 +15,36 @@ export interface LimiterOptions {
   durationSeconds: number;
 }
 
-/** Builds one limiter on some storage. */
-export type LimiterBackend = (options: LimiterOptions) => RateLimiterAbstract;
+/** Builds the limiters on some storage. */
+export interface LimiterBackend {
+  /** A rate-limiter-flexible counter. */
+  counter(options: LimiterOptions): RateLimiterAbstract;
+  /** Where the sign-in gates keep their records. */
+  signInLedger(): SignInLedger;
+}
 
 /** Counters in this process's memory (each key forgets itself when its window ends). */
-export const memoryBackend: LimiterBackend = ({ keyPrefix, points, durationSeconds }) =>
-  new RateLimiterMemory({ keyPrefix, points, duration: durationSeconds });
+export const memoryBackend: LimiterBackend = {
+  counter: ({ keyPrefix, points, durationSeconds }) =>
+    new RateLimiterMemory({ keyPrefix, points, duration: durationSeconds }),
+  signInLedger: () => new MemorySignInLedger(),
+};
+
+/** The wait after the last free sign-in attempt of a pair; it doubles after each delayed one. */
+const FIRST_SIGN_IN_DELAY_MS = 1000;
 
 /** The limiters the routes use; see docs/protocol.md for what each counts. */
 export interface Limiters {
-  /** Sign-in attempts per (account, address) that run without delay, per login window. */
-  loginFree: RateLimiterAbstract;
-  /** The growing delay per (account, address) after the free attempts: one point, custom durations. */
-  loginDelay: RateLimiterAbstract;
-  /** How many delayed attempts each (account, address) has had: the exponent of the next delay. */
-  loginDelayCount: RateLimiterAbstract;
+  /** The sign-in gates per (account, address): free attempts, then growing delays (`sign-in-gate.ts`). */
+  signIns: { ledger: SignInLedger; rules: SignInRules };
   /** Sign-in attempts per address across every account (failures only: a success gives its point back). */
   loginAddress: RateLimiterAbstract;
   /** Sign-ups per address. */
   signupAddress: RateLimiterAbstract;
   /** Record writes per user: a push counts its mutations, a REST write one. */
   writes: RateLimiterAbstract;
+  /** What a user's pulls and REST lists answered, in characters of JSON (`read-limit.ts`). */
+  reads: RateLimiterAbstract;
 }
 
 /** Whole seconds for a window in ms: rate-limiter-flexible counts in seconds (0 would mean forever). */
@@ -44,24 +54,36 @@ export function toSeconds(ms: number): number {
 
 export function createLimiters(config: ServerConfig, backend: LimiterBackend = memoryBackend): Limiters {
   const loginWindow = toSeconds(config.loginWindowMs);
+  const counter = (options: LimiterOptions) => backend.counter(options);
   return {
-    loginFree: backend({ keyPrefix: 'login-free', points: config.loginLimit, durationSeconds: loginWindow }),
-    loginDelay: backend({ keyPrefix: 'login-delay', points: 1, durationSeconds: loginWindow }),
-    loginDelayCount: backend({ keyPrefix: 'login-delays', points: 1, durationSeconds: loginWindow }),
-    loginAddress: backend({
+    signIns: {
+      ledger: backend.signInLedger(),
+      rules: {
+        freeAttempts: config.loginLimit,
+        windowMs: config.loginWindowMs,
+        firstDelayMs: FIRST_SIGN_IN_DELAY_MS,
+        maxDelayMs: config.loginWindowMs,
+      },
+    },
+    loginAddress: counter({
       keyPrefix: 'login-address',
       points: config.loginAddressLimit,
       durationSeconds: loginWindow,
     }),
-    signupAddress: backend({
+    signupAddress: counter({
       keyPrefix: 'signup-address',
       points: config.signupLimit,
       durationSeconds: toSeconds(config.signupWindowMs),
     }),
-    writes: backend({
+    writes: counter({
       keyPrefix: 'writes',
       points: config.writeLimit,
       durationSeconds: toSeconds(config.writeWindowMs),
+    }),
+    reads: counter({
+      keyPrefix: 'reads',
+      points: config.readLimitBytes,
+      durationSeconds: toSeconds(config.readWindowMs),
     }),
   };
 }

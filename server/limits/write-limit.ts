@@ -8,6 +8,12 @@ import type { AppEnv } from '../http/app-env.ts';
 import { fail } from '../problem.ts';
 import { consume, type Limiters, retryAfterSeconds } from './limiters.ts';
 
+function writesLimited(retryAfterMs: number) {
+  const error = fail(429, 'rate-limited', 'Too many changes in a short time; they will be sent again shortly.');
+  error.headers['retry-after'] = retryAfterSeconds(retryAfterMs);
+  return error;
+}
+
 /**
  * Charges `count` writes to `userId`, or throws 429. A push larger than the whole limit is
  * charged the limit, so a big batch still goes through once a window starts empty.
@@ -15,11 +21,17 @@ import { consume, type Limiters, retryAfterSeconds } from './limiters.ts';
 export async function chargeWrites(limiters: Limiters, userId: string, count: number): Promise<void> {
   const points = Math.max(1, Math.min(count, limiters.writes.points));
   const charged = await consume(limiters.writes, userId, points);
-  if (!charged.allowed) {
-    const error = fail(429, 'rate-limited', 'Too many changes in a short time; they will be sent again shortly.');
-    error.headers['retry-after'] = retryAfterSeconds(charged.retryAfterMs);
-    throw error;
-  }
+  if (!charged.allowed) throw writesLimited(charged.retryAfterMs);
+}
+
+/**
+ * Throws 429 when `userId` has no writes left in this window, before the body is read: a
+ * refused push of 1,000 mutations would otherwise still cost its parse and validation, and a
+ * client that ignores `Retry-After` could keep the server busy with refusals alone.
+ */
+export async function refuseWhenWritesSpent(limiters: Limiters, userId: string): Promise<void> {
+  const spent = await limiters.writes.get(userId);
+  if (spent && spent.consumedPoints >= limiters.writes.points) throw writesLimited(spent.msBeforeNext);
 }
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

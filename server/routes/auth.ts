@@ -89,7 +89,7 @@ function parseExpiry(value: unknown, now: number): number | 'invalid' {
 
 export function authRoutes({ store, config, requireUser, limiters }: RouteDeps, hub: PokeHub): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const throttle = new SignInThrottle(limiters, Math.ceil(config.loginWindowMs / 1000));
+  const throttle = new SignInThrottle(limiters);
   const hashes = new HashQueue(config.hashConcurrency, config.hashQueueLimit);
   void loadCommonPasswords();
   // Unknown emails are checked against this hash too, so both failures take the same time.

@@ -5,6 +5,7 @@ import type { AppEnv } from '../http/app-env.ts';
 import { methodNotAllowed } from '../http/errors.ts';
 import { idempotencyOf } from '../http/idempotency-key.ts';
 import { readJson } from '../http/read-json.ts';
+import { chargeReads, refuseWhenReadsSpent } from '../limits/read-limit.ts';
 import { chargeRestWrite } from '../limits/write-limit.ts';
 import { fail } from '../problem.ts';
 import type { StoredResponse } from '../storage/store.ts';
@@ -92,9 +93,11 @@ export function restRoutes({ store, requireUser, limiters }: RouteDeps): Hono<Ap
     const cursor = queryInteger(c.req.query('cursor'), 'cursor', 0, 0, Number.MAX_SAFE_INTEGER);
     const limit = queryInteger(c.req.query('limit'), 'limit', LIMITS.pullDefaultLimit, 1, LIMITS.pullMaxLimit);
     const includeDeleted = ['1', 'true'].includes(c.req.query('includeDeleted') ?? '');
-    return sendJsonText(
-      await store.listRecords(c.get('user').id, table, { workspaceId, cursor, limit, includeDeleted }),
-    );
+    const userId = c.get('user').id;
+    await refuseWhenReadsSpent(limiters, userId);
+    const page = await store.listRecords(userId, table, { workspaceId, cursor, limit, includeDeleted });
+    await chargeReads(limiters, userId, page);
+    return sendJsonText(page);
   });
 
   app.get('/:table/:id', async (c) => {

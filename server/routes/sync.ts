@@ -12,7 +12,8 @@ import type { AppEnv } from '../http/app-env.ts';
 import { methodNotAllowed } from '../http/errors.ts';
 import { idempotencyOf } from '../http/idempotency-key.ts';
 import { readJson } from '../http/read-json.ts';
-import { chargeWrites } from '../limits/write-limit.ts';
+import { chargeReads, refuseWhenReadsSpent } from '../limits/read-limit.ts';
+import { chargeWrites, refuseWhenWritesSpent } from '../limits/write-limit.ts';
 import { fail } from '../problem.ts';
 import { type RouteDeps, sendJsonText, sendStored } from './route-deps.ts';
 
@@ -55,6 +56,7 @@ export function syncRoutes({ store, requireUser, limiters }: RouteDeps, hub: Pok
   const app = new Hono<AppEnv>();
 
   app.post('/push', requireUser, async (c) => {
+    await refuseWhenWritesSpent(limiters, c.get('user').id);
     const body = await readJson(c, LIMITS.maxPushBytes);
     const idempotency = idempotencyOf(c, body.raw, true);
     const request = parsePush(body.value);
@@ -68,7 +70,11 @@ export function syncRoutes({ store, requireUser, limiters }: RouteDeps, hub: Pok
     const rawHorizon = c.req.query('horizon');
     const horizon =
       rawHorizon === undefined ? undefined : queryInteger(rawHorizon, 'horizon', 0, 0, Number.MAX_SAFE_INTEGER);
-    return sendJsonText(await store.pull(c.get('user').id, cursor, limit, horizon));
+    const userId = c.get('user').id;
+    await refuseWhenReadsSpent(limiters, userId);
+    const page = await store.pull(userId, cursor, limit, horizon);
+    await chargeReads(limiters, userId, page);
+    return sendJsonText(page);
   });
 
   app.get('/events', requireUser, async (c) => {

@@ -317,6 +317,7 @@ export class PostgresStore implements Store {
       const now = this.now();
       await tx`DELETE FROM sessions WHERE expires_at <= ${now}`;
       await tx`DELETE FROM rate_limits WHERE expire < ${now}`;
+      await tx`DELETE FROM sign_in_gates WHERE expire < ${now}`;
       return reaped;
     });
   }

@@ -24,6 +24,10 @@ export interface PgCluster {
   psql(sql: string, database?: string): Promise<string>;
   /** `pg_ctl restart -m <mode>`: `immediate` is a crash (no checkpoint, recovery at start). */
   restart(mode?: 'fast' | 'immediate'): Promise<void>;
+  /** `pg_ctl stop -m immediate`, keeping the data: the database is gone until `resume`. */
+  pause(): Promise<void>;
+  /** Starts the paused cluster again (recovery, as after a crash). */
+  resume(): Promise<void>;
   /** Stops the cluster (immediate) and removes its directory. */
   stop(): Promise<void>;
 }
@@ -118,6 +122,12 @@ export async function startPgCluster(options: PgClusterOptions = {}): Promise<Pg
     },
     async restart(mode = 'fast') {
       await pgCtl('-m', mode, '-o', settings, 'restart');
+    },
+    async pause() {
+      await pgCtl('-m', 'immediate', 'stop');
+    },
+    async resume() {
+      await pgCtl('-o', settings, 'start');
     },
     async stop() {
       if (stopped) return;

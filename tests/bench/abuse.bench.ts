@@ -7,7 +7,8 @@
  * its work does not delay the honest clients' event loop.
  *
  * Bounded: about three minutes, a few thousand sockets at most. `BURROW_ABUSE_PHASE_S` sets a
- * phase's length (default 12 s); `BURROW_ABUSE_ONLY=name,name` runs only those attacks; the
+ * phase's length (default 12 s); `BURROW_ABUSE_ONLY=name,name` runs only those attacks (each
+ * name's words, e.g. `deep-chains,large-pages,login-race`); the
  * counts are the issue's except where `SCALE` says.
  */
 import { Worker } from 'node:worker_threads';
@@ -48,6 +49,31 @@ const SCALE: AttackScale = {
   loginRace: 40,
   signupConcurrency: 20,
   largeNotes: 140,
+};
+
+/** The words of an attack's name, so `deep-chains` or `deep chains` picks "deep collection chains". */
+function wordsOf(name: string): string[] {
+  return name
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((word) => word.length > 0);
+}
+
+/**
+ * The server's limits in this run. Reads keep the defaults (`BURROW_READ_LIMIT_BYTES`, 32 MiB
+ * per 10 s; tests/support/server-process.ts lifts them for tests). The honest clients push 20
+ * mutations without pause, about 13,000 a minute each on this machine at rest, more than the
+ * default write limit allows a person (10,000 a minute): every user here may write 1,500 per
+ * 2 s (45,000 a minute), the attacker included, in short windows so no burst of a minute's
+ * worth lands at once.
+ */
+const LIMITS_OF_THE_RUN: Record<string, string> = {
+  BURROW_LOG: 'silent',
+  BURROW_SKIP_BUILD: '1',
+  BURROW_READ_LIMIT_BYTES: String(32 * 1024 * 1024),
+  BURROW_READ_WINDOW_MS: '10000',
+  BURROW_WRITE_LIMIT: '1500',
+  BURROW_WRITE_WINDOW_MS: '2000',
 };
 
 function p99(values: number[]): number {
@@ -162,7 +188,10 @@ function rowsOf(name: string, tally: PhaseTally, quiet: PhaseTally, figure: Atta
 }
 
 async function main(): Promise<void> {
-  const server = await startServer({ env: { BURROW_LOG: 'silent', BURROW_SKIP_BUILD: '1' } });
+  // `BURROW_ABUSE_PROFILE_DIR=dir`: the server writes a CPU profile there when it stops.
+  const profileDir = process.env.BURROW_ABUSE_PROFILE_DIR;
+  const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const server = await startServer({ env: LIMITS_OF_THE_RUN, nodeArgs });
   const slot: PhaseSlot = { current: newTally(), running: true };
   const loops: Promise<void>[] = [];
   try {
@@ -184,12 +213,17 @@ async function main(): Promise<void> {
     await runPhase(slot, attacker, null);
     console.log('abuse: quiet baseline…');
     const { tally: quietFirst } = await runPhase(slot, attacker, null);
+    console.log(`  ${quietFirst.push.length} honest pushes, ${quietFirst.pull.length} pulls`);
     const measured: { name: string; tally: PhaseTally; figure: AttackFigure | null }[] = [];
-    const only = process.env.BURROW_ABUSE_ONLY?.split(',').map((name) => name.trim());
-    for (const attack of attacks(SCALE).filter((candidate) => !only || only.includes(candidate.name))) {
+    const only = process.env.BURROW_ABUSE_ONLY?.split(',').map(wordsOf);
+    const chosen = (name: string) => !only || only.some((words) => words.every((word) => wordsOf(name).includes(word)));
+    for (const attack of attacks(SCALE).filter((candidate) => chosen(candidate.name))) {
       console.log(`abuse: ${attack.name}…`);
       const { tally, figure } = await runPhase(slot, attacker, attack);
       measured.push({ name: attack.name, tally, figure });
+      console.log(
+        `  ${tally.push.length} honest pushes, ${tally.pull.length} pulls; attack: ${figure?.name} ${figure?.value}`,
+      );
       for (const error of tally.honestErrors.slice(0, 3)) console.log(`  honest error: ${error}`);
     }
     console.log('abuse: quiet again…');

@@ -1,6 +1,7 @@
 /**
  * A new device syncs an account whose notes do not fit in one pull page: the worker's pull loop
- * follows the pages the server cuts short by their bytes, and every note arrives whole.
+ * follows the pages the server cuts short by their bytes, and every note arrives whole; past the
+ * read budget it waits out the 429's Retry-After and goes on from where it was.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIMITS } from '../../protocol/index.ts';
@@ -55,6 +56,53 @@ describe('pages of large notes on a new device', () => {
     );
     expect(initial.length).toBeGreaterThan(1);
     expect(new URLSearchParams(initial[0].query).get('cursor')).toBe('0');
+    expect(await inPage(device.page, (burrow) => burrow.status().state)).toBe('synced');
+  });
+});
+
+describe('pages of large notes past the read budget', () => {
+  let rig: EngineRig;
+
+  beforeAll(async () => {
+    // About two notes' worth of JSON per 2 s window: the first page takes it, the next waits.
+    rig = await startRig({ BURROW_READ_LIMIT_BYTES: '500000', BURROW_READ_WINDOW_MS: '2000' });
+  });
+  afterAll(async () => {
+    await rig?.close();
+  });
+
+  it('waits out 429 rate-limited and still brings every note once and whole', async () => {
+    const email = uniqueEmail('budget');
+    const first = await openDevice(rig, { signUp: email });
+    const workspaceId = first.workspaceId;
+    await first.context.close();
+    const server = await serverClient(rig, email);
+    for (let i = 0; i < NOTES; i++) {
+      const fields = { ...note(`Budget ${i}`), content: LARGE_CONTENT };
+      expect((await server.create('cards', { workspaceId, fields })).status).toBe(201);
+    }
+
+    const pullsBefore = rig.proxy.log.filter((entry) => entry.path === '/api/sync/pull').length;
+    const device = await openDevice(rig, { signIn: email });
+    const cards = await waitFor(
+      () =>
+        inPage(device.page, async (burrow) => {
+          const all = await burrow.list('cards');
+          return all.length === 12
+            ? all.map((card) => ({ title: card.fields.title, content: card.fields.content }))
+            : null;
+        }),
+      { message: `the ${NOTES} large notes on the new device, past the read budget` },
+    );
+    expect(cards.map((card) => card.title).sort()).toEqual(
+      Array.from({ length: NOTES }, (_, i) => `Budget ${i}`).sort(),
+    );
+    expect(cards.every((card) => card.content === LARGE_CONTENT)).toBe(true);
+    const statuses = rig.proxy.log
+      .filter((entry) => entry.path === '/api/sync/pull')
+      .slice(pullsBefore)
+      .map((entry) => entry.upstreamStatus);
+    expect(statuses).toContain(429);
     expect(await inPage(device.page, (burrow) => burrow.status().state)).toBe('synced');
   });
 });

@@ -1,7 +1,8 @@
 /**
  * A PostgreSQL crash (`pg_ctl restart -m immediate`, no checkpoint, recovery at start) under two
  * Burrow processes while clients push through both: every acknowledged push survives, once,
- * and the clients recover by resending what was not acknowledged. The cluster is the test's
+ * and the clients recover by resending what was not acknowledged; every refusal meanwhile is 503
+ * `database-unavailable`, never a 500. The cluster is the test's
  * own, with fsync on (the shared one runs with fsync off) and synchronous_commit as shipped (on).
  */
 import { afterAll, describe, expect, it } from 'vitest';
@@ -20,11 +21,15 @@ afterAll(async () => {
   await database?.stop();
 });
 
+/** Every answer other than 200 the clients got around the restart: status and problem code. */
+const refusals: string[] = [];
+
 /** Pushes `mutations` under one key until the server answers 200 (as the outbox does on 5xx and network errors). */
 async function deliver(client: ApiClient, mutations: Mutation[], key: string): Promise<number> {
   for (let attempt = 1; ; attempt++) {
     const answer = await client.push(mutations, { key }).catch(() => null);
     if (answer?.status === 200) return attempt;
+    refusals.push(answer ? `${answer.status} ${answer.problem?.code}` : 'network error');
     if (attempt > 200) throw new Error(`push not delivered: ${answer?.status} ${JSON.stringify(answer?.body)}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -72,6 +77,8 @@ describe('PostgreSQL restarted with -m immediate under two Burrow processes', ()
       expect(cards.map((card) => card.id).sort()).toEqual([...acknowledged[index]].sort());
       expect(cards.every((card) => card.version === 1)).toBe(true);
     }
+    // While the database was down the server said so (503, a transient answer), never 500.
+    expect(refusals.filter((refusal) => refusal !== '503 database-unavailable')).toEqual([]);
     process.stderr.write(`pushes resent around the restart: ${retried}\n`);
   });
 });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEmptyDatabase } from '../../test-support/pg-database.ts';
 import { connect, type Sql } from './connect.ts';
-import { migrate } from './migrate.ts';
+import { listMigrations, migrate } from './migrate.ts';
 
 describe('PostgreSQL migrations', () => {
   const pools: Sql[] = [];
@@ -35,5 +35,10 @@ describe('PostgreSQL migrations', () => {
     const [row] = await sql<{ small: number }[]>`SELECT 9007199254740991::bigint AS small`;
     expect(row.small).toBe(Number.MAX_SAFE_INTEGER);
     await expect(sql`SELECT 9007199254740993::bigint AS big`).rejects.toThrow(/does not fit/);
+  });
+
+  it('refuse two files with one number (the second would be skipped as applied)', () => {
+    expect(listMigrations(['002-b.sql', '001-a.sql']).map((migration) => migration.version)).toEqual([1, 2]);
+    expect(() => listMigrations(['001-a.sql', '002-b.sql', '002-c.sql'])).toThrow(/share a number/);
   });
 });

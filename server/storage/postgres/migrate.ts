@@ -12,11 +12,21 @@ interface Migration {
   file: string;
 }
 
-function listMigrations(): Migration[] {
-  return readdirSync(MIGRATIONS_DIR)
+/**
+ * The migrations in order. Two files with one number (branches that each added one) would let
+ * the second be skipped forever as already applied: that refuses to start instead.
+ */
+export function listMigrations(files: string[] = readdirSync(MIGRATIONS_DIR)): Migration[] {
+  const migrations = files
     .filter((file) => /^\d{3}-[a-z0-9-]+\.sql$/.test(file))
     .map((file) => ({ version: Number(file.slice(0, 3)), file }))
     .sort((a, b) => a.version - b.version);
+  for (let i = 1; i < migrations.length; i++) {
+    if (migrations[i].version === migrations[i - 1].version) {
+      throw new Error(`migrations ${migrations[i - 1].file} and ${migrations[i].file} share a number; renumber one`);
+    }
+  }
+  return migrations;
 }
 
 /**

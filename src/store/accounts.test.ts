@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { newId } from '../../protocol/index.ts';
+import { newId, viewSettingsId } from '../../protocol/index.ts';
 import { activateAccount, activeAccount, claimLocalData, localDatabaseName } from './accounts.ts';
 import { noteFields, storeOpener, writeMetaOf } from './store-fixtures.test-helper.ts';
 import type { LocalStore } from './types.ts';
@@ -84,6 +84,35 @@ describe('accounts', () => {
       ]);
       expect(batch?.mutations.some((mutation) => mutation.recordId === own.id)).toBe(false);
       expect(await anonymous.list('workspaces')).toEqual([]);
+    });
+
+    it("gives the workspace's view settings the name-based ids of the account's workspace", async () => {
+      const anonymous = await stores.open(localDatabaseName(null));
+      await anonymous.commit({
+        op: 'create',
+        table: 'workspaces',
+        id: workspaceId,
+        workspaceId,
+        fields: { name: 'P' },
+      });
+      const fields = { viewKey: 'cards:all', layout: 'list', sortBy: 'title', sortDir: 'asc', filters: {} };
+      const anonymousId = await viewSettingsId(workspaceId, 'cards:all');
+      await anonymous.commit({ op: 'create', table: 'viewSettings', id: anonymousId, workspaceId, fields });
+      await anonymous.commit({ op: 'update', table: 'viewSettings', id: anonymousId, fields: { layout: 'grid' } });
+      const accountWorkspace = newId();
+
+      await claimLocalData('u1', accountWorkspace);
+
+      // What a device already signed in to the account writes for the same view.
+      const accountId = await viewSettingsId(accountWorkspace, 'cards:all');
+      const user = await stores.open(localDatabaseName('u1'));
+      expect(
+        (await user.list('viewSettings')).map((record) => [record.id, record.workspaceId, record.fields.layout]),
+      ).toEqual([[accountId, accountWorkspace, 'grid']]);
+      const batch = await user.nextBatch(10, 1_000_000);
+      expect(batch?.mutations.map((mutation) => [mutation.table, mutation.recordId])).toEqual([
+        ['viewSettings', accountId],
+      ]);
     });
 
     it('claims a workspace as it is when it is not the one anonymous use made first', async () => {

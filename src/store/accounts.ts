@@ -1,5 +1,5 @@
 /** The account directory: who is signed in on this browser, whose local database to open, claiming. */
-import { newId } from '../../protocol/index.ts';
+import { newId, viewSettingsId } from '../../protocol/index.ts';
 import { readNumber, writeMeta } from './meta.ts';
 import { startSeqsAtOne } from './outbox.ts';
 import { recordKey } from './read-records.ts';
@@ -85,7 +85,7 @@ async function claimInto(anonymous: LocalDatabase, userId: string, accountWorksp
   const user = await openLocalDatabase(userDatabaseName(userId));
   try {
     const snapshot = await beginClaim(anonymous, userId);
-    const adopted = accountWorkspaceId ? intoAccountWorkspace(snapshot, accountWorkspaceId) : snapshot;
+    const adopted = accountWorkspaceId ? await intoAccountWorkspace(snapshot, accountWorkspaceId) : snapshot;
     const moved = await moveInto(user, userId, adopted);
     // What the anonymous database held goes, the adopted workspace's record and create too.
     await endClaim(anonymous, moved ? snapshot : null);
@@ -101,9 +101,11 @@ async function claimInto(anonymous: LocalDatabase, userId: string, accountWorksp
  * anonymous use leaves one workspace, with every card. Only in the case anonymous use makes: one
  * workspace, its create the first change in the outbox and the only change of a workspace (its
  * seq then goes to the next change: the seq base moves up by the keys it spanned). Anything else
- * is claimed as it is.
+ * is claimed as it is. Its `viewSettings` records take the name-based ids of their view keys in
+ * the account's workspace (see `viewSettingsId`), so a device of the account that opens the
+ * same view writes the same record.
  */
-export function intoAccountWorkspace(snapshot: Snapshot, target: string): Snapshot {
+export async function intoAccountWorkspace(snapshot: Snapshot, target: string): Promise<Snapshot> {
   const workspaces = snapshot.records.filter((record) => record.table === 'workspaces');
   const workspaceChanges = snapshot.outbox.filter((entry) => entry.table === 'workspaces');
   const [own] = workspaces;
@@ -120,16 +122,36 @@ export function intoAccountWorkspace(snapshot: Snapshot, target: string): Snapsh
     snapshot.conflicts.length === 0 &&
     snapshot.failed.length === 0;
   if (!adoptable) return snapshot;
+  const renames = await viewSettingsRenames(snapshot.records, own.id, target);
   const moveTo = <T extends { workspaceId: string }>(item: T): T =>
     item.workspaceId === own.id ? { ...item, workspaceId: target } : item;
+  const renamed = (table: string, id: string) => (table === 'viewSettings' && renames.get(id)) || id;
   const seqBase = typeof snapshot.seqBase === 'number' ? snapshot.seqBase : 0;
   return {
     ...snapshot,
-    records: snapshot.records.filter((record) => record !== own).map(moveTo),
-    outbox: snapshot.outbox.slice(1).map(moveTo),
+    records: snapshot.records
+      .filter((record) => record !== own)
+      .map((record) => ({ ...moveTo(record), id: renamed(record.table, record.id) })),
+    outbox: snapshot.outbox
+      .slice(1)
+      .map((entry) => ({ ...moveTo(entry), recordId: renamed(entry.table, entry.recordId) })),
     // With nothing left to send, the user's fresh outbox starts at key 1: seq base 0.
     seqBase: next ? seqBase + (next.key - create.key) : 0,
   };
+}
+
+/**
+ * The new ids of the moving workspace's `viewSettings` records: each record made under the
+ * name-based id of its view key in `from` gets that of the same key in `to`.
+ */
+async function viewSettingsRenames(records: LocalRecord[], from: string, to: string): Promise<Map<string, string>> {
+  const renames = new Map<string, string>();
+  for (const record of records) {
+    const viewKey = record.fields.viewKey;
+    if (record.table !== 'viewSettings' || record.workspaceId !== from || typeof viewKey !== 'string') continue;
+    if (record.id === (await viewSettingsId(from, viewKey))) renames.set(record.id, await viewSettingsId(to, viewKey));
+  }
+  return renames;
 }
 
 /** Reads everything anonymous and marks the claim in progress, in one transaction. */

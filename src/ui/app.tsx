@@ -8,7 +8,7 @@ import { AppContext, type AppContextValue, useApp } from './app-context.ts';
 import { CardsView } from './cards/cards-view.tsx';
 import { ErrorBoundary } from './error-boundary.tsx';
 import { Icon } from './icons.tsx';
-import { useKeyboardShortcuts } from './keyboard.ts';
+import { SHOW_KEY_HINTS, useKeyboardShortcuts } from './keyboard.ts';
 import { lazyComponent } from './lazy-component.tsx';
 import { usePresence, useSyncSelection } from './live/use-records.ts';
 import { useRefusalNotice } from './refusal-notice.ts';
@@ -45,9 +45,6 @@ const AgendaView = lazyComponent(
   LOADING_VIEW,
 );
 const TrashView = lazyComponent(() => import('./trash-view.tsx').then((module) => module.TrashView), LOADING_VIEW);
-
-/** A mouse or trackpad, where a keyboard is likely: the "/" shortcut is worth a hint only there. */
-const FINE_POINTER = typeof matchMedia === 'function' && matchMedia('(hover: hover) and (pointer: fine)').matches;
 
 export interface AppProps {
   client: BurrowClient;
@@ -173,7 +170,7 @@ export function App({ client, onUpdateAvailable }: AppProps) {
             id="search-input"
             ref={searchRef}
             type="search"
-            placeholder={FINE_POINTER ? 'Search (press /)' : 'Search'}
+            placeholder={SHOW_KEY_HINTS ? 'Search (press /)' : 'Search'}
             value={search}
             onInput={(event) => {
               setSearch(event.currentTarget.value);
@@ -185,7 +182,8 @@ export function App({ client, onUpdateAvailable }: AppProps) {
           {presence.tabs > 1 && <span class="tabs-count">Open in {presence.tabs} tabs</span>}
           <StatusPill client={client} onOpen={() => setModal({ name: 'sync' })} />
           <button type="button" class="button account-button" onClick={() => setModal({ name: 'account' })}>
-            {account ? 'Account' : 'Sign in'}
+            <Icon name="person" />
+            <span class="account-label">{account ? 'Account' : 'Sign in'}</span>
           </button>
         </div>
         <SyncNotice client={client} />

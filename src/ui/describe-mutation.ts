@@ -1,5 +1,6 @@
 /** Names a queued, failed or conflicting change in words: "Edit of note “Soup”". */
 import type { Op, TableName } from '../../protocol/index.ts';
+import { formatDateField } from './dates.ts';
 
 const TABLE_NOUNS: Record<TableName, string> = {
   workspaces: 'workspace',
@@ -23,9 +24,13 @@ export function describeMutation(op: Op, table: TableName, fields?: Record<strin
   return `${OP_NOUNS[op]} ${TABLE_NOUNS[table]}${name ? ` “${name.slice(0, 80)}”` : ''}`;
 }
 
-/** A field's value as a person reads it. */
-export function formatValue(value: unknown): string {
+/** A field's value as a person reads it: a date or a time of `field` in their locale. */
+export function formatValue(value: unknown, field?: string): string {
   if (value === null || value === undefined || value === '') return '(empty)';
+  if (field && typeof value === 'string') {
+    const date = formatDateField(field, value);
+    if (date !== null) return date;
+  }
   if (Array.isArray(value)) return value.length ? value.join(', ') : '(none)';
   if (typeof value === 'boolean') return value ? 'Yes' : 'No';
   if (typeof value === 'object') return JSON.stringify(value);

@@ -1,6 +1,13 @@
 /** Global keyboard shortcuts: `n` new card, `/` search. Esc and Enter belong to dialogs and forms. */
 import { useEffect, useRef } from 'preact/hooks';
 
+/**
+ * A mouse or trackpad, where a keyboard is likely: only there are the shortcuts worth a hint.
+ * A touch screen (`hover: none`, `pointer: coarse`) gets none.
+ */
+export const SHOW_KEY_HINTS =
+  typeof matchMedia === 'function' && matchMedia('(hover: hover) and (pointer: fine)').matches;
+
 export interface Shortcuts {
   newCard: () => void;
   focusSearch: () => void;

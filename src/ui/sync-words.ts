@@ -1,6 +1,7 @@
 /** Sync status and server problems in words a person understands. */
 import type { Problem, TableName } from '../../protocol/index.ts';
 import type { RecordRef, SyncStatus } from '../api/client.ts';
+import { formatInstant as formatTime } from './dates.ts';
 
 /** The status pill's text. */
 export function statusLabel(status: SyncStatus): string {
@@ -29,15 +30,8 @@ export function statusTone(status: SyncStatus): 'ok' | 'busy' | 'warn' {
   return 'ok';
 }
 
-/** A clock time (today) or a short date and time. */
-export function formatTime(iso: string | number, now: Date = new Date()): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return '';
-  const sameDay = date.toDateString() === now.toDateString();
-  return sameDay
-    ? date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })
-    : date.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
-}
+/** A clock time (today) or a short date and time, in the person's locale (see dates.ts). */
+export { formatTime };
 
 const FIELD_NAMES: Record<string, string> = {
   url: 'Link',

@@ -4,6 +4,7 @@ import { type TodoFields, validateFields } from '../../protocol/index.ts';
 import type { RecordView } from '../api/client.ts';
 import { localDate } from './agenda/agenda.ts';
 import { useApp } from './app-context.ts';
+import { formatCalendarDate } from './dates.ts';
 import { Icon } from './icons.tsx';
 import { cardFields } from './live/card-query.ts';
 import { useRecords } from './live/use-records.ts';
@@ -140,7 +141,7 @@ function TodoRow({ todo, cardTitle }: { todo: RecordView; cardTitle?: string }) 
       {fields.due && (
         <span class={overdue ? 'due overdue' : 'due'}>
           {overdue ? 'Overdue: ' : 'Due '}
-          {fields.due}
+          <time dateTime={fields.due}>{formatCalendarDate(fields.due)}</time>
         </span>
       )}
       {fields.cardId && cardTitle && (

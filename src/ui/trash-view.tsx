@@ -1,7 +1,9 @@
 /** The Trash: deleted cards, collections, todos and events, to restore or to remove for good. */
 import type { TableName } from '../../protocol/index.ts';
 import type { RecordView } from '../api/client.ts';
+import { savedAtOf } from '../import-export/record-times.ts';
 import { useApp } from './app-context.ts';
+import { formatCalendarDate, formatInstantDate } from './dates.ts';
 import { recordName } from './describe-mutation.ts';
 import { useRecords } from './live/use-records.ts';
 
@@ -49,6 +51,7 @@ function TrashRow({ record }: { record: RecordView }) {
     <li class="row">
       <span class="kind-label">{KIND_NAMES[record.table]}</span>
       <span class="row-title">{name}</span>
+      <RecordDate record={record} />
       <div class="row-actions">
         <button
           type="button"
@@ -71,5 +74,24 @@ function TrashRow({ record }: { record: RecordView }) {
         </button>
       </div>
     </li>
+  );
+}
+
+/** The day a deleted record is about: a card's saved date, an event's date, a todo's due date. */
+function RecordDate({ record }: { record: RecordView }) {
+  const { fields } = record;
+  const [iso, shown] =
+    record.table === 'cards'
+      ? [savedAtOf(record), formatInstantDate(savedAtOf(record) ?? '')]
+      : record.table === 'events' && typeof fields.date === 'string'
+        ? [fields.date, formatCalendarDate(fields.date)]
+        : record.table === 'todos' && typeof fields.due === 'string'
+          ? [fields.due, `Due ${formatCalendarDate(fields.due)}`]
+          : [undefined, ''];
+  if (!iso || !shown) return null;
+  return (
+    <time class="muted trash-date" dateTime={iso}>
+      {shown}
+    </time>
   );
 }

@@ -78,6 +78,14 @@ describe('accessibility and looks', () => {
           problems.push(...(await seriousViolations(page)).map((problem) => `${view}: ${problem}`));
           await shoot(view.toLowerCase().replaceAll(' ', '-'));
         }
+        await goTo(page, 'Agenda');
+        await page.getByRole('button', { name: 'Soup night', exact: true }).click();
+        const eventEditor = page.getByRole('dialog', { name: 'Edit event' });
+        await eventEditor.getByLabel('Notes').waitFor();
+        problems.push(...(await seriousViolations(page)).map((problem) => `event editor: ${problem}`));
+        await shoot('event-editor');
+        await eventEditor.getByRole('button', { name: 'Close' }).click();
+        await eventEditor.waitFor({ state: 'detached' });
         await goTo(page, 'All cards');
         await page.getByRole('button', { name: 'Leek and potato soup', exact: true }).click();
         const editor = page.getByRole('dialog', { name: 'Edit note' });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AppRig,
   addNote,
+  type BurrowWindow,
   card,
   openBurrow,
   pullNow,
@@ -14,6 +15,7 @@ import {
   uniqueEmail,
   waitSynced,
 } from './app-rig.ts';
+import { seriousViolations } from './axe-check.ts';
 
 let rig: AppRig;
 
@@ -98,6 +100,86 @@ describe('conflicts', () => {
     expect(await card(two, 'Echo edited').count()).toBe(0);
     expect(await card(one, 'Echo').count()).toBe(0);
     expect(await one.getByRole('button', { name: 'Conflict' }).count()).toBe(0);
+    await oneContext.close();
+    await twoContext.close();
+  });
+
+  it('keeps line breaks and starts a merge from both versions, marking what differs', async () => {
+    const email = uniqueEmail('merge');
+    const oneContext = await rig.browser.newDevice();
+    const twoContext = await rig.browser.newDevice();
+    const one = await openBurrow(rig, oneContext);
+    await signIn(one, email, 'Create account');
+    await addNote(one, 'Soup', 'Leeks\nPotatoes\nSalt');
+    await waitSynced(one);
+    const two = await openBurrow(rig, twoContext);
+    await signIn(two, email);
+    await card(two, 'Soup').waitFor({ timeout: 30_000 });
+    await waitSynced(two);
+
+    await oneContext.setOffline(true);
+    await twoContext.setOffline(true);
+    const setText = (page: Page, content: string) =>
+      page.evaluate(async (content) => {
+        const { burrow } = globalThis as unknown as BurrowWindow;
+        const [soup] = (await burrow.list('cards')).filter((record) => record.fields.title === 'Soup');
+        await burrow.update('cards', soup.id, { content });
+      }, content);
+    await setText(one, 'Leeks\nSweet potatoes\nSalt\nThyme');
+    await setText(two, 'Leeks\nPotatoes\nPepper\nSalt');
+    await oneContext.setOffline(false);
+    await waitSynced(one);
+    await twoContext.setOffline(false);
+    await expect.poll(() => statusPill(two).getAttribute('aria-label'), { timeout: 30_000 }).toContain('1 conflict');
+
+    const panel = await openSyncPanel(two);
+    const soup = panel.getByRole('article', { name: 'Conflict: Soup' });
+    const row = soup.getByRole('row', { name: /Text/ });
+    // Each version shows its lines as lines, not run together.
+    expect(await row.getByRole('cell').first().innerText()).toBe('Leeks\nPotatoes\nPepper\nSalt');
+    expect(await row.getByRole('cell').last().innerText()).toBe('Leeks\nSweet potatoes\nSalt\nThyme');
+
+    await soup.getByRole('button', { name: 'Merge…' }).click();
+    const merged = soup.getByLabel('Merged text');
+    // The merge starts from every line of both: mine are all there, theirs too.
+    expect(await merged.inputValue()).toBe('Leeks\nPotatoes\nPepper\nSweet potatoes\nSalt\nThyme');
+    const differences = soup.getByRole('list', { name: 'What differs in the text' });
+    expect(await differences.getByRole('listitem').allTextContents()).toEqual([
+      'Leeks',
+      'Yours: Potatoes',
+      'Yours: Pepper',
+      'Theirs: Sweet potatoes',
+      'Salt',
+      'Theirs: Thyme',
+    ]);
+    const problems: string[] = [];
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await two.emulateMedia({ colorScheme });
+      for (const viewport of [
+        { name: 'phone', width: 390, height: 844 },
+        { name: 'desktop', width: 1280, height: 800 },
+      ]) {
+        await two.setViewportSize(viewport);
+        await differences.scrollIntoViewIfNeeded();
+        problems.push(...(await seriousViolations(two)));
+        await two.screenshot({ path: screenshotPath(`conflict-merge-${viewport.name}-${colorScheme}`) });
+      }
+    }
+    expect(problems).toEqual([]);
+    await merged.fill('Leeks\nSweet potatoes\nPepper\nSalt\nThyme');
+    await soup.getByRole('button', { name: 'Save merge' }).click();
+    await soup.waitFor({ state: 'detached' });
+    await panel.getByRole('button', { name: 'Close' }).click();
+    await waitSynced(two);
+    await pullNow(one);
+    await expect
+      .poll(() =>
+        one.evaluate(async () => {
+          const { burrow } = globalThis as unknown as BurrowWindow;
+          return (await burrow.list('cards')).find((record) => record.fields.title === 'Soup')?.fields.content;
+        }),
+      )
+      .toBe('Leeks\nSweet potatoes\nPepper\nSalt\nThyme');
     await oneContext.close();
     await twoContext.close();
   });

@@ -172,6 +172,19 @@ describe('audit', () => {
     expect(counts(run)).toEqual(CLEAN);
   });
 
+  it('accepts a replayed answer for a mutation whose first answer was lost in a crash', () => {
+    const run = cleanRun();
+    const m2 = mutation('m2', 2, 'update', { title: 'B' });
+    const answer = applied(envelope(2, 11, { title: 'B' }));
+    run.pushes = [
+      run.pushes[0],
+      { ...push(m2, answer), outcome: 'unknown', status: null, response: null },
+      // The resend, with the same Idempotency-Key, answered from the idempotency store.
+      push(m2, answer, { replayed: true }),
+    ];
+    expect(counts(run)).toEqual(CLEAN);
+  });
+
   it('counts a conflict the client never showed, answered `duplicate` on resend, as a lost answer', () => {
     const run = cleanRun();
     const m2 = mutation('m2', 2, 'update', { title: 'B' });

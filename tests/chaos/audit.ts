@@ -78,6 +78,11 @@ interface MutationTrail {
   mutation: Mutation;
   /** Executed (not replayed) decisive results. */
   decisive: MutationResult[];
+  /**
+   * Decisive results replayed from the idempotency store: proof that an earlier request executed
+   * it (the entry is written in the apply's transaction), e.g. one whose answer died with the server.
+   */
+  replayed: MutationResult[];
   /** Slots (`clientId#seq`) where the server answered `duplicate` for it. */
   duplicateAt: string[];
   /** Slots where it went out in a request whose outcome is unknown (server killed). */
@@ -136,7 +141,7 @@ function traceMutations(pushes: readonly PushExchange[], findings: Findings): Ma
     push.mutations.forEach((mutation, index) => {
       let trail = trails.get(mutation.id);
       if (!trail) {
-        trail = { mutation, decisive: [], duplicateAt: [], unknownAt: [] };
+        trail = { mutation, decisive: [], replayed: [], duplicateAt: [], unknownAt: [] };
         trails.set(mutation.id, trail);
       }
       const at = slot(push.clientId, mutation.seq);
@@ -144,7 +149,9 @@ function traceMutations(pushes: readonly PushExchange[], findings: Findings): Ma
       const result = push.response?.results[index];
       if (!result) return;
       if (result.status === 'duplicate') trail.duplicateAt.push(at);
-      if (!executed || !DECISIVE.has(result.status)) return;
+      if (!DECISIVE.has(result.status)) return;
+      if (push.replayed && push.status === 200) trail.replayed.push(result);
+      if (!executed) return;
       trail.decisive.push(result);
       const earlier = executedAtSlot.get(at);
       if (earlier !== undefined && earlier !== mutation.id) {
@@ -174,9 +181,16 @@ function indexTokens(trails: Map<string, MutationTrail>): Map<string, Set<string
   return carriers;
 }
 
-/** True when the server executed the mutation: a decisive result, or `duplicate` where it went out unanswered. */
+/**
+ * True when the server executed the mutation: a decisive result, executed or replayed, or
+ * `duplicate` where it went out unanswered.
+ */
 function executed(trail: MutationTrail): boolean {
-  return trail.decisive.length > 0 || trail.duplicateAt.some((at) => trail.unknownAt.includes(at));
+  return (
+    trail.decisive.length > 0 ||
+    trail.replayed.length > 0 ||
+    trail.duplicateAt.some((at) => trail.unknownAt.includes(at))
+  );
 }
 
 function checkOps(
@@ -279,7 +293,7 @@ function checkCarrier(
     findings.add('lost', 1, `op ${op.n} (${describe(op)}), mutation ${id}, was sent but never executed`);
     return;
   }
-  const status = trail.decisive[0]?.status;
+  const status = (trail.decisive[0] ?? trail.replayed[0])?.status;
   // A client that never learnt the answer (it was lost and the resend was answered `duplicate`) drops it.
   const answeredDuplicateLater = trail.duplicateAt.length > 0;
   const later = answeredDuplicateLater ? `; later answered duplicate ${trail.duplicateAt.length}×` : '';

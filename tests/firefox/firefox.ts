@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type { AppDevice } from '../cross-browser/browser-rig.ts';
 import { waitFor } from '../support/browser.ts';
 
 const FIREFOX_PATH = '/usr/bin/firefox-esr';
@@ -36,10 +37,12 @@ export interface WorkerState {
 }
 
 /** One device: a Firefox on its own profile directory, which survives restarts. */
-export interface FirefoxDevice {
+export interface FirefoxDevice extends AppDevice {
   readonly browser: Browser;
   readonly profileDir: string;
-  newPage(): Promise<Page>;
+  /** A new tab (both: the app opens in a tab of its own, beside Firefox's first blank one). */
+  firstTab(): Promise<Page>;
+  newTab(): Promise<Page>;
   /** Every open tab (content pages). */
   pages(): Promise<Page[]>;
   /** Takes the whole browser offline (pages and the worker) or back online; pages get `offline`/`online`. */
@@ -90,7 +93,8 @@ export async function launchFirefoxDevice(options: FirefoxDeviceOptions = {}): P
       return browser;
     },
     profileDir,
-    newPage: () => browser.newPage(),
+    firstTab: () => browser.newPage(),
+    newTab: () => browser.newPage(),
     async pages() {
       return (await browser.pages()).filter((page) => page.url() !== 'about:blank');
     },

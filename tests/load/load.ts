@@ -135,6 +135,8 @@ async function main(): Promise<void> {
           BURROW_LOG: 'silent',
           BURROW_SKIP_BUILD: '1',
           BURROW_SCRYPT_COST: '1024',
+          // Fifty clients share one loopback address here; the per-address cap is for strangers.
+          BURROW_MAX_CONNECTIONS_PER_ADDRESS: '0',
           BURROW_GROUP_COMMIT: groupCommit === 'on' ? '1' : '0',
         };
         if (cluster) {

@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { Builder, type WebDriver } from 'selenium-webdriver';
-import type { ScriptablePage } from '../support/browser.ts';
+import type { AppDevice, AppTab } from '../cross-browser/browser-rig.ts';
 
 // A CommonJS package without an exports map: its subpath is required, typed by @types.
 const { DriverService } = createRequire(import.meta.url)(
@@ -21,7 +21,7 @@ const WEBDRIVER_PATH = '/usr/bin/WebKitWebDriver';
 const MINIBROWSER_PATH = '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser';
 
 /** A tab: one window of a session. Scripts run in it one at a time, as WebDriver runs them. */
-export class WebKitTab implements ScriptablePage {
+export class WebKitTab implements AppTab {
   constructor(
     private readonly driver: WebDriver,
     readonly handle: string,
@@ -41,12 +41,6 @@ export class WebKitTab implements ScriptablePage {
     return outcome.value;
   }
 
-  /** Runs statements in this tab (no value). */
-  async run(statements: string): Promise<void> {
-    await this.driver.switchTo().window(this.handle);
-    await this.driver.executeScript(statements);
-  }
-
   async goto(url: string): Promise<void> {
     await this.driver.switchTo().window(this.handle);
     await this.driver.get(url);
@@ -64,7 +58,7 @@ export class WebKitTab implements ScriptablePage {
 }
 
 /** One device: a WebDriver session with its own MiniBrowser and storage. */
-export interface WebKitDevice {
+export interface WebKitDevice extends AppDevice {
   readonly driver: WebDriver;
   /** The window the session opened with. */
   firstTab(): Promise<WebKitTab>;

@@ -1,20 +1,23 @@
-/** The agenda: events by day, and a form to add one. */
+/** The agenda: events by day, a form to add one, and the editor of an opened one. */
 import './agenda.css';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { type EventFields, validateFields } from '../../../protocol/index.ts';
 import type { RecordView } from '../../api/client.ts';
 import { useApp } from '../app-context.ts';
+import { formatTimeOfDay } from '../dates.ts';
 import { Icon } from '../icons.tsx';
 import { useRecords } from '../live/use-records.ts';
 import { RecordBadges } from '../record-badges.tsx';
 import { describeFieldError } from '../sync-words.ts';
 import { dayLabel, groupAgenda, localDate } from './agenda.ts';
+import { EventEditor } from './event-editor.tsx';
 
 export function AgendaView() {
   const { client, workspaceId } = useApp();
   const events = useRecords('events');
   const [draft, setDraft] = useState({ title: '', date: localDate(new Date()), start: '', end: '', notes: '' });
   const [error, setError] = useState<string | null>(null);
+  const [editing, setEditing] = useState<string | null>(null);
   const set = (change: Partial<typeof draft>) => setDraft({ ...draft, ...change });
   const add = async (event: Event) => {
     event.preventDefault();
@@ -80,29 +83,37 @@ export function AgendaView() {
             <h2 class={day.date < localDate(now) ? 'past' : undefined}>{dayLabel(day.date, now)}</h2>
             <ul class="row-list">
               {day.events.map((event) => (
-                <EventRow key={event.id} event={event} />
+                <EventRow key={event.id} event={event} onOpen={() => setEditing(event.id)} />
               ))}
             </ul>
           </section>
         ))
       )}
+      {editing && <EventEditorFor key={editing} id={editing} onClose={() => setEditing(null)} />}
     </section>
   );
 }
 
-function EventRow({ event }: { event: RecordView }) {
+function EventRow({ event, onOpen }: { event: RecordView; onOpen: () => void }) {
   const { client } = useApp();
   const fields = event.fields as unknown as EventFields;
-  const time = fields.start ? `${fields.start}${fields.end ? `–${fields.end}` : ''}` : 'All day';
+  const time = fields.start
+    ? `${formatTimeOfDay(fields.start)}${fields.end ? `–${formatTimeOfDay(fields.end)}` : ''}`
+    : 'All day';
   return (
     <li class="row">
       <span class="event-time">{time}</span>
       <span class="row-title">
-        {fields.title}
-        {fields.notes && <span class="muted"> — {fields.notes}</span>}
+        <button type="button" class="link-button event-title" onClick={onOpen}>
+          {fields.title}
+        </button>
+        {fields.notes && <span class="muted event-notes">{fields.notes}</span>}
       </span>
       <RecordBadges record={event} />
       <div class="row-actions">
+        <button type="button" class="icon-button" aria-label={`Edit ${fields.title}`} title="Edit" onClick={onOpen}>
+          <Icon name="edit" />
+        </button>
         <button
           type="button"
           class="icon-button"
@@ -114,4 +125,14 @@ function EventRow({ event }: { event: RecordView }) {
       </div>
     </li>
   );
+}
+
+/** Reads the event from the store before showing the editor, so it starts from what was last written (a deleted one: nothing). */
+function EventEditorFor({ id, onClose }: { id: string; onClose: () => void }) {
+  const { client } = useApp();
+  const [event, setEvent] = useState<RecordView | null | undefined>(undefined);
+  useEffect(() => {
+    void client.get('events', id).then((record) => setEvent(record && !record.deleted ? record : null));
+  }, [client, id]);
+  return event ? <EventEditor event={event} onClose={onClose} /> : null;
 }

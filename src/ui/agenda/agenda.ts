@@ -1,6 +1,7 @@
 /** Events grouped into an agenda by day, and how a day is named. */
 import type { EventFields } from '../../../protocol/index.ts';
 import type { RecordView } from '../../api/client.ts';
+import { formatCalendarDate } from '../dates.ts';
 
 export interface AgendaDay {
   date: string;
@@ -33,7 +34,7 @@ export function localDate(now: Date): string {
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
 
-/** "Today", "Tomorrow", "Yesterday" or a written-out date. */
+/** "Today", "Tomorrow", "Yesterday" or the date written out in the person's locale. */
 export function dayLabel(date: string, now: Date): string {
   const [year, month, day] = date.split('-').map(Number);
   const target = Date.UTC(year, month - 1, day);
@@ -42,11 +43,5 @@ export function dayLabel(date: string, now: Date): string {
   if (difference === 0) return 'Today';
   if (difference === 1) return 'Tomorrow';
   if (difference === -1) return 'Yesterday';
-  return new Date(target).toLocaleDateString(undefined, {
-    weekday: 'long',
-    day: 'numeric',
-    month: 'long',
-    year: year === now.getFullYear() ? undefined : 'numeric',
-    timeZone: 'UTC',
-  });
+  return formatCalendarDate(date, { weekday: true, withoutYear: year === now.getFullYear() });
 }

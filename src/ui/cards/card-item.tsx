@@ -2,7 +2,9 @@
 import { useState } from 'preact/hooks';
 import { MEDIA_PATH, type PreviewMetadata } from '../../../protocol/index.ts';
 import type { RecordView } from '../../api/client.ts';
+import { savedAtOf } from '../../import-export/record-times.ts';
 import { useApp } from '../app-context.ts';
+import { formatInstantDate } from '../dates.ts';
 import { Icon } from '../icons.tsx';
 import { cardFields } from '../live/card-query.ts';
 import { memo } from '../memo.ts';
@@ -71,6 +73,7 @@ export const CardItem = memo(function CardItem({ card }: { card: RecordView }) {
         {link && <PreviewState metadata={fields.metadata} />}
         <div class="card-meta">
           <span class="kind-label">{link ? 'Link' : 'Note'}</span>
+          <SavedDate card={card} />
           {fields.tags.map((tag) => (
             <span class="tag" key={tag}>
               #{tag}
@@ -106,6 +109,18 @@ export const CardItem = memo(function CardItem({ card }: { card: RecordView }) {
     </article>
   );
 });
+
+/** When the card was saved (an imported bookmark: when it was bookmarked), in the person's locale. */
+function SavedDate({ card }: { card: RecordView }) {
+  const saved = savedAtOf(card);
+  const shown = saved ? formatInstantDate(saved) : '';
+  if (!shown) return null;
+  return (
+    <time class="card-date" dateTime={saved} title={`Saved ${shown}`}>
+      {shown}
+    </time>
+  );
+}
 
 /** The favicon and the site's name (or the host), above a link's title. */
 function SiteLine({ card }: { card: RecordView }) {

@@ -5,6 +5,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { RecordView } from '../../api/client.ts';
 import { useApp } from '../app-context.ts';
 import { buildCollectionTree, subtreeIds } from '../collections/collection-tree.ts';
+import { SHOW_KEY_HINTS } from '../keyboard.ts';
 import type { CardFilters, SortBy } from '../live/card-query.ts';
 import { LiveCardQuery } from '../live/live-card-query.ts';
 import { prepareSearchWhenIdle } from '../live/prepare-search-when-idle.ts';
@@ -175,9 +176,13 @@ function CardList({ cards, layout, search, filtered }: CardListProps) {
         ) : (
           <>
             <p class="empty-title">Nothing saved here yet.</p>
-            <p>
-              Add a link or a note with the buttons above, press <kbd>n</kbd>, or import your browser bookmarks.
-            </p>
+            {SHOW_KEY_HINTS ? (
+              <p>
+                Add a link or a note with the buttons above, press <kbd>n</kbd>, or import your browser bookmarks.
+              </p>
+            ) : (
+              <p>Add a link or a note with the buttons above, or import your browser bookmarks.</p>
+            )}
           </>
         )}
       </div>

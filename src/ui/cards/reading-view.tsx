@@ -3,6 +3,7 @@ import './reading-view.css';
 import { useEffect, useState } from 'preact/hooks';
 import type { RecordView } from '../../api/client.ts';
 import { useApp } from '../app-context.ts';
+import { formatInstantDate } from '../dates.ts';
 import { Dialog } from '../dialog.tsx';
 import { cardFields } from '../live/card-query.ts';
 
@@ -28,8 +29,6 @@ function hostName(url: string | null | undefined): string {
   }
 }
 
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'long' });
-
 /**
  * The card's article text in a dialog: Esc, the close button or the backdrop close it. The
  * text is rendered as text nodes (never as HTML), so whatever the page held stays inert.
@@ -44,7 +43,7 @@ export function ReadingView({ cardId, onClose }: ReadingViewProps) {
   const fields = card ? cardFields(card) : null;
   const title = fields?.title || fields?.url || 'Reading view';
   const paragraphs = paragraphsOf(fields?.articleText ?? '');
-  const published = fields?.metadata?.publishedAt ? dateFormat.format(new Date(fields.metadata.publishedAt)) : null;
+  const published = fields?.metadata?.publishedAt ? formatInstantDate(fields.metadata.publishedAt, 'long') : null;
   const site = fields?.siteName || hostName(fields?.url);
   return (
     <Dialog title={title} onClose={onClose} wide>

@@ -1,9 +1,11 @@
-/** One conflict, side by side (yours, theirs), with Keep mine, Use theirs and a merge for text. */
-import { useState } from 'preact/hooks';
+/** One conflict, side by side (yours, theirs), with Keep mine, Use theirs and a merge for text that starts from both. */
+import './conflict-card.css';
+import { useMemo, useState } from 'preact/hooks';
 import type { ConflictEntry, ConflictResolution } from '../../api/client.ts';
 import { useApp } from '../app-context.ts';
 import { describeMutation, formatValue, recordName } from '../describe-mutation.ts';
 import { fieldLabel } from '../sync-words.ts';
+import { type DiffLine, diffLines, isMultiline, mergeBoth } from './line-diff.ts';
 
 export interface ConflictCardProps {
   conflict: ConflictEntry;
@@ -125,14 +127,41 @@ interface FieldConflictProps {
   resolve: (resolution: ConflictResolution, done: string) => void;
 }
 
+/** A text field's merge: where it starts, and for a text of lines, what differs line by line. */
+interface TextMerge {
+  field: string;
+  start: string;
+  /** Null for a one-line value (both are in the table above), or while their value is not on this device. */
+  lines: DiffLine[] | null;
+}
+
+/**
+ * The merge of a text field starts from both versions: a text of lines holds every line of mine
+ * and of theirs (shared lines once), so nothing of mine is lost and nothing of theirs is hidden;
+ * a one-line value starts from mine.
+ */
+function textMerge(field: ConflictEntry['conflicts'][number]): TextMerge {
+  const mine = typeof field.client === 'string' ? field.client : '';
+  const theirs = typeof field.server === 'string' ? field.server : field.server === undefined ? null : '';
+  if (theirs === null || !isMultiline(field.field, [mine, theirs]))
+    return { field: field.field, start: mine, lines: null };
+  const lines = diffLines(mine, theirs);
+  return { field: field.field, start: mergeBoth(lines), lines };
+}
+
 function FieldConflict({ conflict, busy, resolve }: FieldConflictProps) {
-  const [merging, setMerging] = useState(false);
-  const textFields = conflict.conflicts.filter(
-    (field) => typeof field.client === 'string' || typeof field.server === 'string',
+  // Both versions as they are now (their value may arrive with a pull while the panel is open).
+  const merges = useMemo(
+    () =>
+      conflict.conflicts
+        .filter((field) => typeof field.client === 'string' || typeof field.server === 'string')
+        .map(textMerge),
+    [conflict],
   );
-  const [merged, setMerged] = useState<Record<string, string>>(() =>
-    Object.fromEntries(textFields.map((field) => [field.field, String(field.client ?? '')])),
-  );
+  // The merge being written: null until Merge… starts it from both versions.
+  const [merged, setMerged] = useState<Record<string, string> | null>(null);
+  const merging = merged !== null;
+  const startMerge = () => setMerged(Object.fromEntries(merges.map((merge) => [merge.field, merge.start])));
   return (
     <>
       <p>This was changed on another device while you changed it here.</p>
@@ -148,26 +177,37 @@ function FieldConflict({ conflict, busy, resolve }: FieldConflictProps) {
           {conflict.conflicts.map((field) => (
             <tr key={field.field}>
               <th scope="row">{fieldLabel(field.field)}</th>
-              <td>{formatValue(field.client)}</td>
-              <td>
-                {field.omitted && field.server === undefined ? 'Not on this device yet' : formatValue(field.server)}
+              <td class="conflict-value">{formatValue(field.client, field.field)}</td>
+              <td class="conflict-value">
+                {field.omitted && field.server === undefined
+                  ? 'Not on this device yet'
+                  : formatValue(field.server, field.field)}
               </td>
             </tr>
           ))}
         </tbody>
       </table>
-      {merging && (
+      {merged && (
         <div class="merge">
-          {textFields.map((field) => (
-            <label class="field" key={field.field}>
-              <span>Merged {fieldLabel(field.field).toLowerCase()}</span>
-              <textarea
-                rows={field.field === 'content' ? 6 : 2}
-                value={merged[field.field]}
-                onInput={(event) => setMerged({ ...merged, [field.field]: event.currentTarget.value })}
-              />
-            </label>
-          ))}
+          {merges.some((merge) => merge.lines) && (
+            <p class="muted merge-hint">The merge starts with the lines of both versions: remove what should go.</p>
+          )}
+          {merges.map((merge) => {
+            const label = fieldLabel(merge.field).toLowerCase();
+            return (
+              <div key={merge.field}>
+                {merge.lines && <LineDiff lines={merge.lines} label={`What differs in the ${label}`} />}
+                <label class="field">
+                  <span>Merged {label}</span>
+                  <textarea
+                    rows={merge.lines ? Math.min(16, Math.max(4, merge.lines.length + 1)) : 2}
+                    value={merged[merge.field] ?? merge.start}
+                    onInput={(event) => setMerged({ ...merged, [merge.field]: event.currentTarget.value })}
+                  />
+                </label>
+              </div>
+            );
+          })}
         </div>
       )}
       <div class="button-row">
@@ -177,20 +217,43 @@ function FieldConflict({ conflict, busy, resolve }: FieldConflictProps) {
           busy={busy}
           onClick={() => resolve({ keep: 'theirs' }, 'Using their version.')}
         />
-        {textFields.length > 0 &&
+        {merges.length > 0 &&
           (merging ? (
             <ActionButton
               label="Save merge"
               primary
               busy={busy}
-              onClick={() => resolve({ merged }, 'Saved your merge.')}
+              onClick={() => merged && resolve({ merged }, 'Saved your merge.')}
             />
           ) : (
-            <button type="button" class="button" onClick={() => setMerging(true)}>
+            <button type="button" class="button" onClick={startMerge}>
               Merge…
             </button>
           ))}
       </div>
     </>
+  );
+}
+
+const SIDE_WORDS = { mine: 'Yours', theirs: 'Theirs' } as const;
+
+/** Both versions' lines in order, the ones only one side has marked with whose they are. */
+function LineDiff({ lines, label }: { lines: DiffLine[]; label: string }) {
+  return (
+    <ol class="line-diff" aria-label={label}>
+      {lines.map((line, index) => (
+        <li key={index} class={`diff-${line.side}`}>
+          <span class="diff-side">
+            {line.side !== 'both' && (
+              <>
+                {SIDE_WORDS[line.side]}
+                <span class="visually-hidden">: </span>
+              </>
+            )}
+          </span>
+          <span class="diff-text">{line.text || ' '}</span>
+        </li>
+      ))}
+    </ol>
   );
 }

@@ -10,6 +10,7 @@ import type {
 } from '../store/types.ts';
 import type { SyncedChange } from '../sync/broadcast.ts';
 import type { Presence } from '../sync/page/presence.ts';
+import type { SyncStats } from '../sync/sync-stats.ts';
 import type { SyncStatus } from '../sync/sync-status.ts';
 
 // The one face the UI imports: the client, and the types of what it hands out.
@@ -22,6 +23,9 @@ export type {
   RecordView,
 } from '../store/types.ts';
 export type { Presence } from '../sync/page/presence.ts';
+export type { LatencySample, SyncStats } from '../sync/sync-stats.ts';
+/** How the figures read as time goes on (the hour window, the day) and sum up: pure, for the sync panel. */
+export { latencySummary, slowestPerMinute, statsAsOf } from '../sync/sync-stats.ts';
 export type { SyncStatus } from '../sync/sync-status.ts';
 
 export interface Account {
@@ -92,6 +96,10 @@ export interface BurrowClient {
    */
   flush(): Promise<SyncStatus>;
   pull(): Promise<void>;
+  /** The sync figures of this account as of now (kept by whichever engine synced, worker or page). */
+  syncStats(): Promise<SyncStats>;
+  /** Told the figures after each drain or pull that talked to the server. */
+  onSyncStats(listener: (stats: SyncStats) => void): () => void;
 
   subscribe(listener: (notice: ChangeNotice) => void): () => void;
   onStatus(listener: (status: SyncStatus) => void): () => void;

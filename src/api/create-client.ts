@@ -17,6 +17,7 @@ import { PageEngine } from '../sync/page/page-engine.ts';
 import { watchPageLifecycle } from '../sync/page/page-lifecycle.ts';
 import { PresenceTracker } from '../sync/page/presence.ts';
 import { WorkerLink } from '../sync/page/worker-link.ts';
+import { type SyncStats, statsAsOf } from '../sync/sync-stats.ts';
 import { INITIAL_STATUS, sameStatus } from '../sync/sync-status.ts';
 import { systemTimers, type Timers } from '../sync/timers.ts';
 import { authenticate, logout } from './auth.ts';
@@ -66,6 +67,7 @@ class Client implements BurrowClient {
   private readonly changeListeners = new Set<(notice: ChangeNotice) => void>();
   private readonly statusListeners = new Set<(status: SyncStatus) => void>();
   private readonly presenceListeners = new Set<(presence: Presence) => void>();
+  private readonly statsListeners = new Set<(stats: SyncStats) => void>();
 
   constructor(private readonly deps: ClientDeps) {
     const link = new WorkerLink({ container: deps.container, timers: deps.timers });
@@ -81,6 +83,7 @@ class Client implements BurrowClient {
         channel: deps.channel,
         onSynced: (change) => this.emitChange({ kind: 'synced', ...change }),
         onStatus: (status) => this.setStatus(status),
+        onStats: (stats) => this.emitStats(stats),
         commitCoalesceMs: deps.commitCoalesceMs,
       }),
     );
@@ -140,6 +143,10 @@ class Client implements BurrowClient {
     for (const listener of this.statusListeners) listener(status);
   }
 
+  private emitStats(stats: SyncStats): void {
+    for (const listener of this.statsListeners) listener(stats);
+  }
+
   private emitChange(notice: ChangeNotice): void {
     for (const listener of this.changeListeners) listener(notice);
   }
@@ -167,6 +174,8 @@ class Client implements BurrowClient {
     } else if (message.type === 'status' && message.database === database && this.engine.inWorker) {
       // Without a worker each tab's own engine reports; other tabs' engines would only echo it.
       this.setStatus(message.status);
+    } else if (message.type === 'stats' && message.database === database) {
+      this.emitStats(message.stats);
     } else if (message.type === 'account-changed' && message.database !== database) {
       await this.ready;
       await this.switchTo(await this.deps.directory.activeAccount(), false);
@@ -346,6 +355,16 @@ class Client implements BurrowClient {
   private async pullAfter(cursor: number | undefined): Promise<void> {
     await this.ready;
     this.setStatus(await this.engine.pull(cursor));
+  }
+
+  async syncStats(): Promise<SyncStats> {
+    await this.ready;
+    return statsAsOf(await this.activeStore().syncStats(), this.deps.now());
+  }
+
+  onSyncStats(listener: (stats: SyncStats) => void): () => void {
+    this.statsListeners.add(listener);
+    return () => this.statsListeners.delete(listener);
   }
 
   subscribe(listener: (notice: ChangeNotice) => void): () => void {

@@ -6,6 +6,7 @@ import { getMeta } from './meta.ts';
 import { alignSeq, failEntry, nextBatch, recordTransientFailure, renewClientId } from './outbox.ts';
 import { counts } from './queries.ts';
 import { inWriteTransaction, type LocalDatabase, openLocalDatabase, STORES } from './schema.ts';
+import { readSyncStats, updateSyncStats } from './sync-stats-record.ts';
 import type { SyncStore } from './types.ts';
 
 /** Opens (creating on first use, with a new clientId and seq base 0) the local database `name`. */
@@ -44,5 +45,7 @@ export function syncStoreOver(db: LocalDatabase, name: string): SyncStore {
     applyPullPage: (page, options) => applyPullPage(db, page, options),
     beginResync: () => beginResync(db),
     finishResync: () => finishResync(db),
+    syncStats: () => readSyncStats(db),
+    updateSyncStats: (update) => updateSyncStats(db, update),
   };
 }

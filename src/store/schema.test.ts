@@ -1,7 +1,14 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { recordFromEnvelope } from './record-state.ts';
-import { inWriteTransaction, LOCAL_DB_VERSION, type LocalDatabase, openLocalDatabase, STORES } from './schema.ts';
+import {
+  inWriteTransaction,
+  LOCAL_DB_VERSION,
+  type LocalDatabase,
+  openLocalDatabase,
+  STORES,
+  SYNC_STATS_STORE,
+} from './schema.ts';
 import { envelope, uniqueDatabaseName } from './store-fixtures.test-helper.ts';
 import type { OutboxEntry } from './types.ts';
 
@@ -20,7 +27,7 @@ describe('schema', () => {
   it('creates every store and index at the current version', async () => {
     const db = await open();
     expect(db.version).toBe(LOCAL_DB_VERSION);
-    expect([...db.objectStoreNames].sort()).toEqual(Object.values(STORES).sort());
+    expect([...db.objectStoreNames].sort()).toEqual([...Object.values(STORES), SYNC_STATS_STORE].sort());
     const tx = db.transaction([STORES.records, STORES.outbox, STORES.conflicts], 'readonly');
     expect([...tx.objectStore(STORES.records).indexNames]).toEqual([]);
     expect([...tx.objectStore(STORES.outbox).indexNames]).toEqual(['byRecord']);

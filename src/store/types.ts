@@ -234,6 +234,11 @@ export interface SyncStore {
   beginResync(): Promise<void>;
   /** After a resync: removes records the snapshot lacked that have no pending change. */
   finishResync(): Promise<RecordRef[]>;
+
+  // — the sync figures (their meaning is `src/sync/sync-stats.ts`'s) —
+  syncStats(): Promise<unknown>;
+  /** Replaces the figures with `update(stored)` in one transaction that no commit shares; resolves with them. */
+  updateSyncStats(update: (stored: unknown) => unknown): Promise<unknown>;
 }
 
 /** How the person settles a conflict: their values, the server's, or a merge of the two. */

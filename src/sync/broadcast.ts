@@ -1,6 +1,7 @@
 /** The typed `burrow` BroadcastChannel shared by tabs and the worker: changes, status, presence. */
 
 import type { RecordRef, RecordView } from '../store/types.ts';
+import type { SyncStats } from './sync-stats.ts';
 import type { SyncStatus } from './sync-status.ts';
 
 /**
@@ -21,6 +22,8 @@ export type BroadcastMessage =
   | { type: 'changed'; database: string; records: RecordRef[] }
   | ({ type: 'synced'; database: string } & SyncedChange)
   | { type: 'status'; database: string; status: SyncStatus }
+  /** The sync figures after a drain or pull (as stored; see `sync-stats.ts`). */
+  | { type: 'stats'; database: string; stats: SyncStats }
   | { type: 'account-changed'; database: string }
   | { type: 'hello' | 'heartbeat'; tabId: string; editing: RecordRef | null }
   | { type: 'bye'; tabId: string };

@@ -87,8 +87,25 @@ describe('drainOutbox', () => {
         serverCursor: 0,
         cursor: 0,
         counts: null,
+        latency: [],
       });
       expect(server.pushLog).toEqual([]);
+    });
+  });
+
+  describe('latency', () => {
+    it('times the round trip of each push the server answered, not one that got no answer', async () => {
+      const { deps, server, clock, ready } = await setup(3);
+      await ready;
+      server.pushFaults.push({ kind: 'network-error' });
+      const slowFetch: typeof fetch = async (input, init) => {
+        clock.now += 40;
+        return server.fetch(input, init);
+      };
+      const failed = await drainOutbox({ ...deps, fetch: slowFetch });
+      expect(failed.latency).toEqual([]);
+      const delivered = await drainOutbox({ ...deps, fetch: slowFetch, force: true });
+      expect(delivered.latency).toEqual([{ at: 1_000_080, ms: 40 }]);
     });
   });
 

@@ -31,6 +31,7 @@ import { classifyPushResponse, problemFromStatus } from './classify-response.ts'
 import { type HttpDeps, requestJson } from './http.ts';
 import { defaultLock, LOCK_NAMES, type LockRunner } from './lock.ts';
 import { PushPipeline, ResultsNotStoredError } from './push-pipeline.ts';
+import type { LatencySample } from './sync-stats.ts';
 
 export interface DrainDeps extends HttpDeps {
   store: SyncStore;
@@ -69,6 +70,8 @@ interface DrainTotals {
    * `empty`); else null. The status then needs no transaction of its own.
    */
   counts: StoreCounts | null;
+  /** The round trip of each push the server answered (the sync panel's latency chart). */
+  latency: LatencySample[];
 }
 
 export type DrainResult = DrainTotals &
@@ -132,7 +135,7 @@ let unexpectedFailures = 0;
  */
 export async function drainOutbox(deps: DrainDeps): Promise<DrainResult> {
   const lock = deps.lock ?? defaultLock();
-  const totals: DrainTotals = { acknowledged: 0, changed: [], serverCursor: 0, cursor: 0, counts: null };
+  const totals: DrainTotals = { acknowledged: 0, changed: [], serverCursor: 0, cursor: 0, counts: null, latency: [] };
   try {
     const result = await lock(LOCK_NAMES.drain, () => drainOrRetry(deps, totals));
     unexpectedFailures = 0;
@@ -194,6 +197,7 @@ async function drainLoop(deps: DrainDeps, totals: DrainTotals): Promise<DrainRes
     const request: PushRequest = { protocol: PROTOCOL_VERSION, clientId: batch.clientId, mutations: batch.mutations };
     const body = JSON.stringify(request);
     const key = idempotencyKey(batch, keySalted ? fingerprint(body) : undefined);
+    const sentAt = deps.now();
     const sending = requestJson(deps, '/api/sync/push', {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'idempotency-key': key },
@@ -202,6 +206,7 @@ async function drainLoop(deps: DrainDeps, totals: DrainTotals): Promise<DrainRes
     // Gently, nothing is read ahead: that would be one more transaction for a commit to wait behind.
     if (!gentle) pipeline.readAhead(batch, maxCount);
     const answer = await sending;
+    if (answer.kind !== 'network-error') totals.latency.push({ at: deps.now(), ms: deps.now() - sentAt });
 
     if (answer.kind === 'network-error') {
       // Failing while the platform says offline is no fault of the entry: no attempt is counted.

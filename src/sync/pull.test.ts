@@ -69,6 +69,21 @@ async function setup(changes: number, overrides: Partial<PullDeps> = {}) {
 }
 
 describe('pullChanges', () => {
+  describe('latency', () => {
+    it('times the round trip of each page', async () => {
+      const clock = { now: 0 };
+      const { deps, server } = await setup(3);
+      const slowFetch: typeof fetch = async (input, init) => {
+        clock.now += 25;
+        return server.fetch(input, init);
+      };
+      const result = await pullChanges({ ...deps, fetch: slowFetch, now: () => clock.now, pageLimit: 2 });
+      expect(result.outcome).toBe('done');
+      expect(result.latency).toHaveLength(2);
+      for (const sample of result.latency) expect(sample.ms).toBe(25);
+    });
+  });
+
   describe('paging', () => {
     it('fills an empty store with the largest pages the server allows, then keeps to the default', async () => {
       const { deps, server } = await setup(3, { pageLimit: undefined });

@@ -10,6 +10,7 @@ import type { RecordRef, RecordView, StoreCounts, SyncStore } from '../store/typ
 import { classifyPullResponse } from './classify-response.ts';
 import { type HttpAnswer, type HttpDeps, requestJson } from './http.ts';
 import { defaultLock, LOCK_NAMES, type LockRunner } from './lock.ts';
+import type { LatencySample } from './sync-stats.ts';
 
 /** How far an initial sync (or a resync) has come. */
 export interface PullProgress {
@@ -42,6 +43,8 @@ export interface PullResult {
   counts: StoreCounts | null;
   error?: string;
   retryAfterMs?: number | null;
+  /** The round trip of each page the server answered (the sync panel's latency chart). */
+  latency: LatencySample[];
 }
 
 /** A 200 answer as the page of the feed it must be, or why it is not one. */
@@ -57,7 +60,7 @@ function checkedPage(body: unknown): PullResponse | { invalid: string } {
 /** Pulls until the server has nothing more. Never rejects; one pull at a time per origin. */
 export async function pullChanges(deps: PullDeps): Promise<PullResult> {
   const lock = deps.lock ?? defaultLock();
-  const state: PullResult = { outcome: 'done', changed: [], fromElsewhere: 0, cursor: 0, counts: null };
+  const state: PullResult = { outcome: 'done', changed: [], fromElsewhere: 0, cursor: 0, counts: null, latency: [] };
   try {
     return await lock(LOCK_NAMES.pull, () => pullLoop(deps, state));
   } catch (error) {
@@ -83,9 +86,14 @@ async function pullLoop(deps: PullDeps, state: PullResult): Promise<PullResult> 
   // allows: each page costs a transaction and a notice to every tab, and a commit waiting behind
   // a larger page is rare while the store is still filling.
   const limit = () => deps.pageLimit ?? (reporting ? LIMITS.pullMaxLimit : LIMITS.pullDefaultLimit);
-  const fetchPage = (cursor: number) => {
+  const fetchPage = async (cursor: number): Promise<HttpAnswer> => {
     const known = cursor > 0 && horizon !== undefined ? `&horizon=${horizon}` : '';
-    return requestJson(deps, `/api/sync/pull?cursor=${cursor}&limit=${limit()}${known}`, { method: 'GET' });
+    const sentAt = deps.now();
+    const answer = await requestJson(deps, `/api/sync/pull?cursor=${cursor}&limit=${limit()}${known}`, {
+      method: 'GET',
+    });
+    if (answer.kind !== 'network-error') state.latency.push({ at: deps.now(), ms: deps.now() - sentAt });
+    return answer;
   };
   /** The page after the one being applied, asked for meanwhile (requestJson never rejects). */
   let prefetched: { cursor: number; answer: Promise<HttpAnswer> } | null = null;

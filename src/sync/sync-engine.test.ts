@@ -6,6 +6,7 @@ import { FakeSyncServer } from './fake-sync-server.test-helper.ts';
 import { createInProcessLock } from './lock.ts';
 import { openRecordedStore, type RecordedStore } from './recorded-store.test-helper.ts';
 import { SyncEngine, type SyncEngineDeps } from './sync-engine.ts';
+import { statsAsOf } from './sync-stats.ts';
 import type { SyncStatus } from './sync-status.ts';
 import type { Timers } from './timers.ts';
 
@@ -573,6 +574,45 @@ describe('SyncEngine', () => {
       const status = await engine.syncNow();
       expect(status.state).toBe('synced');
       expect((await store.outbox()).size).toBe(0);
+    });
+  });
+
+  describe('sync figures', () => {
+    it('stores what it sent, received and failed today, with latency, and tells the tabs', async () => {
+      const { engine, server, store, commit, clock, broadcasts } = await setup();
+      await commit('a');
+      await commit('b');
+      server.pushFaults.push({ kind: 'status', status: 502 });
+      await engine.flush();
+      clock.now += 60_000;
+      await engine.flush();
+      const theirs = '01900000-0000-7000-8000-0000000000fe';
+      server.addChange({
+        table: 'workspaces',
+        id: theirs,
+        workspaceId: theirs,
+        version: 1,
+        deleted: false,
+        createdAt: '',
+        updatedAt: '',
+        fields: { name: 'theirs' },
+      });
+      await engine.pull();
+      await engine.statsSettled();
+      const stored = statsAsOf(await store.syncStats(), clock.now);
+      expect(stored).toMatchObject({ sentToday: 2, receivedToday: 1, failuresToday: 1 });
+      // The refused push, the one that got through and the pull each took a round trip.
+      expect(stored.latency).toHaveLength(3);
+      expect(stored.lastSync).toEqual({ at: clock.now, durationMs: 0 });
+      const told = broadcasts.filter((message) => message.type === 'stats');
+      expect(told.at(-1)).toEqual({ type: 'stats', database: store.name, stats: stored });
+    });
+
+    it('keeps nothing for a drain that found the outbox empty', async () => {
+      const { engine, store } = await setup();
+      await engine.flush();
+      await engine.statsSettled();
+      expect(await store.syncStats()).toBeUndefined();
     });
   });
 

@@ -21,6 +21,7 @@ import { isUnreachableReason } from './http.ts';
 import type { LockRunner } from './lock.ts';
 import { type PullProgress, pullChanges } from './pull.ts';
 import { StatusReporter } from './status-reporter.ts';
+import { addRun, runCounts, type SyncRun, type SyncStats, statsAsOf } from './sync-stats.ts';
 import type { SyncFacts, SyncStatus } from './sync-status.ts';
 import type { Timers } from './timers.ts';
 import { type SyncTrigger, TRIGGERS } from './triggers.ts';
@@ -42,6 +43,8 @@ export interface SyncEngineDeps {
   /** Told of records changed by push results and pulls (for this context's own listeners). */
   onSynced?(change: SyncedChange): void;
   onStatus?(status: SyncStatus): void;
+  /** Told the sync figures after each drain or pull that talked to the server (they are stored first). */
+  onStats?(stats: SyncStats): void;
   baseUrl?: string;
   timeoutMs?: number;
   /**
@@ -77,6 +80,8 @@ export class SyncEngine {
   );
   private readonly statuses: StatusReporter;
   private readonly commits: CommitGathering;
+  /** The figures are stored one run at a time, in the order the runs ended. */
+  private statsWrites: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: SyncEngineDeps) {
     this.statuses = new StatusReporter({
@@ -185,6 +190,11 @@ export class SyncEngine {
     return this.refreshStatus();
   }
 
+  /** Resolves once the figures of every run that ended so far are stored and told. */
+  statsSettled(): Promise<void> {
+    return this.statsWrites;
+  }
+
   /** Stops timers and closes the store (tests, and a page engine handing over to a worker). */
   stop(): void {
     this.clearTimers();
@@ -254,6 +264,7 @@ export class SyncEngine {
     if (signedIn && !this.paused) {
       // Gentle while only commits asked for it: a stronger request waiting speeds up the rest.
       const gentle = () => urgency === Urgency.Gentle && !this.drains.waiting(Urgency.Normal);
+      const startedAt = this.deps.now();
       const result = await drainOutbox({
         ...this.loopDeps(store),
         random: this.deps.random,
@@ -264,6 +275,15 @@ export class SyncEngine {
       });
       this.lastDrain = result;
       this.drainCounts = result.counts;
+      this.keepStats(store, {
+        startedAt,
+        endedAt: this.deps.now(),
+        completed: result.outcome === 'empty' && result.latency.length > 0,
+        failed: result.outcome === 'retry-scheduled' || result.outcome === 'blocked',
+        sent: result.acknowledged,
+        received: 0,
+        latency: result.latency,
+      });
       this.afterDrain(result);
       // A push whose results were every change since the cursor has moved it already.
       const cursor = Math.max(result.cursor, this.statuses.status().cursor);
@@ -315,6 +335,7 @@ export class SyncEngine {
     this.pullCounts = null;
     const { store, signedIn } = await this.openStore();
     if (!signedIn || this.paused) return;
+    const startedAt = this.deps.now();
     const result = await pullChanges({
       ...this.loopDeps(store),
       onProgress: async (progress) => {
@@ -325,6 +346,15 @@ export class SyncEngine {
         this.announce(store, { source: 'pull', records, views: views ?? [], fromOtherDevices: fromOtherDevices ?? [] }),
     });
     this.pullError = result.outcome === 'failed' ? (result.error ?? 'pull failed') : null;
+    this.keepStats(store, {
+      startedAt,
+      endedAt: this.deps.now(),
+      completed: result.outcome === 'done',
+      failed: result.outcome === 'failed',
+      sent: 0,
+      received: result.fromElsewhere,
+      latency: result.latency,
+    });
     // The server answered again (the event stream reopened, a pull got through): what waited out
     // a backoff for it goes now, not at the next retry.
     if (result.outcome === 'done' && this.waitsForServer()) void this.drains.request(Urgency.Forced);
@@ -333,6 +363,21 @@ export class SyncEngine {
     if (result.outcome === 'failed') {
       this.rearm('pullTimer', result.retryAfterMs ?? PULL_RETRY_MS, () => this.pulls.request());
     }
+  }
+
+  /**
+   * Adds a run to the stored figures and tells them, after the runs before it. Never rejects: the
+   * figures are worth less than the sync (a store closed by an account switch skips them).
+   */
+  private keepStats(store: SyncStore, run: SyncRun): void {
+    if (!runCounts(run)) return;
+    this.statsWrites = this.statsWrites
+      .then(async () => {
+        const stats = statsAsOf(await store.updateSyncStats((stored) => addRun(stored, run)), run.endedAt);
+        this.deps.onStats?.(stats);
+        this.deps.channel?.post({ type: 'stats', database: store.name, stats });
+      })
+      .catch(() => undefined);
   }
 
   /** Tells this context and the tabs; the synced views spare them reading those records. */

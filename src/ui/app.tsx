@@ -11,7 +11,6 @@ import { Icon } from './icons.tsx';
 import { SHOW_KEY_HINTS, useKeyboardShortcuts } from './keyboard.ts';
 import { lazyComponent } from './lazy-component.tsx';
 import { usePresence, useSyncSelection } from './live/use-records.ts';
-import { useRefusalNotice } from './refusal-notice.ts';
 import { navigate, type Route, useRoute } from './router.ts';
 import { cardFromShare, readSharedData } from './share.ts';
 import { Sidebar } from './sidebar.tsx';
@@ -87,7 +86,6 @@ export function App({ client, onUpdateAvailable }: AppProps) {
     );
   }, [client]);
   useEffect(() => onUpdateAvailable?.((reload) => setUpdate(() => reload)), [onUpdateAvailable]);
-  useRefusalNotice(client, toast, () => setModal({ name: 'sync' }));
   useKeyboardShortcuts({
     newCard: () => setModal((current) => current ?? { name: 'card', target: { kind: 'note' } }),
     focusSearch: () => searchRef.current?.focus(),
@@ -186,7 +184,8 @@ export function App({ client, onUpdateAvailable }: AppProps) {
             <span class="account-label">{account ? 'Account' : 'Sign in'}</span>
           </button>
         </div>
-        <SyncNotice client={client} />
+        <SyncNotice client={client} onOpenSyncPanel={() => setModal({ name: 'sync' })} />
+        <Toasts toasts={toasts} dismiss={dismissToast} />
       </header>
       {update && (
         <div class="banner" role="status">
@@ -231,7 +230,6 @@ export function App({ client, onUpdateAvailable }: AppProps) {
             switchWorkspace={workspaces.switchTo}
             onAccountChange={workspaces.reload}
           />
-          <Toasts toasts={toasts} dismiss={dismissToast} />
         </AppContext.Provider>
       ) : (
         <div class="layout">

@@ -4,17 +4,12 @@ import type { BurrowClient } from '../api/client.ts';
 import { describeMutation, recordName } from './describe-mutation.ts';
 import { useSyncSelection } from './live/use-records.ts';
 import { describeProblem } from './sync-words.ts';
-import type { Toast } from './toasts.tsx';
 
 /**
  * Raises "Couldn't save “Title”: reason. Your copy is kept." each time the count of refused
  * changes grows; those already there when the app opened are the sync panel's to show.
  */
-export function useRefusalNotice(
-  client: BurrowClient,
-  toast: (message: string, action?: Toast['action']) => void,
-  openSyncPanel: () => void,
-): void {
+export function useRefusalNotice(client: BurrowClient, raise: (message: string) => void): void {
   const failed = useSyncSelection(client, (status) => status.failed);
   const known = useRef<Set<string> | null>(null);
   useEffect(() => {
@@ -32,7 +27,7 @@ export function useRefusalNotice(
         const what = name ? `“${name.slice(0, 60)}”` : describeMutation(newest.op, newest.table).toLowerCase();
         const why = describeProblem(newest.error).replace(/\.$/, '');
         const more = fresh.length > 1 ? ` (and ${fresh.length - 1} more)` : '';
-        toast(`Couldn't save ${what}${more}: ${why}. Your copy is kept.`, { label: 'Open sync', run: openSyncPanel });
+        raise(`Couldn't save ${what}${more}: ${why}. Your copy is kept.`);
       });
     return () => {
       active = false;

@@ -1,4 +1,7 @@
-/** Short messages at the bottom of the screen, announced to screen readers. */
+/**
+ * Short messages, one at a time, announced to screen readers: at the bottom of a wide screen, and
+ * on a phone as a row of the header (in the flow, so they push the list down and never cover it).
+ */
 import './toasts.css';
 import { useCallback, useRef, useState } from 'preact/hooks';
 import { Icon } from './icons.tsx';
@@ -19,8 +22,8 @@ export function useToasts(): [Toast[], (message: string, action?: Toast['action'
   const show = useCallback(
     (message: string, action?: Toast['action']) => {
       const id = nextId.current++;
-      // Keep at most three: a burst of changes must not bury the screen.
-      setToasts((list) => [...list.filter((toast) => toast.message !== message).slice(-2), { id, message, action }]);
+      // One at a time: the newest replaces the one showing, so a burst never stacks over the list.
+      setToasts([{ id, message, action }]);
       setTimeout(() => dismiss(id), TOAST_MILLISECONDS);
     },
     [dismiss],

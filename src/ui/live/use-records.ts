@@ -8,13 +8,22 @@ import { createLiveList } from './live-list.ts';
 
 /**
  * The records of `table` in the current workspace, kept current from change notices (this tab,
- * another tab, or a pull): only the records a notice names are re-read. null until the first read.
+ * another tab, or a pull): only the records a notice names are re-read. null until the first read,
+ * and while `enabled` is false (nothing is read or kept then).
  */
-export function useRecords(table: TableName, options: { includeDeleted?: boolean } = {}): RecordView[] | null {
+export function useRecords(
+  table: TableName,
+  options: { includeDeleted?: boolean; enabled?: boolean } = {},
+): RecordView[] | null {
   const { client, workspaceId } = useApp();
   const includeDeleted = options.includeDeleted ?? false;
+  const enabled = options.enabled ?? true;
   const [records, setRecords] = useState<RecordView[] | null>(null);
   useEffect(() => {
+    if (!enabled) {
+      setRecords(null);
+      return;
+    }
     let active = true;
     const live = createLiveList({
       loadAll: () => client.list(table, { workspaceId, includeDeleted }),
@@ -47,8 +56,8 @@ export function useRecords(table: TableName, options: { includeDeleted?: boolean
       active = false;
       unsubscribe();
     };
-  }, [client, table, workspaceId, includeDeleted]);
-  return records;
+  }, [client, table, workspaceId, includeDeleted, enabled]);
+  return enabled ? records : null;
 }
 
 /** Whether the browser says it is online, kept current. */

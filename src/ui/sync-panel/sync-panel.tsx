@@ -9,6 +9,7 @@ import { Dialog } from '../dialog.tsx';
 import { lazyComponent } from '../lazy-component.tsx';
 import { useSyncStatus } from '../live/use-records.ts';
 import { describeFieldError, describeProblem, fieldLabel, formatTime, statusLabel } from '../sync-words.ts';
+import { SyncFigures } from './sync-figures.tsx';
 
 interface Queues {
   pending: OutboxEntry[];
@@ -79,6 +80,7 @@ export function SyncPanel({ onClose, onOpenRecord }: { onClose: () => void; onOp
           </button>
         )}
       </div>
+      {status.state !== 'local-only' && <SyncFigures />}
       {queues === null ? (
         <p aria-busy="true">Loading…</p>
       ) : (

@@ -131,6 +131,8 @@ function withFirstWorkspace(
     status: () => client.status(),
     flush: () => client.flush(),
     pull: () => client.pull(),
+    syncStats: () => client.syncStats(),
+    onSyncStats: (listener) => client.onSyncStats(listener),
     subscribe: (listener) => client.subscribe(listener),
     onStatus: (listener) => client.onStatus(listener),
     onPresence: (listener) => client.onPresence(listener),

@@ -109,6 +109,10 @@ const DEFINITIONS = {
       color: optional(hexColor),
       parentId: optional(uuid),
       position: required(finiteNumber),
+      /** When the folder was made where it came from (an imported folder's ADD_DATE). */
+      savedAt: optional(timestamp),
+      /** When its contents last changed there (an imported folder's LAST_MODIFIED). */
+      modifiedAt: optional(timestamp),
     },
   },
   cards: {

@@ -91,6 +91,8 @@ export interface UnfurlConfig {
   hostGapMs: number;
   /** The first retry delay after a transient failure. */
   retryBaseMs: number;
+  /** Bytes of stored images previews may give one person (`BURROW_MEDIA_QUOTA_BYTES`). */
+  mediaQuotaBytes: number;
 }
 
 const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -214,6 +216,7 @@ export function loadConfig(argv: readonly string[], env: Env): ServerConfig {
       allowPrivate: env.BURROW_UNFURL_ALLOW_PRIVATE === '1',
       hostGapMs: integer(env.BURROW_UNFURL_HOST_GAP_MS, 'BURROW_UNFURL_HOST_GAP_MS', 1000),
       retryBaseMs: integer(env.BURROW_UNFURL_RETRY_MS, 'BURROW_UNFURL_RETRY_MS', 30_000),
+      mediaQuotaBytes: integer(env.BURROW_MEDIA_QUOTA_BYTES, 'BURROW_MEDIA_QUOTA_BYTES', 100 * 1024 * 1024),
     },
     maxStreamsPerUser: positive(env.BURROW_MAX_STREAMS_PER_USER, 'BURROW_MAX_STREAMS_PER_USER', 16),
     headersTimeoutMs: positive(env.BURROW_HEADERS_TIMEOUT_MS, 'BURROW_HEADERS_TIMEOUT_MS', 10_000),

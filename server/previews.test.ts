@@ -1,8 +1,10 @@
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Envelope, newId, type PreviewMetadata } from '../protocol/index.ts';
 import { silentLogger } from './logger.ts';
-import { MediaStore } from './previews/media-store.ts';
+import { MEDIA_GRACE_MS, runMaintenance } from './maintenance.ts';
+import { MediaStore, toWebp } from './previews/media-store.ts';
 import { PageExtractor } from './previews/page-extractor.ts';
 import { READING_BUDGET_MS, type RunningPreviews, startPreviews } from './previews/start-previews.ts';
 import {
@@ -85,10 +87,10 @@ async function getCard(id: string, as = user): Promise<Envelope> {
 }
 
 /** Waits until the card's preview is settled (ready or failed); a deadline, not a timed assertion. */
-async function settled(id: string, predicate = (card: Envelope) => isSettled(card)): Promise<Envelope> {
+async function settled(id: string, predicate = (card: Envelope) => isSettled(card), as = user): Promise<Envelope> {
   const deadline = Date.now() + 20_000;
   for (;;) {
-    const card = await getCard(id);
+    const card = await getCard(id, as);
     if (predicate(card)) return card;
     if (Date.now() > deadline) throw new Error(`card ${id} never settled: ${JSON.stringify(card)}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
@@ -303,6 +305,75 @@ describe('link previews', () => {
       expect(off.status).toBe(503);
       expect((await json(off)).code).toBe('previews-off');
       expect(site.hits('/article')).toBe(0);
+    });
+  });
+
+  describe('media kept and bounded', () => {
+    const hashOf = (mediaPath: unknown) => String(mediaPath).slice('/media/'.length, -'.webp'.length);
+    const files = () => (existsSync(path.join(server.dir, 'media')) ? readdirSync(path.join(server.dir, 'media')) : []);
+
+    it('deletes images no card refers to any more, after the grace period, and keeps those in use', async () => {
+      await startPreviewsFor();
+      site.route('/other', sendHtml(htmlPage('<title>Other</title><meta property="og:image" content="/other.png">')));
+      site.route('/other.png', sendBytes(await testImage('png', 200, 100), 'image/png'));
+      const kept = await settled(await createLink(`${site.origin}/article`));
+      const droppedId = await createLink(`${site.origin}/other`);
+      const dropped = await settled(droppedId);
+      const [keptImage, droppedImage] = [hashOf(kept.fields.image), hashOf(dropped.fields.image)];
+      expect(files()).toContain(`${droppedImage}.webp`);
+      // The person clears the other card's cover: no card shows that image now.
+      const cleared = await user.push([
+        { op: 'update', table: 'cards', recordId: droppedId, baseVersion: dropped.version, fields: { image: null } },
+      ]);
+      expect(cleared.results[0].status).toBe('applied');
+
+      // Within the grace period nothing goes; after it, the unused image goes and the rest stay.
+      await runMaintenance(server.store, server.config, silentLogger, Date.now() + MEDIA_GRACE_MS / 2);
+      expect(files()).toContain(`${droppedImage}.webp`);
+      await runMaintenance(server.store, server.config, silentLogger, Date.now() + MEDIA_GRACE_MS + 60_000);
+      expect(files()).not.toContain(`${droppedImage}.webp`);
+      expect(files()).toContain(`${keptImage}.webp`);
+      expect(files()).toContain(`${hashOf(kept.fields.favicon)}.webp`);
+      expect((await user.send(`/media/${droppedImage}.webp`)).status).toBe(404);
+      expect((await user.send(kept.fields.image as string)).status).toBe(200);
+    });
+
+    it('keeps the images of a card in the trash (a restore shows them again)', async () => {
+      await startPreviewsFor();
+      const card = await settled(await createLink(`${site.origin}/article`));
+      const deleted = await user.push([{ op: 'delete', table: 'cards', recordId: card.id, baseVersion: card.version }]);
+      expect(deleted.results[0].status).toBe('applied');
+      await runMaintenance(server.store, server.config, silentLogger, Date.now() + MEDIA_GRACE_MS + 60_000);
+      expect(files()).toContain(`${hashOf(card.fields.image)}.webp`);
+      expect((await user.send(card.fields.image as string)).status).toBe(200);
+    });
+
+    it('stops storing a person’s pictures past their media quota, and says so on the card', async () => {
+      // Room for the first preview's pictures (its cover and icon as stored), not for another cover.
+      const stored = [
+        await toWebp(await testImage('png', 400, 300), 'cover'),
+        await toWebp(await testImage('png', 32, 32), 'favicon'),
+      ];
+      const quota = stored.reduce((sum, webp) => sum + webp.length, 0) + 1;
+      await startPreviewsFor({ ...UNFURL_ENV, BURROW_MEDIA_QUOTA_BYTES: String(quota) });
+      const first = await settled(await createLink(`${site.origin}/article`));
+      expect(first.fields.image).toMatch(/^\/media\//);
+      expect((first.fields.metadata as PreviewMetadata).error).toBeNull();
+      site.route(
+        '/second',
+        sendHtml(htmlPage('<title>Second</title><meta property="og:image" content="/second.png">')),
+      );
+      site.route('/second.png', sendBytes(await testImage('png', 390, 290), 'image/png'));
+      const second = await settled(await createLink(`${site.origin}/second`));
+      expect(second.fields.image ?? null).toBeNull();
+      expect((second.fields.metadata as PreviewMetadata).status).toBe('ready');
+      expect((second.fields.metadata as PreviewMetadata).error).toMatch(/not kept.*limit/);
+      // Another person's quota is their own.
+      const other = await signUp(server);
+      const recordId = newId();
+      await other.push([{ op: 'create', table: 'cards', recordId, fields: linkCard(`${site.origin}/second`) }]);
+      const theirs = await settled(recordId, undefined, other);
+      expect(theirs.fields.image).toMatch(/^\/media\//);
     });
   });
 

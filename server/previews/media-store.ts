@@ -3,15 +3,31 @@
  * content-addressed as `<DATA_DIR>/media/<sha256>.webp`; the card holds `/media/<sha256>.webp`.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { UnfurlError } from './unfurl-error.ts';
 
 export type ImageRole = 'cover' | 'favicon';
 
-/** Decoded formats taken in; anything else (PDF, HEIF that is not AVIF, TIFF, RAW…) is not a picture for a card. */
-const ACCEPTED_FORMATS = new Set(['jpeg', 'png', 'webp', 'gif', 'avif', 'svg']);
+/**
+ * Raster formats taken in, as sharp names them; anything else (SVG, PDF, HEIF that is not AVIF,
+ * TIFF, RAW…) is not a picture for a card. SVG is refused: it is a document that may carry
+ * scripts and refer to other files, and its renderer is more code facing what a site sent.
+ */
+const ACCEPTED_FORMATS = new Set(['jpeg', 'png', 'webp', 'gif', 'avif']);
+
+/** The first bytes of each accepted format; an input without one never reaches a decoder. */
+function looksLikeRaster(data: Buffer): boolean {
+  const starts = (bytes: number[], at = 0) => bytes.every((byte, i) => data[at + i] === byte);
+  return (
+    starts([0xff, 0xd8, 0xff]) || // JPEG
+    starts([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]) || // PNG
+    starts([0x47, 0x49, 0x46, 0x38]) || // GIF8
+    (starts([0x52, 0x49, 0x46, 0x46]) && starts([0x57, 0x45, 0x42, 0x50], 8)) || // RIFF....WEBP
+    (starts([0x66, 0x74, 0x79, 0x70], 4) && /^avi[fs]$/.test(data.toString('latin1', 8, 12))) // ftypavif
+  );
+}
 /** Bounds what one image may cost to decode (sharp's default is 268 megapixels). */
 const MAX_INPUT_PIXELS = 40_000_000;
 const SIZES: Record<ImageRole, { width: number; height: number; fit: 'inside' | 'contain'; quality: number }> = {
@@ -52,6 +68,7 @@ const notAnImage = (detail: string) => new UnfurlError(`The ${detail} is not an 
 export async function toWebp(input: Buffer, role: ImageRole): Promise<Buffer> {
   const source = pngInIco(input) ?? input;
   const size = SIZES[role];
+  if (!looksLikeRaster(source)) throw notAnImage(role === 'cover' ? 'cover image' : 'icon');
   try {
     const image = sharp(source, { limitInputPixels: MAX_INPUT_PIXELS, animated: false, failOn: 'error' });
     const { format } = await image.metadata();
@@ -85,7 +102,8 @@ export class MediaStore {
   async put(webp: Buffer): Promise<string> {
     const hash = createHash('sha256').update(webp).digest('hex');
     const file = path.join(this.dir, `${hash}.webp`);
-    if (await exists(file)) return hash;
+    // Stored already: dated now, so the reaper (which spares recent files) leaves it to this preview's grant.
+    if (await touched(file)) return hash;
     await mkdir(this.dir, { recursive: true });
     // Written aside and renamed: a reader never sees half a file, and a crash leaves only a temp file.
     const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
@@ -104,13 +122,64 @@ export class MediaStore {
       return null;
     }
   }
+
+  /**
+   * Deletes the image files last written before `before` (ms since epoch) that no user is
+   * granted any more (`granted` tells which of a batch are), and temp files a crash left; returns
+   * how many went. Recent files are spared: a preview stores its images before its grant.
+   */
+  async reapUnused(before: number, granted: (hashes: string[]) => Promise<Set<string>>): Promise<number> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch {
+      return 0; // no image stored yet
+    }
+    const old: string[] = [];
+    for (const name of names) {
+      const mtime = await modifiedAt(path.join(this.dir, name));
+      if (mtime !== null && mtime < before) old.push(name);
+    }
+    const temporary = old.filter((name) => name.endsWith('.tmp'));
+    const hashes = old.map((name) => /^([0-9a-f]{64})\.webp$/.exec(name)?.[1]).filter((hash) => hash !== undefined);
+    let reaped = 0;
+    for (let start = 0; start < hashes.length; start += REAP_BATCH) {
+      const batch = hashes.slice(start, start + REAP_BATCH);
+      const kept = await granted(batch);
+      for (const hash of batch) if (!kept.has(hash)) reaped += await removed(path.join(this.dir, `${hash}.webp`));
+    }
+    for (const name of temporary) reaped += await removed(path.join(this.dir, name));
+    return reaped;
+  }
 }
 
-async function exists(file: string): Promise<boolean> {
+/** Hashes asked about in one look-up while reaping. */
+const REAP_BATCH = 500;
+
+/** Sets the file's times to now; false when there is no such file. */
+async function touched(file: string): Promise<boolean> {
+  const now = new Date();
   try {
-    await stat(file);
+    await utimes(file, now, now);
     return true;
   } catch {
     return false;
+  }
+}
+
+async function modifiedAt(file: string): Promise<number | null> {
+  try {
+    return (await stat(file)).mtimeMs;
+  } catch {
+    return null;
+  }
+}
+
+async function removed(file: string): Promise<number> {
+  try {
+    await unlink(file);
+    return 1;
+  } catch {
+    return 0;
   }
 }

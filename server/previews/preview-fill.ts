@@ -78,7 +78,7 @@ export function previewChanges(record: StoredRecord, preview: LinkPreview, now: 
     fetchedAt: now,
     canonicalUrl: preview.canonicalUrl,
     publishedAt: preview.publishedAt,
-    error: null,
+    error: preview.mediaError,
   };
   return { ...changes, metadata };
 }
@@ -106,7 +106,7 @@ export function settlePreview(
     applyServerWrite(access, record, { metadata });
     return 'applied';
   }
-  for (const hash of outcome.preview.media) queue.grantMedia(record.ownerId, hash);
+  for (const { hash, bytes } of outcome.preview.media) queue.grantMedia(record.ownerId, hash, bytes);
   applyServerWrite(access, record, previewChanges(record, outcome.preview, access.now()));
   return 'applied';
 }

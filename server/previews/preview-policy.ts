@@ -44,12 +44,21 @@ export function mayRetry(job: PreviewJob, policy: PreviewPolicy): boolean {
   return job.attempts + 1 < policy.maxAttempts;
 }
 
+/** Due jobs a claim reads per job it may take: those past the busy lists, some of one owner or host. */
+export const CLAIM_CANDIDATES_PER_JOB = 4;
+
+/** The limits a claim keeps over every runner that shares the database (each process runs one). */
+export type ClaimLimits = Pick<PreviewPolicy, 'globalConcurrency' | 'perUserConcurrency' | 'hostGapMs'>;
+
+/** A job as the limits see it: whose, and on which host. */
+type Keyed = Pick<PreviewJob, 'ownerId' | 'host'>;
+
 /** Owners at their limit and hosts busy or fetched from too recently: what the next claim skips. */
 export function busyKeys(
-  running: readonly Pick<PreviewJob, 'ownerId' | 'host'>[],
+  running: readonly Keyed[],
   hostStarts: ReadonlyMap<string, number>,
   now: number,
-  policy: PreviewPolicy,
+  policy: Pick<ClaimLimits, 'perUserConcurrency' | 'hostGapMs'>,
 ): { busyOwners: string[]; busyHosts: string[] } {
   const perOwner = new Map<string, number>();
   for (const job of running) perOwner.set(job.ownerId, (perOwner.get(job.ownerId) ?? 0) + 1);
@@ -57,4 +66,35 @@ export function busyKeys(
   const busyHosts = new Set(running.map((job) => job.host));
   for (const [host, startedAt] of hostStarts) if (now - startedAt < policy.hostGapMs) busyHosts.add(host);
   return { busyOwners, busyHosts: [...busyHosts] };
+}
+
+/**
+ * Of `candidates` (due jobs, oldest first), those a claim of at most `limit` takes while every
+ * limit holds with the jobs `running` (leased by any runner) and the hosts started within the
+ * gap: the whole server's limits, read from the database in the claim's transaction.
+ */
+export function pickJobs<J extends Keyed>(
+  candidates: readonly J[],
+  running: readonly Keyed[],
+  hostStarts: ReadonlyMap<string, number>,
+  now: number,
+  limits: ClaimLimits,
+  limit: number,
+): J[] {
+  const { busyOwners, busyHosts } = busyKeys(running, hostStarts, now, limits);
+  const perOwner = new Map<string, number>();
+  for (const job of running) perOwner.set(job.ownerId, (perOwner.get(job.ownerId) ?? 0) + 1);
+  const hosts = new Set(busyHosts);
+  const owners = new Set(busyOwners);
+  const picked: J[] = [];
+  for (const job of candidates) {
+    if (picked.length >= limit || running.length + picked.length >= limits.globalConcurrency) break;
+    if (hosts.has(job.host) || owners.has(job.ownerId)) continue;
+    picked.push(job);
+    hosts.add(job.host);
+    const count = (perOwner.get(job.ownerId) ?? 0) + 1;
+    perOwner.set(job.ownerId, count);
+    if (count >= limits.perUserConcurrency) owners.add(job.ownerId);
+  }
+  return picked;
 }

@@ -25,8 +25,8 @@ export interface PreviewQueue {
   find(cardId: string): PreviewJob | undefined;
   /** Removes the job when it is still at `generation`; false when a newer request replaced it. */
   remove(cardId: string, generation: number): boolean;
-  /** Lets `userId` read the stored image `hash` (`/media/<hash>.webp`). */
-  grantMedia(userId: string, hash: string): void;
+  /** Lets `userId` read the stored image `hash` (`/media/<hash>.webp`), counting its `bytes` against their media quota. */
+  grantMedia(userId: string, hash: string, bytes: number): void;
 }
 
 /** The job of a live link card, or null for any other record. */

@@ -22,10 +22,11 @@ const EMPTY_PREVIEW: LinkPreview = {
   canonicalUrl: null,
   publishedAt: null,
   media: [],
+  mediaError: null,
 };
 
 let server: TestServer;
-let runner: PreviewRunner;
+let runners: PreviewRunner[];
 let held: HeldFetch[];
 let running: Set<string>;
 let violations: string[];
@@ -33,6 +34,7 @@ let owners: Map<string, string>;
 
 beforeEach(() => {
   server = startTestServer();
+  runners = [];
   held = [];
   running = new Set();
   violations = [];
@@ -40,12 +42,12 @@ beforeEach(() => {
 });
 afterEach(async () => {
   for (const fetch of held) fetch.finish();
-  await runner?.stop();
+  for (const runner of runners) await runner.stop();
   await server.close();
 });
 
 function startRunner(policy = { ...DEFAULT_PREVIEW_POLICY, startIntervalMs: 10, hostGapMs: 200 }) {
-  runner = new PreviewRunner({
+  const runner = new PreviewRunner({
     store: server.store,
     logger: silentLogger,
     policy,
@@ -62,7 +64,8 @@ function startRunner(policy = { ...DEFAULT_PREVIEW_POLICY, startIntervalMs: 10, 
         });
       }),
   });
-  return runner.start({ releaseLeases: true });
+  runners.push(runner);
+  return runner.start({ releaseLeases: runners.length === 1 });
 }
 
 /** The limits hold at every start: in all, per person, per host. */
@@ -114,10 +117,33 @@ describe('PreviewRunner', () => {
       await until(() => held.length > finished, `fetch ${finished + 1}`);
       held[finished++].finish();
     }
-    await until(() => runner.active === 0, 'the last fetch to settle');
+    await until(() => runners[0].active === 0, 'the last fetch to settle');
     expect(held.map((fetch) => fetch.url).sort()).toEqual([...owners.keys()].sort());
     expect(violations).toEqual([]);
     expect(await server.store.nextPreviewRunAt()).toBeNull();
+  });
+
+  it('keeps the limits over two runners sharing the database, as two processes on PostgreSQL run', async () => {
+    const importer = await signUp(server);
+    const other = await signUp(server);
+    await links(
+      importer,
+      Array.from({ length: 8 }, (_, i) => `https://bulk${i}.test/page`),
+    );
+    await links(other, ['https://bulk0.test/other', 'https://solo.test/other', 'https://solo2.test/other']);
+    await startRunner();
+    await startRunner();
+    await until(() => running.size === 4, 'four fetches');
+    // Each runner alone would have let the importer have two: together they have two.
+    expect([...running].filter((url) => owners.get(url) === importer.id)).toHaveLength(2);
+    let finished = 0;
+    while (finished < 11) {
+      await until(() => held.length > finished, `fetch ${finished + 1}`);
+      held[finished++].finish();
+    }
+    await until(() => runners.every((runner) => runner.active === 0), 'the last fetch to settle');
+    expect(held.map((fetch) => fetch.url).sort()).toEqual([...owners.keys()].sort());
+    expect(violations).toEqual([]);
   });
 
   it('fetches nothing on the push path: a push queues the job and answers before any fetch starts', async () => {

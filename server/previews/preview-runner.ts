@@ -8,19 +8,21 @@
  */
 import type { Logger } from '../logger.ts';
 import type { Store } from '../storage/store.ts';
-import { busyKeys, mayRetry, type PreviewPolicy, retryDelay } from './preview-policy.ts';
+import { mayRetry, type PreviewPolicy, retryDelay } from './preview-policy.ts';
 import type { PreviewJob } from './preview-queue.ts';
-import type { LinkPreview } from './unfurl.ts';
+import type { LinkPreview, MediaBudget } from './unfurl.ts';
 import { asUnfurlError } from './unfurl-error.ts';
 
-/** Fetches one URL's preview; `signal` ends it when the runner stops. */
-export type Unfurl = (url: string, signal: AbortSignal) => Promise<LinkPreview>;
+/** Fetches one URL's preview, storing images within `budget`; `signal` ends it when the runner stops. */
+export type Unfurl = (url: string, signal: AbortSignal, budget: MediaBudget) => Promise<LinkPreview>;
 
 export interface PreviewRunnerDeps {
   store: Store;
   unfurl: Unfurl;
   policy: PreviewPolicy;
   logger: Logger;
+  /** Bytes of stored images one person's previews may hold in all (unbounded when absent). */
+  mediaQuotaBytes?: number;
   now?: () => number;
   random?: () => number;
 }
@@ -33,7 +35,6 @@ interface Running {
 
 export class PreviewRunner {
   private readonly running = new Map<string, Running>();
-  private readonly hostStarts = new Map<string, number>();
   private lastStart = Number.NEGATIVE_INFINITY;
   private timer: NodeJS.Timeout | null = null;
   private ticking = false;
@@ -108,38 +109,36 @@ export class PreviewRunner {
     if (this.again) this.kick();
   }
 
-  /** Starts at most one job, then plans the next look. */
+  /**
+   * Starts at most one job, then plans the next look. The limits in all, per person and per
+   * host are the claim's, counted in the database over every runner sharing it (each process
+   * of a PostgreSQL deployment runs one); the pace of starts is this runner's.
+   */
   private async startDueJob(): Promise<void> {
     const { policy, store } = this.deps;
     if (this.running.size >= policy.globalConcurrency) return; // a job's end kicks
     const now = this.now();
     const paceWait = this.lastStart + policy.startIntervalMs - now;
     if (paceWait > 0) return this.wakeIn(paceWait);
-    for (const [host, startedAt] of this.hostStarts)
-      if (now - startedAt >= policy.hostGapMs) this.hostStarts.delete(host);
-    const busy = busyKeys(
-      [...this.running.values()].map(({ job }) => job),
-      this.hostStarts,
-      now,
-      policy,
-    );
-    const [job] = await store.claimPreviewJobs({ now, leaseMs: policy.leaseMs, limit: 1, ...busy });
+    const [job] = await store.claimPreviewJobs({ now, leaseMs: policy.leaseMs, limit: 1, limits: policy });
     // Stopped meanwhile: the job stays leased, and the next start releases it.
     if (this.stopped) return;
     if (!job) return this.wakeIn(await this.idleWait(now));
     this.lastStart = now;
-    this.hostStarts.set(job.host, now);
     this.launch(job);
     this.wakeIn(policy.startIntervalMs);
   }
 
-  /** Until the next job is due, a host's gap ends, or the idle poll, whichever comes first. */
+  /**
+   * Until the next job is due, or the idle poll. Jobs due but held back (their host fetched
+   * from within the gap, their owner or the server at the limit, maybe by another process's
+   * runner) are looked at again after a host's gap.
+   */
   private async idleWait(now: number): Promise<number> {
     const { policy } = this.deps;
     let wait = policy.idlePollMs;
     const next = await this.deps.store.nextPreviewRunAt();
-    if (next !== null) wait = Math.min(wait, Math.max(0, next - now));
-    for (const startedAt of this.hostStarts.values()) wait = Math.min(wait, startedAt + policy.hostGapMs - now);
+    if (next !== null) wait = Math.min(wait, next > now ? next - now : policy.hostGapMs);
     return Math.max(wait, policy.startIntervalMs);
   }
 
@@ -155,7 +154,11 @@ export class PreviewRunner {
   private async run(job: PreviewJob, signal: AbortSignal): Promise<void> {
     const { store, policy, logger } = this.deps;
     try {
-      const preview = await this.deps.unfurl(job.url, signal);
+      // Read before the fetch: two of one person's fetches at once may each use what is left,
+      // so the quota is kept to within one preview's images per fetch the person may run at once.
+      const used = this.deps.mediaQuotaBytes === undefined ? 0 : await store.mediaBytes(job.ownerId);
+      const budget = { bytesLeft: Math.max(0, (this.deps.mediaQuotaBytes ?? Number.POSITIVE_INFINITY) - used) };
+      const preview = await this.deps.unfurl(job.url, signal, budget);
       if (signal.aborted) return;
       await store.settlePreview(job, { status: 'ready', preview });
     } catch (caught) {

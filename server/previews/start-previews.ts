@@ -34,7 +34,8 @@ export async function startPreviews(
     store,
     logger,
     policy: { ...DEFAULT_PREVIEW_POLICY, hostGapMs: config.unfurl.hostGapMs, retryBaseMs: config.unfurl.retryBaseMs },
-    unfurl: (url, signal) =>
+    mediaQuotaBytes: config.unfurl.mediaQuotaBytes,
+    unfurl: (url, signal, mediaBudget) =>
       unfurl(url, {
         allowPrivate: config.unfurl.allowPrivate,
         userAgent,
@@ -42,6 +43,7 @@ export async function startPreviews(
         media,
         extractor,
         signal,
+        mediaBudget,
       }),
   });
   // The embedded store has one server process: leases a crash left behind are free at once.

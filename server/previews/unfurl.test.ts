@@ -198,6 +198,26 @@ describe('unfurl', () => {
       expect(readdirSync(dir)).toEqual([]);
     });
 
+    it('keeps no SVG, however it is served: an SVG may carry scripts, and is no raster image', async () => {
+      const svg = Buffer.from(
+        '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="400" height="300">' +
+          '<script>alert(1)</script><rect width="400" height="300" fill="red"/></svg>',
+      );
+      site.route(
+        '/page',
+        sendHtml(
+          htmlPage(
+            '<title>Drawn</title><meta property="og:image" content="/cover.svg"><link rel="icon" href="/icon.png">',
+          ),
+        ),
+      );
+      site.route('/cover.svg', sendBytes(svg, 'image/svg+xml'));
+      site.route('/icon.png', sendBytes(svg, 'image/png'));
+      const preview = await unfurl(`${site.origin}/page`, options());
+      expect(preview).toMatchObject({ title: 'Drawn', image: null, favicon: null, media: [] });
+      expect(readdirSync(dir)).toEqual([]);
+    });
+
     it('keeps no image over 5 MiB, or served as text', async () => {
       site.route(
         '/page',

@@ -17,7 +17,16 @@ import { connect, type Sql } from './postgres/connect.ts';
 import { migrate } from './postgres/migrate.ts';
 import { withinPageBudget } from './postgres/page-query.ts';
 import { PgSyncStorage } from './postgres/pg-sync-storage.ts';
-import { claimJobs, mayReadMedia, nextRunAt, releaseLeases, retryJob } from './postgres/preview-jobs.ts';
+import {
+  claimJobs,
+  grantedMedia,
+  mayReadMedia,
+  mediaBytes,
+  nextRunAt,
+  reapMediaGrants,
+  releaseLeases,
+  retryJob,
+} from './postgres/preview-jobs.ts';
 import {
   ENVELOPE_COLUMNS,
   envelopeJson,
@@ -283,6 +292,18 @@ export class PostgresStore implements Store {
   async mayReadMedia(userId: string, hash: string): Promise<boolean> {
     if (unstorable(hash)) return false;
     return mayReadMedia(this.sql, userId, hash);
+  }
+
+  mediaBytes(userId: string): Promise<number> {
+    return mediaBytes(this.sql, userId);
+  }
+
+  reapMediaGrants(before: number, now: number): Promise<number> {
+    return reapMediaGrants(this.sql, before, now);
+  }
+
+  grantedMedia(hashes: string[]): Promise<Set<string>> {
+    return grantedMedia(this.sql, hashes);
   }
 
   // — maintenance —

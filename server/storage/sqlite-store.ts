@@ -1,7 +1,9 @@
 /** The SQLite implementation of `Store`: one file, WAL, one BEGIN IMMEDIATE transaction per write. */
 import type Database from 'better-sqlite3';
 import type { Envelope, PushRequest, TableName } from '../../protocol/index.ts';
+import { mediaReferenceKey, mediaReferences } from '../previews/media-references.ts';
 import type { PreviewOutcome } from '../previews/preview-fill.ts';
+import { busyKeys, CLAIM_CANDIDATES_PER_JOB, pickJobs } from '../previews/preview-policy.ts';
 import type { PreviewJob } from '../previews/preview-queue.ts';
 import { toEnvelope } from '../sync/stored-record.ts';
 import { SyncService } from '../sync/sync-service.ts';
@@ -201,23 +203,32 @@ class SqliteStore implements Store {
 
   // — link previews —
 
+  /** Reads the limits' state and takes jobs in one immediate transaction: no other claim comes between. */
   async claimPreviewJobs(claim: PreviewClaim): Promise<PreviewJob[]> {
+    const { now, limits } = claim;
     return this.db
       .transaction(() => {
-        const rows = this.previews.due.all({
-          now: claim.now,
-          busy_owners: JSON.stringify(claim.busyOwners),
-          busy_hosts: JSON.stringify(claim.busyHosts),
-          limit: claim.limit,
-        });
-        for (const row of rows) {
-          this.previews.lease.run({
-            card_id: row.card_id,
-            generation: row.generation,
-            until: claim.now + claim.leaseMs,
-          });
+        const running = this.previews.leased.all(now).map((row) => ({ ownerId: row.owner_id, host: row.host }));
+        if (running.length >= limits.globalConcurrency) return [];
+        this.previews.forgetHostStarts.run(now - limits.hostGapMs);
+        const hostStarts = new Map(
+          this.previews.hostStarts.all(now - limits.hostGapMs).map((row) => [row.host, row.started_at]),
+        );
+        const busy = busyKeys(running, hostStarts, now, limits);
+        const candidates = this.previews.due
+          .all({
+            now,
+            busy_owners: JSON.stringify(busy.busyOwners),
+            busy_hosts: JSON.stringify(busy.busyHosts),
+            limit: claim.limit * CLAIM_CANDIDATES_PER_JOB,
+          })
+          .map(rowToJob);
+        const picked = pickJobs(candidates, running, hostStarts, now, limits, claim.limit);
+        for (const job of picked) {
+          this.previews.lease.run({ card_id: job.cardId, generation: job.generation, until: now + claim.leaseMs });
+          this.previews.noteHostStart.run(job.host, now);
         }
-        return rows.map(rowToJob);
+        return picked;
       })
       .immediate();
   }
@@ -250,6 +261,30 @@ class SqliteStore implements Store {
 
   async mayReadMedia(userId: string, hash: string): Promise<boolean> {
     return this.previews.mayReadMedia.get(userId, hash) === 1;
+  }
+
+  async mediaBytes(userId: string): Promise<number> {
+    return this.previews.mediaBytes.get(userId) ?? 0;
+  }
+
+  async reapMediaGrants(before: number, now: number): Promise<number> {
+    return this.db
+      .transaction(() => {
+        const stale = this.previews.staleGrants.all(before);
+        if (stale.length === 0) return 0;
+        const inUse = mediaReferences(this.previews.mediaInUse.all(before));
+        let reaped = 0;
+        for (const { user_id, hash } of stale) {
+          if (inUse.has(mediaReferenceKey(user_id, hash))) this.previews.confirmGrant.run(now, user_id, hash);
+          else reaped += this.previews.dropGrant.run(user_id, hash).changes;
+        }
+        return reaped;
+      })
+      .immediate();
+  }
+
+  async grantedMedia(hashes: string[]): Promise<Set<string>> {
+    return new Set(hashes.filter((hash) => this.previews.isGranted.get(hash) === 1));
   }
 
   // — maintenance —

@@ -6,6 +6,7 @@
  */
 import type { Envelope, PushRequest, TableName } from '../../protocol/index.ts';
 import type { PreviewOutcome } from '../previews/preview-fill.ts';
+import type { ClaimLimits } from '../previews/preview-policy.ts';
 import type { PreviewJob } from '../previews/preview-queue.ts';
 
 export interface User {
@@ -75,16 +76,18 @@ export interface CommitNotice {
   everyone?: true;
 }
 
-/** Which due preview jobs a runner takes: the rules (limits, politeness) decide the busy lists. */
+/**
+ * Which due preview jobs a runner takes: at most `limit`, oldest first, within `limits` counted
+ * over every runner on the database (the jobs leased now, the hosts started within the gap),
+ * read and taken in one transaction that no other claim interleaves with (`pickJobs`).
+ */
 export interface PreviewClaim {
   /** ms since epoch. */
   now: number;
   /** How long the runner holds each job it takes. */
   leaseMs: number;
   limit: number;
-  /** Owners and hosts to skip (at their limits). */
-  busyOwners: string[];
-  busyHosts: string[];
+  limits: ClaimLimits;
 }
 
 export interface Store {
@@ -151,6 +154,16 @@ export interface Store {
   refreshPreview(userId: string, cardId: string): Promise<boolean>;
   /** Whether the user may read the stored image `hash` (it was fetched for one of their cards). */
   mayReadMedia(userId: string, hash: string): Promise<boolean>;
+  /** The bytes of the stored images granted to the user (what their media quota counts). */
+  mediaBytes(userId: string): Promise<number>;
+  /**
+   * Removes the grants made (or last found in use) before `before` (ms since epoch) of images
+   * no card of their user refers to any more (as `image` or `favicon`, deleted cards included:
+   * a restore brings them back), and dates those still in use `now`; returns how many went.
+   */
+  reapMediaGrants(before: number, now: number): Promise<number>;
+  /** Which of `hashes` some user is still granted (their files must stay). */
+  grantedMedia(hashes: string[]): Promise<Set<string>>;
 
   // — maintenance —
   /**

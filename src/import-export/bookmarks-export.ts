@@ -69,7 +69,11 @@ export function writeBookmarksHtml(collections: RecordView[], cards: RecordView[
     for (const folder of folders) {
       if (seen.has(folder.id)) continue;
       seen.add(folder.id);
-      lines.push(`${indent}<DT><H3>${escapeHtml(String(folder.fields.name))}</H3>`, `${indent}<DL><p>`);
+      const dates = attributes([
+        ['ADD_DATE', epochSeconds(savedAtOf(folder))],
+        ['LAST_MODIFIED', epochSeconds(folder.fields.modifiedAt as string | undefined)],
+      ]);
+      lines.push(`${indent}<DT><H3${dates}>${escapeHtml(String(folder.fields.name))}</H3>`, `${indent}<DL><p>`);
       writeFolder(folder.id, depth + 1);
       lines.push(`${indent}</DL><p>`);
     }

@@ -109,4 +109,25 @@ describe('what a bookmark keeps', () => {
     expect(b.favicon).toBeUndefined();
     expect([c.savedAt, c.modifiedAt, c.favicon]).toEqual([undefined, undefined, undefined]);
   });
+
+  it("keeps a folder's ADD_DATE and LAST_MODIFIED as its savedAt and modifiedAt", () => {
+    const html = `<!DOCTYPE NETSCAPE-Bookmark-file-1>
+<DL><p>
+    <DT><H3 ADD_DATE="1699990520" LAST_MODIFIED="1699990530">Küche</H3>
+    <DL><p>
+        <DT><H3 ADD_DATE="1699990600">Suppen</H3>
+        <DL><p>
+            <DT><A HREF="https://soup.example/">Soup</A>
+        </DL><p>
+    </DL><p>
+</DL><p>`;
+    const [kitchen, soups] = planBookmarksImport(html).records.filter((record) => record.table === 'collections');
+    expect(kitchen.fields).toMatchObject({
+      name: 'Küche',
+      savedAt: '2023-11-14T19:35:20Z',
+      modifiedAt: '2023-11-14T19:35:30Z',
+    });
+    expect(soups.fields).toMatchObject({ name: 'Suppen', savedAt: '2023-11-14T19:36:40Z' });
+    expect(soups.fields.modifiedAt).toBeUndefined();
+  });
 });

@@ -20,13 +20,19 @@ function usableIcon(icon: string | undefined): string | undefined {
   return validateFields('cards', { favicon: icon }, 'patch').length === 0 ? icon : undefined;
 }
 
+/** A bookmark's or folder's dates (ADD_DATE, LAST_MODIFIED) as `savedAt` and `modifiedAt`. */
+function keptDates(node: Bookmark | BookmarkFolder): Record<string, string> {
+  const dates: Record<string, string> = {};
+  const savedAt = epochToTimestamp(node.addDate);
+  if (savedAt) dates.savedAt = savedAt;
+  const modifiedAt = epochToTimestamp(node.lastModified);
+  if (modifiedAt) dates.modifiedAt = modifiedAt;
+  return dates;
+}
+
 /** What a bookmark keeps beyond its link and title: dates, icon, keyword. */
 function keptDetails(bookmark: Bookmark): Record<string, unknown> {
-  const details: Record<string, unknown> = {};
-  const savedAt = epochToTimestamp(bookmark.addDate);
-  if (savedAt) details.savedAt = savedAt;
-  const modifiedAt = epochToTimestamp(bookmark.lastModified);
-  if (modifiedAt) details.modifiedAt = modifiedAt;
+  const details: Record<string, unknown> = keptDates(bookmark);
   const favicon = usableIcon(bookmark.icon);
   if (favicon) details.favicon = favicon;
   return details;
@@ -56,7 +62,11 @@ class PlanBuilder {
       key = newId();
       // Two folders of one path in the file are one collection, as they would be on a second import.
       this.workspace.collectionsByPath.set(collectionPathKey(path), key);
-      this.records.push({ key, table: 'collections', fields: { name, parentId: parent.key, position } });
+      this.records.push({
+        key,
+        table: 'collections',
+        fields: { name, parentId: parent.key, position, ...keptDates(folder) },
+      });
     }
     this.addChildren(folder, { key, path });
   }

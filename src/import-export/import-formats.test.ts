@@ -32,6 +32,14 @@ function shape(planned: ImportPlan) {
   };
 }
 
+/** Each planned folder's dates by name. */
+function folderDates(planned: ImportPlan): Record<string, unknown> {
+  const folders = planned.records.filter((record) => record.table === 'collections');
+  return Object.fromEntries(
+    folders.map(({ fields }) => [fields.name, { savedAt: fields.savedAt, modifiedAt: fields.modifiedAt }]),
+  );
+}
+
 describe('formats in', () => {
   it('reads a Firefox export: menu items at the top, the toolbar, keywords, tags, descriptions, entities', () => {
     const { folders, cards } = shape(plan('bookmarks-html', fixture('firefox-bookmarks.html')));
@@ -203,7 +211,7 @@ describe('formats out', () => {
     const { text, fileName } = await exportText(client, { id: 'ws', name: 'Mein Café' }, 'bookmarks-html');
     expect(fileName).toBe('burrow-mein-caf-.html');
     expect(text.startsWith('<!DOCTYPE NETSCAPE-Bookmark-file-1>\n')).toBe(true);
-    expect(text).toContain('<DT><H3>Küche &amp; Café</H3>');
+    expect(text).toContain('<DT><H3 ADD_DATE="1699990520" LAST_MODIFIED="1699990530">Küche &amp; Café</H3>');
     expect(text).toContain(
       '<DT><A HREF="https://developer.mozilla.org/en-US/search?q=%s" ADD_DATE="1699990300" LAST_MODIFIED="1699990400" SHORTCUTURL="mdn" TAGS="docs,web">MDN search</A>',
     );
@@ -211,6 +219,9 @@ describe('formats out', () => {
     const again = shape(plan('bookmarks-html', text));
     expect(again.folders.sort()).toEqual(original.folders.sort());
     expect(again.cards).toEqual(original.cards);
+    expect(folderDates(plan('bookmarks-html', text))).toEqual(
+      folderDates(plan('bookmarks-html', fixture('firefox-bookmarks.html'))),
+    );
     // Importing it into the workspace it came from adds nothing.
     expect(countPlan(planImport('bookmarks-html', text, await readWorkspaceIndex(client, 'ws')))).toMatchObject({
       cards: 0,

@@ -4,8 +4,10 @@ import { ImportError } from './import-error.ts';
 export interface BookmarkFolder {
   kind: 'folder';
   title: string;
-  /** Seconds since the epoch, as the file has it. */
+  /** Seconds since the epoch, as the file has it (ADD_DATE): when the folder was made. */
   addDate?: number;
+  /** Seconds since the epoch (LAST_MODIFIED): when its contents last changed. */
+  lastModified?: number;
   children: BookmarkNode[];
 }
 
@@ -189,6 +191,8 @@ function buildTree(tokens: Token[], root: BookmarkFolder): void {
       pendingFolder = { kind: 'folder', title: cleanText(text), children: [] };
       const addDate = parseAddDate(token.attributes.add_date);
       if (addDate !== undefined) pendingFolder.addDate = addDate;
+      const lastModified = parseEpochSeconds(token.attributes.last_modified);
+      if (lastModified !== undefined) pendingFolder.lastModified = lastModified;
       current.children.push(pendingFolder);
       lastBookmark = null;
       index = next;

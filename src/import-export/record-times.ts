@@ -7,7 +7,7 @@ export function createdAtOf(id: string): string | undefined {
   return new Date(milliseconds).toISOString();
 }
 
-/** When a card was saved: its `savedAt`, or its creation time. */
+/** When a card was saved or a folder made: its `savedAt`, or its creation time. */
 export function savedAtOf(card: { id: string; fields: Record<string, unknown> }): string | undefined {
   return typeof card.fields.savedAt === 'string' ? card.fields.savedAt : createdAtOf(card.id);
 }

@@ -1,8 +1,10 @@
 /**
  * Search latency at 10,000 link cards with article text (about 6 KB each, 60 MB in all): the
  * time from a new search to its sorted result, as the card view computes it
- * (`LiveCardQuery.run`), for searches typed letter by letter and pasted whole. Target: p99 ≤
- * 50 ms. Baseline: the same search as a plain scan of every card's folded text (no filter).
+ * (`LiveCardQuery.run`), for searches typed letter by letter (each keystroke a search after
+ * the one before, as in the search box; the box cleared between two) and pasted whole into an
+ * empty box. Target: p99 ≤ 50 ms. Baseline: every one of those searches as a plain scan of
+ * every card's folded text (no filter, nothing kept from the search before).
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { newId } from '../../protocol/index.ts';
@@ -126,11 +128,19 @@ const SEARCHES = [
   'nothing like this',
 ];
 
-/** Each search typed letter by letter (every prefix is a search), then pasted whole. */
-function searchesAsTyped(): string[] {
-  const typed: string[] = [];
-  for (const search of SEARCHES) for (let end = 1; end <= search.length; end++) typed.push(search.slice(0, end));
-  return [...typed, ...SEARCHES, ...SEARCHES];
+/** A search as the box holds it, and whether it was pasted into an empty box (else typed onto the one before). */
+interface Keystroke {
+  search: string;
+  pasted: boolean;
+}
+
+/** Each search typed letter by letter (every prefix is a search, the box cleared between two), then pasted whole, twice. */
+function searchesAsTyped(): Keystroke[] {
+  const typed: Keystroke[] = [];
+  for (const search of SEARCHES)
+    for (let end = 1; end <= search.length; end++) typed.push({ search: search.slice(0, end), pasted: end === 1 });
+  const pasted = SEARCHES.map((search) => ({ search, pasted: true }));
+  return [...typed, ...pasted, ...pasted];
 }
 
 function percentile(samples: number[], fraction: number): number {
@@ -165,14 +175,23 @@ async function main(): Promise<void> {
   for (const search of ['w', 'wa', 'warm', 'warm up', '']) query.run(cards, { ...base, search });
   const samples: number[] = [];
   const cpuSamples: number[] = [];
-  for (const search of searches) {
+  const pastedSamples: number[] = [];
+  let current = cards;
+  for (const { search, pasted } of searches) {
+    if (pasted) {
+      // The box emptied (not timed), over a list as the live list publishes it after a change
+      // (a new array of the same records): nothing of the searches before is kept to start from.
+      current = cards.slice();
+      query.run(current, { ...base, search: '' });
+    }
     const cpuStart = process.cpuUsage();
     const start = performance.now();
-    query.run(cards, { ...base, search });
-    samples.push(performance.now() - start);
+    query.run(current, { ...base, search });
+    const wall = performance.now() - start;
+    samples.push(wall);
     const cpu = process.cpuUsage(cpuStart);
     cpuSamples.push((cpu.user + cpu.system) / 1000);
-    query.run(cards, { ...base, search: '' });
+    if (pasted) pastedSamples.push(wall);
   }
 
   const texts = new Map(
@@ -183,7 +202,7 @@ async function main(): Promise<void> {
     }),
   );
   const plain: number[] = [];
-  for (const search of searches) {
+  for (const { search } of searches) {
     const start = performance.now();
     plainScan(cards, texts, search);
     plain.push(performance.now() - start);
@@ -203,6 +222,11 @@ async function main(): Promise<void> {
       baseline: percentile(plain, 0.99),
       target: { on: 'value', atMost: 50 },
     }),
+    benchRow({
+      name: `search p99 of the ${pastedSamples.length} searches into an empty box (pasted, or a first letter)`,
+      value: percentile(pastedSamples, 0.99),
+      unit: 'ms',
+    }),
     benchRow({ name: 'search CPU time p50 (the same searches)', value: percentile(cpuSamples, 0.5), unit: 'ms' }),
     benchRow({ name: 'search CPU time p99 (the same searches)', value: percentile(cpuSamples, 0.99), unit: 'ms' }),
     benchRow({ name: `search text prepared for ${CARDS} cards (once, in idle steps)`, value: prepareMs, unit: 'ms' }),
@@ -210,6 +234,16 @@ async function main(): Promise<void> {
   await writeBenchResults('search', rows);
   // Wall-clock figures on a shared machine include time spent waiting for a core: say how busy it was.
   console.log(`load average during the run: ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores`);
+  // What the p99 is made of: the slowest searches, with their CPU time.
+  const slowest = searches
+    .map(({ search, pasted }, i) => ({ search, pasted, wall: samples[i], cpu: cpuSamples[i] }))
+    .sort((a, b) => b.wall - a.wall)
+    .slice(0, 6);
+  for (const { search, pasted, wall, cpu } of slowest) {
+    console.log(
+      `slow: ${JSON.stringify(search)}${pasted ? ' (into an empty box)' : ''}: ${wall.toFixed(1)} ms wall, ${cpu.toFixed(1)} ms CPU`,
+    );
+  }
   console.log(markdownTable(rows));
 }
 

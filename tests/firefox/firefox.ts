@@ -24,6 +24,8 @@ export interface FirefoxDeviceOptions {
    * waiting only on its own retry timer is idle, and the timer dies with it.
    */
   workerIdleTimeoutMs?: number;
+  /** More preferences of the profile (as user.js sets them). */
+  preferences?: Record<string, unknown>;
 }
 
 /** A service worker's state as Firefox's service-worker manager sees it. */
@@ -49,6 +51,8 @@ export interface FirefoxDevice extends AppDevice {
   workerState(origin: string): Promise<WorkerState | null>;
   /** Waits until Firefox has stopped `origin`'s worker on its own (idle timeout) and returns its state. */
   waitForWorkerStopped(origin: string): Promise<WorkerState>;
+  /** A preference's value as Firefox holds it now (undefined when it has none). */
+  preference(name: string): Promise<unknown>;
   /** Quits Firefox and starts it again on the same profile. */
   restart(): Promise<void>;
   /** Quits Firefox and removes the profile. */
@@ -62,7 +66,7 @@ interface BidiConnection {
 /** Starts a Firefox on a new profile directory (under a temp dir removed by `close()`). */
 export async function launchFirefoxDevice(options: FirefoxDeviceOptions = {}): Promise<FirefoxDevice> {
   const profileDir = mkdtempSync(join(tmpdir(), 'burrow-firefox-'));
-  const preferences: Record<string, unknown> = { ...PREFERENCES };
+  const preferences: Record<string, unknown> = { ...PREFERENCES, ...options.preferences };
   if (options.workerIdleTimeoutMs !== undefined) {
     preferences['dom.serviceWorkers.idle_timeout'] = options.workerIdleTimeoutMs;
   }
@@ -115,6 +119,19 @@ export async function launchFirefoxDevice(options: FirefoxDeviceOptions = {}): P
         return 'null';
       })()`);
       return JSON.parse(String(json)) as WorkerState | null;
+    },
+    async preference(name) {
+      const json = await inChrome(`(() => {
+        const name = ${JSON.stringify(name)};
+        switch (Services.prefs.getPrefType(name)) {
+          case Services.prefs.PREF_BOOL: return JSON.stringify(Services.prefs.getBoolPref(name));
+          case Services.prefs.PREF_INT: return JSON.stringify(Services.prefs.getIntPref(name));
+          case Services.prefs.PREF_STRING: return JSON.stringify(Services.prefs.getStringPref(name));
+          default: return 'null';
+        }
+      })()`);
+      const value = JSON.parse(String(json)) as unknown;
+      return value === null ? undefined : value;
     },
     waitForWorkerStopped(origin) {
       return waitFor(

@@ -11,4 +11,6 @@ export const LOCKS = {
   migrations: 1,
   /** Held by the process running the periodic jobs (purge, reapers): they run once, not once per process. */
   maintenance: 2,
+  /** Held by a preview claim: the limits over every process's runners are read and kept by one claim at a time. */
+  previewClaims: 3,
 } as const;

@@ -152,12 +152,13 @@ function previewWrites(tx: Sql, set: WorkingSet): Promise<unknown>[] {
         generation = excluded.generation, attempts = 0, run_at = excluded.run_at, lease_until = NULL,
         last_error = NULL`);
   }
-  const grants = [...set.mediaGrants.entries()].map(([key]) => key.split('\u0000'));
+  const grants = [...set.mediaGrants.entries()].map(([key, bytes]) => [...key.split('\u0000'), bytes] as const);
   if (grants.length > 0) {
-    writes.push(tx`INSERT INTO media_owners(user_id, hash, created_at)
-      SELECT user_id, hash, ${set.nowMs} FROM unnest(${grants.map(([user]) => user)}::text[],
-        ${grants.map(([, hash]) => hash)}::text[]) AS v(user_id, hash)
-      ON CONFLICT DO NOTHING`);
+    // A grant made again is dated again: the media reaper's grace counts from the last one.
+    writes.push(tx`INSERT INTO media_owners(user_id, hash, bytes, created_at)
+      SELECT user_id, hash, bytes, ${set.nowMs} FROM unnest(${grants.map(([user]) => user)}::text[],
+        ${grants.map(([, hash]) => hash)}::text[], ${grants.map(([, , bytes]) => bytes)}::bigint[]) AS v(user_id, hash, bytes)
+      ON CONFLICT (user_id, hash) DO UPDATE SET bytes = excluded.bytes, created_at = excluded.created_at`);
   }
   return writes;
 }

@@ -36,7 +36,12 @@ afterAll(async () => {
 });
 
 const claim = (store: PostgresStore, now: number) =>
-  store.claimPreviewJobs({ now, leaseMs: 60_000, limit: JOBS, busyOwners: [], busyHosts: [] });
+  store.claimPreviewJobs({
+    now,
+    leaseMs: 60_000,
+    limit: JOBS,
+    limits: { globalConcurrency: JOBS, perUserConcurrency: JOBS, hostGapMs: 0 },
+  });
 
 describe('the preview queue on PostgreSQL', () => {
   it('lets a runner of another process claim past the jobs one holds, never taking them twice', async () => {

@@ -92,8 +92,8 @@ export class WorkingSet implements RecordAccess {
   /** Preview jobs of the cards the writes name, as loaded and changed (null: none queued). */
   readonly previewJobs = new Layered<PreviewJob | null>();
   readonly previewJobWrites = new Layered<true>();
-  /** (user, image hash) pairs to grant. */
-  readonly mediaGrants = new Layered<true>();
+  /** (user, image hash) pairs to grant, with the image's bytes. */
+  readonly mediaGrants = new Layered<number>();
   /** The length of each loaded record's stored fields (JSON text), while memory still holds it as loaded. */
   readonly storedSizes = new Map<string, number>();
   /** Stamps of the records loaded without their fields (`LoadMoreError`). */
@@ -256,7 +256,7 @@ export class WorkingSet implements RecordAccess {
       this.previewJobWrites.set(cardId, true);
       return true;
     },
-    grantMedia: (userId, hash) => this.mediaGrants.set(pairKey(userId, hash), true),
+    grantMedia: (userId, hash, bytes) => this.mediaGrants.set(pairKey(userId, hash), bytes),
   };
 
   private previewJob(cardId: string): PreviewJob | null {

@@ -22,6 +22,17 @@ export function preparePreviewStatements(db: Database.Database) {
           generation = generation + 1, attempts = 0, run_at = excluded.run_at, lease_until = NULL, last_error = NULL`,
     ),
     find: db.prepare<[string], JobRow>(`SELECT ${JOB_COLUMNS} FROM preview_jobs WHERE card_id = ?`),
+    leased: db.prepare<[number], Pick<JobRow, 'owner_id' | 'host'>>(
+      'SELECT owner_id, host FROM preview_jobs WHERE lease_until > ?',
+    ),
+    hostStarts: db.prepare<[number], { host: string; started_at: number }>(
+      'SELECT host, started_at FROM preview_host_starts WHERE started_at > ?',
+    ),
+    forgetHostStarts: db.prepare<[number]>('DELETE FROM preview_host_starts WHERE started_at <= ?'),
+    noteHostStart: db.prepare<[string, number]>(
+      `INSERT INTO preview_host_starts(host, started_at) VALUES (?, ?)
+        ON CONFLICT(host) DO UPDATE SET started_at = excluded.started_at`,
+    ),
     due: db.prepare<[{ now: number; busy_owners: string; busy_hosts: string; limit: number }], JobRow>(
       `SELECT ${JOB_COLUMNS} FROM preview_jobs
         WHERE run_at <= @now AND (lease_until IS NULL OR lease_until <= @now)
@@ -40,9 +51,28 @@ export function preparePreviewStatements(db: Database.Database) {
     releaseLeases: db.prepare('UPDATE preview_jobs SET lease_until = NULL WHERE lease_until IS NOT NULL'),
     nextRunAt: db.prepare<[], number | null>('SELECT MIN(run_at) FROM preview_jobs').pluck(),
     count: db.prepare<[], number>('SELECT COUNT(*) FROM preview_jobs').pluck(),
-    grantMedia: db.prepare<[string, string, number]>(
-      'INSERT OR IGNORE INTO media_owners(user_id, hash, created_at) VALUES (?, ?, ?)',
+    // A grant made again is dated again: the media reaper's grace counts from the last one.
+    grantMedia: db.prepare<[string, string, number, number]>(
+      `INSERT INTO media_owners(user_id, hash, bytes, created_at) VALUES (?, ?, ?, ?)
+        ON CONFLICT(user_id, hash) DO UPDATE SET bytes = excluded.bytes, created_at = excluded.created_at`,
     ),
+    mediaBytes: db
+      .prepare<[string], number>('SELECT COALESCE(SUM(bytes), 0) FROM media_owners WHERE user_id = ?')
+      .pluck(),
+    staleGrants: db.prepare<[number], { user_id: string; hash: string }>(
+      'SELECT user_id, hash FROM media_owners WHERE created_at < ?',
+    ),
+    // The images the cards of the users with stale grants show, tombstones included (a restore brings them back).
+    mediaInUse: db.prepare<[number], { owner_id: string; image: unknown; favicon: unknown }>(
+      `SELECT owner_id, json_extract(fields, '$.image') AS image, json_extract(fields, '$.favicon') AS favicon
+        FROM records WHERE tbl = 'cards'
+          AND owner_id IN (SELECT DISTINCT user_id FROM media_owners WHERE created_at < ?)`,
+    ),
+    dropGrant: db.prepare<[string, string]>('DELETE FROM media_owners WHERE user_id = ? AND hash = ?'),
+    confirmGrant: db.prepare<[number, string, string]>(
+      'UPDATE media_owners SET created_at = ? WHERE user_id = ? AND hash = ?',
+    ),
+    isGranted: db.prepare<[string], number>('SELECT 1 FROM media_owners WHERE hash = ? LIMIT 1').pluck(),
     mayReadMedia: db
       .prepare<[string, string], number>('SELECT 1 FROM media_owners WHERE user_id = ? AND hash = ?')
       .pluck(),
@@ -88,7 +118,7 @@ export class SqlitePreviewQueue implements PreviewQueue {
     return this.statements.remove.run(cardId, generation).changes > 0;
   }
 
-  grantMedia(userId: string, hash: string): void {
-    this.statements.grantMedia.run(userId, hash, this.now);
+  grantMedia(userId: string, hash: string, bytes: number): void {
+    this.statements.grantMedia.run(userId, hash, bytes, this.now);
   }
 }

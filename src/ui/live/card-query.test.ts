@@ -47,6 +47,35 @@ describe('sortCards', () => {
     expect(sortCards([rust, trip, soup], 'title', 'asc')).toEqual([soup, trip, rust]);
     expect(sortCards([rust, trip, soup], 'created', 'asc')).toEqual([soup, rust, trip]);
   });
+
+  it('orders "Newest first" by when each card was saved, an imported one by its bookmark date', () => {
+    const today = cardOf({ title: 'Saved today' });
+    const imported = cardOf({
+      kind: 'link',
+      title: 'Bookmarked in 2020',
+      url: 'https://a.example/',
+      savedAt: '2020-03-01T10:00:00Z',
+    });
+    const redated = cardOf({ title: 'Saved date edited', savedAt: '2031-01-01T00:00:00.500Z' });
+    const earlier = cardOf({
+      kind: 'link',
+      title: 'Bookmarked in 2019',
+      url: 'https://b.example/',
+      savedAt: '2019-06-01T00:00:00Z',
+    });
+    expect(sortCards([today, imported, redated, earlier], 'created', 'desc')).toEqual([
+      redated,
+      today,
+      imported,
+      earlier,
+    ]);
+    expect(sortCards([today, imported, redated, earlier], 'created', 'asc')).toEqual([
+      earlier,
+      imported,
+      today,
+      redated,
+    ]);
+  });
 });
 
 describe('helpers', () => {

@@ -39,12 +39,32 @@ function compareIds(a: RecordView, b: RecordView): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-/** Creation order: a UUIDv7 starts with its time, so ids compare as times; other ids count as oldest. */
-function compareCreated(a: RecordView, b: RecordView): number {
-  const aTimed = a.id[14] === '7';
-  const bTimed = b.id[14] === '7';
-  if (aTimed !== bTimed) return aTimed ? 1 : -1;
-  return compareIds(a, b);
+/** When each card was saved, in milliseconds, by card object (records are immutable). */
+const savedTimes = new WeakMap<RecordView, number>();
+
+/**
+ * When a card was saved: its `savedAt` (an import keeps the bookmark's ADD_DATE there), else its
+ * creation time read from its UUIDv7 id; other ids count as oldest.
+ */
+export function savedTimeOf(card: RecordView): number {
+  let time = savedTimes.get(card);
+  if (time === undefined) {
+    const savedAt = cardFields(card).savedAt;
+    const parsed = typeof savedAt === 'string' ? Date.parse(savedAt) : Number.NaN;
+    time = Number.isNaN(parsed) ? createdTimeOf(card.id) : parsed;
+    savedTimes.set(card, time);
+  }
+  return time;
+}
+
+/** The milliseconds a UUIDv7 starts with, or -Infinity for another kind of id. */
+function createdTimeOf(id: string): number {
+  if (id[14] !== '7') return Number.NEGATIVE_INFINITY;
+  return Number.parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
+}
+
+function compareSaved(a: RecordView, b: RecordView): number {
+  return savedTimeOf(a) - savedTimeOf(b);
 }
 
 function compareTitles(a: RecordView, b: RecordView): number {
@@ -52,13 +72,13 @@ function compareTitles(a: RecordView, b: RecordView): number {
 }
 
 /**
- * The order of a card view, pinned first, ties broken by id so the order is total. RecordView
- * carries no timestamps, so "updated" and "created" both order by creation time (the UUIDv7);
- * "manual" keeps ids in order.
+ * The order of a card view, pinned first, ties broken by id so the order is total. "created"
+ * ("Newest first", "Oldest first") orders by when the person saved the card (`savedTimeOf`);
+ * RecordView carries no update time, so "updated" does the same; "manual" keeps ids in order.
  */
 export function cardOrder(sortBy: SortBy, sortDir: SortDir): (a: RecordView, b: RecordView) => number {
   const direction = sortDir === 'asc' ? 1 : -1;
-  const byKey = sortBy === 'title' ? compareTitles : sortBy === 'manual' ? () => 0 : compareCreated;
+  const byKey = sortBy === 'title' ? compareTitles : sortBy === 'manual' ? () => 0 : compareSaved;
   return (a, b) => {
     const pinned = Number(Boolean(cardFields(b).pinned)) - Number(Boolean(cardFields(a).pinned));
     return pinned || direction * byKey(a, b) || compareIds(a, b);

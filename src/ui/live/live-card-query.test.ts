@@ -18,7 +18,8 @@ type Step =
 const title = fc.constantFrom('apple', 'Banana', 'cherry', 'apple pie', 'date');
 const tags = fc.subarray(TAGS);
 const query: fc.Arbitrary<CardQuery> = fc.record({
-  search: fc.constantFrom('', 'apple', 'an'),
+  // Searches typed letter by letter and back (a search narrows the one before), and others.
+  search: fc.constantFrom('', 'a', 'ap', 'app', 'apple', 'apple p', 'apple pie', 'an', 'e', 'pie', 'na'),
   filters: fc.record(
     { pinned: fc.constant(true), tags: fc.constantFrom(['a'], ['b']), kind: fc.constant('note' as const) },
     { requiredKeys: [] },

@@ -14,9 +14,13 @@ import {
   type SortDir,
   sortTags,
 } from './card-query.ts';
+import { type CompiledSearch, compileSearch } from './card-search.ts';
 
 /** Above this share of changed cards, computing the result afresh is as cheap as patching. */
 const MAX_PATCH_SHARE = 0.25;
+
+/** How many recent searches' results are kept for the search typed next (a backspace, a longer word). */
+const RECENT_SEARCHES = 16;
 
 export interface CardQuery {
   search: string;
@@ -41,17 +45,56 @@ export class LiveCardQuery {
   #orderKey = '';
   #tagCounts = new Map<string, number>();
   #tags: string[] = [];
+  /**
+   * The results of recent searches over the same cards, filters and order (`#recentKey`), by
+   * search. A search whose every word contains a word of one of them (a letter typed) only
+   * filters that one's result: a card without "zur" has no "zuri". A backspace finds its answer.
+   */
+  #recent = new Map<string, { compiled: CompiledSearch; shown: RecordView[] }>();
+  #recentKey = '';
 
   /** The cards `query` shows, in order. Cheap when `cards` is the last array or differs by a few cards. */
   run(cards: RecordView[], query: CardQuery): RecordView[] {
     const queryKey = keyOf(query);
     if (cards === this.#input && queryKey === this.#queryKey) return this.#shown;
-    const diff = this.#input ? diffLists(this.#input, this.#byId, cards) : null;
-    if (diff && queryKey === this.#queryKey) this.#patch(diff, query);
-    else this.#recompute(cards, diff, query);
+    const recentKey = keyOf({ ...query, search: '' });
+    if (cards !== this.#input || recentKey !== this.#recentKey) this.#recent.clear();
+    const narrowed = this.#recent.size > 0 ? this.#narrowed(query) : null;
+    if (narrowed) this.#shown = narrowed;
+    else {
+      const diff = this.#input ? diffLists(this.#input, this.#byId, cards) : null;
+      if (diff && queryKey === this.#queryKey) this.#patch(diff, query);
+      else this.#recompute(cards, diff, query);
+    }
+    this.#remember(query.search);
     this.#input = cards;
     this.#queryKey = queryKey;
+    this.#recentKey = recentKey;
     return this.#shown;
+  }
+
+  /**
+   * The result of `query` from a recent search's over the same cards, filters and order: the
+   * same search's result, or the smallest result of a search it narrows, filtered; null when
+   * there is none to start from.
+   */
+  #narrowed(query: CardQuery): RecordView[] | null {
+    const same = this.#recent.get(query.search);
+    if (same) return same.shown;
+    const compiled = compileSearch(query.search);
+    let from: RecordView[] | null = null;
+    for (const recent of this.#recent.values()) {
+      if ((from === null || recent.shown.length < from.length) && narrows(compiled, recent.compiled))
+        from = recent.shown;
+    }
+    if (from === null) return null;
+    return from.filter((card) => cardMatches(card, query.search, query.filters));
+  }
+
+  #remember(search: string): void {
+    this.#recent.delete(search);
+    this.#recent.set(search, { compiled: compileSearch(search), shown: this.#shown });
+    if (this.#recent.size > RECENT_SEARCHES) this.#recent.delete(this.#recent.keys().next().value as string);
   }
 
   /** Every tag on a live card, sorted (as of the last `run`). */
@@ -107,6 +150,11 @@ export class LiveCardQuery {
     }
     if (tagsChanged) this.#tags = sortTags(this.#tagCounts.keys());
   }
+}
+
+/** Whether every card `search` matches is one `broader` matches: each of broader's words is inside one of its words. */
+function narrows(search: CompiledSearch, broader: CompiledSearch): boolean {
+  return broader.words.every((word) => search.words.some((longer) => longer.includes(word)));
 }
 
 /** Adds (`by` 1) or removes (-1) a live card's tags; true when a tag appeared or disappeared. */

@@ -43,7 +43,7 @@ export interface Limiters {
   signupAddress: RateLimiterAbstract;
   /** Record writes per user: a push counts its mutations, a REST write one. */
   writes: RateLimiterAbstract;
-  /** What a user's pulls and REST lists answered, in characters of JSON (`read-limit.ts`). */
+  /** What a user's pulls and REST lists answered, in bytes of JSON (`read-limit.ts`). */
   reads: RateLimiterAbstract;
 }
 

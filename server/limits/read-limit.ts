@@ -1,5 +1,5 @@
 /**
- * Per-user read budget: what a user's pulls and REST lists answer, in characters of JSON per
+ * Per-user read budget: what a user's pulls and REST lists answer, in bytes of JSON per
  * window. A page costs its size, so a client pulling 4 MiB pages without pause is answered
  * 429 `rate-limited` with `Retry-After` once it has had its share, before any row is read,
  * while everyone else's small pages go on (the client waits and pulls again: nothing is lost).
@@ -20,10 +20,10 @@ export async function refuseWhenReadsSpent(limiters: Limiters, userId: string): 
 }
 
 /**
- * Charges the page just read (`json`'s length: characters, about bytes) to `userId`. Charged
- * after, as its size is known only then: one page may take the budget past its end, and the
- * next request waits for the window.
+ * Charges the page just read (its bytes of JSON) to `userId`. Charged after, as its size is
+ * known only then: one page may take the budget past its end, and the next request waits for
+ * the window.
  */
-export async function chargeReads(limiters: Limiters, userId: string, json: string): Promise<void> {
-  await limiters.reads.penalty(userId, Math.max(1, json.length));
+export async function chargeReads(limiters: Limiters, userId: string, json: Uint8Array): Promise<void> {
+  await limiters.reads.penalty(userId, Math.max(1, json.byteLength));
 }

@@ -9,7 +9,7 @@ import { chargeReads, refuseWhenReadsSpent } from '../limits/read-limit.ts';
 import { chargeRestWrite } from '../limits/write-limit.ts';
 import { fail } from '../problem.ts';
 import type { StoredResponse } from '../storage/store.ts';
-import { type RouteDeps, sendJsonText, sendStored } from './route-deps.ts';
+import { type RouteDeps, sendJson, sendStored } from './route-deps.ts';
 import { queryInteger } from './sync.ts';
 
 /** API prefixes that are not tables: a path under them that matched nothing is simply not found. */
@@ -97,7 +97,7 @@ export function restRoutes({ store, requireUser, limiters }: RouteDeps): Hono<Ap
     await refuseWhenReadsSpent(limiters, userId);
     const page = await store.listRecords(userId, table, { workspaceId, cursor, limit, includeDeleted });
     await chargeReads(limiters, userId, page);
-    return sendJsonText(page);
+    return sendJson(page);
   });
 
   app.get('/:table/:id', async (c) => {

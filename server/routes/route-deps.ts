@@ -23,7 +23,26 @@ export function sendStored(stored: StoredResponse): Response {
   return new Response(stored.body, { status: stored.status, headers });
 }
 
-/** Sends JSON text that is already serialised (pull, lists). */
-export function sendJsonText(body: string, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(body, { status, headers: { 'content-type': 'application/json', ...headers } });
+/** Bodies above this go out in slices of it, one as the socket takes it. */
+const SLICE_BYTES = 64 * 1024;
+
+/**
+ * Sends JSON that is already serialised (pull, lists: bytes spliced from stored rows). A large
+ * page goes out slice by slice as the client reads it: written whole, a 4 MiB page held the
+ * event loop for every other request while the kernel took it.
+ */
+export function sendJson(body: Uint8Array, status = 200, headers: Record<string, string> = {}): Response {
+  const allHeaders = { 'content-type': 'application/json', 'content-length': String(body.byteLength), ...headers };
+  return new Response(body.byteLength > SLICE_BYTES ? inSlices(body) : body, { status, headers: allHeaders });
+}
+
+function inSlices(body: Uint8Array): ReadableStream<Uint8Array> {
+  let offset = 0;
+  return new ReadableStream({
+    pull(controller) {
+      controller.enqueue(body.subarray(offset, offset + SLICE_BYTES));
+      offset += SLICE_BYTES;
+      if (offset >= body.byteLength) controller.close();
+    },
+  });
 }

@@ -15,7 +15,7 @@ import { readJson } from '../http/read-json.ts';
 import { chargeReads, refuseWhenReadsSpent } from '../limits/read-limit.ts';
 import { chargeWrites, refuseWhenWritesSpent } from '../limits/write-limit.ts';
 import { fail } from '../problem.ts';
-import { type RouteDeps, sendJsonText, sendStored } from './route-deps.ts';
+import { type RouteDeps, sendJson, sendStored } from './route-deps.ts';
 
 /** Whole-request checks of a push body, in the order PROTOCOL.md implies. */
 function parsePush(body: unknown): PushRequest {
@@ -74,7 +74,7 @@ export function syncRoutes({ store, requireUser, limiters }: RouteDeps, hub: Pok
     await refuseWhenReadsSpent(limiters, userId);
     const page = await store.pull(userId, cursor, limit, horizon);
     await chargeReads(limiters, userId, page);
-    return sendJsonText(page);
+    return sendJson(page);
   });
 
   app.get('/events', requireUser, async (c) => {

@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { pageOf as pageOfRows, workspacesOf as workspacesOfRows } from './envelope-pages.ts';
-import { type EnvelopeRow, envelopeJson } from './sqlite/record-rows.ts';
+import { jsonAround, type Page, pageOf as pageOfRows, workspacesOf as workspacesOfRows } from './envelope-pages.ts';
+import { type EnvelopeRow, envelopeBytes } from './sqlite/record-rows.ts';
 
 const pageOf = (rows: Iterable<EnvelopeRow>, limit: number, budget?: number) =>
-  pageOfRows(rows, envelopeJson, limit, budget);
-const workspacesOf = (rows: Iterable<EnvelopeRow>, budget?: number) => workspacesOfRows(rows, envelopeJson, budget);
+  pageOfRows(rows, envelopeBytes, limit, budget);
+const workspacesOf = (rows: Iterable<EnvelopeRow>, budget?: number) => workspacesOfRows(rows, envelopeBytes, budget);
 
 const ID = '01900000-0000-7000-8000-000000000001';
 
 /** A row at `seq` whose fields' JSON is about `size` bytes. */
 function row(seq: number, size = 10): EnvelopeRow {
   const fields = JSON.stringify({ name: 'x'.repeat(Math.max(size - 11, 0)) });
-  return ['workspaces', ID, ID, 1, seq, 0, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', fields];
+  return ['workspaces', ID, ID, 1, seq, 0, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', Buffer.from(fields)];
 }
 
 /** Rows that say how many of them were read. */
@@ -26,28 +26,31 @@ function counted(rows: EnvelopeRow[]) {
   return { rows: each(), read };
 }
 
-const seqs = (json: string) => (JSON.parse(`[${json}]`) as { seq: number }[]).map((envelope) => envelope.seq);
+/** The page's envelopes joined by commas, as text. */
+const jsonOf = (page: Page) => jsonAround('', page, '').toString();
+const seqs = (page: Page) => (JSON.parse(`[${jsonOf(page)}]`) as { seq: number }[]).map((envelope) => envelope.seq);
 
 describe('pageOf', () => {
   it('takes rows up to the limit, and says more are left', () => {
     const page = pageOf([row(1), row(2), row(3)], 2);
-    expect([seqs(page.json), page.last, page.hasMore]).toEqual([[1, 2], 2, true]);
+    expect([seqs(page), page.last, page.hasMore]).toEqual([[1, 2], 2, true]);
     expect(pageOf([row(1), row(2)], 2)).toMatchObject({ last: 2, hasMore: false });
-    expect(pageOf([], 2)).toEqual({ json: '', last: null, hasMore: false });
+    expect(pageOf([], 2)).toEqual({ envelopes: [], bytes: 0, last: null, hasMore: false });
   });
 
   it('stops before the byte budget, reading one row past it', () => {
     const { rows, read } = counted([row(1, 300), row(2, 300), row(3, 300), row(4, 300)]);
     const page = pageOf(rows, 5000, 1200);
-    expect([seqs(page.json), page.hasMore, read.count]).toEqual([[1, 2], true, 3]);
-    expect(Buffer.byteLength(page.json)).toBeLessThanOrEqual(1200);
+    expect([seqs(page), page.hasMore, read.count]).toEqual([[1, 2], true, 3]);
+    expect(Buffer.byteLength(jsonOf(page))).toBeLessThanOrEqual(1200);
+    expect(page.bytes).toBe(Buffer.byteLength(jsonOf(page)));
   });
 
   it('sends a row larger than the budget alone', () => {
     const first = pageOf([row(1, 5000), row(2)], 5000, 1000);
-    expect([seqs(first.json), first.hasMore]).toEqual([[1], true]);
+    expect([seqs(first), first.hasMore]).toEqual([[1], true]);
     const next = pageOf([row(2), row(3, 5000)], 5000, 1000);
-    expect([seqs(next.json), next.hasMore]).toEqual([[2], true]);
+    expect([seqs(next), next.hasMore]).toEqual([[2], true]);
   });
 });
 

@@ -10,7 +10,7 @@ import type { PreviewOutcome } from '../previews/preview-fill.ts';
 import type { PreviewJob } from '../previews/preview-queue.ts';
 import { toEnvelope } from '../sync/stored-record.ts';
 import { SyncService } from '../sync/sync-service.ts';
-import { pageOf, workspacesOf } from './envelope-pages.ts';
+import { jsonAround, pageOf, workspacesOf } from './envelope-pages.ts';
 import { LOCK_NAMESPACE, LOCKS } from './postgres/advisory-locks.ts';
 import { type CommitFeed, listenForCommits } from './postgres/commit-feed.ts';
 import { connect, type Sql } from './postgres/connect.ts';
@@ -29,7 +29,7 @@ import {
 } from './postgres/preview-jobs.ts';
 import {
   ENVELOPE_COLUMNS,
-  envelopeJson,
+  envelopeBytes,
   type PgEnvelopeRow,
   type PgRecordRow,
   rowToRecord,
@@ -144,7 +144,7 @@ export class PostgresStore implements Store {
     const rows = workspaces as unknown as PgEnvelopeRow[];
     return {
       user: { id: users[0].id, email: users[0].email },
-      workspaces: workspacesOf(rows, envelopeJson),
+      workspaces: workspacesOf(rows, envelopeBytes),
     };
   }
 
@@ -213,7 +213,7 @@ export class PostgresStore implements Store {
     return this.service.push(userId, request, options?.idempotency);
   }
 
-  pull(userId: string, cursor: number, limit: number, knownHorizon?: number): Promise<string> {
+  pull(userId: string, cursor: number, limit: number, knownHorizon?: number): Promise<Buffer> {
     return this.service.pull(userId, cursor, limit, knownHorizon);
   }
 
@@ -224,7 +224,7 @@ export class PostgresStore implements Store {
 
   // — REST —
 
-  async listRecords(userId: string, table: TableName, query: ListQuery): Promise<string> {
+  async listRecords(userId: string, table: TableName, query: ListQuery): Promise<Buffer> {
     const inner = `SELECT ${ENVELOPE_COLUMNS} FROM records WHERE owner_id = $1 AND tbl = $2 AND seq > $3
         AND ($4::text IS NULL OR workspace_id = $4) AND ($5::boolean OR NOT deleted) ORDER BY seq LIMIT $6`;
     const rows = (await this.sql
@@ -242,8 +242,8 @@ export class PostgresStore implements Store {
         { prepare: true },
       )
       .values()) as unknown as PgEnvelopeRow[];
-    const page = pageOf(rows, envelopeJson, query.limit);
-    return `{"items":[${page.json}],"cursor":${page.last ?? query.cursor},"hasMore":${page.hasMore}}`;
+    const page = pageOf(rows, envelopeBytes, query.limit);
+    return jsonAround('{"items":[', page, `],"cursor":${page.last ?? query.cursor},"hasMore":${page.hasMore}}`);
   }
 
   async getRecord(userId: string, table: TableName, id: string): Promise<Envelope | null> {

@@ -7,10 +7,10 @@ import { busyKeys, CLAIM_CANDIDATES_PER_JOB, pickJobs } from '../previews/previe
 import type { PreviewJob } from '../previews/preview-queue.ts';
 import { toEnvelope } from '../sync/stored-record.ts';
 import { SyncService } from '../sync/sync-service.ts';
-import { pageOf, workspacesOf } from './envelope-pages.ts';
+import { jsonAround, pageOf, workspacesOf } from './envelope-pages.ts';
 import { type AccountStatements, prepareAccountStatements } from './sqlite/account-statements.ts';
 import { openDatabase } from './sqlite/open-database.ts';
-import { envelopeJson, rowToRecord } from './sqlite/record-rows.ts';
+import { envelopeBytes, rowToRecord } from './sqlite/record-rows.ts';
 import { type OutcomeStatements, prepareOutcomeStatements } from './sqlite/sqlite-outcome-log.ts';
 import { type PreviewStatements, preparePreviewStatements, rowToJob } from './sqlite/sqlite-preview-queue.ts';
 import { prepareRecordStatements, type RecordStatements } from './sqlite/sqlite-record-access.ts';
@@ -102,7 +102,7 @@ class SqliteStore implements Store {
     if (!user) return null;
     return {
       user: { id: user.id, email: user.email },
-      workspaces: workspacesOf(this.sync.liveWorkspaces.iterate(userId), envelopeJson),
+      workspaces: workspacesOf(this.sync.liveWorkspaces.iterate(userId), envelopeBytes),
     };
   }
 
@@ -163,7 +163,7 @@ class SqliteStore implements Store {
     return this.service.push(userId, request, options?.idempotency);
   }
 
-  async pull(userId: string, cursor: number, limit: number, knownHorizon?: number): Promise<string> {
+  async pull(userId: string, cursor: number, limit: number, knownHorizon?: number): Promise<Buffer> {
     return this.service.pull(userId, cursor, limit, knownHorizon);
   }
 
@@ -173,7 +173,7 @@ class SqliteStore implements Store {
 
   // — REST —
 
-  async listRecords(userId: string, table: TableName, query: ListQuery): Promise<string> {
+  async listRecords(userId: string, table: TableName, query: ListQuery): Promise<Buffer> {
     const workspaceId = query.workspaceId ?? null;
     const rows = this.sync.list.iterate(
       userId,
@@ -184,8 +184,8 @@ class SqliteStore implements Store {
       query.includeDeleted ? 1 : 0,
       query.limit + 1,
     );
-    const page = pageOf(rows, envelopeJson, query.limit);
-    return `{"items":[${page.json}],"cursor":${page.last ?? query.cursor},"hasMore":${page.hasMore}}`;
+    const page = pageOf(rows, envelopeBytes, query.limit);
+    return jsonAround('{"items":[', page, `],"cursor":${page.last ?? query.cursor},"hasMore":${page.hasMore}}`);
   }
 
   async getRecord(userId: string, table: TableName, id: string): Promise<Envelope | null> {

@@ -125,15 +125,15 @@ export interface Store {
    */
   push(userId: string, request: PushRequest, options?: { idempotency?: IdempotencyInput }): Promise<StoredResponse>;
   /**
-   * JSON text of a PullResponse. Throws 410 `cursor-expired` (unless `knownHorizon`, the horizon
+   * JSON bytes of a PullResponse. Throws 410 `cursor-expired` (unless `knownHorizon`, the horizon
    * the client's paging began under, is the current one), 409 `cursor-ahead`.
    */
-  pull(userId: string, cursor: number, limit: number, knownHorizon?: number): Promise<string>;
+  pull(userId: string, cursor: number, limit: number, knownHorizon?: number): Promise<Buffer>;
   latestSeq(): Promise<number>;
 
   // — REST —
-  /** JSON text of a RestList. */
-  listRecords(userId: string, table: TableName, query: ListQuery): Promise<string>;
+  /** JSON bytes of a RestList. */
+  listRecords(userId: string, table: TableName, query: ListQuery): Promise<Buffer>;
   /** The record, or null when it does not exist or the user may not read it. */
   getRecord(userId: string, table: TableName, id: string): Promise<Envelope | null>;
   /** Applies a REST write (same path as push); throws problems for refusals. */

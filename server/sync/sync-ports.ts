@@ -74,9 +74,10 @@ export interface WriteIntent {
   records: IntendedRecord[];
 }
 
-/** A page of the change feed, as JSON text of envelopes spliced together. */
+/** A page of the change feed: the JSON bytes of each envelope (`storage/envelope-pages.ts`). */
 export interface FeedPage {
-  json: string;
+  envelopes: Uint8Array[];
+  bytes: number;
   /** The seq of the last change in the page; null when it is empty. */
   last: number | null;
   hasMore: boolean;

@@ -7,6 +7,7 @@ import { newId, PROTOCOL_VERSION, type PushRequest, type PushResponse } from '..
 import { type PreviewOutcome, requestRefresh, settlePreview } from '../previews/preview-fill.ts';
 import type { PreviewJob } from '../previews/preview-queue.ts';
 import { fail } from '../problem.ts';
+import { jsonAround } from '../storage/envelope-pages.ts';
 import type { Account, IdempotencyInput, RestWrite, StoredResponse } from '../storage/store.ts';
 import { applyMutation, type MutationInput } from './apply-mutation.ts';
 import { applyPush } from './apply-push.ts';
@@ -139,10 +140,10 @@ export class SyncService {
   }
 
   /**
-   * JSON text of a PullResponse. Throws 409 `cursor-ahead`, 410 `cursor-expired` (unless
+   * JSON bytes of a PullResponse. Throws 409 `cursor-ahead`, 410 `cursor-expired` (unless
    * `knownHorizon`, the horizon the client's paging began under, is the current one).
    */
-  async pull(userId: string, cursor: number, limit: number, knownHorizon?: number): Promise<string> {
+  async pull(userId: string, cursor: number, limit: number, knownHorizon?: number): Promise<Buffer> {
     const { latest, horizon, page } = await this.storage.readFeed(userId, cursor, limit);
     if (cursor > latest) {
       throw fail(409, 'cursor-ahead', `Cursor ${cursor} is ahead of the server (latest ${latest}); resync from 0.`);
@@ -154,6 +155,7 @@ export class SyncService {
     }
     // At the end of the feed the cursor is the server's latest seq, never below a purge horizon.
     const next = page.hasMore && page.last !== null ? page.last : latest;
-    return `{"protocol":${PROTOCOL_VERSION},"changes":[${page.json}],"cursor":${next},"hasMore":${page.hasMore},"horizon":${horizon}}`;
+    const tail = `],"cursor":${next},"hasMore":${page.hasMore},"horizon":${horizon}}`;
+    return jsonAround(`{"protocol":${PROTOCOL_VERSION},"changes":[`, page, tail);
   }
 }

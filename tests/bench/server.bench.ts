@@ -286,7 +286,11 @@ async function pullRows(): Promise<BenchRow[]> {
       },
       {
         name: 'store',
-        run: async () => void count('store', await pullFeed((cursor) => store.pull(seed.userId, cursor, PULL_LIMIT))),
+        run: async () =>
+          void count(
+            'store',
+            await pullFeed(async (cursor) => (await store.pull(seed.userId, cursor, PULL_LIMIT)).toString()),
+          ),
       },
       { name: 'http', run: async () => void count('http', await pullFeed(httpPage)) },
       {

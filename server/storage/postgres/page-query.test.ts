@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../../protocol/index.ts';
 import { createTestDatabase, dropTestDatabase } from '../../test-support/pg-database.ts';
 import { noteCard } from '../../test-support/test-server.ts';
-import { pageOf } from '../envelope-pages.ts';
+import { jsonAround, pageOf } from '../envelope-pages.ts';
 import { openPostgresStore, type PostgresStore } from '../postgres-store.ts';
 import { withinPageBudget } from './page-query.ts';
-import { ENVELOPE_COLUMNS, envelopeJson, type PgEnvelopeRow } from './record-rows.ts';
+import { ENVELOPE_COLUMNS, envelopeBytes, type PgEnvelopeRow } from './record-rows.ts';
 
 /** About 400 KB of UTF-8 per note. */
 const LARGE_CONTENT = 'é'.repeat(200_000);
@@ -54,17 +54,19 @@ describe('page queries bounded by bytes', () => {
     // The workspace, two notes within the budget, and the two that tell where it stops.
     expect(rows.length).toBeLessThan(NOTES);
     expect(fieldBytes).toBeLessThanOrEqual(BUDGET + 2 * Buffer.byteLength(JSON.stringify(LARGE_CONTENT)) + 100);
-    const page = pageOf(rows, envelopeJson, 5000, BUDGET);
+    const page = pageOf(rows, envelopeBytes, 5000, BUDGET);
     expect(page.hasMore).toBe(true);
-    expect(Buffer.byteLength(page.json)).toBeLessThanOrEqual(BUDGET);
+    expect(page.bytes).toBeLessThanOrEqual(BUDGET);
   });
 
   it('page through every record once', async () => {
     const seen: number[] = [];
     let cursor = 0;
     for (let hasMore = true; hasMore; ) {
-      const page = pageOf(await feedRows(cursor), envelopeJson, 5000, BUDGET);
-      const seqs = (JSON.parse(`[${page.json}]`) as { seq: number }[]).map((envelope) => envelope.seq);
+      const page = pageOf(await feedRows(cursor), envelopeBytes, 5000, BUDGET);
+      const seqs = (JSON.parse(jsonAround('[', page, ']').toString()) as { seq: number }[]).map(
+        (envelope) => envelope.seq,
+      );
       expect(seqs.length).toBeGreaterThan(0);
       seen.push(...seqs);
       cursor = page.last ?? cursor;
@@ -82,8 +84,8 @@ describe('page queries bounded by bytes', () => {
         100_000,
       ] as never[])
       .values();
-    const page = pageOf(rows as unknown as PgEnvelopeRow[], envelopeJson, 5000, 100_000);
-    expect((JSON.parse(`[${page.json}]`) as unknown[]).length).toBe(1);
+    const page = pageOf(rows as unknown as PgEnvelopeRow[], envelopeBytes, 5000, 100_000);
+    expect((JSON.parse(jsonAround('[', page, ']').toString()) as unknown[]).length).toBe(1);
     expect(page.hasMore).toBe(true);
   });
 });

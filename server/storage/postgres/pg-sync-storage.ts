@@ -19,7 +19,7 @@ import type { Sql } from './connect.ts';
 import { flushWrites } from './flush-writes.ts';
 import { loadWrites } from './load-writes.ts';
 import { withinPageBudget } from './page-query.ts';
-import { ENVELOPE_COLUMNS, envelopeJson, type PgEnvelopeRow } from './record-rows.ts';
+import { ENVELOPE_COLUMNS, envelopeBytes, type PgEnvelopeRow } from './record-rows.ts';
 import { LoadMoreError, type MoreToLoad } from './working-set.ts';
 
 /** At most this many writes share one transaction. */
@@ -164,7 +164,7 @@ export class PgSyncStorage implements SyncStorage {
     return {
       latest: counter.value,
       horizon: horizonRows[0]?.purge_horizon ?? 0,
-      page: pageOf(rows as unknown as PgEnvelopeRow[], envelopeJson, limit),
+      page: pageOf(rows as unknown as PgEnvelopeRow[], envelopeBytes, limit),
     };
   }
 }

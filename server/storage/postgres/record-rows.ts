@@ -34,15 +34,17 @@ export function rowToRecord(row: PgRecordRow): StoredRecord {
   };
 }
 
-/** The columns `envelopeJson` reads, in order (for `.values()` queries). */
+/** The columns `envelopeBytes` reads, in order (for `.values()` queries). */
 export const ENVELOPE_COLUMNS = 'tbl, id, workspace_id, version, seq, deleted, created_at, updated_at, fields';
 
 export type PgEnvelopeRow = [string, string, string, number, number, boolean, string, string, string];
 
 /**
- * The JSON of an envelope, spliced from a row without parsing `fields`. Safe because every
+ * The JSON bytes of an envelope, spliced from a row without parsing `fields`. Safe because every
  * other value is a table name, a UUID, an integer or an ISO timestamp: none needs escaping.
  */
-export function envelopeJson(row: PgEnvelopeRow): string {
-  return `{"table":"${row[0]}","id":"${row[1]}","workspaceId":"${row[2]}","version":${row[3]},"seq":${row[4]},"deleted":${row[5]},"createdAt":"${row[6]}","updatedAt":"${row[7]}","fields":${row[8]}}`;
+export function envelopeBytes(row: PgEnvelopeRow): Buffer {
+  return Buffer.from(
+    `{"table":"${row[0]}","id":"${row[1]}","workspaceId":"${row[2]}","version":${row[3]},"seq":${row[4]},"deleted":${row[5]},"createdAt":"${row[6]}","updatedAt":"${row[7]}","fields":${row[8]}}`,
+  );
 }

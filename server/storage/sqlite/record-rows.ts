@@ -38,15 +38,22 @@ export function rowToRecord(row: RecordRow): StoredRecord {
   };
 }
 
-/** The columns `envelopeJson` reads, in order (for `raw()` statements). */
-export const ENVELOPE_COLUMNS = 'tbl, id, workspace_id, version, seq, deleted, created_at, updated_at, fields';
+/**
+ * The columns `envelopeBytes` reads, in order (for `raw()` statements); `fields` as the bytes
+ * stored, so a page never decodes them into strings and back.
+ */
+export const ENVELOPE_COLUMNS =
+  'tbl, id, workspace_id, version, seq, deleted, created_at, updated_at, CAST(fields AS BLOB)';
 
-export type EnvelopeRow = [string, string, string, number, number, number, string, string, string];
+export type EnvelopeRow = [string, string, string, number, number, number, string, string, Uint8Array];
+
+const ENVELOPE_END = Buffer.from('}');
 
 /**
- * The JSON of an envelope, spliced from a raw row without parsing `fields`. Safe because every
- * other value is a table name, a UUID, an integer or an ISO timestamp: none needs escaping.
+ * The JSON bytes of an envelope, spliced from a raw row without parsing `fields`. Safe because
+ * every other value is a table name, a UUID, an integer or an ISO timestamp: none needs escaping.
  */
-export function envelopeJson(row: EnvelopeRow): string {
-  return `{"table":"${row[0]}","id":"${row[1]}","workspaceId":"${row[2]}","version":${row[3]},"seq":${row[4]},"deleted":${row[5] === 1},"createdAt":"${row[6]}","updatedAt":"${row[7]}","fields":${row[8]}}`;
+export function envelopeBytes(row: EnvelopeRow): Buffer {
+  const head = `{"table":"${row[0]}","id":"${row[1]}","workspaceId":"${row[2]}","version":${row[3]},"seq":${row[4]},"deleted":${row[5] === 1},"createdAt":"${row[6]}","updatedAt":"${row[7]}","fields":`;
+  return Buffer.concat([Buffer.from(head), row[8], ENVELOPE_END]);
 }

@@ -4,7 +4,7 @@ import type { FeedSnapshot, SyncStorage, WriteIntent, WritePorts } from '../../s
 import { pageOf } from '../envelope-pages.ts';
 import type { CommitNotice } from '../store.ts';
 import type { AccountStatements } from './account-statements.ts';
-import { envelopeJson } from './record-rows.ts';
+import { envelopeBytes } from './record-rows.ts';
 import { type OutcomeStatements, SqliteOutcomeLog } from './sqlite-outcome-log.ts';
 import { type PreviewStatements, SqlitePreviewQueue } from './sqlite-preview-queue.ts';
 import { type RecordStatements, SqliteRecordAccess } from './sqlite-record-access.ts';
@@ -126,7 +126,7 @@ export class SqliteSyncStorage implements SyncStorage {
     return this.db.transaction(() => ({
       latest: sync.latestSeq.get()!,
       horizon: sync.purgeHorizon.get(userId) ?? 0,
-      page: pageOf(sync.pull.iterate(userId, cursor, limit + 1), envelopeJson, limit),
+      page: pageOf(sync.pull.iterate(userId, cursor, limit + 1), envelopeBytes, limit),
     }))();
   }
 }

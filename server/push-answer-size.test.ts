@@ -77,7 +77,7 @@ async function largeNoteFromElsewhere(): Promise<string> {
 }
 
 describe('push answers are bounded by their requests', () => {
-  it('answers 1,000 duplicates of one 400 KB note in a few bytes each, and stores no more', async () => {
+  it('answers a full push of duplicates of one 400 KB note in a few bytes each, and stores no more', async () => {
     const recordId = newId();
     const create = mutation(user, {
       op: 'create',
@@ -86,7 +86,11 @@ describe('push answers are bounded by their requests', () => {
       fields: noteCard({ content: LARGE_CONTENT }),
     });
     expect((await pushMeasured([create])).status).toBe(200);
-    const duplicates = Array.from({ length: 1000 }, () => ({ ...create, id: newId(), fields: {} }));
+    const duplicates = Array.from({ length: LIMITS.maxMutationsPerPush }, () => ({
+      ...create,
+      id: newId(),
+      fields: {},
+    }));
     const key = newId();
     const answer = await pushMeasured(duplicates, user.clientId, key);
     expect(answer.status).toBe(200);
@@ -118,7 +122,7 @@ describe('push answers are bounded by their requests', () => {
 
   it('leaves out server values of conflicts that do not fit, marking them omitted', async () => {
     const recordId = await largeNoteFromElsewhere();
-    const edits = Array.from({ length: 1000 }, () =>
+    const edits = Array.from({ length: LIMITS.maxMutationsPerPush }, () =>
       mutation(user, { op: 'update', table: 'cards', recordId, baseVersion: 0, fields: { content: 'mine' } }),
     );
     const answer = await pushMeasured(edits);
@@ -159,11 +163,11 @@ describe('push answers are bounded by their requests', () => {
     });
     const answered = await pushMeasured([first]);
     expect(answered.body.results[0].conflicts).toEqual([{ field: 'content', server: LARGE_CONTENT }]);
-    // A thousand resends of its seq and id (without the fields) are answered from the kept outcome.
-    const resends = Array.from({ length: 1000 }, () => ({ ...first, fields: {} }));
+    // A full push of resends of its seq and id (without the fields) are answered from the kept outcome.
+    const resends = Array.from({ length: LIMITS.maxMutationsPerPush }, () => ({ ...first, fields: {} }));
     const answer = await pushMeasured(resends);
     expect(answer.answerBytes).toBeLessThanOrEqual(PER_MUTATION * resends.length);
-    expect(answer.body.results[999]).toEqual({
+    expect(answer.body.results.at(-1)).toEqual({
       seq: first.seq,
       id: first.id,
       status: 'duplicate',
@@ -193,7 +197,7 @@ describe('push answers are bounded by their requests', () => {
   });
 
   it('answers a malformed push with a bounded problem, however many pointers it has', async () => {
-    const bad = Array.from({ length: 1000 }, () => {
+    const bad = Array.from({ length: LIMITS.maxMutationsPerPush }, () => {
       const extra = Object.fromEntries(Array.from({ length: 80 }, (_, i) => [`x${i}`, 0]));
       return { ...mutation(user, { op: 'delete', table: 'cards' }), ...extra };
     });

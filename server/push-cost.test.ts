@@ -64,14 +64,14 @@ describe('the stored data one push may touch', () => {
 
   it('counts a record once however many mutations of the push touch it', async () => {
     const [recordId] = await largeNotes(1);
-    const edits = Array.from({ length: 1000 }, (_, i) =>
+    const edits = Array.from({ length: LIMITS.maxMutationsPerPush }, (_, i) =>
       mutation(user, { op: 'update', table: 'cards', recordId, baseVersion: 1, fields: { title: `Edit ${i}` } }),
     );
     const response = await pushRaw(edits);
     expect(response.status).toBe(200);
     expect(await json(await user.send(`/api/cards/${recordId}`))).toMatchObject({
-      version: 1001,
-      fields: { title: 'Edit 999', content: LARGE_CONTENT },
+      version: LIMITS.maxMutationsPerPush + 1,
+      fields: { title: `Edit ${LIMITS.maxMutationsPerPush - 1}`, content: LARGE_CONTENT },
     });
     // Written once at the end, the record still counts exactly in the storage the quota reads.
     const [[{ kept }], [{ actual }]] = await Promise.all([

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type AppliedResult, type ConflictResult, newId, type RejectedResult } from '../protocol/index.ts';
+import { type AppliedResult, type ConflictResult, LIMITS, newId, type RejectedResult } from '../protocol/index.ts';
 import {
   json,
   linkCard,
@@ -456,8 +456,10 @@ describe('push', () => {
       expect((await json(big)).code).toBe('too-large');
     });
 
-    it('refuses more than 1000 mutations with 413', async () => {
-      const mutations = Array.from({ length: 1001 }, () => mutation(user, { op: 'delete', table: 'cards' }));
+    it(`refuses more than ${LIMITS.maxMutationsPerPush} mutations with 413`, async () => {
+      const mutations = Array.from({ length: LIMITS.maxMutationsPerPush + 1 }, () =>
+        mutation(user, { op: 'delete', table: 'cards' }),
+      );
       const response = await pushRaw({ protocol: 1, clientId: user.clientId, mutations });
       expect(response.status).toBe(413);
     });

@@ -28,7 +28,7 @@ const IDLE_SWEEP_MS = 25;
 
 export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
   if (!config.skipBuild) await ensureBuilt(config.rootDir, logger);
-  const { store, limiters } = await openStorage(config);
+  const { store, limiters } = await openStorage(config, logger);
   const hub = new PokeHub(store, config);
   const media = new MediaStore(path.join(config.dataDir, 'media'));
   const app = createApp({ store, config, logger, hub, limiters, media });

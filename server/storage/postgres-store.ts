@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type Envelope, LIMITS, type PushRequest, type TableName } from '../../protocol/index.ts';
+import type { Logger } from '../logger.ts';
 import type { PreviewOutcome } from '../previews/preview-fill.ts';
 import type { PreviewJob } from '../previews/preview-queue.ts';
 import { toEnvelope } from '../sync/stored-record.ts';
@@ -14,7 +15,9 @@ import { jsonAround, pageOf, workspacesOf } from './envelope-pages.ts';
 import { LOCK_NAMESPACE, LOCKS } from './postgres/advisory-locks.ts';
 import { type CommitFeed, listenForCommits } from './postgres/commit-feed.ts';
 import { connect, type Sql } from './postgres/connect.ts';
+import { COMMIT_CHANNEL, type CommitMessage } from './postgres/flush-writes.ts';
 import { migrate } from './postgres/migrate.ts';
+import { NotifyQueueWatch } from './postgres/notify-queue.ts';
 import { withinPageBudget } from './postgres/page-query.ts';
 import { PgSyncStorage } from './postgres/pg-sync-storage.ts';
 import {
@@ -60,6 +63,10 @@ export interface PostgresStoreOptions {
   poolSize?: number;
   /** `application_name` of the connections (tests find a process's connections by it). */
   applicationName?: string;
+  /** Where the NOTIFY queue's warnings go (`notify-queue.ts`). */
+  logger?: Logger;
+  /** Reads the NOTIFY queue's use (tests stand in a full queue; default: the database's). */
+  readNotifyQueueUsage?: () => Promise<number>;
 }
 
 /**
@@ -80,6 +87,8 @@ export class PostgresStore implements Store {
   private readonly service: SyncService;
   private readonly now: () => number;
   private feed: CommitFeed | null = null;
+  /** The NOTIFY queue's watch: commits stop notifying while it is nearly full. */
+  readonly notifyQueue: NotifyQueueWatch;
 
   constructor(
     readonly sql: Sql,
@@ -87,12 +96,14 @@ export class PostgresStore implements Store {
   ) {
     this.now = options.now ?? Date.now;
     const origin = randomUUID();
+    this.notifyQueue = this.watchNotifyQueue(origin, options);
     this.service = new SyncService(
       new PgSyncStorage(sql, {
         now: this.now,
         quotaBytes: options.quotaBytes ?? 0,
         groupCommit: options.groupCommit ?? true,
         origin,
+        notifies: () => this.notifyQueue.notifies(),
         notify: (notice) => this.notify(notice),
       }),
     );
@@ -102,6 +113,25 @@ export class PostgresStore implements Store {
       (notice) => this.notify(notice),
       () => this.latestSeq(),
     );
+  }
+
+  private watchNotifyQueue(origin: string, options: PostgresStoreOptions): NotifyQueueWatch {
+    const readUsage =
+      options.readNotifyQueueUsage ??
+      (async () => (await this.sql<{ usage: number }[]>`SELECT pg_notification_queue_usage() AS usage`)[0].usage);
+    return new NotifyQueueWatch({
+      readUsage,
+      report: (level, usage) =>
+        options.logger?.log(level === 'ok' ? 'info' : 'warn', 'notify queue', {
+          level,
+          usage,
+          notifying: level !== 'paused',
+        }),
+      resumed: async () => {
+        const message: CommitMessage = { origin, cursor: await this.latestSeq(), userIds: [], everyone: true };
+        await this.sql`SELECT pg_notify(${COMMIT_CHANNEL}, ${JSON.stringify(message)})`;
+      },
+    });
   }
 
   /** Resolves once migrated and listening. */
@@ -353,6 +383,7 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.notifyQueue.stop();
     this.listeners.clear();
     const feed = this.feed;
     this.feed = null;
@@ -368,6 +399,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     await migrate(sql);
     const store = new PostgresStore(sql, options);
     await store.ready();
+    store.notifyQueue.start();
     return store;
   } catch (error) {
     await sql.end({ timeout: 1 });

@@ -24,7 +24,8 @@ export function listenForCommits(
   let stopped = false;
   const onNotify = (payload: string) => {
     const message = JSON.parse(payload) as CommitMessage;
-    if (message.origin !== origin) deliver({ userIds: message.userIds, cursor: message.cursor });
+    if (message.origin === origin) return;
+    deliver({ userIds: message.userIds, cursor: message.cursor, ...(message.everyone ? { everyone: true } : {}) });
   };
   /**
    * Reads the latest cursor and pokes everyone. The pool may still hold connections the same

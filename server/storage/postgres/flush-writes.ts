@@ -35,14 +35,30 @@ function recordColumns(records: StoredRecord[]) {
 const UNNEST_RECORDS = `unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::integer[], $6::bigint[],
   $7::boolean[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])`;
 
-/** The notification of a commit: who may read what changed, the new cursor, and which process sent it. */
+/**
+ * The notification of a commit: who may read what changed, the new cursor, and which process
+ * sent it. `everyone`: every stream, whoever its user (sent when notifying resumes after a pause,
+ * `notify-queue.ts`).
+ */
 export interface CommitMessage {
   origin: string;
   cursor: number;
   userIds: string[];
+  everyone?: true;
 }
 
-export function flushWrites(tx: Sql, set: WorkingSet, startSeq: number, origin: string): Promise<unknown[]> {
+/** This process's name in notifications, and whether commits notify now (`notify-queue.ts`). */
+export interface CommitNotifying {
+  origin: string;
+  notifies: boolean;
+}
+
+export function flushWrites(
+  tx: Sql,
+  set: WorkingSet,
+  startSeq: number,
+  notifying: CommitNotifying,
+): Promise<unknown[]> {
   const writes: Promise<unknown>[] = [];
   const newUsers = [...set.newUsers.entries()].map(([, user]) => user);
   if (newUsers.length > 0) {
@@ -118,10 +134,12 @@ export function flushWrites(tx: Sql, set: WorkingSet, startSeq: number, origin: 
   writes.push(...previewWrites(tx, set));
   if (set.cursor !== startSeq) {
     writes.push(tx`UPDATE counters SET value = ${set.cursor} WHERE name = 'seq'`);
+  }
+  if (set.cursor !== startSeq && notifying.notifies) {
     const userIds = [...set.changedOwners.entries()].map(([id]) => id);
     for (let i = 0; i < userIds.length; i += USERS_PER_NOTIFICATION) {
       const message: CommitMessage = {
-        origin,
+        origin: notifying.origin,
         cursor: set.cursor,
         userIds: userIds.slice(i, i + USERS_PER_NOTIFICATION),
       };

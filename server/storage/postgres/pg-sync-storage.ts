@@ -43,6 +43,8 @@ export interface PgSyncStorageOptions {
   groupCommit: boolean;
   /** This process's name in commit notifications (it ignores its own). */
   origin: string;
+  /** Whether commits notify the other processes now (`notify-queue.ts`). */
+  notifies: () => boolean;
   notify: (notice: CommitNotice) => void;
 }
 
@@ -134,7 +136,10 @@ export class PgSyncStorage implements SyncStorage {
           return { ok: false as const, error };
         }
       });
-      await flushWrites(tx as unknown as Sql, set, startSeq, this.options.origin);
+      await flushWrites(tx as unknown as Sql, set, startSeq, {
+        origin: this.options.origin,
+        notifies: this.options.notifies(),
+      });
       const userIds = [...set.changedOwners.entries()].map(([id]) => id);
       const notice: CommitNotice | null = userIds.length > 0 ? { userIds, cursor: set.cursor } : null;
       return { answers, notice };

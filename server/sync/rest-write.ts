@@ -28,7 +28,7 @@ export function restMutation(access: RecordAccess, userId: string, write: RestWr
     workspaceId: existing.workspaceId,
     baseVersion: existing.version,
   };
-  return write.op === 'update' ? { ...base, op: 'update', fields: write.fields } : { ...base, op: 'delete' };
+  return write.op === 'update' ? { ...base, op: 'update', fields: write.fields } : { ...base, op: write.op };
 }
 
 const CONFLICT_DETAIL = {

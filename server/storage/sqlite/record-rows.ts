@@ -4,7 +4,7 @@ import type { StoredRecord } from '../../sync/stored-record.ts';
 
 /** The columns of a whole record, in the order `RecordRow` names them. */
 export const RECORD_COLUMNS =
-  'tbl, id, workspace_id, owner_id, version, seq, deleted, created_at, updated_at, fields, field_versions, field_writers';
+  'tbl, id, workspace_id, owner_id, version, seq, deleted, purged, created_at, updated_at, fields, field_versions, field_writers';
 
 export interface RecordRow {
   tbl: string;
@@ -14,6 +14,7 @@ export interface RecordRow {
   version: number;
   seq: number;
   deleted: number;
+  purged: number;
   created_at: string;
   updated_at: string;
   fields: string;
@@ -30,6 +31,7 @@ export function rowToRecord(row: RecordRow): StoredRecord {
     version: row.version,
     seq: row.seq,
     deleted: row.deleted === 1,
+    purged: row.purged === 1,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     fields: JSON.parse(row.fields),
@@ -39,14 +41,14 @@ export function rowToRecord(row: RecordRow): StoredRecord {
 }
 
 /** The columns `envelopeJson` reads, in order (for `raw()` statements). */
-export const ENVELOPE_COLUMNS = 'tbl, id, workspace_id, version, seq, deleted, created_at, updated_at, fields';
+export const ENVELOPE_COLUMNS = 'tbl, id, workspace_id, version, seq, deleted, created_at, updated_at, fields, purged';
 
-export type EnvelopeRow = [string, string, string, number, number, number, string, string, string];
+export type EnvelopeRow = [string, string, string, number, number, number, string, string, string, number];
 
 /**
  * The JSON of an envelope, spliced from a raw row without parsing `fields`. Safe because every
  * other value is a table name, a UUID, an integer or an ISO timestamp: none needs escaping.
  */
 export function envelopeJson(row: EnvelopeRow): string {
-  return `{"table":"${row[0]}","id":"${row[1]}","workspaceId":"${row[2]}","version":${row[3]},"seq":${row[4]},"deleted":${row[5] === 1},"createdAt":"${row[6]}","updatedAt":"${row[7]}","fields":${row[8]}}`;
+  return `{"table":"${row[0]}","id":"${row[1]}","workspaceId":"${row[2]}","version":${row[3]},"seq":${row[4]},"deleted":${row[5] === 1}${row[9] === 1 ? ',"purged":true' : ''},"createdAt":"${row[6]}","updatedAt":"${row[7]}","fields":${row[8]}}`;
 }

@@ -8,7 +8,9 @@ import type { LocalRecord, OutboxEntry, RecordRef, ServerCopy, StoredConflict } 
 
 export function toServerCopy(envelope: Envelope): ServerCopy {
   const { version, seq, deleted, createdAt, updatedAt, fields } = envelope;
-  return { version, seq, deleted, createdAt, updatedAt, fields };
+  const copy: ServerCopy = { version, seq, deleted, createdAt, updatedAt, fields };
+  if (envelope.purged) copy.purged = true;
+  return copy;
 }
 
 /** Conflict overlays apply in the order the mutations were made (ids are UUIDv7). */
@@ -18,9 +20,11 @@ export function inMutationOrder(conflicts: StoredConflict[]): StoredConflict[] {
 
 /** The record's visible state and counts recomputed from its server copy and its entries. */
 export function rebuildRecord(record: LocalRecord, pending: OutboxEntry[], conflicts: StoredConflict[]): LocalRecord {
-  const visible = rebase(record.server, inMutationOrder(conflicts), pending);
+  const { purged, ...visible } = rebase(record.server, inMutationOrder(conflicts), pending);
   const rebuilt: LocalRecord = { ...record, ...visible, pending: pending.length, conflicts: conflicts.length };
-  if (!visible.deleted) delete rebuilt.purged;
+  // A record purged on this device alone (before purges synced) stays hidden while deleted.
+  if (purged || (record.purged && visible.deleted)) rebuilt.purged = true;
+  else delete rebuilt.purged;
   return rebuilt;
 }
 

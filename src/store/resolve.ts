@@ -96,6 +96,8 @@ function retryChange(failed: FailedEntry, fields: Record<string, unknown>): Chan
       return { op: 'delete', table, id };
     case 'restore':
       return { op: 'restore', table, id, fields };
+    case 'purge':
+      return { op: 'purge', table, id };
   }
 }
 

@@ -119,6 +119,14 @@ describe('purge', () => {
   });
 });
 
+describe('purge of a workspace', () => {
+  it('is refused, as the server refuses it', async () => {
+    const store = await stores.open();
+    const workspace = await store.commit({ op: 'create', table: 'workspaces', workspaceId, fields: { name: 'W' } });
+    await expect(store.purge('workspaces', workspace.id)).rejects.toThrow(/cannot purge a workspace/);
+  });
+});
+
 describe('a pulled purge', () => {
   it('hides the record and drops its content, here and in the server copy', async () => {
     const { store, server } = await storeWithSyncedCard(true);

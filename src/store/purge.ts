@@ -3,6 +3,7 @@
  * What a purge needs to send depends on what of the record is still unsent.
  */
 import { newId, type TableName } from '../../protocol/index.ts';
+import { ValidationError } from './errors.ts';
 import { readNumber, writeMeta } from './meta.ts';
 import { refreshRecord } from './record-state.ts';
 import { INDEXES, issueAll, STORES, type WriteTransaction } from './schema.ts';
@@ -25,6 +26,10 @@ export async function commitPurge(
   id: string,
   now: string,
 ): Promise<LocalRecord | undefined> {
+  if (table === 'workspaces') {
+    // The server refuses it too: a workspace holds the ownership of all in it, and is only deleted.
+    throw new ValidationError([{ pointer: '/op', detail: 'cannot purge a workspace: delete it instead' }]);
+  }
   const outbox = tx.objectStore(STORES.outbox);
   const [record, entries, conflicts, sentThrough, outboxSize] = await Promise.all([
     tx.objectStore(STORES.records).get([table, id]),

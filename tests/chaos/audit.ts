@@ -231,7 +231,7 @@ function checkOp(
       `op ${op.n} (${describe(op)}) went out as ${carriers.length} mutations`,
     );
   }
-  if (carriers.length === 0 && !supersededByMerge(ops, index, tokenCarriers, trails)) {
+  if (carriers.length === 0 && !supersededByMerge(ops, index, tokenCarriers, trails) && !purgedLater(ops, index)) {
     findings.add('lost', 1, `op ${op.n} (${describe(op)}) never reached the server`);
   }
   for (const id of carriers) checkCarrier(op, id, trails.get(id) as MutationTrail, device, findings);
@@ -279,6 +279,16 @@ function supersededByMerge(
     if (overwrites && (carriersOf(next, tokenCarriers, trails)?.length ?? 0) > 0) return true;
   }
   return false;
+}
+
+/**
+ * An op that never went out is fine when the same client purged its record later: a purge turns
+ * the record's unsent entries into purges without fields (or, when nothing else waits and the
+ * server never saw the record, drops them), so what they wrote is rightly never sent.
+ */
+function purgedLater(ops: readonly CommittedOp[], index: number): boolean {
+  const op = ops[index];
+  return ops.slice(index + 1).some((next) => next.kind === 'purge' && next.recordId === op.recordId);
 }
 
 function checkCarrier(
@@ -449,6 +459,11 @@ function checkDevices(input: AuditInput, findings: Findings): void {
     const local = new Map(device.records.map((record) => [recordKey(record), record]));
     for (const [key, envelope] of server) {
       const mine = local.get(key);
+      // A purged record is gone from every device: its tombstone stays on the server only.
+      if (envelope.purged) {
+        if (mine) findings.add('diverged', 1, `${device.name} ${key}: still shown though purged on the server`);
+        continue;
+      }
       const difference = !mine
         ? 'missing'
         : mine.version !== envelope.version

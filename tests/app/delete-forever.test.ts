@@ -54,7 +54,7 @@ async function storedTitles(page: Page): Promise<unknown[]> {
 function onServer(page: Page, id: string): Promise<{ status: number; body: Record<string, unknown> }> {
   return page.evaluate(async (cardId) => {
     const response = await fetch(`/api/cards/${cardId}`);
-    return { status: response.status, body: await response.json() };
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   }, id);
 }
 

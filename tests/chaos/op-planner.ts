@@ -11,7 +11,8 @@ import type { Prng } from './prng.ts';
 export type PlannedOp =
   | ({ kind: 'create'; table: TableName; workspaceId: string } & GeneratedFields)
   | ({ kind: 'update'; table: TableName; recordId: string; workspaceId: string } & GeneratedFields)
-  | { kind: 'delete' | 'restore' | 'purge'; table: TableName; recordId: string; workspaceId: string };
+  | { kind: 'delete' | 'restore'; table: TableName; recordId: string; workspaceId: string }
+  | { kind: 'purge'; table: TableName; recordId: string; workspaceId: string };
 
 const TABLE_WEIGHTS: Record<TableName, number> = {
   cards: 30,

@@ -195,6 +195,17 @@ describe('DELETE /api/:table/:id?purge=1', () => {
     expect(await json(workspace)).toMatchObject({ code: 'invalid-field' });
   });
 
+  it('takes an Idempotency-Key reused from a plain DELETE as another request (422), never a wrong replay', async () => {
+    const id = await createNote();
+    const headers = { 'idempotency-key': newId() };
+    expect((await user.send(`/api/cards/${id}`, { method: 'DELETE', headers })).status).toBe(200);
+    const reused = await user.send(`/api/cards/${id}?purge=1`, { method: 'DELETE', headers });
+    expect(reused.status).toBe(422);
+    expect(await json(reused)).toMatchObject({ code: 'idempotency-key-reused' });
+    const replayed = await user.send(`/api/cards/${id}`, { method: 'DELETE', headers });
+    expect(replayed.headers.get('idempotent-replayed')).toBe('true');
+  });
+
   it('keeps ?purge=0 an ordinary delete, its content kept for the Trash', async () => {
     const id = await createNote();
     const response = await user.send(`/api/cards/${id}?purge=0`, { method: 'DELETE' });

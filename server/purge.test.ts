@@ -206,6 +206,22 @@ describe('DELETE /api/:table/:id?purge=1', () => {
     expect(replayed.headers.get('idempotent-replayed')).toBe('true');
   });
 
+  it('answers a PATCH of a purged record 409 deleted, saying it cannot come back', async () => {
+    const id = await createNote();
+    await user.send(`/api/cards/${id}?purge=1`, { method: 'DELETE' });
+    const response = await user.send(`/api/cards/${id}`, {
+      method: 'PATCH',
+      body: { fields: { title: 'Back?' } },
+      headers: { 'idempotency-key': newId() },
+    });
+    expect(response.status).toBe(409);
+    expect(await json(response)).toMatchObject({
+      code: 'deleted',
+      detail: 'The record was deleted for good; it cannot come back.',
+      current: { purged: true, fields: {} },
+    });
+  });
+
   it('keeps ?purge=0 an ordinary delete, its content kept for the Trash', async () => {
     const id = await createNote();
     const response = await user.send(`/api/cards/${id}?purge=0`, { method: 'DELETE' });

@@ -137,6 +137,18 @@ describe('purge', () => {
     });
   });
 
+  it('counts against the write limit like a delete: one write each, push or REST', async () => {
+    await server.close();
+    server = startTestServer({ BURROW_WRITE_LIMIT: '3' });
+    user = await signUp(server);
+    const id = await createNote();
+    await user.push([{ op: 'purge', table: 'cards', recordId: id, baseVersion: 1 }]);
+    expect((await user.send(`/api/cards/${id}?purge=1`, { method: 'DELETE' })).status).toBe(200);
+    const limited = await user.send(`/api/cards/${id}?purge=1`, { method: 'DELETE' });
+    expect(limited.status).toBe(429);
+    expect(await json(limited)).toMatchObject({ code: 'rate-limited' });
+  });
+
   it('refuses to purge a workspace, pointing at the op', async () => {
     const response = await user.push([
       { op: 'purge', table: 'workspaces', recordId: user.workspaceId, workspaceId: user.workspaceId },

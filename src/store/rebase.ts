@@ -48,6 +48,9 @@ function applyOverlay(state: VisibleState, overlay: ConflictOverlay): VisibleSta
       return { ...state, fields: { ...state.fields, ...overlay.mine } };
     case 'deleted':
     case 'duplicate-url':
+      // Deleted for good: nothing is left to show the person's edit on (a card of a few fields
+      // would be no card), so it stays hidden; the conflict shows what they wrote.
+      if (state.purged) return state;
       // Deletion won (or the create was refused): the person's record stays visible until resolved.
       return { fields: { ...state.fields, ...overlay.mine }, deleted: false };
   }

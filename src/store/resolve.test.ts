@@ -155,9 +155,11 @@ describe('resolveConflict', () => {
       expect(await store.get('cards', id)).toMatchObject({ deleted: true, conflict: false });
     });
 
-    it('of a card purged elsewhere: mine is refused with the reason (the conflict stays), theirs drops it', async () => {
+    it('of a card purged elsewhere: hidden; mine is refused with the reason (the conflict stays), theirs drops it', async () => {
       const { store, id, conflictId } = await deletedConflict(true);
-      expect(await store.get('cards', id)).toMatchObject({ deleted: false, conflict: true, fields: { title: 'Mine' } });
+      // Hidden (a card of a few fields would be no card); the conflict keeps what was written.
+      expect(await store.get('cards', id)).toBeUndefined();
+      expect(await store.conflictEntries()).toMatchObject([{ mine: { title: 'Mine' }, theirs: { purged: true } }]);
       await expect(store.resolveConflict(conflictId, { keep: 'mine' })).rejects.toThrow(/deleted for good/);
       expect(await store.conflictEntries()).toHaveLength(1);
       await store.resolveConflict(conflictId, { keep: 'theirs' });

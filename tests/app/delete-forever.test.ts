@@ -8,8 +8,10 @@ import {
   goTo,
   openBurrow,
   pullNow,
+  renameCard,
   signIn,
   startRig,
+  statusPill,
   uniqueEmail,
   waitSynced,
 } from './app-rig.ts';
@@ -123,5 +125,35 @@ describe('Delete forever', () => {
     await two.getByText('The Trash is empty.').waitFor();
     const stored = await onServer(one, id);
     expect(stored.body).toMatchObject({ deleted: true, purged: true, fields: {} });
+  });
+
+  it('while another device edits the card offline shows that device a conflict it can only accept, then nothing left', async () => {
+    const { one, two } = await twoDevices();
+    await addNote(one, 'Shared list', 'Eggs');
+    await waitSynced(one);
+    await pullNow(two);
+    await card(two, 'Shared list').waitFor();
+    const twoContext = two.context();
+    await twoContext.setOffline(true);
+    await renameCard(two, 'Shared list', 'Shared list, longer');
+
+    await card(one, 'Shared list').getByRole('button', { name: 'Delete Shared list' }).click();
+    await goTo(one, 'Trash');
+    await one.getByRole('button', { name: 'Delete forever: Shared list' }).click();
+    await waitSynced(one);
+
+    await twoContext.setOffline(false);
+    await statusPill(two)
+      .filter({ hasText: /conflict/i })
+      .waitFor({ timeout: 30_000 });
+    await statusPill(two).click();
+    const panel = two.getByRole('dialog', { name: 'Sync' });
+    const conflict = panel.getByRole('article', { name: 'Conflict: Shared list, longer' });
+    await conflict.getByText('deleted for good on another device').waitFor();
+    expect(await conflict.getByText('Shared list, longer').count()).toBeGreaterThan(0);
+    await conflict.getByRole('button', { name: 'Accept deletion' }).click();
+    await conflict.waitFor({ state: 'detached' });
+    await waitGone(two, 'Shared list, longer');
+    expect(await storedTitles(two)).toEqual([]);
   });
 });

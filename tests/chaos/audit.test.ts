@@ -138,6 +138,26 @@ describe('audit', () => {
     expect(counts(run)).toEqual(CLEAN);
   });
 
+  it('does not count a conflict the client stopped showing once it purged the record', () => {
+    const run = cleanRun();
+    const v2 = { ...envelope(2, 11, {}), deleted: true, purged: true as const };
+    const m2 = mutation('m2', 2, 'update', { title: 'B' });
+    run.ops = [...run.ops, { ...op(3, 'purge', {}), mutationId: 'm3' }];
+    run.pushes = [
+      run.pushes[0],
+      push(m2, { status: 'conflict', code: 'deleted', fromVersion: 2, stamp: stampOf(v2) }),
+      push(mutation('m3', 3, 'purge'), { status: 'applied', fromVersion: 2, stamp: stampOf(v2) }),
+    ];
+    run.envelopes = [run.envelopes[0], v2];
+    run.server = [v2];
+    run.incremental = new Map([[recordKey(v2), v2]]);
+    run.devices = [{ ...run.devices[0], records: [] }];
+    expect(counts(run)).toEqual(CLEAN);
+    // Without the purge the same conflict is lost.
+    run.ops = run.ops.slice(0, 2);
+    expect(counts(run).lost).toBe(1);
+  });
+
   it('counts a device still showing a record purged on the server as diverged', () => {
     const run = cleanRun();
     const v3 = { ...envelope(3, 12, {}), deleted: true, purged: true as const };

@@ -234,7 +234,8 @@ function checkOp(
   if (carriers.length === 0 && !supersededByMerge(ops, index, tokenCarriers, trails) && !purgedLater(ops, index)) {
     findings.add('lost', 1, `op ${op.n} (${describe(op)}) never reached the server`);
   }
-  for (const id of carriers) checkCarrier(op, id, trails.get(id) as MutationTrail, device, findings);
+  const purged = purgedLater(ops, index);
+  for (const id of carriers) checkCarrier(op, id, trails.get(id) as MutationTrail, device, findings, purged);
 }
 
 /** The mutations that carried `op`: by token for creates and updates, by id for deletes and restores; null when unknown. */
@@ -284,7 +285,8 @@ function supersededByMerge(
 /**
  * An op that never went out is fine when the same client purged its record later: a purge turns
  * the record's unsent entries into purges without fields (or, when nothing else waits and the
- * server never saw the record, drops them), so what they wrote is rightly never sent.
+ * server never saw the record, drops them), so what they wrote is rightly never sent. Likewise
+ * a conflict of it the client stopped showing: deleting the record for good settles it.
  */
 function purgedLater(ops: readonly CommittedOp[], index: number): boolean {
   const op = ops[index];
@@ -297,6 +299,7 @@ function checkCarrier(
   trail: MutationTrail,
   device: DeviceFinal | undefined,
   findings: Findings,
+  purgedLater = false,
 ): void {
   if (device?.failedIds.has(id)) return;
   if (!executed(trail)) {
@@ -310,7 +313,7 @@ function checkCarrier(
   const dropped =
     status === 'rejected' && device
       ? 'was rejected but is not in the failed list'
-      : status === 'conflict' && device && !device.conflictIds.has(id)
+      : status === 'conflict' && device && !device.conflictIds.has(id) && !purgedLater
         ? 'met a conflict the client never showed'
         : null;
   if (dropped === null) return;

@@ -345,12 +345,10 @@ function writeToPurged(
   context: ApplyContext,
 ): ApplyOutcome {
   if (table.policy !== 'lww' || input.op !== 'create') return { status: 'conflict', code: 'deleted', record: existing };
-  const fields = input.fields ?? {};
-  const refusal = validateFields(table.name, fields, 'create');
-  if (refusal.length > 0) return invalid(prefixPointers(`${context.pointer}/fields`, refusal));
+  // The whole record, checked as a create by `checkFields`, over the erased one.
   const reborn = { ...existing, purged: false };
-  const { refusal: refused, record } = change(access, table, reborn, fields, context, false);
-  return refused ?? { status: 'applied', record };
+  const { refusal, record } = change(access, table, reborn, input.fields ?? {}, context, false);
+  return refusal ?? { status: 'applied', record };
 }
 
 /**

@@ -72,6 +72,30 @@ describe('purge', () => {
       expect(stored?.server).toMatchObject({ version: 2, purged: true, fields: {} });
     });
 
+    it('shows a tombstone in the Trash again when the server refuses its purge, and a retry purges again', async () => {
+      const { store, server } = await storeWithSyncedCard(true);
+      await store.purge('cards', server.id);
+      const batch = (await store.nextBatch(100, 1_000_000))!;
+      const error = {
+        type: '/docs/problems#forbidden',
+        title: 'Forbidden',
+        status: 403,
+        detail: 'no',
+        code: 'forbidden',
+      };
+      const result = { seq: batch.mutations[0].seq, id: batch.mutations[0].id, status: 'rejected' as const, error };
+      await store.applyPushResults(batch, pushResponse([result as never]));
+      expect(await store.get('cards', server.id)).toMatchObject({
+        deleted: true,
+        fields: noteFields({ content: 'a secret' }),
+      });
+      const [failed] = await store.failedEntries();
+      expect(failed).toMatchObject({ op: 'purge', recordId: server.id });
+      await store.retryFailed(failed.id);
+      expect((await store.pendingEntries()).map((entry) => entry.op)).toEqual(['purge']);
+      expect(await store.get('cards', server.id)).toBeUndefined();
+    });
+
     it('refuses a later edit or restore of the purged record', async () => {
       const { store, server } = await storeWithSyncedCard(true);
       await store.purge('cards', server.id);

@@ -22,8 +22,10 @@ export function inMutationOrder(conflicts: StoredConflict[]): StoredConflict[] {
 export function rebuildRecord(record: LocalRecord, pending: OutboxEntry[], conflicts: StoredConflict[]): LocalRecord {
   const { purged, ...visible } = rebase(record.server, inMutationOrder(conflicts), pending);
   const rebuilt: LocalRecord = { ...record, ...visible, pending: pending.length, conflicts: conflicts.length };
-  // A record purged on this device alone (before purges synced) stays hidden while deleted.
-  if (purged || (record.purged && visible.deleted)) rebuilt.purged = true;
+  // Derived, never kept: a purge the server refused shows the record again, as the server has it.
+  // (A record hidden on this device alone, before purges synced, comes back to the Trash at its
+  // next rebuild, where Delete forever now deletes it everywhere.)
+  if (purged) rebuilt.purged = true;
   else delete rebuilt.purged;
   return rebuilt;
 }

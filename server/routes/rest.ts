@@ -39,7 +39,7 @@ function ifMatchOf(header: string | undefined): number | undefined {
 function purgeOf(raw: string | undefined): boolean {
   if (raw === undefined || raw === '0' || raw === 'false') return false;
   if (raw === '1' || raw === 'true') return true;
-  throw fail(400, 'invalid-request', 'purge must be 1 or 0.', {
+  throw fail(400, 'invalid-request', 'purge must be 1, true, 0 or false.', {
     errors: [{ pointer: '/purge', detail: 'must be 1, true, 0 or false' }],
   });
 }

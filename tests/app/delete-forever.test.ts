@@ -156,4 +156,28 @@ describe('Delete forever', () => {
     await waitGone(two, 'Shared list, longer');
     expect(await storedTitles(two)).toEqual([]);
   });
+
+  it('of a new note that never left the device, by Discard, sends nothing at all', async () => {
+    const one = await openBurrow(rig, await rig.browser.newDevice());
+    await signIn(one, uniqueEmail('purge'), 'Create account');
+    await waitSynced(one);
+    const device = one.context();
+    await device.setOffline(true);
+    await one.getByRole('button', { name: 'New note' }).click();
+    const dialog = one.getByRole('dialog', { name: 'New note' });
+    await dialog.getByLabel('Title').pressSequentially('Never sent');
+    await dialog
+      .getByRole('status')
+      .filter({ hasText: /^Saved$/ })
+      .waitFor();
+    const id = await cardId(one, 'Never sent');
+    expect(await inPage(one, async (burrow) => (await burrow.pendingMutations()).length)).toBeGreaterThan(0);
+    await dialog.getByRole('button', { name: 'Discard' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect(await inPage(one, async (burrow) => (await burrow.pendingMutations()).length)).toBe(0);
+    await device.setOffline(false);
+    await waitSynced(one);
+    // Not even a tombstone: the server never heard of it.
+    expect((await onServer(one, id)).status).toBe(404);
+  });
 });

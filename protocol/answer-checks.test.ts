@@ -175,6 +175,11 @@ describe('assertPullResponse', () => {
     expect(refusal(() => assertPullResponse({ ...page, changes: [] }))).toBeNull();
   });
 
+  it('passes a purged tombstone', () => {
+    const purged = { ...envelope(3), deleted: true, purged: true };
+    expect(refusal(() => assertPullResponse({ ...page, changes: [purged] }))).toBeNull();
+  });
+
   it.each<[string, unknown, string]>([
     [
       'changes out of order',
@@ -194,6 +199,16 @@ describe('assertPullResponse', () => {
     ['a cursor below the last change', { ...page, cursor: 4 }, '/cursor must not be below the last change'],
     ['no hasMore', { ...page, hasMore: undefined }, '/hasMore must be true or false'],
     ['no horizon', { ...page, horizon: undefined }, '/horizon must be a non-negative integer'],
+    [
+      'a purged mark that is not true',
+      { ...page, changes: [{ ...envelope(3), deleted: true, purged: false }] },
+      '/changes/0/purged must be true when present',
+    ],
+    [
+      'a purged record that is not deleted',
+      { ...page, changes: [{ ...envelope(3), purged: true }] },
+      '/changes/0/purged must only mark a deleted record',
+    ],
   ])('refuses %s', (_, value, message) => {
     expect(refusal(() => assertPullResponse(value))).toBe(message);
   });

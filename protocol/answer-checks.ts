@@ -145,6 +145,12 @@ export function assertPushResponse(
   if (lastSeq < newest) fail('/lastSeq', `must be at least ${newest}: every mutation was executed`);
 }
 
+/** `purged` is sent only when true, and only a tombstone can be purged. */
+function purgedMark(value: unknown, path: string, deleted: boolean): void {
+  if (value !== true) fail(path, 'must be true when present');
+  if (!deleted) fail(path, 'must only mark a deleted record');
+}
+
 /**
  * Throws an `InvalidAnswerError` unless `value` is a page of the change feed: envelopes in
  * ascending seq order, the page's cursor at or past the last of them.
@@ -164,7 +170,8 @@ export function assertPullResponse(value: unknown): asserts value is PullRespons
     const seq = count(envelope.seq, `${path}/seq`);
     if (seq <= previous) fail(`${path}/seq`, 'must be above the seq before it');
     previous = seq;
-    flag(envelope.deleted, `${path}/deleted`);
+    const deleted = flag(envelope.deleted, `${path}/deleted`);
+    optional(envelope, 'purged', path, (purged, at) => purgedMark(purged, at, deleted));
     object(envelope.fields, `${path}/fields`);
   }
   if (cursor < previous) fail('/cursor', 'must not be below the last change');

@@ -16,6 +16,18 @@ describe('parsePushRequest', () => {
     expect(Object.keys(parsed.value.mutations[0].fields ?? {})).toEqual(['name', '__proto__', 'constructor']);
   });
 
+  it('takes a purge, and names the ops it knows when the op is unknown', () => {
+    const body = pushWithFields('{}') as { mutations: { op: string; fields?: unknown }[] };
+    body.mutations[0].op = 'purge';
+    delete body.mutations[0].fields;
+    expect(parsePushRequest(body).ok).toBe(true);
+    body.mutations[0].op = 'erase';
+    const parsed = parsePushRequest(body);
+    expect(parsed.ok ? [] : parsed.errors).toEqual([
+      { pointer: '/mutations/0/op', detail: 'must be one of create, update, delete, restore, purge' },
+    ]);
+  });
+
   it('refuses fields that are not an object', () => {
     const parsed = parsePushRequest(pushWithFields('"name"'));
     expect(parsed.ok).toBe(false);

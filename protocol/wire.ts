@@ -7,7 +7,7 @@ import type { TableName } from './tables.ts';
 import { pointerSegment } from './validate-fields.ts';
 import type { PROTOCOL_VERSION } from './version.ts';
 
-export const OPS = ['create', 'update', 'delete', 'restore'] as const;
+export const OPS = ['create', 'update', 'delete', 'restore', 'purge'] as const;
 export type Op = (typeof OPS)[number];
 
 /** The wire form of a record. For `workspaces`, `workspaceId` equals `id`. */
@@ -18,6 +18,11 @@ export interface Envelope {
   version: number;
   seq: number;
   deleted: boolean;
+  /**
+   * Deleted for good: a tombstone whose content the server erased (`fields` is empty). Present
+   * only when true, so the wire stays as small as before for every other record.
+   */
+  purged?: true;
   createdAt: string;
   updatedAt: string;
   fields: Record<string, unknown>;

@@ -176,6 +176,7 @@ function stored(id: string, workspaceId: string, ownerId: string, parentId: stri
     version: 1,
     seq,
     deleted: false,
+    purged: false,
     createdAt: at,
     updatedAt: at,
     fields: collection(parentId ? { parentId } : {}),

@@ -35,6 +35,15 @@ function ifMatchOf(header: string | undefined): number | undefined {
   return Number(match[1]);
 }
 
+/** `?purge=1` (or `true`) on a DELETE: deleted for good; `0`, `false` or absent: an ordinary delete. */
+function purgeOf(raw: string | undefined): boolean {
+  if (raw === undefined || raw === '0' || raw === 'false') return false;
+  if (raw === '1' || raw === 'true') return true;
+  throw fail(400, 'invalid-request', 'purge must be 1, true, 0 or false.', {
+    errors: [{ pointer: '/purge', detail: 'must be 1, true, 0 or false' }],
+  });
+}
+
 function objectBody(value: unknown, allowed: string[]): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw fail(400, 'invalid-request', 'The body must be an object.', {
@@ -132,7 +141,8 @@ export function restRoutes({ store, requireUser, limiters }: RouteDeps): Hono<Ap
     const table = tableOf(c.req.param('table'));
     const id = recordIdOf(table, c.req.param('id'));
     const idempotency = idempotencyOf(c, '', false);
-    const write = { op: 'delete' as const, table, id, ifMatch: ifMatchOf(c.req.header('if-match')) };
+    const op = purgeOf(c.req.query('purge')) ? ('purge' as const) : ('delete' as const);
+    const write = { op, table, id, ifMatch: ifMatchOf(c.req.header('if-match')) };
     return withEtag(await store.writeRecord(c.get('user').id, write, { idempotency }));
   });
 

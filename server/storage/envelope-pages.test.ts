@@ -11,7 +11,8 @@ const ID = '01900000-0000-7000-8000-000000000001';
 /** A row at `seq` whose fields' JSON is about `size` bytes. */
 function row(seq: number, size = 10): EnvelopeRow {
   const fields = JSON.stringify({ name: 'x'.repeat(Math.max(size - 11, 0)) });
-  return ['workspaces', ID, ID, 1, seq, 0, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', Buffer.from(fields)];
+  const at = '2026-01-01T00:00:00.000Z';
+  return ['workspaces', ID, ID, 1, seq, 0, at, at, Buffer.from(fields), 0];
 }
 
 /** Rows that say how many of them were read. */

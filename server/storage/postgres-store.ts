@@ -279,8 +279,8 @@ export class PostgresStore implements Store {
   async getRecord(userId: string, table: TableName, id: string): Promise<Envelope | null> {
     if (unstorable(table, id)) return null;
     const [row] = await this.sql<PgRecordRow[]>`
-      SELECT tbl, id, workspace_id, owner_id, version, seq, deleted, created_at, updated_at, fields, field_versions,
-        field_writers FROM records WHERE tbl = ${table} AND id = ${id}`;
+      SELECT tbl, id, workspace_id, owner_id, version, seq, deleted, purged, created_at, updated_at, fields,
+        field_versions, field_writers FROM records WHERE tbl = ${table} AND id = ${id}`;
     return row && row.owner_id === userId ? toEnvelope(rowToRecord(row)) : null;
   }
 

@@ -59,7 +59,9 @@ export interface StoredResponse {
 export type RestWrite =
   | { op: 'create'; table: TableName; id: string; workspaceId: string; fields: Record<string, unknown> }
   | { op: 'update'; table: TableName; id: string; fields: Record<string, unknown>; ifMatch?: number }
-  | { op: 'delete'; table: TableName; id: string; ifMatch?: number };
+  | { op: 'delete'; table: TableName; id: string; ifMatch?: number }
+  /** `DELETE …?purge=1`: deleted for good (see the push op `purge`). */
+  | { op: 'purge'; table: TableName; id: string; ifMatch?: number };
 
 export interface ListQuery {
   workspaceId?: string;

@@ -17,6 +17,7 @@ import {
   validateFields,
 } from '../../protocol/index.ts';
 import { problem } from '../problem.ts';
+import { purgedVersion } from './purge-record.ts';
 import { checkQuota } from './quota.ts';
 import type { RecordAccess } from './record-access.ts';
 import { liveLinkUrl, SERVER_WRITER, type StoredRecord, type Writer } from './stored-record.ts';
@@ -45,7 +46,7 @@ export interface FieldConflict {
 }
 
 export type ApplyOutcome =
-  /** `record` is null for the delete of an id that does not exist (a no-op). */
+  /** `record` is null for the delete or purge of an id that does not exist (a no-op). */
   | { status: 'applied'; record: StoredRecord | null }
   /** `record`: the mutation's record after it; for `duplicate-url`, the card that has the URL. */
   | { status: 'conflict'; code: ConflictCode; conflicts?: FieldConflict[]; record: StoredRecord }
@@ -66,7 +67,11 @@ const FORBIDDEN = (): ApplyOutcome => rejected(403, 'forbidden', 'You may not wr
 
 /** Checks the mutation's fields against the table; null when they are acceptable. */
 function checkFields(table: TableDefinition, input: MutationInput, pointer: string): ApplyOutcome | null {
-  if (input.op === 'delete') return null;
+  if (table.name === 'workspaces' && input.op === 'purge') {
+    // A workspace holds the ownership of everything in it: it is deleted (and restorable), never erased.
+    return invalid([{ pointer: `${pointer}/op`, detail: 'cannot purge a workspace: delete it instead' }]);
+  }
+  if (input.op === 'delete' || input.op === 'purge') return null;
   const fields = input.fields ?? {};
   const errors = [
     ...validateFields(table.name, fields, input.op === 'create' ? 'create' : 'patch'),
@@ -101,7 +106,9 @@ function checkParent(access: RecordAccess, record: StoredRecord, pointer: string
     const next = current.fields.parentId;
     if (next === record.id) return fail('would make a cycle');
     const ancestor = access.getRecord('collections', next);
-    // A purged ancestor ends the chain (records never move between workspaces).
+    // A purged ancestor ends the chain: its row gone (the age purge) or its parentId erased with
+    // the rest of it (a purge, after which nothing can write it again). Records never move
+    // between workspaces.
     if (!ancestor || ancestor.workspaceId !== record.workspaceId) break;
     if (++depth >= LIMITS.collectionDepth) {
       return fail(`would nest this collection too deeply: collections nest at most ${LIMITS.collectionDepth} levels`);
@@ -204,6 +211,7 @@ function create(
     version: 1,
     seq: 0,
     deleted: false,
+    purged: false,
     createdAt: now,
     updatedAt: now,
     fields: { ...fields },
@@ -295,6 +303,9 @@ function applyToExisting(
   input: MutationInput,
   context: ApplyContext,
 ): ApplyOutcome {
+  if (existing.purged && input.op !== 'delete' && input.op !== 'purge') {
+    return writeToPurged(access, table, existing, input, context);
+  }
   switch (input.op) {
     case 'create': {
       if (table.policy === 'lww') return update(access, table, existing, input, context);
@@ -312,7 +323,32 @@ function applyToExisting(
       const { refusal, record } = change(access, table, existing, wanted, context, false);
       return refusal ?? { status: 'applied', record };
     }
+    case 'purge': {
+      const record = purgedVersion(access, existing);
+      if (record) access.saveRecord(record, false);
+      return { status: 'applied', record: record ?? existing };
+    }
   }
+}
+
+/**
+ * A create, update or restore of a purged record: there is nothing left to bring back, so it is
+ * the `deleted` conflict a write to a tombstone gets. Under `lww` (a view's settings, whose id
+ * every device derives from its name) a create starts the record again, as a create of a
+ * tombstone does there; a partial update cannot, as the erased fields are gone.
+ */
+function writeToPurged(
+  access: RecordAccess,
+  table: TableDefinition,
+  existing: StoredRecord,
+  input: MutationInput,
+  context: ApplyContext,
+): ApplyOutcome {
+  if (table.policy !== 'lww' || input.op !== 'create') return { status: 'conflict', code: 'deleted', record: existing };
+  // The whole record, checked as a create by `checkFields`, over the erased one.
+  const reborn = { ...existing, purged: false };
+  const { refusal, record } = change(access, table, reborn, input.fields ?? {}, context, false);
+  return refusal ?? { status: 'applied', record };
 }
 
 /**
@@ -365,6 +401,8 @@ function applyToTable(
     case 'create':
       return outcome(create(access, table, input, context));
     case 'delete':
+    case 'purge':
+      // Like the delete of an unknown id: nothing to erase, and the same answer as "not yours".
       return outcome({ status: 'applied', record: null });
     default:
       return outcome(rejected(404, 'not-found', `There is no ${table.name} record ${input.recordId}.`));

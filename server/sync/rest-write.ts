@@ -28,7 +28,7 @@ export function restMutation(access: RecordAccess, userId: string, write: RestWr
     workspaceId: existing.workspaceId,
     baseVersion: existing.version,
   };
-  return write.op === 'update' ? { ...base, op: 'update', fields: write.fields } : { ...base, op: 'delete' };
+  return write.op === 'update' ? { ...base, op: 'update', fields: write.fields } : { ...base, op: write.op };
 }
 
 const CONFLICT_DETAIL = {
@@ -36,6 +36,8 @@ const CONFLICT_DETAIL = {
   deleted: 'The record is deleted; restore it first.',
   'duplicate-url': 'A link card with this URL already exists in the workspace.',
 };
+
+const PURGED_DETAIL = 'The record was deleted for good; it cannot come back.';
 
 /** The HTTP answer of a REST write's outcome; refusals are thrown as problems (never stored). */
 export function restResponse(write: RestWrite, outcome: ApplyOutcome): StoredResponse {
@@ -47,7 +49,8 @@ export function restResponse(write: RestWrite, outcome: ApplyOutcome): StoredRes
     case 'conflict': {
       const current = toEnvelope(outcome.record);
       if (outcome.code === 'field-conflict') throw fail(409, 'version-mismatch', 'The record changed.', { current });
-      throw fail(409, outcome.code, CONFLICT_DETAIL[outcome.code], { current });
+      const detail = outcome.record.purged ? PURGED_DETAIL : CONFLICT_DETAIL[outcome.code];
+      throw fail(409, outcome.code, detail, { current });
     }
     case 'rejected': {
       // Extra members (errors, existingId) ride along; type and title follow from the code.

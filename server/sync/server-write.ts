@@ -18,7 +18,8 @@ export function applyServerWrite(
   const wanted = Object.fromEntries(
     Object.entries(changes).filter(([field, value]) => !jsonEqual(existing.fields[field], value)),
   );
-  if (Object.keys(wanted).length === 0) return null;
+  // A record deleted for good takes nothing more, not even a late preview.
+  if (Object.keys(wanted).length === 0 || existing.purged) return null;
   const record = nextVersion(access, existing, wanted, SERVER_WRITER, existing.deleted);
   access.saveRecord(record, false);
   return record;

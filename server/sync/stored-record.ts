@@ -16,6 +16,8 @@ export interface StoredRecord {
   version: number;
   seq: number;
   deleted: boolean;
+  /** Deleted for good: a tombstone with its content erased, never to come back (see `purgeRecord`). */
+  purged: boolean;
   createdAt: string;
   updatedAt: string;
   fields: Record<string, unknown>;
@@ -34,6 +36,8 @@ export function toEnvelope(record: StoredRecord): Envelope {
     version: record.version,
     seq: record.seq,
     deleted: record.deleted,
+    // Sent only when true: every other record's envelope stays as it was.
+    ...(record.purged ? { purged: true as const } : {}),
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
     fields: record.fields,

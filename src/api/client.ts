@@ -80,9 +80,10 @@ export interface BurrowClient {
   remove(table: TableName, id: string): Promise<void>;
   restore(table: TableName, id: string): Promise<RecordView>;
   /**
-   * Forgets a deleted record on this device for good: it leaves the Trash here. Nothing is
-   * sent; the server keeps its tombstone (other devices still show it in their Trash).
-   * A live or unknown record is left alone.
+   * Deletes a record for good: it leaves the Trash here at once, and the server erases its
+   * content and tells every other device (a live record is deleted and purged in one). A record
+   * the server never saw (a draft not yet sent) is simply dropped: nothing is sent. An unknown or
+   * already purged record is left alone.
    */
   purge(table: TableName, id: string): Promise<void>;
   get(table: TableName, id: string): Promise<RecordView | undefined>;

@@ -317,8 +317,8 @@ class Client implements BurrowClient {
   async purge(table: TableName, id: string): Promise<void> {
     await this.ready;
     await this.activeStore().purge(table, id);
-    // No mutation, so no reason to wake the engine: only the views here and in other tabs change.
-    this.tellViews([{ table, id }]);
+    // A mutation to deliver (unless nothing was ever sent): the engine takes it like any commit.
+    this.announce([{ table, id }]);
   }
 
   async get(table: TableName, id: string): Promise<RecordView | undefined> {

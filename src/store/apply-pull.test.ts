@@ -123,13 +123,24 @@ describe('applyPullPage', () => {
       expect(await store.getMeta('cursor')).toBe(undefined);
     });
 
-    it('brings a purged record back when it is restored elsewhere', async () => {
+    it('keeps a record purged here while its purge is pending, though it was restored elsewhere', async () => {
       const store = await stores.open();
       const a = card({}, { deleted: true });
       await store.applyPullPage(pullPage([a], 1));
       await store.purge('cards', a.id);
       expect(await store.get('cards', a.id)).toBeUndefined();
       await store.applyPullPage(pullPage([{ ...a, version: 2, deleted: false }], 2));
+      expect(await store.get('cards', a.id)).toBeUndefined();
+    });
+
+    it('brings a record back when the server’s copy comes back to life (a view’s settings made again)', async () => {
+      const store = await stores.open();
+      const a = card({}, { deleted: true, purged: true, fields: {} });
+      await store.applyPullPage(pullPage([a], 1));
+      expect(await store.get('cards', a.id)).toBeUndefined();
+      await store.applyPullPage(
+        pullPage([{ ...a, version: 2, deleted: false, purged: undefined, fields: noteFields() }], 2),
+      );
       expect(await store.get('cards', a.id)).toMatchObject({ deleted: false, version: 2 });
     });
   });

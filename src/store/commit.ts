@@ -2,6 +2,7 @@
 import { type FieldError, isUuid, jsonEqual, newId, type TableName, validateFields } from '../../protocol/index.ts';
 import { NotFoundError, ValidationError } from './errors.ts';
 import { readNumber, writeMeta } from './meta.ts';
+import { commitPurge } from './purge.ts';
 import { INDEXES, inWriteTransaction, issueAll, type LocalDatabase, STORES, type WriteTransaction } from './schema.ts';
 import type { Change, LocalRecord, NewOutboxEntry, OutboxEntry } from './types.ts';
 
@@ -47,6 +48,11 @@ export async function commitInTransaction(
 ): Promise<LocalRecord> {
   const now = new Date().toISOString();
   if (change.op === 'create') return commitCreate(tx, change, { now, hooks });
+  if (change.op === 'purge') {
+    const purged = await commitPurge(tx, change.table, change.id, now);
+    if (!purged) throw new NotFoundError(change.table, change.id);
+    return purged;
+  }
   // An update may merge into the newest outbox entry: found with the record, in one round trip.
   const mayMerge = change.op === 'update' || change.op === 'restore';
   const [record, newestUnsent] = await Promise.all([
@@ -229,11 +235,7 @@ function throwIfInvalid(errors: FieldError[]): void {
   if (errors.length > 0) throw new ValidationError(errors);
 }
 
-/** Hides a deleted record from the Trash for good; a live or unknown record is left alone. */
+/** Deletes a record for good (`commitPurge`) in its own transaction; unknown or purged: nothing happens. */
 export async function purgeRecord(db: LocalDatabase, table: TableName, id: string): Promise<void> {
-  await inWriteTransaction(db, async (tx) => {
-    const records = tx.objectStore(STORES.records);
-    const record = await records.get([table, id]);
-    if (record?.deleted) await records.put({ ...record, purged: true });
-  });
+  await inWriteTransaction(db, (tx) => commitPurge(tx, table, id, new Date().toISOString()));
 }

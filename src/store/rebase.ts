@@ -5,6 +5,8 @@ import type { NewOutboxEntry, ServerCopy, StoredConflict } from './types.ts';
 export interface VisibleState {
   fields: Record<string, unknown>;
   deleted: boolean;
+  /** Deleted for good (by the server copy or a pending purge): hidden, with no fields left. */
+  purged?: true;
 }
 
 export type ConflictOverlay = Pick<StoredConflict, 'code' | 'conflicts' | 'mine'>;
@@ -16,7 +18,7 @@ export type PendingChange = Pick<NewOutboxEntry, 'op' | 'fields'>;
  * Callers pass overlays and pending mutations already in order.
  */
 export function rebase(
-  server: Pick<ServerCopy, 'fields' | 'deleted'> | null,
+  server: Pick<ServerCopy, 'fields' | 'deleted' | 'purged'> | null,
   overlays: readonly ConflictOverlay[],
   pending: readonly PendingChange[],
 ): VisibleState {
@@ -24,6 +26,7 @@ export function rebase(
   // server copy's own object: stored once, as a back-reference (a record written by an
   // acknowledgement is then about half the bytes).
   let state: VisibleState = { fields: server?.fields ?? {}, deleted: server?.deleted ?? false };
+  if (server?.purged) state.purged = true;
   for (const overlay of overlays) state = applyOverlay(state, overlay);
   for (const change of pending) state = applyPending(state, change);
   return state;
@@ -38,13 +41,16 @@ function applyOverlay(state: VisibleState, overlay: ConflictOverlay): VisibleSta
           ? overlay.mine[conflict.field]
           : conflict.client;
       }
-      return { fields, deleted: state.deleted };
+      return { ...state, fields };
     }
     case 'exists':
       // The id was taken on the server: keep showing what the person wrote, on top of theirs.
-      return { fields: { ...state.fields, ...overlay.mine }, deleted: state.deleted };
+      return { ...state, fields: { ...state.fields, ...overlay.mine } };
     case 'deleted':
     case 'duplicate-url':
+      // Deleted for good: nothing is left to show the person's edit on (a card of a few fields
+      // would be no card), so it stays hidden; the conflict shows what they wrote.
+      if (state.purged) return state;
       // Deletion won (or the create was refused): the person's record stays visible until resolved.
       return { fields: { ...state.fields, ...overlay.mine }, deleted: false };
   }
@@ -55,10 +61,13 @@ function applyPending(state: VisibleState, change: PendingChange): VisibleState 
     case 'create':
       return { fields: { ...(change.fields ?? {}) }, deleted: false };
     case 'update':
-      return { fields: { ...state.fields, ...change.fields }, deleted: state.deleted };
+      return { ...state, fields: { ...state.fields, ...change.fields } };
     case 'delete':
-      return { fields: state.fields, deleted: true };
+      return { ...state, deleted: true };
     case 'restore':
       return { fields: { ...state.fields, ...change.fields }, deleted: false };
+    case 'purge':
+      // Its content goes at once, here as on the server.
+      return { fields: {}, deleted: true, purged: true };
   }
 }

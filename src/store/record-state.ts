@@ -8,7 +8,9 @@ import type { LocalRecord, OutboxEntry, RecordRef, ServerCopy, StoredConflict } 
 
 export function toServerCopy(envelope: Envelope): ServerCopy {
   const { version, seq, deleted, createdAt, updatedAt, fields } = envelope;
-  return { version, seq, deleted, createdAt, updatedAt, fields };
+  const copy: ServerCopy = { version, seq, deleted, createdAt, updatedAt, fields };
+  if (envelope.purged) copy.purged = true;
+  return copy;
 }
 
 /** Conflict overlays apply in the order the mutations were made (ids are UUIDv7). */
@@ -18,9 +20,13 @@ export function inMutationOrder(conflicts: StoredConflict[]): StoredConflict[] {
 
 /** The record's visible state and counts recomputed from its server copy and its entries. */
 export function rebuildRecord(record: LocalRecord, pending: OutboxEntry[], conflicts: StoredConflict[]): LocalRecord {
-  const visible = rebase(record.server, inMutationOrder(conflicts), pending);
+  const { purged, ...visible } = rebase(record.server, inMutationOrder(conflicts), pending);
   const rebuilt: LocalRecord = { ...record, ...visible, pending: pending.length, conflicts: conflicts.length };
-  if (!visible.deleted) delete rebuilt.purged;
+  // Derived, never kept: a purge the server refused shows the record again, as the server has it.
+  // (A record hidden on this device alone, before purges synced, comes back to the Trash at its
+  // next rebuild, where Delete forever now deletes it everywhere.)
+  if (purged) rebuilt.purged = true;
+  else delete rebuilt.purged;
   return rebuilt;
 }
 

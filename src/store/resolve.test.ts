@@ -42,12 +42,14 @@ async function fieldConflict() {
   return { store, id: server.id, conflictId };
 }
 
-async function deletedConflict() {
+/** An edit here of a card another device deleted (or, `purged`, deleted for good). */
+async function deletedConflict(purged = false) {
   const store = await stores.open();
   const server = envelope({ id: newId(), workspaceId, fields: noteFields({ title: 'Server' }) });
   await store.applyPullPage(pullPage([server], 1));
   await store.commit({ op: 'update', table: 'cards', id: server.id, fields: { title: 'Mine' } });
-  const tombstone = { ...server, version: 2, seq: 2, deleted: true };
+  const erased = purged ? { purged: true as const, fields: {} } : {};
+  const tombstone = { ...server, version: 2, seq: 2, deleted: true, ...erased };
   await store.applyPullPage(pullPage([tombstone], 2));
   const conflictId = await answerWithConflict(store, {
     status: 'conflict',
@@ -151,6 +153,18 @@ describe('resolveConflict', () => {
       await store.resolveConflict(conflictId, { keep: 'theirs' });
       expect(await store.pendingEntries()).toEqual([]);
       expect(await store.get('cards', id)).toMatchObject({ deleted: true, conflict: false });
+    });
+
+    it('of a card purged elsewhere: hidden; mine is refused with the reason (the conflict stays), theirs drops it', async () => {
+      const { store, id, conflictId } = await deletedConflict(true);
+      // Hidden (a card of a few fields would be no card); the conflict keeps what was written.
+      expect(await store.get('cards', id)).toBeUndefined();
+      expect(await store.conflictEntries()).toMatchObject([{ mine: { title: 'Mine' }, theirs: { purged: true } }]);
+      await expect(store.resolveConflict(conflictId, { keep: 'mine' })).rejects.toThrow(/deleted for good/);
+      expect(await store.conflictEntries()).toHaveLength(1);
+      await store.resolveConflict(conflictId, { keep: 'theirs' });
+      expect(await store.get('cards', id)).toBeUndefined();
+      expect(await store.pendingEntries()).toEqual([]);
     });
   });
 

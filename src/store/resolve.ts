@@ -1,6 +1,6 @@
 /** The person's answers to conflicts and failures: resolve, retry, discard (each one transaction). */
 import { commitInTransaction } from './commit.ts';
-import { NotFoundError } from './errors.ts';
+import { NotFoundError, ValidationError } from './errors.ts';
 import { theirRecord } from './queries.ts';
 import { RecordRefSet, refreshRecord } from './record-state.ts';
 import { inWriteTransaction, type LocalDatabase, STORES } from './schema.ts';
@@ -26,8 +26,15 @@ export function resolveConflict(
     await conflicts.delete(conflictId);
     const refs = new RecordRefSet();
     refs.add(conflict.table, conflict.recordId);
-    await refreshRecord(tx, conflict.table, conflict.recordId);
+    const record = await refreshRecord(tx, conflict.table, conflict.recordId);
     const change = resolutionChange(conflict, resolution);
+    if (change && record?.purged && change.id === conflict.recordId) {
+      // Nothing can bring back a record deleted for good; the conflict stays for the person to copy from.
+      throw new ValidationError(
+        [{ pointer: '', detail: 'was deleted for good on another device' }],
+        'It was deleted for good on another device: copy what you need, then use theirs.',
+      );
+    }
     if (change) {
       await commitInTransaction(tx, change);
       refs.add(change.table, change.id);
@@ -96,6 +103,8 @@ function retryChange(failed: FailedEntry, fields: Record<string, unknown>): Chan
       return { op: 'delete', table, id };
     case 'restore':
       return { op: 'restore', table, id, fields };
+    case 'purge':
+      return { op: 'purge', table, id };
   }
 }
 

@@ -50,6 +50,12 @@ export function serverCopyAfter(
     return { kind: 'derived', copy: { version, seq, deleted, createdAt: updatedAt, updatedAt, fields }, seq };
   }
   if (!current) return UNKNOWN;
+  if (entry.op === 'purge') {
+    // A purge takes no fields: it erases them all, whatever the copy held.
+    const erased: ServerCopy = { ...current, deleted: true, purged: true, fields: {} };
+    if (current.version !== fromVersion) return { kind: 'provisional', copy: erased };
+    return { kind: 'derived', copy: { ...erased, version, seq, updatedAt }, seq };
+  }
   const fields = takenFields(entry, conflicting, current.fields);
   if (current.version === fromVersion) {
     return { kind: 'derived', copy: { ...current, version, seq, deleted, updatedAt, fields }, seq };

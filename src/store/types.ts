@@ -6,6 +6,8 @@ export interface ServerCopy {
   version: number;
   seq: number;
   deleted: boolean;
+  /** Deleted for good on the server: its fields are gone (`Envelope.purged`). */
+  purged?: true;
   createdAt: string;
   updatedAt: string;
   fields: Record<string, unknown>;
@@ -31,7 +33,10 @@ export interface LocalRecord {
   /** Local time of the last visible change (ISO), for sorting before the server has seen it. */
   localUpdatedAt: string;
   localCreatedAt: string;
-  /** Hidden from the Trash for good (`purge`); cleared if the record comes back to life. */
+  /**
+   * Deleted for good (a pending purge, or the server copy's): hidden everywhere, its fields gone.
+   * Cleared if the record comes back to life (a lww create, a conflict the person settles).
+   */
   purged?: boolean;
   /** The resync generation in which the server last sent or acknowledged this record. */
   seenGeneration?: number;
@@ -42,7 +47,9 @@ export type Change =
   | { op: 'create'; table: TableName; id?: string; workspaceId: string; fields: Record<string, unknown> }
   | { op: 'update'; table: TableName; id: string; fields: Record<string, unknown> }
   | { op: 'delete'; table: TableName; id: string }
-  | { op: 'restore'; table: TableName; id: string; fields?: Record<string, unknown> };
+  | { op: 'restore'; table: TableName; id: string; fields?: Record<string, unknown> }
+  /** Delete forever: a live record is deleted and purged in one (see `commitPurge`). */
+  | { op: 'purge'; table: TableName; id: string };
 
 /** A mutation as committed, before the outbox has given it a key (its seq). */
 export interface NewOutboxEntry {
@@ -255,7 +262,10 @@ export interface LocalStore extends SyncStore {
     table: import('../../protocol/index.ts').TableName,
     options?: { workspaceId?: string; includeDeleted?: boolean },
   ): Promise<RecordView[]>;
-  /** Hides a deleted record from the Trash for good (the server keeps its tombstone). */
+  /**
+   * Deletes a record for good, here, on the server and on every device (a live one is deleted
+   * too); nothing is sent for a record the server never saw. Unknown or purged: nothing happens.
+   */
   purge(table: import('../../protocol/index.ts').TableName, id: string): Promise<void>;
   pendingEntries(): Promise<OutboxEntry[]>;
   conflictEntries(): Promise<ConflictEntry[]>;

@@ -11,7 +11,13 @@ const TABLE_NOUNS: Record<TableName, string> = {
   viewSettings: 'view settings',
 };
 
-const OP_NOUNS: Record<Op, string> = { create: 'New', update: 'Edit of', delete: 'Deletion of', restore: 'Restore of' };
+const OP_NOUNS: Record<Op, string> = {
+  create: 'New',
+  update: 'Edit of',
+  delete: 'Deletion of',
+  restore: 'Restore of',
+  purge: 'Permanent deletion of',
+};
 
 /** The record's own name, from whichever of its naming fields is present. */
 export function recordName(fields: Record<string, unknown> | undefined | null): string | null {

@@ -65,10 +65,8 @@ function TrashRow({ record }: { record: RecordView }) {
           type="button"
           class="button button-danger"
           aria-label={`Delete forever: ${name}`}
-          // Purging is local: say so, since the person's other devices still list it in their Trash.
-          onClick={() =>
-            void client.purge(record.table, record.id).then(() => toast(`Deleted “${name}” for good on this device.`))
-          }
+          // The purge syncs: the server erases it and every device drops it from its Trash.
+          onClick={() => void client.purge(record.table, record.id).then(() => toast(`Deleted “${name}” for good.`))}
         >
           Delete forever
         </button>

@@ -50,7 +50,7 @@ describe('cards offline', () => {
     await page.getByRole('button', { name: 'Restore Offline first' }).click();
     await page.getByRole('button', { name: 'Restore Offline first' }).waitFor({ state: 'detached' });
     await page.getByRole('button', { name: 'Delete forever: Scratch' }).click();
-    await page.getByText('Deleted “Scratch” for good on this device.').waitFor();
+    await page.getByText('Deleted “Scratch” for good.').waitFor();
     await page.getByText('The Trash is empty.').waitFor();
     await goTo(page, 'All cards');
     await card(page, 'Offline first').waitFor();

@@ -125,6 +125,49 @@ describe('audit', () => {
     expect(counts(run)).toEqual(CLEAN);
   });
 
+  it('does not count an update a later purge by the same client kept from going out, nor the purged record’s absence', () => {
+    const run = cleanRun();
+    // Op 2's update was still unsent when op 3 purged the card: its entry went out as the purge.
+    const v2 = { ...envelope(2, 11, {}), deleted: true, purged: true as const };
+    run.ops = [run.ops[0], op(2, 'update', { title: 'B' }), { ...op(3, 'purge', {}), mutationId: 'm2' }];
+    run.pushes = [run.pushes[0], push(mutation('m2', 2, 'purge'), applied(v2))];
+    run.envelopes = [run.envelopes[0], v2];
+    run.server = [v2];
+    run.incremental = new Map([[recordKey(v2), v2]]);
+    run.devices = [{ ...run.devices[0], records: [] }];
+    expect(counts(run)).toEqual(CLEAN);
+  });
+
+  it('does not count a conflict the client stopped showing once it purged the record', () => {
+    const run = cleanRun();
+    const v2 = { ...envelope(2, 11, {}), deleted: true, purged: true as const };
+    const m2 = mutation('m2', 2, 'update', { title: 'B' });
+    run.ops = [...run.ops, { ...op(3, 'purge', {}), mutationId: 'm3' }];
+    run.pushes = [
+      run.pushes[0],
+      push(m2, { status: 'conflict', code: 'deleted', fromVersion: 2, stamp: stampOf(v2) }),
+      push(mutation('m3', 3, 'purge'), { status: 'applied', fromVersion: 2, stamp: stampOf(v2) }),
+    ];
+    run.envelopes = [run.envelopes[0], v2];
+    run.server = [v2];
+    run.incremental = new Map([[recordKey(v2), v2]]);
+    run.devices = [{ ...run.devices[0], records: [] }];
+    expect(counts(run)).toEqual(CLEAN);
+    // Without the purge the same conflict is lost.
+    run.ops = run.ops.slice(0, 2);
+    expect(counts(run).lost).toBe(1);
+  });
+
+  it('counts a device still showing a record purged on the server as diverged', () => {
+    const run = cleanRun();
+    const v3 = { ...envelope(3, 12, {}), deleted: true, purged: true as const };
+    run.ops = [...run.ops, op(3, 'purge', {})];
+    run.pushes = [...run.pushes, push(mutation('m3', 3, 'purge'), applied(v3))];
+    run.server = [v3];
+    run.incremental = new Map([[recordKey(v3), v3]]);
+    expect(counts(run)).toEqual({ ...CLEAN, diverged: 1 });
+  });
+
   it('counts a mutation executed twice (resent under a new seq) as duplicated', () => {
     const run = cleanRun();
     const v3 = envelope(3, 12, { title: 'B' });

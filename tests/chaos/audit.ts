@@ -231,10 +231,11 @@ function checkOp(
       `op ${op.n} (${describe(op)}) went out as ${carriers.length} mutations`,
     );
   }
-  if (carriers.length === 0 && !supersededByMerge(ops, index, tokenCarriers, trails)) {
+  if (carriers.length === 0 && !supersededByMerge(ops, index, tokenCarriers, trails) && !purgedLater(ops, index)) {
     findings.add('lost', 1, `op ${op.n} (${describe(op)}) never reached the server`);
   }
-  for (const id of carriers) checkCarrier(op, id, trails.get(id) as MutationTrail, device, findings);
+  const purged = purgedLater(ops, index);
+  for (const id of carriers) checkCarrier(op, id, trails.get(id) as MutationTrail, device, findings, purged);
 }
 
 /** The mutations that carried `op`: by token for creates and updates, by id for deletes and restores; null when unknown. */
@@ -281,12 +282,24 @@ function supersededByMerge(
   return false;
 }
 
+/**
+ * An op that never went out is fine when the same client purged its record later: a purge turns
+ * the record's unsent entries into purges without fields (or, when nothing else waits and the
+ * server never saw the record, drops them), so what they wrote is rightly never sent. Likewise
+ * a conflict of it the client stopped showing: deleting the record for good settles it.
+ */
+function purgedLater(ops: readonly CommittedOp[], index: number): boolean {
+  const op = ops[index];
+  return ops.slice(index + 1).some((next) => next.kind === 'purge' && next.recordId === op.recordId);
+}
+
 function checkCarrier(
   op: CommittedOp,
   id: string,
   trail: MutationTrail,
   device: DeviceFinal | undefined,
   findings: Findings,
+  purgedLater = false,
 ): void {
   if (device?.failedIds.has(id)) return;
   if (!executed(trail)) {
@@ -300,7 +313,7 @@ function checkCarrier(
   const dropped =
     status === 'rejected' && device
       ? 'was rejected but is not in the failed list'
-      : status === 'conflict' && device && !device.conflictIds.has(id)
+      : status === 'conflict' && device && !device.conflictIds.has(id) && !purgedLater
         ? 'met a conflict the client never showed'
         : null;
   if (dropped === null) return;
@@ -449,6 +462,11 @@ function checkDevices(input: AuditInput, findings: Findings): void {
     const local = new Map(device.records.map((record) => [recordKey(record), record]));
     for (const [key, envelope] of server) {
       const mine = local.get(key);
+      // A purged record is gone from every device: its tombstone stays on the server only.
+      if (envelope.purged) {
+        if (mine) findings.add('diverged', 1, `${device.name} ${key}: still shown though purged on the server`);
+        continue;
+      }
       const difference = !mine
         ? 'missing'
         : mine.version !== envelope.version

@@ -27,7 +27,16 @@ export async function executeInPage(burrow: BurrowClient, op: PlannedOp): Promis
       return { status: 'committed', kind: 'create', recordId: view.id };
     }
     const current = await burrow.get(op.table, op.recordId);
-    if (!current) return { status: 'skipped', reason: 'not here yet' };
+    if (!current) return { status: 'skipped', reason: 'not here yet (or purged)' };
+    if (op.kind === 'purge') {
+      await burrow.purge(op.table, op.recordId);
+      // Gone from the outbox when nothing of the record had been sent (nothing goes out at all).
+      const purges = (await burrow.pendingMutations()).filter(
+        (entry) => entry.recordId === op.recordId && entry.op === 'purge',
+      );
+      const mutationId = purges.length > 0 ? purges[purges.length - 1].id : undefined;
+      return { status: 'committed', kind: 'purge', recordId: op.recordId, mutationId };
+    }
     if (op.kind === 'update') {
       if (current.deleted) return { status: 'skipped', reason: 'deleted here' };
       await burrow.update(op.table, op.recordId, op.fields);

@@ -305,5 +305,7 @@ function describeTraffic(world: World): string {
     }
   }
   const refused = [...world.ledger.refused].map(([reason, count]) => `${reason} ×${count}`).join('; ');
-  return `wire: ${JSON.stringify(Object.fromEntries(results))}, ${executed} results; rest writes ${world.tap.restWrites.length}; refused: ${refused}`;
+  const kinds = new Map<string, number>();
+  for (const op of world.ledger.ops) kinds.set(op.kind, (kinds.get(op.kind) ?? 0) + 1);
+  return `ops by kind: ${JSON.stringify(Object.fromEntries(kinds))}; wire: ${JSON.stringify(Object.fromEntries(results))}, ${executed} results; rest writes ${world.tap.restWrites.length}; refused: ${refused}`;
 }

@@ -1,7 +1,7 @@
 /** The ledger: every operation each chaos client committed, and the records they know of. */
 import type { TableName } from '../../protocol/index.ts';
 
-export type OpKind = 'create' | 'update' | 'delete' | 'restore';
+export type OpKind = 'create' | 'update' | 'delete' | 'restore' | 'purge';
 
 /** One operation a client committed (a browser commit that returned, a REST write answered 2xx). */
 export interface CommittedOp {
@@ -14,7 +14,7 @@ export interface CommittedOp {
   recordId: string;
   /** Field → run-unique token value this op wrote (creates and updates). */
   tokens: Record<string, string>;
-  /** The outbox entry that carries it, when the client was seen holding it (deletes and restores). */
+  /** The outbox entry that carries it, when the client was seen holding it (deletes, restores, purges). */
   mutationId?: string;
   /** REST: the Idempotency-Key of the request (POST, PATCH). */
   idempotencyKey?: string;

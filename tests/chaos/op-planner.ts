@@ -4,11 +4,15 @@ import { createFields, type FieldContext, type GeneratedFields, updateFields } f
 import type { KnownRecord, Ledger } from './ledger.ts';
 import type { Prng } from './prng.ts';
 
-/** What a client is asked to do. `delete`/`restore` flip to the other when the record is already so. */
+/**
+ * What a client is asked to do. `delete`/`restore` flip to the other when the record is already
+ * so; `purge` deletes for good (never a workspace, which cannot be purged).
+ */
 export type PlannedOp =
   | ({ kind: 'create'; table: TableName; workspaceId: string } & GeneratedFields)
   | ({ kind: 'update'; table: TableName; recordId: string; workspaceId: string } & GeneratedFields)
-  | { kind: 'delete' | 'restore'; table: TableName; recordId: string; workspaceId: string };
+  | { kind: 'delete' | 'restore'; table: TableName; recordId: string; workspaceId: string }
+  | { kind: 'purge'; table: TableName; recordId: string; workspaceId: string };
 
 const TABLE_WEIGHTS: Record<TableName, number> = {
   cards: 30,
@@ -19,7 +23,8 @@ const TABLE_WEIGHTS: Record<TableName, number> = {
   workspaces: 6,
 };
 
-const KIND_WEIGHTS = { create: 22, update: 58, delete: 10, restore: 10 } as const;
+// Purges are few: each ends its record for the rest of the run, and most ops land on hot records.
+const KIND_WEIGHTS = { create: 22, update: 58, delete: 10, restore: 10, purge: 3 } as const;
 
 /** How many of a table's newest records are "hot": most edits land there, so clients collide. */
 const HOT_SET = 8;
@@ -37,7 +42,9 @@ export function planOp(
   options: PlanOptions = {},
 ): PlannedOp {
   const table = rng.weighted(TABLE_WEIGHTS);
-  const allowed = options.kinds ?? (['create', 'update', 'delete', 'restore'] as const);
+  const allowed = (options.kinds ?? (['create', 'update', 'delete', 'restore', 'purge'] as const)).filter(
+    (kind) => kind !== 'purge' || table !== 'workspaces',
+  );
   const weights = Object.fromEntries(allowed.map((kind) => [kind, KIND_WEIGHTS[kind]])) as Record<
     PlannedOp['kind'],
     number

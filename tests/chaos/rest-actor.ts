@@ -36,6 +36,8 @@ export class RestActor {
         return this.create(op, ledger);
       case 'update':
         return this.patch(op, ledger);
+      case 'purge':
+        return this.purge(op, ledger);
       default:
         return this.deleteOrRestore(op, ledger);
     }
@@ -74,6 +76,21 @@ export class RestActor {
       table: op.table,
       recordId: op.recordId,
       tokens: op.tokens,
+      idempotencyKey: key,
+    });
+  }
+
+  /** Deletes for good (`DELETE …?purge=1`): a live record or a tombstone. */
+  private async purge(op: Extract<PlannedOp, { kind: 'purge' }>, ledger: Ledger) {
+    const key = newId();
+    const answer = await this.send<Envelope>('DELETE', `/api/${op.table}/${op.recordId}?purge=1`, undefined, key);
+    if (answer?.status !== 200) return ledger.refuse(`rest: purge answered ${answer?.status ?? 'nothing'}`);
+    ledger.commit({
+      actor: this.name,
+      kind: 'purge',
+      table: op.table,
+      recordId: op.recordId,
+      tokens: {},
       idempotencyKey: key,
     });
   }

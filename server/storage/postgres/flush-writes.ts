@@ -23,6 +23,7 @@ function recordColumns(records: StoredRecord[]) {
     records.map((r) => r.version),
     records.map((r) => r.seq),
     records.map((r) => r.deleted),
+    records.map((r) => r.purged),
     records.map((r) => r.createdAt),
     records.map((r) => r.updatedAt),
     records.map((r) => JSON.stringify(r.fields)),
@@ -33,7 +34,7 @@ function recordColumns(records: StoredRecord[]) {
 }
 
 const UNNEST_RECORDS = `unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::integer[], $6::bigint[],
-  $7::boolean[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])`;
+  $7::boolean[], $8::boolean[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])`;
 
 /**
  * The notification of a commit: who may read what changed, the new cursor, and which process
@@ -80,8 +81,8 @@ export function flushWrites(
   if (inserts.length > 0) {
     writes.push(
       tx.unsafe(
-        `INSERT INTO records(tbl, id, workspace_id, owner_id, version, seq, deleted, created_at, updated_at, fields,
-          field_versions, field_writers, link_url) SELECT * FROM ${UNNEST_RECORDS}`,
+        `INSERT INTO records(tbl, id, workspace_id, owner_id, version, seq, deleted, purged, created_at, updated_at,
+          fields, field_versions, field_writers, link_url) SELECT * FROM ${UNNEST_RECORDS}`,
         recordColumns(inserts),
         { prepare: true },
       ),
@@ -90,10 +91,11 @@ export function flushWrites(
   if (updates.length > 0) {
     writes.push(
       tx.unsafe(
-        `UPDATE records SET version = v.version, seq = v.seq, deleted = v.deleted, updated_at = v.updated_at,
+        `UPDATE records SET version = v.version, seq = v.seq, deleted = v.deleted, purged = v.purged,
+          updated_at = v.updated_at,
           fields = v.fields, field_versions = v.field_versions, field_writers = v.field_writers, link_url = v.link_url
-          FROM ${UNNEST_RECORDS} AS v(tbl, id, workspace_id, owner_id, version, seq, deleted, created_at, updated_at,
-            fields, field_versions, field_writers, link_url)
+          FROM ${UNNEST_RECORDS} AS v(tbl, id, workspace_id, owner_id, version, seq, deleted, purged, created_at,
+            updated_at, fields, field_versions, field_writers, link_url)
           WHERE records.tbl = v.tbl AND records.id = v.id`,
         recordColumns(updates),
         { prepare: true },

@@ -14,7 +14,7 @@ import { type PgRecordRow, rowToRecord } from './record-rows.ts';
 import { type MoreToLoad, pairKey, recordKey, WorkingSet } from './working-set.ts';
 
 const RECORD_COLUMNS =
-  'tbl, id, workspace_id, owner_id, version, seq, deleted, created_at, updated_at, fields, field_versions, field_writers';
+  'tbl, id, workspace_id, owner_id, version, seq, deleted, purged, created_at, updated_at, fields, field_versions, field_writers';
 
 /** A collection's ancestors are walked at most this deep: the apply path reads no further up. */
 const MAX_PARENT_CHAIN = LIMITS.collectionDepth;
@@ -121,7 +121,7 @@ const NAMED_RECORDS = `
     SELECT tbl, id, bool_or(in_full OR (NOT resent AND before <= $8)) AS loaded
       FROM (SELECT *, sum(cost) OVER (PARTITION BY write ORDER BY ord) - cost AS before FROM costed) w
       GROUP BY tbl, id)
-  SELECT r.tbl, r.id, r.workspace_id, r.owner_id, r.version, r.seq, r.deleted, r.created_at, r.updated_at,
+  SELECT r.tbl, r.id, r.workspace_id, r.owner_id, r.version, r.seq, r.deleted, r.purged, r.created_at, r.updated_at,
       CASE WHEN chosen.loaded THEN r.fields END AS fields,
       CASE WHEN chosen.loaded THEN r.field_versions END AS field_versions,
       CASE WHEN chosen.loaded THEN r.field_writers END AS field_writers
@@ -195,7 +195,7 @@ export async function loadWrites(
              JOIN records r ON r.tbl = 'collections' AND r.id = chain.id
              WHERE chain.depth < ${MAX_PARENT_CHAIN} AND r.fields::jsonb->>'parentId' IS NOT NULL)
          SELECT DISTINCT ON (chain.id) chain.id AS chain_id, r.tbl, r.id, r.workspace_id, r.owner_id, r.version,
-             r.seq, r.deleted, r.created_at, r.updated_at, r.fields, r.field_versions, r.field_writers
+             r.seq, r.deleted, r.purged, r.created_at, r.updated_at, r.fields, r.field_versions, r.field_writers
            FROM chain LEFT JOIN records r ON r.tbl = 'collections' AND r.id = chain.id`,
       [[...wanted.parents]] as never[],
       { prepare: true },

@@ -10,6 +10,7 @@ export interface PgRecordRow {
   version: number;
   seq: number;
   deleted: boolean;
+  purged: boolean;
   created_at: string;
   updated_at: string;
   fields: string;
@@ -26,6 +27,7 @@ export function rowToRecord(row: PgRecordRow): StoredRecord {
     version: row.version,
     seq: row.seq,
     deleted: row.deleted,
+    purged: row.purged,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     fields: JSON.parse(row.fields),
@@ -35,9 +37,9 @@ export function rowToRecord(row: PgRecordRow): StoredRecord {
 }
 
 /** The columns `envelopeBytes` reads, in order (for `.values()` queries). */
-export const ENVELOPE_COLUMNS = 'tbl, id, workspace_id, version, seq, deleted, created_at, updated_at, fields';
+export const ENVELOPE_COLUMNS = 'tbl, id, workspace_id, version, seq, deleted, created_at, updated_at, fields, purged';
 
-export type PgEnvelopeRow = [string, string, string, number, number, boolean, string, string, string];
+export type PgEnvelopeRow = [string, string, string, number, number, boolean, string, string, string, boolean];
 
 /**
  * The JSON bytes of an envelope, spliced from a row without parsing `fields`. Safe because every
@@ -45,6 +47,6 @@ export type PgEnvelopeRow = [string, string, string, number, number, boolean, st
  */
 export function envelopeBytes(row: PgEnvelopeRow): Buffer {
   return Buffer.from(
-    `{"table":"${row[0]}","id":"${row[1]}","workspaceId":"${row[2]}","version":${row[3]},"seq":${row[4]},"deleted":${row[5]},"createdAt":"${row[6]}","updatedAt":"${row[7]}","fields":${row[8]}}`,
+    `{"table":"${row[0]}","id":"${row[1]}","workspaceId":"${row[2]}","version":${row[3]},"seq":${row[4]},"deleted":${row[5]}${row[9] ? ',"purged":true' : ''},"createdAt":"${row[6]}","updatedAt":"${row[7]}","fields":${row[8]}}`,
   );
 }

@@ -4,7 +4,7 @@ import type { StoredRecord } from '../../sync/stored-record.ts';
 
 /** The columns of a whole record, in the order `RecordRow` names them. */
 export const RECORD_COLUMNS =
-  'tbl, id, workspace_id, owner_id, version, seq, deleted, created_at, updated_at, fields, field_versions, field_writers';
+  'tbl, id, workspace_id, owner_id, version, seq, deleted, purged, created_at, updated_at, fields, field_versions, field_writers';
 
 export interface RecordRow {
   tbl: string;
@@ -14,6 +14,7 @@ export interface RecordRow {
   version: number;
   seq: number;
   deleted: number;
+  purged: number;
   created_at: string;
   updated_at: string;
   fields: string;
@@ -30,6 +31,7 @@ export function rowToRecord(row: RecordRow): StoredRecord {
     version: row.version,
     seq: row.seq,
     deleted: row.deleted === 1,
+    purged: row.purged === 1,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     fields: JSON.parse(row.fields),
@@ -43,9 +45,9 @@ export function rowToRecord(row: RecordRow): StoredRecord {
  * stored, so a page never decodes them into strings and back.
  */
 export const ENVELOPE_COLUMNS =
-  'tbl, id, workspace_id, version, seq, deleted, created_at, updated_at, CAST(fields AS BLOB)';
+  'tbl, id, workspace_id, version, seq, deleted, created_at, updated_at, CAST(fields AS BLOB), purged';
 
-export type EnvelopeRow = [string, string, string, number, number, number, string, string, Uint8Array];
+export type EnvelopeRow = [string, string, string, number, number, number, string, string, Uint8Array, number];
 
 const ENVELOPE_END = Buffer.from('}');
 
@@ -54,6 +56,7 @@ const ENVELOPE_END = Buffer.from('}');
  * every other value is a table name, a UUID, an integer or an ISO timestamp: none needs escaping.
  */
 export function envelopeBytes(row: EnvelopeRow): Buffer {
-  const head = `{"table":"${row[0]}","id":"${row[1]}","workspaceId":"${row[2]}","version":${row[3]},"seq":${row[4]},"deleted":${row[5] === 1},"createdAt":"${row[6]}","updatedAt":"${row[7]}","fields":`;
+  const purged = row[9] === 1 ? ',"purged":true' : '';
+  const head = `{"table":"${row[0]}","id":"${row[1]}","workspaceId":"${row[2]}","version":${row[3]},"seq":${row[4]},"deleted":${row[5] === 1}${purged},"createdAt":"${row[6]}","updatedAt":"${row[7]}","fields":`;
   return Buffer.concat([Buffer.from(head), row[8], ENVELOPE_END]);
 }

@@ -23,10 +23,10 @@ export function prepareRecordStatements(db: Database.Database) {
     ),
     insert: db.prepare(
       `INSERT INTO records(${RECORD_COLUMNS}, link_url) VALUES (@tbl, @id, @workspace_id, @owner_id, @version, @seq,
-        @deleted, @created_at, @updated_at, @fields, @field_versions, @field_writers, @link_url)`,
+        @deleted, @purged, @created_at, @updated_at, @fields, @field_versions, @field_writers, @link_url)`,
     ),
     update: db.prepare(
-      `UPDATE records SET version = @version, seq = @seq, deleted = @deleted, updated_at = @updated_at,
+      `UPDATE records SET version = @version, seq = @seq, deleted = @deleted, purged = @purged, updated_at = @updated_at,
         fields = @fields, field_versions = @field_versions, field_writers = @field_writers, link_url = @link_url
         WHERE tbl = @tbl AND id = @id`,
     ),
@@ -194,6 +194,7 @@ function toRow(record: StoredRecord) {
     version: record.version,
     seq: record.seq,
     deleted: record.deleted ? 1 : 0,
+    purged: record.purged ? 1 : 0,
     created_at: record.createdAt,
     updated_at: record.updatedAt,
     fields: JSON.stringify(record.fields),

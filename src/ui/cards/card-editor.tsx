@@ -213,10 +213,11 @@ export function CardEditor({ card, kind, initial, onClose, onOpenCard }: CardEdi
     onClose();
   };
 
-  const discardNewCard = async () => {
-    await client.remove('cards', id);
-    await client.purge('cards', id);
-  };
+  /**
+   * Gone for good, everywhere: a purge deletes and erases in one, on every device and on the
+   * server; a draft that never left this device sends nothing at all.
+   */
+  const discardNewCard = () => client.purge('cards', id);
 
   /** Undo: the card as it was when the editor opened (a new card: none). */
   const undo = async () => {

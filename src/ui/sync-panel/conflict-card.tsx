@@ -35,7 +35,10 @@ export function ConflictCard({ conflict, onOpenRecord }: ConflictCardProps) {
     <article class="panel-item conflict" aria-label={`Conflict: ${name ?? conflict.table}`}>
       <h4>{title}</h4>
       {conflict.code === 'field-conflict' && <FieldConflict conflict={conflict} busy={busy} resolve={resolve} />}
-      {conflict.code === 'deleted' && (
+      {conflict.code === 'deleted' && conflict.theirs?.purged && (
+        <PurgedConflict conflict={conflict} resolve={resolve} busy={busy} />
+      )}
+      {conflict.code === 'deleted' && !conflict.theirs?.purged && (
         <>
           <p>This was deleted on another device while you edited it here.</p>
           <div class="button-row">
@@ -102,6 +105,41 @@ export function ConflictCard({ conflict, onOpenRecord }: ConflictCardProps) {
         </>
       )}
     </article>
+  );
+}
+
+interface PurgedConflictProps {
+  conflict: ConflictEntry;
+  busy: boolean;
+  resolve: (resolution: ConflictResolution, done: string) => void;
+}
+
+/**
+ * An edit of a record another device deleted for good: nothing can bring it back (the server
+ * erased it), so the person sees what they wrote, to copy, and accepts the deletion.
+ */
+function PurgedConflict({ conflict, busy, resolve }: PurgedConflictProps) {
+  return (
+    <>
+      <p>
+        This was deleted for good on another device while you edited it here, so it cannot come back. What you wrote:
+      </p>
+      <dl class="purged-mine">
+        {Object.entries(conflict.mine).map(([field, value]) => (
+          <div key={field}>
+            <dt>{fieldLabel(field)}</dt>
+            <dd>{formatValue(value, field)}</dd>
+          </div>
+        ))}
+      </dl>
+      <div class="button-row">
+        <ActionButton
+          label="Accept deletion"
+          busy={busy}
+          onClick={() => resolve({ keep: 'theirs' }, 'Deletion accepted.')}
+        />
+      </div>
+    </>
   );
 }
 

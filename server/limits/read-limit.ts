@@ -24,6 +24,6 @@ export async function refuseWhenReadsSpent(limiters: Limiters, userId: string): 
  * known only then: one page may take the budget past its end, and the next request waits for
  * the window.
  */
-export async function chargeReads(limiters: Limiters, userId: string, json: Uint8Array): Promise<void> {
+export async function chargeReads(limiters: Limiters, userId: string, json: { byteLength: number }): Promise<void> {
   await limiters.reads.penalty(userId, Math.max(1, json.byteLength));
 }

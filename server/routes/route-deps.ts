@@ -4,6 +4,7 @@ import type { ServerConfig } from '../config.ts';
 import type { AppEnv } from '../http/app-env.ts';
 import type { Limiters } from '../limits/limiters.ts';
 import type { Logger } from '../logger.ts';
+import type { JsonPieces } from '../storage/envelope-pages.ts';
 import type { Store, StoredResponse } from '../storage/store.ts';
 
 export interface RouteDeps {
@@ -23,26 +24,37 @@ export function sendStored(stored: StoredResponse): Response {
   return new Response(stored.body, { status: stored.status, headers });
 }
 
-/** Bodies above this go out in slices of it, one as the socket takes it. */
+/** Bodies above this go out in slices of at most it. */
 const SLICE_BYTES = 64 * 1024;
 
 /**
- * Sends JSON that is already serialised (pull, lists: bytes spliced from stored rows). A large
+ * Sends JSON that is already serialised (pull, lists: pieces spliced from stored rows). A large
  * page goes out slice by slice as the client reads it: written whole, a 4 MiB page held the
  * event loop for every other request while the kernel took it.
  */
-export function sendJson(body: Uint8Array, status = 200, headers: Record<string, string> = {}): Response {
+export function sendJson(body: JsonPieces, status = 200, headers: Record<string, string> = {}): Response {
   const allHeaders = { 'content-type': 'application/json', 'content-length': String(body.byteLength), ...headers };
-  return new Response(body.byteLength > SLICE_BYTES ? inSlices(body) : body, { status, headers: allHeaders });
+  return new Response(body.byteLength > SLICE_BYTES ? inSlices(body) : body.toBuffer(), {
+    status,
+    headers: allHeaders,
+  });
 }
 
-function inSlices(body: Uint8Array): ReadableStream<Uint8Array> {
-  let offset = 0;
+function* slicesOf(body: JsonPieces): Generator<Uint8Array> {
+  for (const piece of body.pieces) {
+    for (let offset = 0; offset < piece.byteLength; offset += SLICE_BYTES) {
+      yield piece.subarray(offset, offset + SLICE_BYTES);
+    }
+  }
+}
+
+function inSlices(body: JsonPieces): ReadableStream<Uint8Array> {
+  const slices = slicesOf(body);
   return new ReadableStream({
     pull(controller) {
-      controller.enqueue(body.subarray(offset, offset + SLICE_BYTES));
-      offset += SLICE_BYTES;
-      if (offset >= body.byteLength) controller.close();
+      const next = slices.next();
+      if (next.done) controller.close();
+      else controller.enqueue(next.value);
     },
   });
 }

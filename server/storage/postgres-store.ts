@@ -11,7 +11,7 @@ import type { PreviewOutcome } from '../previews/preview-fill.ts';
 import type { PreviewJob } from '../previews/preview-queue.ts';
 import { toEnvelope } from '../sync/stored-record.ts';
 import { SyncService } from '../sync/sync-service.ts';
-import { jsonAround, pageOf, workspacesOf } from './envelope-pages.ts';
+import { type JsonPieces, jsonAround, pageOf, workspacesOf } from './envelope-pages.ts';
 import { LOCK_NAMESPACE, LOCKS } from './postgres/advisory-locks.ts';
 import { type CommitFeed, listenForCommits } from './postgres/commit-feed.ts';
 import { connect, type Sql } from './postgres/connect.ts';
@@ -243,7 +243,7 @@ export class PostgresStore implements Store {
     return this.service.push(userId, request, options?.idempotency);
   }
 
-  pull(userId: string, cursor: number, limit: number, knownHorizon?: number): Promise<Buffer> {
+  pull(userId: string, cursor: number, limit: number, knownHorizon?: number): Promise<JsonPieces> {
     return this.service.pull(userId, cursor, limit, knownHorizon);
   }
 
@@ -254,7 +254,7 @@ export class PostgresStore implements Store {
 
   // — REST —
 
-  async listRecords(userId: string, table: TableName, query: ListQuery): Promise<Buffer> {
+  async listRecords(userId: string, table: TableName, query: ListQuery): Promise<JsonPieces> {
     const inner = `SELECT ${ENVELOPE_COLUMNS} FROM records WHERE owner_id = $1 AND tbl = $2 AND seq > $3
         AND ($4::text IS NULL OR workspace_id = $4) AND ($5::boolean OR NOT deleted) ORDER BY seq LIMIT $6`;
     const rows = (await this.sql

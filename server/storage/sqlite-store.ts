@@ -7,7 +7,7 @@ import { busyKeys, CLAIM_CANDIDATES_PER_JOB, pickJobs } from '../previews/previe
 import type { PreviewJob } from '../previews/preview-queue.ts';
 import { toEnvelope } from '../sync/stored-record.ts';
 import { SyncService } from '../sync/sync-service.ts';
-import { jsonAround, pageOf, workspacesOf } from './envelope-pages.ts';
+import { type JsonPieces, jsonAround, pageOf, workspacesOf } from './envelope-pages.ts';
 import { type AccountStatements, prepareAccountStatements } from './sqlite/account-statements.ts';
 import { openDatabase } from './sqlite/open-database.ts';
 import { envelopeBytes, rowToRecord } from './sqlite/record-rows.ts';
@@ -163,7 +163,7 @@ class SqliteStore implements Store {
     return this.service.push(userId, request, options?.idempotency);
   }
 
-  async pull(userId: string, cursor: number, limit: number, knownHorizon?: number): Promise<Buffer> {
+  async pull(userId: string, cursor: number, limit: number, knownHorizon?: number): Promise<JsonPieces> {
     return this.service.pull(userId, cursor, limit, knownHorizon);
   }
 
@@ -173,7 +173,7 @@ class SqliteStore implements Store {
 
   // — REST —
 
-  async listRecords(userId: string, table: TableName, query: ListQuery): Promise<Buffer> {
+  async listRecords(userId: string, table: TableName, query: ListQuery): Promise<JsonPieces> {
     const workspaceId = query.workspaceId ?? null;
     const rows = this.sync.list.iterate(
       userId,

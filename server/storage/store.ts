@@ -8,6 +8,7 @@ import type { Envelope, PushRequest, TableName } from '../../protocol/index.ts';
 import type { PreviewOutcome } from '../previews/preview-fill.ts';
 import type { ClaimLimits } from '../previews/preview-policy.ts';
 import type { PreviewJob } from '../previews/preview-queue.ts';
+import type { JsonPieces } from './envelope-pages.ts';
 
 export interface User {
   id: string;
@@ -130,12 +131,12 @@ export interface Store {
    * JSON bytes of a PullResponse. Throws 410 `cursor-expired` (unless `knownHorizon`, the horizon
    * the client's paging began under, is the current one), 409 `cursor-ahead`.
    */
-  pull(userId: string, cursor: number, limit: number, knownHorizon?: number): Promise<Buffer>;
+  pull(userId: string, cursor: number, limit: number, knownHorizon?: number): Promise<JsonPieces>;
   latestSeq(): Promise<number>;
 
   // — REST —
   /** JSON bytes of a RestList. */
-  listRecords(userId: string, table: TableName, query: ListQuery): Promise<Buffer>;
+  listRecords(userId: string, table: TableName, query: ListQuery): Promise<JsonPieces>;
   /** The record, or null when it does not exist or the user may not read it. */
   getRecord(userId: string, table: TableName, id: string): Promise<Envelope | null>;
   /** Applies a REST write (same path as push); throws problems for refusals. */

@@ -7,7 +7,7 @@ import { newId, PROTOCOL_VERSION, type PushRequest, type PushResponse } from '..
 import { type PreviewOutcome, requestRefresh, settlePreview } from '../previews/preview-fill.ts';
 import type { PreviewJob } from '../previews/preview-queue.ts';
 import { fail } from '../problem.ts';
-import { jsonAround } from '../storage/envelope-pages.ts';
+import { type JsonPieces, jsonAround } from '../storage/envelope-pages.ts';
 import type { Account, IdempotencyInput, RestWrite, StoredResponse } from '../storage/store.ts';
 import { applyMutation, type MutationInput } from './apply-mutation.ts';
 import { applyPush } from './apply-push.ts';
@@ -143,7 +143,7 @@ export class SyncService {
    * JSON bytes of a PullResponse. Throws 409 `cursor-ahead`, 410 `cursor-expired` (unless
    * `knownHorizon`, the horizon the client's paging began under, is the current one).
    */
-  async pull(userId: string, cursor: number, limit: number, knownHorizon?: number): Promise<Buffer> {
+  async pull(userId: string, cursor: number, limit: number, knownHorizon?: number): Promise<JsonPieces> {
     const { latest, horizon, page } = await this.storage.readFeed(userId, cursor, limit);
     if (cursor > latest) {
       throw fail(409, 'cursor-ahead', `Cursor ${cursor} is ahead of the server (latest ${latest}); resync from 0.`);

@@ -114,8 +114,16 @@ export async function startSeqsAtOne(tx: WriteTransaction): Promise<void> {
     await writeMeta(tx, 'seqBase', oldest.value.key - 1);
     return;
   }
-  // The key generator never goes back, so learn its position: take a key and give the entry
-  // back in the same transaction (nobody else can see it).
+  await writeMeta(tx, 'seqBase', await lastOutboxKey(tx));
+}
+
+/**
+ * The last key the outbox's generator gave (the next add takes the one after). The generator never
+ * goes back, so its position is learnt by taking a key and giving the entry back in the same
+ * transaction (nobody else can see it).
+ */
+export async function lastOutboxKey(tx: WriteTransaction): Promise<number> {
+  const outbox = tx.objectStore(STORES.outbox);
   const probe: NewOutboxEntry = {
     id: newId(),
     table: 'workspaces',
@@ -128,7 +136,7 @@ export async function startSeqsAtOne(tx: WriteTransaction): Promise<void> {
   };
   const key = await outbox.add(probe as OutboxEntry);
   await outbox.delete(key);
-  await writeMeta(tx, 'seqBase', key);
+  return key;
 }
 
 /** A single entry the server can never take: moves to `failed`; its record reverts. */

@@ -5,6 +5,7 @@
 import { newId, type TableName } from '../../protocol/index.ts';
 import { ValidationError } from './errors.ts';
 import { readNumber, writeMeta } from './meta.ts';
+import { lastOutboxKey } from './outbox.ts';
 import { refreshRecord } from './record-state.ts';
 import { INDEXES, issueAll, STORES, type WriteTransaction } from './schema.ts';
 import type { LocalRecord, NewOutboxEntry, OutboxEntry } from './types.ts';
@@ -83,18 +84,12 @@ function purgeEntry(record: Pick<LocalRecord, 'table' | 'id' | 'workspaceId' | '
 
 /**
  * Deletes `entries`, the whole outbox and all of it unsent, and moves the seq base so the next
- * entry goes out with the seq the first of them would have had: the server must see no gap. The
- * key generator never goes back, so its position is learnt by taking a key and giving it back
- * (as `startSeqsAtOne` does).
+ * entry goes out with the seq the first of them would have had: the server must see no gap.
  */
 async function dropUnsentOutbox(tx: WriteTransaction, entries: OutboxEntry[]): Promise<void> {
-  const outbox = tx.objectStore(STORES.outbox);
   const seqBase = await readNumber(tx, 'seqBase');
   const firstSeq = Math.min(...entries.map((entry) => entry.key)) - seqBase;
-  await issueAll(entries, (entry) => outbox.delete(entry.key));
-  const nobody = { table: 'cards' as const, id: newId(), workspaceId: newId(), server: null };
-  const probe = await outbox.add(purgeEntry(nobody, '') as OutboxEntry);
-  await outbox.delete(probe);
-  // The next key is probe + 1; it must go out as `firstSeq`.
-  await writeMeta(tx, 'seqBase', probe + 1 - firstSeq);
+  await issueAll(entries, (entry) => tx.objectStore(STORES.outbox).delete(entry.key));
+  // The next key is the last one given + 1; it must go out as `firstSeq`.
+  await writeMeta(tx, 'seqBase', (await lastOutboxKey(tx)) + 1 - firstSeq);
 }

@@ -134,7 +134,7 @@ describe('outbox', () => {
       await store.renewClientId();
       await store.commit({ op: 'create', table: 'cards', workspaceId, fields: noteFields() });
       const next = await store.nextBatch(10, 1_000_000);
-      expect(next?.entries.map((entry) => entry.key)).toEqual([4]);
+      expect(next?.entries.map((entry) => entry.key)).toEqual([3]);
       expect(next?.mutations.map((mutation) => mutation.seq)).toEqual([1]);
     });
   });

@@ -1,9 +1,10 @@
 /** The outbox as the drain sees it: batches with wire seqs, sent stamps, failures, seq alignment. */
 import { type Mutation, newId, type Problem } from '../../protocol/index.ts';
 import { readNumber, writeMeta } from './meta.ts';
+import { lastOutboxKey } from './outbox-keys.ts';
 import { RecordRefSet, refreshRecord } from './record-state.ts';
 import { inWriteTransaction, type LocalDatabase, STORES, type WriteTransaction } from './schema.ts';
-import type { BatchLimits, FailedEntry, NewOutboxEntry, OutboxBatch, OutboxEntry, RecordRef } from './types.ts';
+import type { BatchLimits, FailedEntry, OutboxBatch, OutboxEntry, RecordRef } from './types.ts';
 
 const encoder = new TextEncoder();
 
@@ -115,28 +116,6 @@ export async function startSeqsAtOne(tx: WriteTransaction): Promise<void> {
     return;
   }
   await writeMeta(tx, 'seqBase', await lastOutboxKey(tx));
-}
-
-/**
- * The last key the outbox's generator gave (the next add takes the one after). The generator never
- * goes back, so its position is learnt by taking a key and giving the entry back in the same
- * transaction (nobody else can see it).
- */
-export async function lastOutboxKey(tx: WriteTransaction): Promise<number> {
-  const outbox = tx.objectStore(STORES.outbox);
-  const probe: NewOutboxEntry = {
-    id: newId(),
-    table: 'workspaces',
-    op: 'update',
-    recordId: newId(),
-    workspaceId: newId(),
-    baseVersion: 0,
-    clientTime: new Date().toISOString(),
-    attempts: 0,
-  };
-  const key = await outbox.add(probe as OutboxEntry);
-  await outbox.delete(key);
-  return key;
 }
 
 /** A single entry the server can never take: moves to `failed`; its record reverts. */

@@ -5,7 +5,7 @@
 import { newId, type TableName } from '../../protocol/index.ts';
 import { ValidationError } from './errors.ts';
 import { readNumber, writeMeta } from './meta.ts';
-import { lastOutboxKey } from './outbox.ts';
+import { addOutboxEntry, lastOutboxKey } from './outbox-keys.ts';
 import { refreshRecord } from './record-state.ts';
 import { INDEXES, issueAll, STORES, type WriteTransaction } from './schema.ts';
 import type { LocalRecord, NewOutboxEntry, OutboxEntry } from './types.ts';
@@ -51,8 +51,7 @@ export async function commitPurge(
   if (unsent.length > 0) {
     await issueAll(unsent, (entry) => outbox.put(asPurge(entry, now)));
   } else {
-    const key = await outbox.add(purgeEntry(record, now) as OutboxEntry);
-    await writeMeta(tx, 'newestKey', key);
+    await addOutboxEntry(tx, purgeEntry(record, now));
   }
   // Visible: the server copy with the pending purge on top, deleted, purged and empty.
   return refreshRecord(tx, table, id);

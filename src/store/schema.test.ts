@@ -5,6 +5,7 @@ import {
   inWriteTransaction,
   LOCAL_DB_VERSION,
   type LocalDatabase,
+  notAwaited,
   openLocalDatabase,
   STORES,
   SYNC_STATS_STORE,
@@ -44,7 +45,7 @@ describe('schema', () => {
       for (let i = 0; i < count; i++) await tx.store.add({ id: `m${i}` } as OutboxEntry);
       await tx.done;
       old.close();
-      const db = await openLocalDatabase(name);
+      const db = await openLocalDatabase(name, 2);
       opened.push(db);
       return db.get(STORES.meta, 'newestKey');
     }
@@ -81,7 +82,42 @@ describe('schema', () => {
     expect(await db.getAll(STORES.records)).toEqual([record]);
   });
 
+  describe('upgrade from version 4', () => {
+    it("starts newestKey at the last key the store's generator gave, even one no entry keeps", async () => {
+      const name = uniqueDatabaseName();
+      const old = await openLocalDatabase(name, 4);
+      const tx = old.transaction([STORES.outbox, STORES.meta], 'readwrite');
+      for (let i = 0; i < 3; i++) await tx.objectStore(STORES.outbox).add({ id: `m${i}` } as OutboxEntry);
+      await tx.objectStore(STORES.meta).put(3, 'newestKey');
+      // A key taken and given back (the old way of learning the generator's position).
+      await tx.objectStore(STORES.outbox).delete(await tx.objectStore(STORES.outbox).add({ id: 'p' } as OutboxEntry));
+      await tx.done;
+      old.close();
+      const db = await openLocalDatabase(name);
+      opened.push(db);
+      expect(await db.get(STORES.meta, 'newestKey')).toBe(4);
+      expect(await db.getAllKeys(STORES.outbox)).toEqual([1, 2, 3]);
+    });
+
+    it('starts newestKey at 0 on an empty outbox', async () => {
+      expect(await open().then((db) => db.get(STORES.meta, 'newestKey'))).toBe(0);
+    });
+  });
+
   describe('inWriteTransaction', () => {
+    it('a write issued and not awaited that fails fails the whole transaction', async () => {
+      const db = await open();
+      await db.add(STORES.outbox, { id: 'm1', key: 1 } as OutboxEntry);
+      await expect(
+        inWriteTransaction(db, async (tx) => {
+          await tx.objectStore(STORES.meta).put('x', 'owner');
+          notAwaited(tx.objectStore(STORES.outbox).add({ id: 'm2', key: 1 } as OutboxEntry));
+        }),
+      ).rejects.toThrow();
+      expect(await db.get(STORES.meta, 'owner')).toBeUndefined();
+      expect(await db.getAll(STORES.outbox)).toEqual([{ id: 'm1', key: 1 }]);
+    });
+
     it('aborts everything written when the work throws', async () => {
       const db = await open();
       const failure = new Error('boom');

@@ -41,7 +41,7 @@ const ALL_STORES: LocalStoreName[] = Object.values(STORES);
 /** Index names, so no other module spells them. */
 export const INDEXES = { byRecord: 'byRecord' } as const;
 
-export const LOCAL_DB_VERSION = 4;
+export const LOCAL_DB_VERSION = 5;
 
 /** An upgrade step sees the database at an older version, so not as `LocalSchema` describes it. */
 type UpgradingDatabase = IDBPDatabase<unknown>;
@@ -73,6 +73,18 @@ const MIGRATIONS: ((db: UpgradingDatabase, tx: UpgradeTransaction) => void)[] = 
   (db) => {
     db.createObjectStore(SYNC_STATS_STORE);
   },
+  (_db, tx) => {
+    // Outbox keys are given from the meta's `newestKey` from now on (outbox-keys.ts): it starts at
+    // the last key the store's generator gave, learnt by taking one and giving it back.
+    const outbox = tx.objectStore('outbox');
+    outbox
+      .add({ id: 'probe', table: 'probe', recordId: 'probe' })
+      .then(async (probe) => {
+        await outbox.delete(probe);
+        await tx.objectStore('meta').put(Number(probe) - 1, 'newestKey');
+      })
+      .catch(() => {});
+  },
 ];
 
 /** Opens (creating or upgrading step by step) a local database; tests may ask for an older version. */
@@ -103,12 +115,15 @@ export type WriteTransaction = IDBPTransaction<LocalSchema, LocalStoreName[], 'r
 
 /**
  * Runs `work` in one read-write transaction over every store and waits for it to commit.
- * If `work` throws, the transaction is aborted, so nothing it wrote survives.
+ * If `work` throws, the transaction is aborted, so nothing it wrote survives. `work` may resolve
+ * once its last writes are issued, without waiting for them: the transaction is then committed at
+ * once, and a failed write fails the whole.
  */
 export async function inWriteTransaction<T>(db: LocalDatabase, work: (tx: WriteTransaction) => Promise<T>): Promise<T> {
   const tx = db.transaction(ALL_STORES, 'readwrite');
   try {
     const result = await work(tx);
+    commitNow(tx);
     await tx.done;
     return result;
   } catch (error) {
@@ -121,6 +136,24 @@ export async function inWriteTransaction<T>(db: LocalDatabase, work: (tx: WriteT
     }
     throw error;
   }
+}
+
+/**
+ * Asks IndexedDB to commit as soon as the issued requests are done, instead of after their
+ * results have come back to this thread and it has had nothing more to say: one round trip less
+ * per commit, which on a busy page (a person typing) is one wait less behind input and frames.
+ */
+function commitNow(tx: WriteTransaction): void {
+  try {
+    tx.commit();
+  } catch {
+    // No longer active (`work` awaited something else): it commits by itself.
+  }
+}
+
+/** A write issued and not awaited: if it fails, the transaction aborts and its commit reports it. */
+export function notAwaited(write: Promise<unknown>): void {
+  write.catch(() => {});
 }
 
 /**

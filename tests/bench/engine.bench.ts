@@ -1,6 +1,6 @@
 /** The engine benchmark in real Chromium against a real server: drain vs Workbox, initial sync vs raw put, commit and cross-device latency. */
 import type { BrowserContext, Page } from 'playwright-core';
-import { newId } from '../../protocol/index.ts';
+import { LIMITS, newId } from '../../protocol/index.ts';
 import { startPgCluster } from '../../server/test-support/pg-cluster.ts';
 import { ApiClient, MutationBuilder, noteCard } from '../support/api-client.ts';
 import {
@@ -229,8 +229,9 @@ async function seedInitialSync(rig: Rig): Promise<{ email: string; cursor: numbe
   const workspaceId = signUp.body.workspaces[0].id;
   const builder = new MutationBuilder();
   let cursor = 0;
-  for (let done = 0; done < INITIAL_SYNC_RECORDS; done += 1000) {
-    const mutations = Array.from({ length: Math.min(1000, INITIAL_SYNC_RECORDS - done) }, (_, i) =>
+  const perPush = LIMITS.maxMutationsPerPush;
+  for (let done = 0; done < INITIAL_SYNC_RECORDS; done += perPush) {
+    const mutations = Array.from({ length: Math.min(perPush, INITIAL_SYNC_RECORDS - done) }, (_, i) =>
       builder.create('cards', workspaceId, { ...CARD, title: `seed ${done + i}` }),
     );
     const pushed = await seeder.push(mutations);

@@ -299,8 +299,9 @@ export type MetaKey =
   /** The newest outbox key ever handed to the drain: entries up to it are never merged into. */
   | 'sentThrough'
   /**
-   * The key of the newest outbox entry ever added, so at least every stored key: a commit reads
-   * its merge target by key instead of by a cursor from the outbox's open end.
+   * The last outbox key given (the next entry takes the one after), so at least every stored
+   * key: a commit reads its merge target by key instead of by a cursor from the outbox's open
+   * end, and gives the next key without asking the store (outbox-keys.ts).
    */
   | 'newestKey'
   | 'cursor'

@@ -4,8 +4,7 @@
  * bytes, never strings: a 4 MiB page of non-Latin notes took 60 ms as text (decode from the
  * database, count, concatenate, encode for the socket) and 5 ms as bytes copied.
  */
-import type { Envelope } from '../../protocol/index.ts';
-import { LIMITS } from '../../protocol/index.ts';
+import { type Envelope, LIMITS } from '../../protocol/index.ts';
 
 /** A row an adapter reads envelopes from: its seq at index 4 (`ENVELOPE_COLUMNS` of either adapter). */
 export type SeqRow = { readonly 4: number };

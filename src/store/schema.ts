@@ -9,7 +9,10 @@ export interface LocalSchema extends DBSchema {
    * list reads its table's key range and keeps the workspace's records, sorting them in memory.
    */
   records: { key: [string, string]; value: LocalRecord };
-  /** Inline key `key`, given from meta's `newestKey` (outbox-keys.ts): the mutation's local seq (wire seq = key − seqBase). */
+  /**
+   * Inline key `key`, given from meta's `newestKey` (outbox-keys.ts): the mutation's local seq
+   * (wire seq = key − seqBase).
+   */
   outbox: { key: number; value: OutboxEntry; indexes: { byRecord: [string, string] } };
   conflicts: { key: string; value: StoredConflict; indexes: { byRecord: [string, string] } };
   failed: { key: string; value: FailedEntry };

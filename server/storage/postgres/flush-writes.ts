@@ -136,19 +136,24 @@ export function flushWrites(
   writes.push(...previewWrites(tx, set));
   if (set.cursor !== startSeq) {
     writes.push(tx`UPDATE counters SET value = ${set.cursor} WHERE name = 'seq'`);
-  }
-  if (set.cursor !== startSeq && notifying.notifies) {
-    const userIds = [...set.changedOwners.entries()].map(([id]) => id);
-    for (let i = 0; i < userIds.length; i += USERS_PER_NOTIFICATION) {
-      const message: CommitMessage = {
-        origin: notifying.origin,
-        cursor: set.cursor,
-        userIds: userIds.slice(i, i + USERS_PER_NOTIFICATION),
-      };
-      writes.push(tx`SELECT pg_notify(${COMMIT_CHANNEL}, ${JSON.stringify(message)})`);
-    }
+    if (notifying.notifies) writes.push(...notifications(tx, set, notifying.origin));
   }
   return Promise.all(writes);
+}
+
+/** The commit's notifications: its cursor, to the processes' listeners, for so many users each. */
+function notifications(tx: Sql, set: WorkingSet, origin: string): Promise<unknown>[] {
+  const userIds = [...set.changedOwners.entries()].map(([id]) => id);
+  const sends: Promise<unknown>[] = [];
+  for (let i = 0; i < userIds.length; i += USERS_PER_NOTIFICATION) {
+    const message: CommitMessage = {
+      origin,
+      cursor: set.cursor,
+      userIds: userIds.slice(i, i + USERS_PER_NOTIFICATION),
+    };
+    sends.push(tx`SELECT pg_notify(${COMMIT_CHANNEL}, ${JSON.stringify(message)})`);
+  }
+  return sends;
 }
 
 /** The preview jobs the writes queued (each as it ends, its generation counted here) or removed, and media grants. */

@@ -45,6 +45,13 @@ export function startSyncWorker(scope: ServiceWorkerGlobalScope, directory: Sync
   let registeredAt = Number.NEGATIVE_INFINITY;
   // The queue never holds requests: it only wires the `sync` event (and its fallback) to our drain.
   let queue: Queue | null = null;
+  // A registration made while a sync event fires has the browser fire another as soon as this one
+  // ends: a forced drain that ignores the server's Retry-After. The event's own failure already
+  // has the browser retry it later (5 minutes on, in Chromium), so while one fires none is made.
+  let syncEventsFiring = 0;
+  const registerSync = async () => {
+    if (syncEventsFiring === 0) await queue?.registerSync();
+  };
   const engine = new SyncEngine({
     openActive: () => openActiveStore(directory),
     fetch: (input, init) => scope.fetch(input, init),
@@ -54,15 +61,20 @@ export function startSyncWorker(scope: ServiceWorkerGlobalScope, directory: Sync
     isOnline: () => scope.navigator.onLine,
     channel: openSyncChannel(),
     // Works only while a window is open: that is when commits and failures happen anyway.
-    requestBackgroundSync: async () => queue?.registerSync(),
+    requestBackgroundSync: registerSync,
     commitCoalesceMs: COMMIT_COALESCE_MS,
   });
   queue = new Queue(SYNC_QUEUE_NAME, {
     onSync: async () => {
-      const status = await engine.syncEvent();
-      // A rejected sync event is retried by the browser later; our own timers retry sooner.
-      if (status.pending > 0 && ['offline', 'unreachable', 'error'].includes(status.state)) {
-        throw new Error(`outbox not empty: ${status.state}`);
+      syncEventsFiring++;
+      try {
+        const status = await engine.syncEvent();
+        // A rejected sync event is retried by the browser later; our own timers retry sooner.
+        if (status.pending > 0 && ['offline', 'unreachable', 'error'].includes(status.state)) {
+          throw new Error(`outbox not empty: ${status.state}`);
+        }
+      } finally {
+        syncEventsFiring--;
       }
     },
   });
@@ -101,7 +113,7 @@ export function startSyncWorker(scope: ServiceWorkerGlobalScope, directory: Sync
     if (!isPageTrigger(trigger)) return;
     if (trigger === 'committed' && Date.now() - registeredAt >= COMMIT_REGISTRATION_INTERVAL_MS) {
       registeredAt = Date.now();
-      void queue?.registerSync();
+      void registerSync();
     }
     event.waitUntil(trigger === 'sync-now' ? engine.syncNow() : engine.trigger(trigger));
   });

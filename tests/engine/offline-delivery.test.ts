@@ -1,8 +1,12 @@
-/** Delivery survives the page: offline with every tab closed, a reload mid-drain, a stopped worker with the server down. */
+/**
+ * Delivery survives the page: offline with every tab closed, a reload mid-drain, a stopped worker
+ * with the server down; and Background Sync asks a server that said to wait only once.
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Envelope } from '../../protocol/index.ts';
 import { dispatchSync, inPage, openApp, stopServiceWorkers, waitFor, waitForPage } from '../support/browser.ts';
 import {
+  createNotes,
   duplicatesBy,
   type EngineRig,
   openDevice,
@@ -123,6 +127,30 @@ describe('delivery without a page', () => {
     const expected = new Map([...titled('before reload', 40, 1), ...titled('after reload', 20, 1)]);
     expectExactlyOnce(await serverCards(rig, device.email), expected);
     expect(await outboxState(device.page)).toEqual({ pending: 0, failed: 0, conflicts: 0 });
+    rig.proxy.clearRules();
+    await device.context.close();
+  });
+
+  it('asks a server that said to wait once per sync event, never firing another at once', async () => {
+    const device = await openDevice(rig, { signUp: uniqueEmail('asked-to-wait') });
+    const firstEntry = rig.proxy.log.length;
+    const pushes = () => rig.proxy.log.slice(firstEntry).filter((entry) => entry.path === '/api/sync/push');
+    rig.proxy.addRule({
+      method: 'POST',
+      path: '/api/sync/push',
+      action: { kind: 'status', status: 503, retryAfterSeconds: 600 },
+    });
+    await createNotes(device.page, device.workspaceId, 'asked to wait', 5);
+    await waitForPage(device.page, 'window.burrow.pendingMutations().then((entries) => entries[0]?.nextAttemptAt)', {
+      message: 'the outbox waiting for its Retry-After',
+    });
+    await device.page.close();
+    // The commits' drain is refused, registers a sync event, and that event's forced drain is too.
+    await waitFor(() => pushes().length >= 2, { message: 'the drain and the sync event it registered' });
+    // A registration made while that event fired would have Chromium fire another as it ended,
+    // ignoring the Retry-After (it did, 40-300 ms later): give it the time to show.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(pushes().map((entry) => entry.fault)).toEqual(['status', 'status']);
     rig.proxy.clearRules();
     await device.context.close();
   });

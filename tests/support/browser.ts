@@ -167,6 +167,16 @@ export async function stopServiceWorkers(page: Page): Promise<void> {
   }
 }
 
+/**
+ * Denies Background Sync to `origin` in `context`: registrations reject, so no `sync` event can
+ * wake its worker. For tests of the other wakes, which a sync event firing late would race.
+ * (Chromium's permission overrides deny what they do not grant; `Browser.setPermission` with
+ * `denied` left Background Sync granted.)
+ */
+export async function denyBackgroundSync(context: BrowserContext, origin: string): Promise<void> {
+  await context.grantPermissions([], { origin: new URL(origin).origin });
+}
+
 interface WorkerRegistration {
   registrationId: string;
   scopeURL: string;

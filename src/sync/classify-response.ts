@@ -44,6 +44,26 @@ function describe(facts: ResponseFacts): string {
   return `HTTP ${facts.status}${code}`;
 }
 
+/** The status a reason `describe` made names (an entry's `lastError`, a failed pull's), or null. */
+function statusOfReason(reason: string | null | undefined): number | null {
+  const match = /^HTTP (\d{3})\b/.exec(reason ?? '');
+  return match ? Number(match[1]) : null;
+}
+
+/**
+ * Whether `reason` says the server is away for now: a server error or a gateway's, a timeout
+ * status. Nothing the person can do but wait, and nothing of theirs is at risk: no error.
+ */
+export function isServerAwayReason(reason: string | null | undefined): boolean {
+  const status = statusOfReason(reason);
+  return status !== null && status !== 429 && isTransientStatus(status);
+}
+
+/** Whether `reason` says the server asked this device to slow down (429): it paces the sync. */
+export function isThrottledReason(reason: string | null | undefined): boolean {
+  return statusOfReason(reason) === 429;
+}
+
 /** A problem object for a refusal whose body was not problem+json (a proxy's HTML page, say). */
 export function problemFromStatus(
   status: number,

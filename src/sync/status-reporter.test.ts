@@ -22,6 +22,7 @@ const FACTS: Omit<SyncFacts, 'signedIn'> = {
   lastDrain: null,
   pullError: null,
   unreachable: false,
+  throttled: false,
   busy: false,
   initialSync: null,
 };

@@ -519,7 +519,7 @@ describe('SyncEngine', () => {
       expect((await store.outbox()).size).toBe(0);
     });
 
-    it('shows retrying, the next attempt and the last error after 3 attempts', async () => {
+    it('shows retrying, the next attempt and the last error after 3 attempts, calmly: the server is away', async () => {
       const { engine, server, clock, commit } = await setup();
       await commit('a');
       let status: SyncStatus | undefined;
@@ -528,8 +528,34 @@ describe('SyncEngine', () => {
         status = await engine.flush();
         clock.now += 10_000;
       }
-      expect(status).toMatchObject({ state: 'error', retrying: 1, lastError: 'HTTP 500 internal' });
+      expect(status).toMatchObject({ state: 'unreachable', retrying: 1, lastError: 'HTTP 500 internal' });
       expect(status?.nextAttemptAt).toBeGreaterThan(0);
+    });
+
+    it('says syncing, never error, while the server asks this device to slow down, and keeps to its Retry-After', async () => {
+      const { engine, server, clock, commit } = await setup();
+      await commit('a');
+      let status: SyncStatus | undefined;
+      for (let attempt = 0; attempt < 3; attempt++) {
+        server.pushFaults.push({ kind: 'status', status: 429, headers: { 'retry-after': '60' } });
+        status = await engine.flush();
+        clock.now += 61_000;
+      }
+      expect(status).toMatchObject({ state: 'syncing', pending: 1, retrying: 1 });
+      // A pull getting through says nothing of this device's pace: the push waits its turn.
+      clock.now -= 61_000;
+      server.pushLog.length = 0;
+      server.pullFaults.push({ kind: 'status', status: 429 });
+      expect((await engine.pull()).state).toBe('syncing');
+      await engine.pull();
+      expect(server.pushLog).toEqual([]);
+    });
+
+    it('says unreachable, not error, when a pull meets a server away (503)', async () => {
+      const { engine, server } = await setup();
+      server.pullFaults.push({ kind: 'status', status: 503 });
+      expect(await engine.pull()).toMatchObject({ state: 'unreachable' });
+      expect((await engine.pull()).state).toBe('synced');
     });
 
     it('says unreachable, not error, while an online server does not answer, and drains at once when a pull gets through', async () => {

@@ -13,6 +13,7 @@
 import type { ActiveStore } from '../store/account-directory.ts';
 import type { StoreCounts, SyncStore } from '../store/types.ts';
 import type { SyncChannel, SyncedChange } from './broadcast.ts';
+import { isServerAwayReason, isThrottledReason } from './classify-response.ts';
 import { Coalescer, Urgency } from './coalescer.ts';
 import { CommitGathering } from './commit-gathering.ts';
 import { type DrainResult, drainOutbox } from './drain.ts';
@@ -28,6 +29,11 @@ import { type SyncTrigger, TRIGGERS } from './triggers.ts';
 
 /** How soon a drain that found the platform offline looks again, while the engine is alive. */
 const OFFLINE_RECHECK_MS = 15_000;
+
+/** No answer at all, or a server away for now (a 5xx, a gateway's timeout): a wait, not an error. */
+function isAwayReason(reason: string | null | undefined): boolean {
+  return isUnreachableReason(reason) || isServerAwayReason(reason);
+}
 
 export interface SyncEngineDeps {
   openActive(): Promise<ActiveStore>;
@@ -226,9 +232,18 @@ export class SyncEngine {
   }
 
   /** Whether the last drain ended waiting to retry because the server did not answer at all. */
+  /** Whether the last drain waits for a server that did not answer or is away (not a refusal). */
   private waitsForServer(): boolean {
     const drain = this.lastDrain;
-    return drain?.outcome === 'retry-scheduled' && isUnreachableReason(drain.lastError);
+    return drain?.outcome === 'retry-scheduled' && isAwayReason(drain.lastError);
+  }
+
+  /** Whether the server asked this device to slow down, at its last drain or pull. */
+  private throttled(): boolean {
+    const drain = this.lastDrain;
+    return (
+      (drain?.outcome === 'retry-scheduled' && isThrottledReason(drain.lastError)) || isThrottledReason(this.pullError)
+    );
   }
 
   private facts(signedIn: boolean): SyncFacts {
@@ -238,7 +253,8 @@ export class SyncEngine {
       online: this.deps.isOnline(),
       lastDrain: this.lastDrain?.outcome ?? null,
       pullError: this.pullError,
-      unreachable: this.waitsForServer() || isUnreachableReason(this.pullError),
+      unreachable: this.waitsForServer() || isAwayReason(this.pullError),
+      throttled: this.throttled(),
       busy: this.drains.busy || this.pulls.busy,
       initialSync: this.initialSync,
     };

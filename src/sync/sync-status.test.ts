@@ -20,6 +20,7 @@ const SYNCED: SyncFacts = {
   lastDrain: 'empty',
   pullError: null,
   unreachable: false,
+  throttled: false,
   busy: false,
   initialSync: null,
 };
@@ -33,7 +34,7 @@ describe('statusOf', () => {
       ['the last drain offline', { lastDrain: 'offline' }, {}, 'offline'],
       ['the last drain blocked', { lastDrain: 'blocked' }, {}, 'error'],
       ['a failed entry', {}, { failed: 1 }, 'error'],
-      ['a pull that failed', { pullError: 'HTTP 500' }, {}, 'error'],
+      ['a pull that was refused', { pullError: 'HTTP 403 forbidden' }, {}, 'error'],
       [
         'a server that does not answer',
         { lastDrain: 'retry-scheduled', unreachable: true },
@@ -41,6 +42,13 @@ describe('statusOf', () => {
         'unreachable',
       ],
       ['no answer, and a change not accepted', { unreachable: true }, { failed: 1 }, 'error'],
+      [
+        'a server that asked to slow down',
+        { lastDrain: 'retry-scheduled', throttled: true },
+        { pending: 4, retrying: 4 },
+        'syncing',
+      ],
+      ['slowed down, and a change not accepted', { throttled: true }, { failed: 1 }, 'error'],
       ['entries pending', {}, { pending: 2 }, 'syncing'],
       ['a loop running', { busy: true }, {}, 'syncing'],
       ['nothing left', {}, {}, 'synced'],
@@ -56,8 +64,8 @@ describe('statusOf', () => {
     });
 
     it("are the pull's error otherwise, with no next attempt", () => {
-      const status = statusOf({ ...SYNCED, pullError: 'HTTP 500' }, COUNTS);
-      expect(status).toMatchObject({ nextAttemptAt: null, lastError: 'HTTP 500' });
+      const status = statusOf({ ...SYNCED, pullError: 'HTTP 403 forbidden' }, COUNTS);
+      expect(status).toMatchObject({ nextAttemptAt: null, lastError: 'HTTP 403 forbidden' });
     });
   });
 });

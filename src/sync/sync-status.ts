@@ -6,9 +6,11 @@ import type { PullProgress } from './pull.ts';
 /** Live sync status, as the status pill and the sync panel show it. */
 export interface SyncStatus {
   /**
-   * `unreachable`: the browser is online but the server does not answer; changes wait here and
-   * are retried (calm: nothing for the person to do). `error`: something needs the person or the
-   * server refused (a change not accepted, a refused pull).
+   * `unreachable`: the browser is online but the server does not answer or is away (a 5xx, a
+   * gateway's 503 during a deploy); changes wait here and are retried (calm: nothing for the
+   * person to do). A server that asked this device to slow down (429) is `syncing`: it paces the
+   * sync. `error`: something needs the person or the server refused (a change not accepted, a
+   * refused pull).
    */
   state: 'local-only' | 'syncing' | 'synced' | 'offline' | 'unreachable' | 'error' | 'signed-out';
   pending: number;
@@ -50,8 +52,10 @@ export interface SyncFacts {
   lastDrain: DrainOutcome | null;
   /** Why the last pull failed (null: it did not). */
   pullError: string | null;
-  /** The last drain or pull could not reach the server (no answer at all) while online. */
+  /** The last drain or pull could not reach the server while online: no answer, or a server away (5xx). */
   unreachable: boolean;
+  /** The server asked this device to slow down (429): it paces the sync, nothing is wrong. */
+  throttled: boolean;
   /** A drain or a pull is under way. */
   busy: boolean;
   initialSync: PullProgress | null;
@@ -74,6 +78,7 @@ function stateOf(facts: SyncFacts, { pending, failed, retrying }: StoreCounts): 
   if (facts.paused) return 'signed-out';
   if (!facts.online || facts.lastDrain === 'offline') return 'offline';
   if (facts.unreachable && facts.lastDrain !== 'blocked' && failed === 0) return 'unreachable';
+  if (facts.throttled && facts.lastDrain !== 'blocked' && failed === 0) return 'syncing';
   if (facts.lastDrain === 'blocked' || failed > 0 || retrying > 0 || facts.pullError) return 'error';
   if (pending > 0 || facts.busy) return 'syncing';
   return 'synced';

@@ -1,5 +1,7 @@
+/** Calm words while the server cannot be reached, is away (a 5xx) or asks to slow down (a 429). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inPage, waitFor } from '../support/browser.ts';
+import { inPage, openApp, waitFor } from '../support/browser.ts';
+import { startFaultProxy } from '../support/fault-proxy.ts';
 import { type AppRig, openBurrow, signIn, startRig, statusPill, uniqueEmail, waitSynced } from './app-rig.ts';
 
 let rig: AppRig;
@@ -57,5 +59,59 @@ describe('a server that does not answer, the browser online', () => {
     expect(Date.now()).toBeLessThan(nextAttemptAt);
     await statusPill(page).filter({ hasText: 'Synced' }).waitFor();
     await device.close();
+  });
+});
+
+describe('a server away or asking this device to slow down', () => {
+  it('is calm through a gateway answering 503 and is still syncing under 429s; the outbox drains after', async () => {
+    const proxy = await startFaultProxy(rig.server.url);
+    const device = await rig.browser.newDevice();
+    try {
+      const page = await openApp(device, proxy.url);
+      await signIn(page, uniqueEmail('away'), 'Create account');
+      await waitSynced(page);
+      const headError = () => inPage(page, async (burrow) => (await burrow.pendingMutations())[0]?.lastError ?? null);
+      const create = (title: string) =>
+        inPage(
+          page,
+          (burrow, arg) =>
+            burrow.create('cards', {
+              kind: 'note',
+              title: arg,
+              content: '',
+              tags: [],
+              collectionIds: [],
+              pinned: false,
+            }),
+          title,
+        );
+
+      // A deploy: the gateway answers 503 to everything of the API.
+      proxy.addRule({ path: /^\/api\/sync\//, action: { kind: 'status', status: 503, retryAfterSeconds: 2 } });
+      await create('written during a deploy');
+      await statusPill(page).filter({ hasText: "Can't reach Burrow" }).waitFor();
+      expect(await headError()).toMatch(/^HTTP 503/);
+      expect(await statusPill(page).getAttribute('class')).not.toContain('tone-warn');
+
+      // The server is back but this device is over its write rate: it keeps syncing at the server's pace.
+      proxy.clearRules();
+      proxy.addRule({
+        method: 'POST',
+        path: '/api/sync/push',
+        action: { kind: 'status', status: 429, retryAfterSeconds: 2 },
+      });
+      await create('written while slowed down');
+      await waitFor(async () => /^HTTP 429/.test((await headError()) ?? ''), { message: 'a push answered 429' });
+      expect(await inPage(page, (burrow) => burrow.status().state)).toBe('syncing');
+      await statusPill(page).filter({ hasText: 'Syncing' }).waitFor();
+      expect(await statusPill(page).getAttribute('class')).not.toContain('tone-warn');
+
+      proxy.clearRules();
+      await waitSynced(page);
+      expect(await inPage(page, async (burrow) => (await burrow.pendingMutations()).length)).toBe(0);
+    } finally {
+      await device.close();
+      await proxy.close();
+    }
   });
 });

@@ -109,7 +109,7 @@ export function SyncPanel({ onClose, onOpenRecord }: { onClose: () => void; onOp
             ) : (
               <ul class="pending-list">
                 {queues.pending.slice(0, 200).map((entry) => (
-                  <PendingItem key={entry.key} entry={entry} unreachable={status.state === 'unreachable'} />
+                  <PendingItem key={entry.key} entry={entry} calm={status.state !== 'error'} />
                 ))}
                 {queues.pending.length > 200 && <li class="muted">…and {queues.pending.length - 200} more</li>}
               </ul>
@@ -142,9 +142,12 @@ function useMutationName(entry: OutboxEntry | FailedEntry): string {
   return describeMutation(entry.op, entry.table, { ...record?.fields, ...entry.fields });
 }
 
-/** A change waiting to be sent; while the server does not answer, its retries are the calm "waiting" kind. */
-function PendingItem({ entry, unreachable }: { entry: OutboxEntry; unreachable: boolean }) {
-  const retrying = entry.attempts >= 3 && !unreachable;
+/**
+ * A change waiting to be sent. Its retries are told (in the warning colour) only when the status
+ * is an error: while the server does not answer, is away or paces this device, waiting is calm.
+ */
+function PendingItem({ entry, calm }: { entry: OutboxEntry; calm: boolean }) {
+  const retrying = entry.attempts >= 3 && !calm;
   const name = useMutationName(entry);
   return (
     <li class={retrying ? 'pending-item retrying' : 'pending-item'}>

@@ -11,7 +11,15 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../protocol/index.ts';
 import { ApiClient, noteCard } from '../support/api-client.ts';
-import { ensureAppBuilt, inPage, launchBrowser, type TestBrowser, waitFor } from '../support/browser.ts';
+import {
+  denyBackgroundSync,
+  ensureAppBuilt,
+  inPage,
+  launchBrowser,
+  type TestBrowser,
+  waitFor,
+  waitForPage,
+} from '../support/browser.ts';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts';
 import { type ServerProcess, startServer } from '../support/server-process.ts';
 import { BrowserDevice } from './browser-device.ts';
@@ -47,21 +55,38 @@ describe('a push answer lost after commit, then resent in a wider batch', () => 
     const script = new ApiClient(server.url);
     const signUp = await script.signUp(email, PASSWORD);
     const device = await BrowserDevice.open(chromium, 'device', proxy.url, { email, password: PASSWORD }, 1);
+    // Only the drains this test starts may send: a sync event's is forced, and one reading the
+    // outbox before the wider batch's commit and sending after the gateway clears would resend
+    // the lost batch alone (a replay of the same key, not the wider batch under test).
+    await denyBackgroundSync(device.context, proxy.url);
     return { script, device, tab: device.tabs[0], workspaceId: signUp.body.workspaces[0].id };
   }
 
   /**
-   * Makes the next push execute on the server but lose its answer, and every retry fail with
-   * 503 (not executed) until `deliverAgain()`; returns once the lost answer happened.
+   * Makes the next push execute on the server but lose its answer, and every later request fail
+   * with 503 (not executed) until the rules are cleared; returns once the lost answer happened
+   * and a resend was refused with a Retry-After ten minutes away. Until the test's own flush,
+   * nothing then sends: the drains its commits start keep to that backoff, and no pull gets
+   * through to have the engine drain at once as for a server back.
    */
-  async function loseNextPushAnswer(commit: () => Promise<unknown>) {
+  async function loseNextPushAnswer(tab: Page, commit: () => Promise<unknown>) {
     const drops = () =>
       proxy.log.filter((entry) => entry.fault === 'drop-after-commit' && entry.upstreamStatus === 200);
     const before = drops().length;
     proxy.addRule({ method: 'POST', path: '/api/sync/push', action: { kind: 'drop-after-commit' }, times: 1 });
-    proxy.addRule({ method: 'POST', path: '/api/sync/push', action: { kind: 'status', status: 503 } });
+    proxy.addRule({
+      method: 'POST',
+      path: '/api/sync/push',
+      action: { kind: 'status', status: 503, retryAfterSeconds: 600 },
+    });
+    proxy.addRule({ method: 'GET', path: '/api/sync/pull', action: { kind: 'status', status: 503 } });
     await commit();
     await waitFor(() => drops().length > before, { message: 'the push to execute with its answer dropped' });
+    await waitForPage(
+      tab,
+      `window.burrow.pendingMutations().then((entries) => (entries[0]?.nextAttemptAt ?? 0) > Date.now() + 60000)`,
+      { message: 'the resend refused until a Retry-After ten minutes away' },
+    );
   }
 
   async function createCollection(tab: Page, workspaceId: string, name: string): Promise<string> {
@@ -101,7 +126,7 @@ describe('a push answer lost after commit, then resent in a wider batch', () => 
     const { device, tab, workspaceId } = await account();
     const collectionId = await createAndSync(tab, workspaceId, 'Parent of itself');
     // The server rejects a collection that is its own parent (invalid-field).
-    await loseNextPushAnswer(() =>
+    await loseNextPushAnswer(tab, () =>
       inPage(tab, (burrow, id) => burrow.update('collections', id, { parentId: id }), collectionId),
     );
     if (widerBatch) await createCollection(tab, workspaceId, 'Later');
@@ -131,7 +156,7 @@ describe('a push answer lost after commit, then resent in a wider batch', () => 
     // From here the device sees no pulls: it edits version 1 while the script makes version 2.
     proxy.addRule({ method: 'GET', path: '/api/sync/pull', action: { kind: 'status', status: 503 } });
     await script.patch('cards', card.body.id, { title: 'Theirs' });
-    await loseNextPushAnswer(() =>
+    await loseNextPushAnswer(tab, () =>
       inPage(tab, (burrow, id) => burrow.update('cards', id, { title: 'Mine' }), card.body.id),
     );
     await createCollection(tab, workspaceId, 'Later');

@@ -89,8 +89,9 @@ describe('a server away or asking this device to slow down', () => {
       // A deploy: the gateway answers 503 to everything of the API.
       proxy.addRule({ path: /^\/api\/sync\//, action: { kind: 'status', status: 503, retryAfterSeconds: 2 } });
       await create('written during a deploy');
+      // The push's refusal, not only the pulls': they may be refused first.
+      await waitFor(async () => /^HTTP 503/.test((await headError()) ?? ''), { message: 'a push answered 503' });
       await statusPill(page).filter({ hasText: "Can't reach Burrow" }).waitFor();
-      expect(await headError()).toMatch(/^HTTP 503/);
       expect(await statusPill(page).getAttribute('class')).not.toContain('tone-warn');
 
       // The server is back but this device is over its write rate: it keeps syncing at the server's pace.
@@ -102,7 +103,10 @@ describe('a server away or asking this device to slow down', () => {
       });
       await create('written while slowed down');
       await waitFor(async () => /^HTTP 429/.test((await headError()) ?? ''), { message: 'a push answered 429' });
-      expect(await inPage(page, (burrow) => burrow.status().state)).toBe('syncing');
+      // The status is told once the drain has ended: an error would stay, and this time out.
+      await waitFor(() => inPage(page, (burrow) => burrow.status().state === 'syncing'), {
+        message: 'the status syncing under 429s',
+      });
       await statusPill(page).filter({ hasText: 'Syncing' }).waitFor();
       expect(await statusPill(page).getAttribute('class')).not.toContain('tone-warn');
 

@@ -231,7 +231,6 @@ export class SyncEngine {
     void this.statuses.from(counts);
   }
 
-  /** Whether the last drain ended waiting to retry because the server did not answer at all. */
   /** Whether the last drain waits for a server that did not answer or is away (not a refusal). */
   private waitsForServer(): boolean {
     const drain = this.lastDrain;

@@ -32,8 +32,6 @@ export interface ProxyLogEntry {
   fault: FaultAction['kind'] | null;
   /** The status the server answered, or null when it never answered (down, or not forwarded). */
   upstreamStatus: number | null;
-  /** When the proxy received it (`Date.now()`). */
-  at: number;
 }
 
 /** A file the proxy serves itself instead of forwarding (for pages of benchmark baselines). */
@@ -114,14 +112,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     }
     const fault = takeRule(method, path);
     const query = (req.url ?? '').split('?')[1] ?? '';
-    const entry: ProxyLogEntry = {
-      method,
-      path,
-      query,
-      fault: fault?.kind ?? null,
-      upstreamStatus: null,
-      at: Date.now(),
-    };
+    const entry: ProxyLogEntry = { method, path, query, fault: fault?.kind ?? null, upstreamStatus: null };
     log.push(entry);
     try {
       if (fault?.kind === 'status') {

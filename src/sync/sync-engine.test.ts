@@ -530,6 +530,10 @@ describe('SyncEngine', () => {
       }
       expect(status).toMatchObject({ state: 'unreachable', retrying: 1, lastError: 'HTTP 500 internal' });
       expect(status?.nextAttemptAt).toBeGreaterThan(0);
+      // The server answered: a pull getting through does not cut its backoff short.
+      server.pushLog.length = 0;
+      await engine.pull();
+      expect(server.pushLog).toEqual([]);
     });
 
     it('says syncing, never error, while the server asks this device to slow down, and keeps to its Retry-After', async () => {

@@ -231,6 +231,16 @@ export class SyncEngine {
     void this.statuses.from(counts);
   }
 
+  /**
+   * Whether the last drain waits out a backoff because the server did not answer at all: a pull
+   * that gets through ends that wait. Not after a 5xx or a 429: the server answered, and its
+   * Retry-After (or the backoff for it) is kept.
+   */
+  private waitsForAnswer(): boolean {
+    const drain = this.lastDrain;
+    return drain?.outcome === 'retry-scheduled' && isUnreachableReason(drain.lastError);
+  }
+
   /** Whether the last drain waits for a server that did not answer or is away (not a refusal). */
   private waitsForServer(): boolean {
     const drain = this.lastDrain;
@@ -372,7 +382,7 @@ export class SyncEngine {
     });
     // The server answered again (the event stream reopened, a pull got through): what waited out
     // a backoff for it goes now, not at the next retry.
-    if (result.outcome === 'done' && this.waitsForServer()) void this.drains.request(Urgency.Forced);
+    if (result.outcome === 'done' && this.waitsForAnswer()) void this.drains.request(Urgency.Forced);
     this.pullCounts = result.counts;
     if (result.outcome === 'paused') this.paused = true;
     if (result.outcome === 'failed') {

@@ -2,7 +2,7 @@
  * Delivery survives the page: offline with every tab closed, a reload mid-drain, a stopped worker
  * with the server down; and Background Sync asks a server that said to wait only once.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Envelope } from '../../protocol/index.ts';
 import { dispatchSync, inPage, openApp, stopServiceWorkers, waitFor, waitForPage } from '../support/browser.ts';
 import {
@@ -34,6 +34,9 @@ describe('delivery without a page', () => {
 
   beforeAll(async () => {
     rig = await startRig();
+  });
+  afterEach(() => {
+    rig.proxy.clearRules();
   });
   afterAll(async () => {
     await rig?.close();

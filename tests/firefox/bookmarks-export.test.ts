@@ -141,13 +141,12 @@ describe('Firefox imports our bookmarks.html', () => {
         message: 'Firefox to import the bookmarks file',
       });
       // Closed first, so the database is whole on disk (its write-ahead log is copied beside it if left).
-      await firefox.browser.close();
+      await firefox.quit();
       copyFileSync(join(firefox.profileDir, 'places.sqlite'), places);
       const wal = join(firefox.profileDir, 'places.sqlite-wal');
       if (existsSync(wal)) copyFileSync(wal, `${places}-wal`);
     } finally {
-      if (firefox.browser.connected) await firefox.browser.close();
-      rmSync(firefox.profileDir, { recursive: true, force: true });
+      await firefox.close();
     }
     expect(entriesOfPlaces(places)).toEqual(expected);
   });

@@ -6,9 +6,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
 import type { AppDevice } from '../cross-browser/browser-rig.ts';
 import { waitFor } from '../support/browser.ts';
+import { launchMarionetteFirefox } from './marionette.ts';
 
 const FIREFOX_PATH = '/usr/bin/firefox-esr';
 
@@ -53,14 +54,12 @@ export interface FirefoxDevice extends AppDevice {
   waitForWorkerStopped(origin: string): Promise<WorkerState>;
   /** A preference's value as Firefox holds it now (undefined when it has none). */
   preference(name: string): Promise<unknown>;
+  /** Quits Firefox and waits for its process to end (the profile stays). */
+  quit(): Promise<void>;
   /** Quits Firefox and starts it again on the same profile. */
   restart(): Promise<void>;
   /** Quits Firefox and removes the profile. */
   close(): Promise<void>;
-}
-
-interface BidiConnection {
-  send(method: string, params: Record<string, unknown>): Promise<{ result: Record<string, unknown> }>;
 }
 
 /** Starts a Firefox on a new profile directory (under a temp dir removed by `close()`). */
@@ -70,33 +69,22 @@ export async function launchFirefoxDevice(options: FirefoxDeviceOptions = {}): P
   if (options.workerIdleTimeoutMs !== undefined) {
     preferences['dom.serviceWorkers.idle_timeout'] = options.workerIdleTimeoutMs;
   }
-  let browser = await launch(profileDir, preferences);
+  let firefox = await launchMarionetteFirefox(FIREFOX_PATH, profileDir, preferences);
 
   // Chrome-scope script: what web content cannot do (network state, the service-worker manager).
-  async function inChrome(expression: string): Promise<unknown> {
-    const connection = (browser as unknown as { connection: BidiConnection }).connection;
-    const tree = await connection.send('browsingContext.getTree', { 'moz:scope': 'chrome' });
-    const [context] = tree.result.contexts as { context: string }[];
-    const { result } = await connection.send('script.evaluate', {
-      expression,
-      target: { context: context.context },
-      awaitPromise: true,
-      'moz:scope': 'chrome',
-    });
-    if (result.type !== 'success') throw new Error(`chrome script failed: ${JSON.stringify(result)}`);
-    const value = result.result as { type: string; value?: unknown };
-    return value.value;
+  function inChrome(expression: string): Promise<unknown> {
+    return firefox.inChrome(`return ${expression};`);
   }
 
   const device: FirefoxDevice = {
     get browser() {
-      return browser;
+      return firefox.browser;
     },
     profileDir,
-    firstTab: () => browser.newPage(),
-    newTab: () => browser.newPage(),
+    firstTab: () => firefox.browser.newPage(),
+    newTab: () => firefox.browser.newPage(),
     async pages() {
-      return (await browser.pages()).filter((page) => page.url() !== 'about:blank');
+      return (await firefox.browser.pages()).filter((page) => page.url() !== 'about:blank');
     },
     async setOffline(offline) {
       // Open keep-alive connections would go on working: prune them when going offline.
@@ -142,27 +130,15 @@ export async function launchFirefoxDevice(options: FirefoxDeviceOptions = {}): P
         { timeoutMs: 60_000, intervalMs: 250, message: `Firefox to stop the idle worker of ${origin}` },
       );
     },
+    quit: () => firefox.quit(),
     async restart() {
-      await browser.close();
-      browser = await launch(profileDir, preferences);
+      await firefox.quit();
+      firefox = await launchMarionetteFirefox(FIREFOX_PATH, profileDir, preferences);
     },
     async close() {
-      await browser.close();
+      await firefox.quit();
       rmSync(profileDir, { recursive: true, force: true });
     },
   };
   return device;
-}
-
-function launch(profileDir: string, preferences: Record<string, unknown>): Promise<Browser> {
-  return puppeteer.launch({
-    browser: 'firefox',
-    protocol: 'webDriverBiDi',
-    executablePath: FIREFOX_PATH,
-    headless: true,
-    userDataDir: profileDir,
-    // Lets the tests run chrome-scope script (Services.io.offline, the service-worker manager).
-    args: ['--remote-allow-system-access'],
-    extraPrefsFirefox: preferences,
-  });
 }

@@ -1,8 +1,8 @@
 /**
- * Bounds how many password hashes run at once. scrypt runs in libuv's thread pool (4 threads),
- * the pool that also reads static files: unbounded, a sign-up flood kept every thread busy
- * and `GET /` waited behind it (54 ms became 21.9 s). A bounded number of waiting hashes;
- * past it, 503 `server-busy` with `Retry-After`.
+ * Bounds how many password hashes run at once (each holds 32 MiB) and how many wait. Unbounded,
+ * on libuv's thread pool (which also reads static files), a sign-up flood kept every thread busy
+ * and `GET /` waited behind it (54 ms became 21.9 s); they now run on threads of their own at the
+ * lowest priority (`scrypt-pool.ts`). Past the waiting bound, 503 `server-busy` with `Retry-After`.
  */
 import pLimit, { type LimitFunction } from 'p-limit';
 import { fail } from '../problem.ts';

@@ -1,17 +1,14 @@
 /** Password hashing with scrypt (memory-hard, from node:crypto), a per-user salt, constant-time compare. */
-import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { scryptOnPool } from './scrypt-pool.ts';
 
 const KEY_LENGTH = 32;
 const BLOCK_SIZE = 8;
 const PARALLELISM = 1;
 
 function derive(password: string, salt: Buffer, cost: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const options = { N: cost, r: BLOCK_SIZE, p: PARALLELISM, maxmem: 256 * cost * BLOCK_SIZE };
-    scrypt(password.normalize('NFC'), salt, KEY_LENGTH, options, (error, key) =>
-      error ? reject(error) : resolve(key),
-    );
-  });
+  const task = { salt, cost, keyLength: KEY_LENGTH, blockSize: BLOCK_SIZE, parallelism: PARALLELISM };
+  return scryptOnPool({ ...task, password: password.normalize('NFC') });
 }
 
 /** `scrypt$N$r$p$salt$hash` (base64url), so a later cost change still verifies old hashes. */

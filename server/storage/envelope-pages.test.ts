@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { jsonAround, type Page, pageOf as pageOfRows, workspacesOf as workspacesOfRows } from './envelope-pages.ts';
+import {
+  jsonAround,
+  type Page,
+  pageInSlices,
+  pageOf as pageOfRows,
+  workspacesOf as workspacesOfRows,
+} from './envelope-pages.ts';
 import { type EnvelopeRow, envelopeBytes } from './sqlite/record-rows.ts';
 
 const pageOf = (rows: Iterable<EnvelopeRow>, limit: number, budget?: number) =>
@@ -52,6 +58,51 @@ describe('pageOf', () => {
     expect([seqs(first), first.hasMore]).toEqual([[1], true]);
     const next = pageOf([row(2), row(3, 5000)], 5000, 1000);
     expect([seqs(next), next.hasMore]).toEqual([[2], true]);
+  });
+});
+
+describe('pageInSlices', () => {
+  const rows = Array.from({ length: 12 }, (_, i) => row(i + 1, 50 + ((i * 37) % 400)));
+
+  /** Reads like the SQLite statements: rows after `after`, at most `count`, counting the reads. */
+  function sliceReader() {
+    const reads = { slices: 0, rows: 0 };
+    const readSlice = function* (after: number, count: number) {
+      reads.slices++;
+      for (const item of rows.filter((candidate) => candidate[4] > after).slice(0, count)) {
+        reads.rows++;
+        yield item;
+      }
+    };
+    return { readSlice, reads };
+  }
+
+  it('makes the page pageOf makes, whatever the slice size, reading no row twice', async () => {
+    for (const sliceBytes of [1, 120, 700, Number.POSITIVE_INFINITY]) {
+      for (const limit of [1, 3, 12, 50]) {
+        for (const budget of [300, 1500, 100_000]) {
+          const { readSlice, reads } = sliceReader();
+          const sliced = await pageInSlices(0, readSlice, envelopeBytes, limit, { budget, sliceBytes });
+          expect(sliced).toEqual(pageOf(rows, limit, budget));
+          expect(reads.rows).toBeLessThanOrEqual(sliced.envelopes.length + 1);
+        }
+      }
+    }
+  });
+
+  it('reads a slice at a time and lets other work run between slices', async () => {
+    const { readSlice, reads } = sliceReader();
+    const ticks: number[] = [];
+    const spin = () => {
+      ticks.push(reads.slices);
+      if (ticks.length < 100) setImmediate(spin);
+    };
+    setImmediate(spin);
+    const page = await pageInSlices(0, readSlice, envelopeBytes, 50, { sliceBytes: 1 });
+    expect(page.envelopes).toHaveLength(12);
+    // One row per slice, and the spinner ran between them (it saw the count of slices grow).
+    expect(reads.slices).toBeGreaterThanOrEqual(12);
+    expect(new Set(ticks.filter((count) => count <= 12)).size).toBeGreaterThanOrEqual(10);
   });
 });
 

@@ -7,7 +7,7 @@ import { busyKeys, CLAIM_CANDIDATES_PER_JOB, pickJobs } from '../previews/previe
 import type { PreviewJob } from '../previews/preview-queue.ts';
 import { toEnvelope } from '../sync/stored-record.ts';
 import { SyncService } from '../sync/sync-service.ts';
-import { type JsonPieces, jsonAround, pageOf, workspacesOf } from './envelope-pages.ts';
+import { type JsonPieces, jsonAround, pageInSlices, workspacesOf } from './envelope-pages.ts';
 import { type AccountStatements, prepareAccountStatements } from './sqlite/account-statements.ts';
 import { openDatabase } from './sqlite/open-database.ts';
 import { envelopeBytes, rowToRecord } from './sqlite/record-rows.ts';
@@ -175,16 +175,12 @@ class SqliteStore implements Store {
 
   async listRecords(userId: string, table: TableName, query: ListQuery): Promise<JsonPieces> {
     const workspaceId = query.workspaceId ?? null;
-    const rows = this.sync.list.iterate(
-      userId,
-      table,
-      query.cursor,
-      workspaceId,
-      workspaceId,
-      query.includeDeleted ? 1 : 0,
-      query.limit + 1,
-    );
-    const page = pageOf(rows, envelopeBytes, query.limit);
+    const deleted = query.includeDeleted ? 1 : 0;
+    // Read in slices, bounded by the latest seq now, as pull is (`pageInSlices`).
+    const through = this.sync.latestSeq.get()!;
+    const readSlice = (after: number, count: number) =>
+      this.sync.list.iterate(userId, table, after, through, workspaceId, workspaceId, deleted, count);
+    const page = await pageInSlices(query.cursor, readSlice, envelopeBytes, query.limit);
     return jsonAround('{"items":[', page, `],"cursor":${page.last ?? query.cursor},"hasMore":${page.hasMore}}`);
   }
 

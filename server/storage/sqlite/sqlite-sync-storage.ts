@@ -1,7 +1,7 @@
 /** The sync ports over SQLite: one BEGIN IMMEDIATE transaction per write, reads on demand. */
 import type Database from 'better-sqlite3';
 import type { FeedSnapshot, SyncStorage, WriteIntent, WritePorts } from '../../sync/sync-ports.ts';
-import { pageOf } from '../envelope-pages.ts';
+import { pageInSlices } from '../envelope-pages.ts';
 import type { CommitNotice } from '../store.ts';
 import type { AccountStatements } from './account-statements.ts';
 import { envelopeBytes } from './record-rows.ts';
@@ -121,12 +121,14 @@ export class SqliteSyncStorage implements SyncStorage {
     return { value, access };
   }
 
+  /** Read in slices (`pageInSlices`), each bounded by the latest seq when the read began. */
   async readFeed(userId: string, cursor: number, limit: number): Promise<FeedSnapshot> {
     const { sync } = this.statements;
-    return this.db.transaction(() => ({
+    const { latest, horizon } = this.db.transaction(() => ({
       latest: sync.latestSeq.get()!,
       horizon: sync.purgeHorizon.get(userId) ?? 0,
-      page: pageOf(sync.pull.iterate(userId, cursor, limit + 1), envelopeBytes, limit),
     }))();
+    const readSlice = (after: number, count: number) => sync.pull.iterate(userId, after, latest, count);
+    return { latest, horizon, page: await pageInSlices(cursor, readSlice, envelopeBytes, limit) };
   }
 }

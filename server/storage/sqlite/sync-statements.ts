@@ -14,13 +14,13 @@ export function prepareSyncStatements(db: Database.Database) {
     latestSeq: db.prepare<[], number>("SELECT value FROM counters WHERE name = 'seq'").pluck(),
     purgeHorizon: db.prepare<[string], number>('SELECT purge_horizon FROM users WHERE id = ?').pluck(),
     pull: db
-      .prepare<[string, number, number], EnvelopeRow>(
-        `SELECT ${ENVELOPE_COLUMNS} FROM records WHERE owner_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
+      .prepare<[string, number, number, number], EnvelopeRow>(
+        `SELECT ${ENVELOPE_COLUMNS} FROM records WHERE owner_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?`,
       )
       .raw(),
     list: db
-      .prepare<[string, string, number, string | null, string | null, number, number], EnvelopeRow>(
-        `SELECT ${ENVELOPE_COLUMNS} FROM records WHERE owner_id = ? AND tbl = ? AND seq > ?
+      .prepare<[string, string, number, number, string | null, string | null, number, number], EnvelopeRow>(
+        `SELECT ${ENVELOPE_COLUMNS} FROM records WHERE owner_id = ? AND tbl = ? AND seq > ? AND seq <= ?
           AND (? IS NULL OR workspace_id = ?) AND (? = 1 OR deleted = 0) ORDER BY seq LIMIT ?`,
       )
       .raw(),

@@ -6,7 +6,8 @@
  * anyone, and the server's peak RSS during the phase. Each attack runs in a worker thread, so
  * its work does not delay the honest clients' event loop.
  *
- * Bounded: about three minutes, a few thousand sockets at most. `BURROW_ABUSE_PHASE_S` sets a
+ * Bounded: about three minutes, a few thousand sockets at most. `BURROW_ABUSE_ROUND_MS` paces the
+ * honest clients (`ROUND_MS`). `BURROW_ABUSE_PHASE_S` sets a
  * phase's length (default 12 s); `BURROW_ABUSE_ONLY=name,name` runs only those attacks (each
  * name's words, e.g. `deep-chains,large-pages,login-race`); the
  * counts are the issue's except where `SCALE` says.
@@ -30,6 +31,15 @@ import { type BenchRow, benchRow, markdownTable, writeBenchResults } from './ben
 
 const HONEST_CLIENTS = 10;
 const PHASE_MS = (Number(process.env.BURROW_ABUSE_PHASE_S) || 12) * 1000;
+/**
+ * Honest clients start a round (push 20, pull) every `BURROW_ABUSE_ROUND_MS`; by default without
+ * a pause, keeping the server about 98 % busy (225 pushes a second, 27,000 mutations a minute
+ * each): every p99 is then queueing, and the two quiet phases of one run differ by up to 1.5×.
+ * At 150 ms (8,000 a minute each, within the default write limit) the server is about a third
+ * busy and a calm quiet p99 was 31 ms: each attack's own bursts show instead (600 stream opens at
+ * once, a 500-mutation chain push, a large page).
+ */
+const ROUND_MS = Number(process.env.BURROW_ABUSE_ROUND_MS ?? 0);
 /** A pause between phases, unmeasured, for what an attack left to end. */
 const SETTLE_MS = 2000;
 const MIB = 1024 * 1024;
@@ -61,11 +71,9 @@ function wordsOf(name: string): string[] {
 
 /**
  * The server's limits in this run. Reads keep the defaults (`BURROW_READ_LIMIT_BYTES`, 32 MiB
- * per 10 s; tests/support/server-process.ts lifts them for tests). The honest clients push 20
- * mutations without pause, about 13,000 a minute each on this machine at rest, more than the
- * default write limit allows a person (10,000 a minute): every user here may write 1,500 per
- * 2 s (45,000 a minute), the attacker included, in short windows so no burst of a minute's
- * worth lands at once.
+ * per 10 s; tests/support/server-process.ts lifts them for tests). Writes: every user may write
+ * 1,500 per 2 s (45,000 a minute), the attacker included, in short windows so no burst of a
+ * minute's worth lands at once, and so `BURROW_ABUSE_ROUND_MS=0` still runs unrefused.
  */
 const LIMITS_OF_THE_RUN: Record<string, string> = {
   BURROW_LOG: 'silent',
@@ -121,6 +129,7 @@ async function runPhase(
   }
   await until;
   // What lands after the phase (the attack's cleanup) is not this phase's.
+  tally.durationMs = performance.now() - tally.startedAt;
   slot.current = newTally();
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
   return { tally, figure };
@@ -165,6 +174,11 @@ function rowsOf(name: string, tally: PhaseTally, quiet: PhaseTally, figure: Atta
       target: { on: 'value', atMost: 100 },
     }),
     benchRow({
+      name: `${prefix}: honest pushes per second`,
+      value: Math.round((tally.push.length / (tally.durationMs / 1000)) * 10) / 10,
+      unit: '/s',
+    }),
+    benchRow({
       name: `${prefix}: honest errors`,
       value: tally.honestErrors.length,
       unit: 'errors',
@@ -195,7 +209,9 @@ async function main(): Promise<void> {
   const slot: PhaseSlot = { current: newTally(), running: true };
   const loops: Promise<void>[] = [];
   try {
-    console.log(`abuse: ${HONEST_CLIENTS} honest clients, phases of ${PHASE_MS / 1000} s`);
+    console.log(
+      `abuse: ${HONEST_CLIENTS} honest clients, a round each every ${ROUND_MS} ms, phases of ${PHASE_MS / 1000} s`,
+    );
     const clients: LoadClient[] = await Promise.all(
       Array.from({ length: HONEST_CLIENTS }, (_, i) => signUpClient(server.url, i)),
     );
@@ -204,7 +220,7 @@ async function main(): Promise<void> {
     await seedLargeNotes(attacker, SCALE.largeNotes);
 
     const stopMemory = watchMemory(server.pid, slot);
-    for (const client of clients) loops.push(honestLoop(client, slot));
+    for (const client of clients) loops.push(honestLoop(client, slot, ROUND_MS));
     loops.push(healthLoop(server.url, slot));
 
     // Unmeasured: the seeding's checkpoints and the first requests' compilation would count

@@ -16,10 +16,23 @@ export interface PhaseTally {
   /** Any 5xx answer, to anyone, attacker included. */
   serverErrors: number;
   peakRssBytes: number;
+  /** When the phase began, and how long it ran (an attack may outlast the phase's length). */
+  startedAt: number;
+  durationMs: number;
 }
 
 export function newTally(): PhaseTally {
-  return { push: [], pull: [], health: [], honestErrors: [], serverErrors: 0, peakRssBytes: 0 };
+  const startedAt = performance.now();
+  return {
+    push: [],
+    pull: [],
+    health: [],
+    honestErrors: [],
+    serverErrors: 0,
+    peakRssBytes: 0,
+    startedAt,
+    durationMs: 0,
+  };
 }
 
 /** Which tally the loops write into; the run switches it between phases. */
@@ -55,12 +68,17 @@ function isTransient(status: number): boolean {
 }
 
 /**
- * One client's load loop (push a batch of its own cards, then pull), until the run stops. A
- * push that fails transiently is sent again with the same Idempotency-Key, as a device does
- * (each failure still counts as an honest error); any other refusal ends the client.
+ * One client's load loop (push a batch of its own cards, then pull), one round every `roundMs`
+ * (at once when a round took longer; 0: no pause at all), until the run stops. A push that fails
+ * transiently is sent again with the same Idempotency-Key, as a device does (each failure still
+ * counts as an honest error); any other refusal ends the client.
  */
-export async function honestLoop(client: LoadClient, slot: PhaseSlot): Promise<void> {
+export async function honestLoop(client: LoadClient, slot: PhaseSlot, roundMs: number): Promise<void> {
+  let nextRound = performance.now();
   while (slot.running) {
+    const wait = nextRound - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    nextRound = Math.max(nextRound + roundMs, performance.now());
     const mutations: Mutation[] = [];
     for (let i = 0; i < BATCH; i++) mutations.push(client.nextMutation());
     const idempotencyKey = `${client.clientId}.${mutations[0].seq}.${mutations.at(-1)!.seq}`;

@@ -2,76 +2,61 @@
  * Large pages are read in slices on SQLite: other requests run between slices, and a record
  * changed meanwhile comes once, in a later page, never twice and never lost.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Envelope, type Mutation, newId, type PullResponse } from '../../../protocol/index.ts';
-import { openSqliteStore } from '../sqlite-store.ts';
+import { type Envelope, newId, type PullResponse } from '../../../protocol/index.ts';
+import {
+  type MutationDraft,
+  mutation,
+  noteCard,
+  signUp,
+  startTestServer,
+  type TestServer,
+  type TestUser,
+} from '../../test-support/test-server.ts';
 import type { Store } from '../store.ts';
 
 /** 300 KB of UTF-8 (content takes 200,000 characters at most): a slice (512 KiB) holds two. */
 const LARGE = 'é'.repeat(150_000);
 const CARDS = 8;
 
-let dir: string;
+let server: TestServer;
 let store: Store;
+let user: TestUser;
 let userId: string;
-let workspaceId: string;
-let clientSeq: number;
-let clientId: string;
 
 beforeEach(async () => {
-  clientSeq = 0;
-  clientId = newId();
-  dir = mkdtempSync(path.join(tmpdir(), 'burrow-slices-'));
-  store = openSqliteStore(path.join(dir, 'burrow.sqlite'));
-  const account = await store.createUser({ email: 'slices@example.com', passwordHash: 'x', workspaceName: 'Personal' });
-  userId = account.user.id;
-  workspaceId = account.workspaces[0].id;
+  server = startTestServer();
+  store = server.store;
+  user = await signUp(server);
+  userId = user.id;
 });
-afterEach(async () => {
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => server.close());
 
-function mutation(
-  recordId: string,
-  op: 'create' | 'update',
-  fields: Record<string, unknown>,
-  baseVersion = 0,
-): Mutation {
-  return {
-    seq: ++clientSeq,
-    id: newId(),
-    table: 'cards',
-    op,
-    recordId,
-    workspaceId,
-    baseVersion,
-    fields,
-    clientTime: new Date().toISOString(),
-  };
-}
-
-async function push(mutations: Mutation[]): Promise<void> {
-  const answer = await store.push(userId, { protocol: 1, clientId, mutations });
+/** Pushed to the store itself, so it lands exactly where the test awaits it. */
+async function push(drafts: MutationDraft[]): Promise<void> {
+  const mutations = drafts.map((draft) => mutation(user, draft));
+  const answer = await store.push(userId, { protocol: 1, clientId: user.clientId, mutations });
   expect(answer.status).toBe(200);
 }
 
+const update = (recordId: string, fields: Record<string, unknown>): MutationDraft => ({
+  op: 'update',
+  table: 'cards',
+  recordId,
+  baseVersion: 1,
+  fields,
+});
+
 async function createLargeCards(): Promise<string[]> {
   const ids = Array.from({ length: CARDS }, () => newId());
-  const cards = ids.map((id, index) =>
-    mutation(id, 'create', {
-      kind: 'note',
-      title: `n${index}`,
-      content: LARGE,
-      tags: [],
-      collectionIds: [],
-      pinned: false,
-    }),
+  await push(
+    ids.map((recordId, index) => ({
+      op: 'create',
+      table: 'cards',
+      recordId,
+      fields: noteCard({ title: `n${index}`, content: LARGE }),
+    })),
   );
-  await push(cards);
   return ids;
 }
 
@@ -96,7 +81,7 @@ describe('a large pull page on SQLite', () => {
     const pulling = pull(0);
     // Lands between slices: the first slice is read before `pull` returns its promise.
     const last = ids[CARDS - 1];
-    await push([mutation(last, 'update', { title: 'changed' }, 1)]);
+    await push([update(last, { title: 'changed' })]);
     const first = await pulling;
     const firstIds = cardsOf(first).map((card) => card.id);
     expect(new Set(firstIds).size).toBe(firstIds.length);
@@ -109,11 +94,7 @@ describe('a large pull page on SQLite', () => {
   it('lists a table in slices the same way', async () => {
     const ids = await createLargeCards();
     const listing = store.listRecords(userId, 'cards', { cursor: 0, limit: 100, includeDeleted: false });
-    await store.push(userId, {
-      protocol: 1,
-      clientId,
-      mutations: [mutation(ids[0], 'update', { title: 'changed' }, 1)],
-    });
+    await push([update(ids[0], { title: 'changed' })]);
     const page = JSON.parse((await listing).toString()) as { items: Envelope[]; cursor: number };
     expect(page.items.map((item) => item.id)).toEqual(ids);
     expect(page.items[0].fields.title).toBe('n0');

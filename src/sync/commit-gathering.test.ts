@@ -10,9 +10,13 @@ import { FakeClock, settle } from './fake-clock.test-helper.ts';
 
 const QUIET_MS = 25;
 
-/** A gathering over a fake clock whose delegate logs each drain at its time; the test plays the engine's work. */
-function rig() {
-  const clock = new FakeClock(0);
+/**
+ * A gathering over a fake clock whose delegate logs each drain at its time; the test plays the
+ * engine's work. Unless `quiet`, a commit led (and was drained) a millisecond before 0, so the
+ * test's commits gather.
+ */
+async function rig({ quiet = false } = {}) {
+  const clock = new FakeClock(quiet ? 0 : -1);
   const log: string[] = [];
   const work = { running: false, ended: () => {} };
   const gathering = new CommitGathering(
@@ -36,13 +40,18 @@ function rig() {
       work.ended();
     };
   };
+  if (!quiet) {
+    await gathering.commit();
+    await clock.advance(1);
+    log.length = 0;
+  }
   return { clock, log, gathering, startWork };
 }
 
 describe('CommitGathering', () => {
   describe('one commit', () => {
     it('asks for its drain once the quiet after it has passed, and resolves when it has run', async () => {
-      const { clock, log, gathering } = rig();
+      const { clock, log, gathering } = await rig();
       let drained = false;
       void gathering.commit().then(() => {
         drained = true;
@@ -57,9 +66,59 @@ describe('CommitGathering', () => {
     });
   });
 
+  describe('a commit after quiet', () => {
+    it('asks for its drain at once, which the commits made while it runs wait for', async () => {
+      const { clock, log, gathering } = await rig({ quiet: true });
+      const leading = gathering.commit();
+      expect(log).toEqual(['drain at 0']);
+      expect(gathering.pending()).toBe(leading);
+      await leading;
+      expect(gathering.pending()).toBeNull();
+      await clock.advance(QUIET_MS);
+      void gathering.commit();
+      expect(log).toEqual(['drain at 0', `drain at ${QUIET_MS}`]);
+    });
+
+    it('gathers instead when it comes less than the quiet after the last commit', async () => {
+      const { clock, log, gathering } = await rig({ quiet: true });
+      await gathering.commit();
+      await clock.advance(QUIET_MS - 1);
+      void gathering.commit();
+      expect(log).toEqual(['drain at 0']);
+      await clock.advance(QUIET_MS);
+      expect(log).toEqual(['drain at 0', `drain at ${2 * QUIET_MS - 1}`]);
+    });
+
+    it("leads even right after the engine's work: the quiet that counts is the person's", async () => {
+      const { clock, log, gathering, startWork } = await rig({ quiet: true });
+      const endWork = startWork();
+      await clock.advance(QUIET_MS);
+      endWork();
+      void gathering.commit();
+      expect(log).toEqual([`drain at ${QUIET_MS}`]);
+    });
+
+    it('lets its gentle drain go on at once while nothing follows it, and yield once something does', async () => {
+      const { clock, gathering } = await rig({ quiet: true });
+      void gathering.commit();
+      let resumed = false;
+      await gathering.paused(() => true);
+      void gathering.commit(); // within the quiet after the first: it gathers
+      void gathering
+        .paused(() => true)
+        .then(() => {
+          resumed = true;
+        });
+      await clock.advance(QUIET_MS - 1);
+      expect(resumed).toBe(false);
+      await clock.advance(1);
+      expect(resumed).toBe(true);
+    });
+  });
+
   describe('commits in a row', () => {
     it('wait for a pause after the last, with one drain for all of them', async () => {
-      const { clock, log, gathering } = rig();
+      const { clock, log, gathering } = await rig();
       const waits = [];
       for (let i = 0; i < 3; i++) {
         waits.push(gathering.commit());
@@ -72,7 +131,7 @@ describe('CommitGathering', () => {
     });
 
     it('never wait longer than COMMIT_MAX_WAIT_MS after the first', async () => {
-      const { clock, log, gathering } = rig();
+      const { clock, log, gathering } = await rig();
       while (log.length === 0) {
         void gathering.commit();
         await clock.advance(QUIET_MS - 5);
@@ -81,7 +140,7 @@ describe('CommitGathering', () => {
     });
 
     it('of BURST_COMMITS or more need BURST_QUIET_MS of quiet to end', async () => {
-      const { clock, log, gathering } = rig();
+      const { clock, log, gathering } = await rig();
       for (let i = 0; i < BURST_COMMITS; i++) {
         void gathering.commit();
         await clock.advance(2);
@@ -94,7 +153,7 @@ describe('CommitGathering', () => {
 
   describe("the engine's own work", () => {
     it('holds a due gathering until the quiet after the work, as long again as it held the commit back', async () => {
-      const { clock, log, gathering, startWork } = rig();
+      const { clock, log, gathering, startWork } = await rig();
       void gathering.commit();
       const endWork = startWork();
       await clock.advance(QUIET_MS); // due while the work runs: re-armed for the cap
@@ -108,7 +167,7 @@ describe('CommitGathering', () => {
     });
 
     it('re-arms a timer that fires too soon after work that ended meanwhile', async () => {
-      const { clock, log, gathering, startWork } = rig();
+      const { clock, log, gathering, startWork } = await rig();
       const endWork = startWork();
       void gathering.commit(); // armed for its quiet, the work not counted yet
       await clock.advance(10);
@@ -120,7 +179,7 @@ describe('CommitGathering', () => {
     });
 
     it('does not hold the gathering past the cap', async () => {
-      const { clock, log, gathering, startWork } = rig();
+      const { clock, log, gathering, startWork } = await rig();
       void gathering.commit();
       startWork();
       await clock.advance(COMMIT_MAX_WAIT_MS);
@@ -130,7 +189,7 @@ describe('CommitGathering', () => {
 
   describe('paused()', () => {
     it('resolves once the quiet after the last commit has passed', async () => {
-      const { clock, gathering } = rig();
+      const { clock, gathering } = await rig();
       void gathering.commit();
       let resumed = false;
       void gathering
@@ -145,7 +204,7 @@ describe('CommitGathering', () => {
     });
 
     it('resolves after GENTLE_YIELD_MAX_MS however the commits go on', async () => {
-      const { clock, gathering } = rig();
+      const { clock, gathering } = await rig();
       void gathering.commit();
       let resumedAt: number | null = null;
       void gathering
@@ -161,7 +220,7 @@ describe('CommitGathering', () => {
     });
 
     it('resolves at once for a drain that is not gentle', async () => {
-      const { gathering } = rig();
+      const { gathering } = await rig();
       void gathering.commit();
       let resumed = false;
       void gathering
@@ -176,7 +235,7 @@ describe('CommitGathering', () => {
 
   describe('stop()', () => {
     it('releases whoever waits, without a drain, and leaves no timer', async () => {
-      const { clock, log, gathering } = rig();
+      const { clock, log, gathering } = await rig();
       const waiting = gathering.commit();
       gathering.stop();
       await waiting;

@@ -1,12 +1,15 @@
 /**
- * The commits of a burst wait for one drain: it starts `quietMs` after the last commit, at most
- * COMMIT_MAX_WAIT_MS after the first, and runs gently (see `drain.ts`), yielding to the person
- * before each of its transactions. The engine hands it a small delegate: its clock and timers,
- * whether its database work runs, and the drain to start.
+ * A commit after a quiet spell leads: its drain starts at once, for a commit made alone (a click,
+ * a draft's write) is delivered without waiting to see whether more follow. The commits after it
+ * wait for one drain: it starts `quietMs` after the last commit, at most COMMIT_MAX_WAIT_MS after
+ * the first, and runs gently (see `drain.ts`), yielding to the person before each of its
+ * transactions. The engine hands it a small delegate: its clock and timers, whether its database
+ * work runs, and the drain to start.
  *
- *   none ─commit─► gathering ─quiet (or the cap) passed─► drain requested ─► none
- *                     │ ▲ commit: later due time (never past the cap)
- *                     └─┘ due while the engine works: re-armed for the quiet after the work
+ *   none ─commit after quiet, engine idle─► leading drain requested ─► none
+ *   none ─other commit─► gathering ─quiet (or the cap) passed─► drain requested ─► none
+ *                          │ ▲ commit: later due time (never past the cap)
+ *                          └─┘ due while the engine works: re-armed for the quiet after the work
  */
 import type { Timers } from './timers.ts';
 
@@ -67,6 +70,8 @@ export class CommitGathering {
   private workEndedAt = Number.NEGATIVE_INFINITY;
   /** When the last commit was told. */
   private lastCommitAt = Number.NEGATIVE_INFINITY;
+  /** The drain a leading commit started, while it runs, and that commit's time. */
+  private leading: { drained: Promise<void>; at: number } | null = null;
 
   constructor(
     private readonly delegate: GatheringDelegate,
@@ -83,6 +88,7 @@ export class CommitGathering {
    */
   commit(): Promise<void> {
     const now = this.delegate.now();
+    if (this.leads(now)) return this.lead(now);
     this.gathering ??= startGathering(now);
     this.lastCommitAt = now;
     this.gathering.commits += 1;
@@ -90,9 +96,9 @@ export class CommitGathering {
     return this.gathering.drained;
   }
 
-  /** The drain the commits gathering now wait for (null: none gather). */
+  /** The drain the commits made now wait for: the gathering's, or a leading commit's while it runs (null: none). */
   pending(): Promise<void> | null {
-    return this.gathering?.drained ?? null;
+    return this.gathering?.drained ?? this.leading?.drained ?? null;
   }
 
   /** The engine's database work ended now. */
@@ -106,6 +112,8 @@ export class CommitGathering {
    * each of its transactions, so the commits of a burst no longer wait behind them.
    */
   async paused(gentle: () => boolean): Promise<void> {
+    // Nothing committed since the leading commit: there is no one writing to yield to.
+    if (this.leading?.at === this.lastCommitAt) return;
     const latest = this.delegate.now() + GENTLE_YIELD_MAX_MS;
     for (;;) {
       const wait = Math.min(this.lastCommitAt + this.quietMs, latest) - this.delegate.now();
@@ -120,6 +128,28 @@ export class CommitGathering {
     this.delegate.timers.clearTimeout(this.gathering.timer);
     this.gathering.release();
     this.gathering = null;
+  }
+
+  /**
+   * Whether a commit made `now` leads: nothing gathers or leads, and `quietMs` passed since the
+   * last commit. The engine's own work does not count here: a commit it held back finds a
+   * gathering (the commits made during the work) or leads once, and the ones after it gather.
+   * A burst's first commit leads too: one push more per burst, not per commit.
+   */
+  private leads(now: number): boolean {
+    return !this.gathering && !this.leading && now - this.lastCommitAt >= this.quietMs;
+  }
+
+  private lead(now: number): Promise<void> {
+    this.lastCommitAt = now;
+    const drained = this.delegate.drain();
+    const leading = { drained, at: now };
+    this.leading = leading;
+    const done = () => {
+      if (this.leading === leading) this.leading = null;
+    };
+    void drained.then(done, done);
+    return drained;
   }
 
   /** When the gathering is due: after its quiet, at the latest at its cap. */

@@ -331,8 +331,35 @@ describe('SyncEngine', () => {
   });
 
   describe('coalescing', () => {
+    /**
+     * A commit after quiet leads: it is delivered at once (seq 1). The test's commits, made within
+     * the quiet after it and the drain it started, gather.
+     */
+    async function afterLeadingCommit(rig: Awaited<ReturnType<typeof setup>>) {
+      await rig.commit('lead');
+      await rig.engine.trigger('committed');
+      expect(rig.server.pushLog.map((push) => push.seqs)).toEqual([[1]]);
+      rig.server.pushLog.length = 0;
+      return rig;
+    }
+
+    it('delivers a commit after quiet at once, and gathers the ones right after it', async () => {
+      const rig = await setup({ commitCoalesceMs: 25 });
+      const { engine, server, timers, clock, commit } = rig;
+      rig.clock.now += 25; // the quiet after the engine's start
+      await commit('alone');
+      await engine.trigger('committed');
+      expect(server.pushLog.map((push) => push.seqs)).toEqual([[1]]);
+      await commit('right after');
+      const gathered = engine.trigger('committed');
+      expect(timers.delays()).toEqual([25]);
+      clock.now += 25;
+      await timers.fireUntil(settled(gathered));
+      expect(server.pushLog.map((push) => push.seqs)).toEqual([[1], [2]]);
+    });
+
     it('lets the commits of a burst gather, then sends them in one push', async () => {
-      const { engine, server, timers, commit } = await setup({ commitCoalesceMs: 25 });
+      const { engine, server, timers, commit } = await afterLeadingCommit(await setup({ commitCoalesceMs: 25 }));
       const triggers = [];
       for (const text of ['a', 'b', 'c']) {
         await commit(text);
@@ -342,11 +369,11 @@ describe('SyncEngine', () => {
       expect(server.pushLog).toEqual([]);
       expect(timers.delays()).toEqual([25]);
       await timers.fireUntil(settled(Promise.all(triggers)));
-      expect(server.pushLog.map((push) => push.seqs)).toEqual([[1, 2, 3]]);
+      expect(server.pushLog.map((push) => push.seqs)).toEqual([[2, 3, 4]]);
     });
 
     it('waits for a pause in the commits, but never more than a second after the first', async () => {
-      const { engine, server, timers, clock, commit } = await setup({ commitCoalesceMs: 25 });
+      const { engine, server, timers, clock, commit } = await afterLeadingCommit(await setup({ commitCoalesceMs: 25 }));
       const start = clock.now;
       const dueTimes: number[] = [];
       const arm = timers.setTimeout.bind(timers);
@@ -368,11 +395,11 @@ describe('SyncEngine', () => {
       expect(gathering.slice(0, 3)).toEqual([25, 45, 65]);
       expect(gathering.at(-1)).toBe(1_000);
       expect(firedAt).toBe(1_000);
-      expect(server.appliedMutationIds).toHaveLength(51);
+      expect(server.appliedMutationIds).toHaveLength(52); // with the leading commit
     });
 
     it('ends a burst only after a longer pause than a few edits need', async () => {
-      const { engine, server, timers, clock, commit } = await setup({ commitCoalesceMs: 25 });
+      const { engine, server, timers, clock, commit } = await afterLeadingCommit(await setup({ commitCoalesceMs: 25 }));
       const triggers = [];
       for (let i = 0; i < BURST_COMMITS; i++) {
         // Each commit re-arms the one timer: its delay is the pause that would end the gathering.
@@ -456,7 +483,7 @@ describe('SyncEngine', () => {
     });
 
     it('lets a gentle drain take a batch once the commits pause, or GENTLE_YIELD_MAX_MS after it asked', async () => {
-      const { engine, server, timers, clock, commit } = await setup({ commitCoalesceMs: 25 });
+      const { engine, server, timers, clock, commit } = await afterLeadingCommit(await setup({ commitCoalesceMs: 25 }));
       await commit('a');
       const drained = engine.trigger('committed');
       timers.fireAll(); // the gathering comes due (early, 'a' just made): its gentle drain waits for quiet
@@ -465,23 +492,25 @@ describe('SyncEngine', () => {
       clock.now += 25;
       timers.fireAll();
       await drained;
-      expect(server.pushLog.map((push) => push.seqs)).toEqual([[1]]);
+      expect(server.pushLog.map((push) => push.seqs)).toEqual([[2]]);
 
-      // A script's burst: a commit every 20 ms, never 25 ms of quiet. Its gathering's drain
-      // starts at the cap, then waits for quiet until GENTLE_YIELD_MAX_MS have passed.
+      // A script's burst: a commit every 20 ms, never 25 ms of quiet. Its first commit leads
+      // (the quiet before it passed); the gathering of the rest, from 20 ms on, drains at its
+      // cap, then waits for quiet until GENTLE_YIELD_MAX_MS have passed.
       const first = clock.now;
-      while (server.pushLog.length === 1 && clock.now - first < 2_000) {
+      while (server.pushLog.length <= 2 && clock.now - first < 2_000) {
         await commit(`${clock.now - first} ms on`);
         void engine.trigger('committed');
         clock.now += 20;
         timers.fireDue();
         for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setTimeout(resolve, 0));
       }
-      expect(clock.now - first).toBe(COMMIT_MAX_WAIT_MS + GENTLE_YIELD_MAX_MS + 10);
+      expect(server.pushLog[1]?.seqs).toEqual([3]);
+      expect(clock.now - first).toBe(20 + COMMIT_MAX_WAIT_MS + GENTLE_YIELD_MAX_MS + 10);
     });
 
     it('stopping releases whoever waits for a gathering drain, without draining', async () => {
-      const { engine, server, timers, commit } = await setup({ commitCoalesceMs: 25 });
+      const { engine, server, timers, commit } = await afterLeadingCommit(await setup({ commitCoalesceMs: 25 }));
       await commit('a');
       const waiting = engine.trigger('committed');
       engine.stop();

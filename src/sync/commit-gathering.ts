@@ -6,7 +6,7 @@
  * transactions. The engine hands it a small delegate: its clock and timers, whether its database
  * work runs, and the drain to start.
  *
- *   none ─commit after quiet, engine idle─► leading drain requested ─► none
+ *   none ─commit after quiet─► leading drain requested ─► none (when it has run)
  *   none ─other commit─► gathering ─quiet (or the cap) passed─► drain requested ─► none
  *                          │ ▲ commit: later due time (never past the cap)
  *                          └─┘ due while the engine works: re-armed for the quiet after the work
@@ -124,6 +124,7 @@ export class CommitGathering {
 
   /** Stops waiting (stopping, or switching accounts): whoever waits is released, and nothing drains. */
   stop(): void {
+    this.leading = null;
     if (!this.gathering) return;
     this.delegate.timers.clearTimeout(this.gathering.timer);
     this.gathering.release();

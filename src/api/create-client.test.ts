@@ -46,7 +46,11 @@ function setup() {
     fetch: fetcher,
     container: null,
     channel,
-    timers: { setTimeout: () => 0, clearTimeout: () => {} },
+    // Real timers: a commit's drain starts at once, and waits on them to yield to the next commit.
+    timers: {
+      setTimeout: (callback, ms) => setTimeout(callback, ms),
+      clearTimeout: (handle) => clearTimeout(handle as number),
+    },
     events: false,
   });
   const notices: ChangeNotice[] = [];

@@ -109,6 +109,10 @@ export function startSyncWorker(scope: ServiceWorkerGlobalScope, directory: Sync
       event.waitUntil(engine.accountChanged());
       return;
     }
+    if (data.type === 'poke') {
+      event.waitUntil(engine.pull(cursorOf(data.cursor)));
+      return;
+    }
     const trigger = data.type;
     if (!isPageTrigger(trigger)) return;
     if (trigger === 'committed' && Date.now() - registeredAt >= COMMIT_REGISTRATION_INTERVAL_MS) {
@@ -139,4 +143,9 @@ export function startSyncWorker(scope: ServiceWorkerGlobalScope, directory: Sync
     wakeDrain = engine.trigger('start');
   }
   return engine;
+}
+
+/** A poke's cursor as a page posted it: a seq, or none (a (re)connection: pull whatever the cursor). */
+function cursorOf(value: unknown): number | undefined {
+  return Number.isSafeInteger(value) && (value as number) >= 0 ? (value as number) : undefined;
 }

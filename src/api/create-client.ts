@@ -186,7 +186,7 @@ class Client implements BurrowClient {
     if (!this.deps.events) return;
     this.stopEvents = startEventsLeader({
       // A poke for this device's own push is skipped by the engine: the push moved the cursor.
-      onPoke: (cursor) => void this.pullAfter(cursor ?? undefined).catch(() => undefined),
+      onPoke: (cursor) => void this.ready.then(() => this.engine.poke(cursor)).catch(() => undefined),
     });
   }
 
@@ -348,13 +348,9 @@ class Client implements BurrowClient {
     return this.currentStatus;
   }
 
-  pull(): Promise<void> {
-    return this.pullAfter(undefined);
-  }
-
-  private async pullAfter(cursor: number | undefined): Promise<void> {
+  async pull(): Promise<void> {
     await this.ready;
-    this.setStatus(await this.engine.pull(cursor));
+    this.setStatus(await this.engine.pull());
   }
 
   async syncStats(): Promise<SyncStats> {

@@ -19,7 +19,13 @@ export interface EngineCalls {
   accountChanged(): Promise<SyncStatus>;
 }
 
-/** An engine the page drives: its calls, and triggers nobody waits for. */
+/** An engine the page drives: its calls, and triggers and pokes nobody waits for. */
 export interface EngineHandle extends EngineCalls {
   trigger(trigger: PageTrigger): void;
+  /**
+   * A poke from the event stream, with its cursor (null: the stream (re)connected, and pokes
+   * sent meanwhile are lost): a pull unless the stored cursor is already there. The status
+   * follows as it does for any pull.
+   */
+  poke(cursor: number | null): void;
 }

@@ -7,7 +7,11 @@ import type { PageTrigger } from './triggers.ts';
  * or the update flow's. They arrive as extendable `message` events, so the worker keeps itself
  * alive (`waitUntil`) while the drain they start runs.
  */
-export type WorkerMessage = { type: PageTrigger } | { type: 'account-changed' } | { type: 'SKIP_WAITING' };
+export type WorkerMessage =
+  | { type: PageTrigger }
+  | { type: 'poke'; cursor: number | null }
+  | { type: 'account-changed' }
+  | { type: 'SKIP_WAITING' };
 
 /** Posted with a MessagePort; the worker exposes `WorkerApi` on it with Comlink. */
 export const CONNECT_MESSAGE = 'burrow-connect';

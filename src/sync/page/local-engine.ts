@@ -14,6 +14,7 @@ export function startLocalEngine(deps: SyncEngineDeps): LocalEngine {
   return {
     ...engineCalls(engine),
     trigger: (trigger) => void engine.trigger(trigger),
+    poke: (cursor) => void engine.pull(cursor ?? undefined),
     stop: () => engine.stop(),
   };
 }

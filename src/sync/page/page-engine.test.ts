@@ -12,9 +12,9 @@ function rig(worker: 'none' | 'answers' | 'gone') {
   const log: string[] = [];
   const link = {
     available: () => worker !== 'none',
-    post: (message: { type: string }) => {
+    post: (message: { type: string; cursor?: number | null }) => {
       if (worker === 'none') return false;
-      log.push(`worker hears ${message.type}`);
+      log.push(`worker hears ${message.type}${message.cursor === undefined ? '' : ` ${message.cursor}`}`);
       return true;
     },
     call: async (method: string) => {
@@ -31,6 +31,7 @@ function rig(worker: 'none' | 'answers' | 'gone') {
   let starts = 0;
   const local: LocalEngine = {
     trigger: (trigger) => log.push(`page runs ${trigger}`),
+    poke: (cursor) => log.push(`page pulls after poke ${cursor}`),
     status: () => answer('status'),
     flush: () => answer('flush'),
     syncNow: () => answer('syncNow'),
@@ -51,7 +52,14 @@ describe('PageEngine', () => {
       const { engine, log, starts } = rig('answers');
       expect(await engine.flush()).toEqual(FROM_WORKER);
       engine.trigger('committed');
-      expect(log).toEqual(['worker runs flush', 'worker hears committed']);
+      engine.poke(12);
+      engine.poke(null);
+      expect(log).toEqual([
+        'worker runs flush',
+        'worker hears committed',
+        'worker hears poke 12',
+        'worker hears poke null',
+      ]);
       expect(starts()).toBe(0);
     });
   });
@@ -62,7 +70,9 @@ describe('PageEngine', () => {
       expect(await engine.status()).toEqual(FROM_PAGE);
       engine.trigger('ping');
       expect(await engine.pull(7)).toEqual(FROM_PAGE);
-      expect(log).toEqual(['page runs status', 'page runs ping', 'page runs pull']);
+      engine.poke(12);
+      await Promise.resolve();
+      expect(log).toEqual(['page runs status', 'page runs ping', 'page runs pull', 'page pulls after poke 12']);
       expect(starts()).toBe(1);
     });
   });

@@ -27,6 +27,16 @@ export class PageEngine implements EngineHandle {
     void this.localEngine().then((engine) => engine.trigger(trigger));
   }
 
+  /**
+   * Posted like a trigger, not called: a call first pings the worker and then waits for its
+   * answer, two round trips between the page and the worker on the way from a change on
+   * another device to this one's pull.
+   */
+  poke(cursor: number | null): void {
+    if (this.link.post({ type: 'poke', cursor })) return;
+    void this.localEngine().then((engine) => engine.poke(cursor));
+  }
+
   status(): Promise<SyncStatus> {
     return this.call('status');
   }

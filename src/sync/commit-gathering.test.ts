@@ -48,6 +48,20 @@ async function rig({ quiet = false } = {}) {
   return { clock, log, gathering, startWork };
 }
 
+/** A gentle drain asking now resumes once QUIET_MS have passed since the last commit, not before. */
+async function expectYieldUntilQuiet(clock: FakeClock, gathering: CommitGathering) {
+  let resumed = false;
+  void gathering
+    .paused(() => true)
+    .then(() => {
+      resumed = true;
+    });
+  await clock.advance(QUIET_MS - 1);
+  expect(resumed).toBe(false);
+  await clock.advance(1);
+  expect(resumed).toBe(true);
+}
+
 describe('CommitGathering', () => {
   describe('one commit', () => {
     it('asks for its drain once the quiet after it has passed, and resolves when it has run', async () => {
@@ -101,18 +115,9 @@ describe('CommitGathering', () => {
     it('lets its gentle drain go on at once while nothing follows it, and yield once something does', async () => {
       const { clock, gathering } = await rig({ quiet: true });
       void gathering.commit();
-      let resumed = false;
       await gathering.paused(() => true);
       void gathering.commit(); // within the quiet after the first: it gathers
-      void gathering
-        .paused(() => true)
-        .then(() => {
-          resumed = true;
-        });
-      await clock.advance(QUIET_MS - 1);
-      expect(resumed).toBe(false);
-      await clock.advance(1);
-      expect(resumed).toBe(true);
+      await expectYieldUntilQuiet(clock, gathering);
     });
   });
 
@@ -191,16 +196,7 @@ describe('CommitGathering', () => {
     it('resolves once the quiet after the last commit has passed', async () => {
       const { clock, gathering } = await rig();
       void gathering.commit();
-      let resumed = false;
-      void gathering
-        .paused(() => true)
-        .then(() => {
-          resumed = true;
-        });
-      await clock.advance(QUIET_MS - 1);
-      expect(resumed).toBe(false);
-      await clock.advance(1);
-      expect(resumed).toBe(true);
+      await expectYieldUntilQuiet(clock, gathering);
     });
 
     it('resolves after GENTLE_YIELD_MAX_MS however the commits go on', async () => {

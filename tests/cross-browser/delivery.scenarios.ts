@@ -4,6 +4,7 @@
  * was waiting out. Run by the Firefox and WebKit suites on their own devices.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_TIMEOUT_MS } from '../../src/sync/http.ts';
 import {
   createNotes,
   expectExactlyOnceOnServer,
@@ -48,8 +49,11 @@ export function describeDelivery<Device extends AppDevice>(browser: DeliveryBrow
       device = opened.device;
       await rig.server.kill();
       await createNotes(opened.tab, opened.workspaceId, 'while down', 20);
+      // A push the network neither answers nor refuses fails only at the request timeout (30 s),
+      // which this wait used to equal: it ran out once in CI, most likely on such a push.
       await waitFor(() => inPage(opened.tab, (burrow) => burrow.status().lastError !== null), {
         message: 'a failed delivery attempt',
+        timeoutMs: DEFAULT_TIMEOUT_MS + 15_000,
       });
       await rig.server.restart();
 

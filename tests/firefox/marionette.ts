@@ -163,7 +163,10 @@ export async function launchMarionetteFirefox(
           .then((result) => (result as { value: unknown }).value),
       async quit() {
         if (child.exitCode !== null) return;
-        await browser.close().catch(() => undefined);
+        // Marionette owns the session: its Quit ends Firefox at once (puppeteer's close ends only
+        // the BiDi connection, and Firefox then lingered until the kill below, 10 s a device).
+        browser.disconnect().catch(() => undefined);
+        await marionette.send('Marionette:Quit', { flags: ['eForceQuit'] }).catch(() => undefined);
         marionette.close();
         if (child.exitCode === null) {
           const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);

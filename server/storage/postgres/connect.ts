@@ -36,3 +36,42 @@ export function connect(url: string, options: ConnectOptions = {}): Sql {
     },
   }) as unknown as Sql;
 }
+
+/** A query built and not yet sent, whatever its rows, as objects or as `values()` (as `sql.batch` takes them). */
+// biome-ignore lint/suspicious/noExplicitAny: the driver's query types are invariant in their rows.
+export type PendingQuery = postgres.PendingQuery<any> | postgres.PendingValuesQuery<any>;
+
+/**
+ * Sends `opening` and then `queries` in one write with one Sync (`sql.batch`): one round trip,
+ * and a failure skips what follows it. Answers what `queries` gave, in order; a null query is
+ * not sent and answers no rows.
+ */
+export async function inOneRoundTrip<Queries extends readonly (PendingQuery | null)[] | []>(
+  sql: Sql,
+  opening: readonly PendingQuery[],
+  queries: Queries,
+): Promise<{ -readonly [K in keyof Queries]: Awaited<NonNullable<Queries[K]>> }> {
+  const all: readonly (PendingQuery | null)[] = queries;
+  const sent = all.filter((query): query is PendingQuery => query !== null);
+  const answers = (await sql.batch([...opening, ...sent] as postgres.PendingQuery<postgres.Row[]>[])).slice(
+    opening.length,
+  );
+  let next = 0;
+  return queries.map((query) => (query === null ? [] : answers[next++])) as never;
+}
+
+/**
+ * Runs `use` on a connection of its own (its transaction's statements batched by hand, BEGIN and
+ * COMMIT among them); a failure rolls back whatever it left open, so the connection is kept.
+ */
+export async function onOwnConnection<T>(sql: Sql, use: (connection: Sql) => Promise<T>): Promise<T> {
+  const connection = await sql.reserve();
+  try {
+    return await use(connection as unknown as Sql);
+  } catch (error) {
+    await connection`ROLLBACK`.catch(() => undefined);
+    throw error;
+  } finally {
+    connection.release();
+  }
+}

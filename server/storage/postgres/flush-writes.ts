@@ -5,7 +5,7 @@
  */
 import type { PreviewJob } from '../../previews/preview-queue.ts';
 import { liveLinkUrl, type StoredRecord } from '../../sync/stored-record.ts';
-import type { Sql } from './connect.ts';
+import { inOneRoundTrip, type PendingQuery, type Sql } from './connect.ts';
 import type { WorkingSet } from './working-set.ts';
 
 /** The channel every process listens on for commits (`pg-commit-feed.ts`). */
@@ -54,13 +54,15 @@ export interface CommitNotifying {
   notifies: boolean;
 }
 
+/** Writes the changes of `set`, then `closing` (the transaction's COMMIT), in one round trip. */
 export function flushWrites(
   tx: Sql,
   set: WorkingSet,
   startSeq: number,
   notifying: CommitNotifying,
+  closing: PendingQuery[] = [],
 ): Promise<unknown[]> {
-  const writes: Promise<unknown>[] = [];
+  const writes: PendingQuery[] = [];
   const newUsers = [...set.newUsers.entries()].map(([, user]) => user);
   if (newUsers.length > 0) {
     writes.push(tx`INSERT INTO users(id, email, password_hash, created_at)
@@ -138,13 +140,13 @@ export function flushWrites(
     writes.push(tx`UPDATE counters SET value = ${set.cursor} WHERE name = 'seq'`);
     if (notifying.notifies) writes.push(...notifications(tx, set, notifying.origin));
   }
-  return Promise.all(writes);
+  return inOneRoundTrip(tx, [], [...writes, ...closing]);
 }
 
 /** The commit's notifications: its cursor, to the processes' listeners, for so many users each. */
-function notifications(tx: Sql, set: WorkingSet, origin: string): Promise<unknown>[] {
+function notifications(tx: Sql, set: WorkingSet, origin: string): PendingQuery[] {
   const userIds = [...set.changedOwners.entries()].map(([id]) => id);
-  const sends: Promise<unknown>[] = [];
+  const sends: PendingQuery[] = [];
   for (let i = 0; i < userIds.length; i += USERS_PER_NOTIFICATION) {
     const message: CommitMessage = {
       origin,
@@ -157,8 +159,8 @@ function notifications(tx: Sql, set: WorkingSet, origin: string): Promise<unknow
 }
 
 /** The preview jobs the writes queued (each as it ends, its generation counted here) or removed, and media grants. */
-function previewWrites(tx: Sql, set: WorkingSet): Promise<unknown>[] {
-  const writes: Promise<unknown>[] = [];
+function previewWrites(tx: Sql, set: WorkingSet): PendingQuery[] {
+  const writes: PendingQuery[] = [];
   const queued: PreviewJob[] = [];
   const removed: string[] = [];
   for (const [cardId] of set.previewJobWrites.entries()) {

@@ -4,7 +4,7 @@ import { loadConfig } from '../config.ts';
 import { connect, type Sql } from '../storage/postgres/connect.ts';
 import { createTestDatabase } from '../test-support/pg-database.ts';
 import { consume, createLimiters, type Limiters } from './limiters.ts';
-import { postgresBackend } from './postgres-backend.ts';
+import { limiterClient, postgresBackend } from './postgres-backend.ts';
 
 /** Two server processes' limiters: each its own pool, one database. */
 describe('rate limiters on PostgreSQL', () => {
@@ -34,6 +34,18 @@ describe('rate limiters on PostgreSQL', () => {
     const refused = answers[5];
     expect(refused.allowed === false && refused.retryAfterMs).toBeGreaterThan(0);
     expect((await consume(second.writes, 'user-b')).allowed).toBe(true);
+  });
+
+  it('commit their counts without waiting for the WAL flush, visible to every process at once', async () => {
+    const client = limiterClient(pools[0]);
+    const [setting] = (await client.query({ text: 'SHOW synchronous_commit' })).rows;
+    expect(setting).toEqual({ synchronous_commit: 'off' });
+    await client.query({ text: 'INSERT INTO rate_limits VALUES ($1, 1, NULL)', values: ['seen-elsewhere'] });
+    const [row] = await pools[1]`SELECT points FROM rate_limits WHERE key = 'seen-elsewhere'`;
+    expect(row).toEqual({ points: 1 });
+    // Only inside its own transaction: the pool's other work still waits for its flush.
+    const [pool] = await pools[0]`SHOW synchronous_commit`;
+    expect(pool).toEqual({ synchronous_commit: 'on' });
   });
 
   describe('sign-ins reserved through two processes at once', () => {

@@ -162,17 +162,17 @@ export async function launchMarionetteFirefox(
           .send('WebDriver:ExecuteScript', { script, args: [] })
           .then((result) => (result as { value: unknown }).value),
       async quit() {
-        if (child.exitCode !== null) return;
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        // A Firefox that does not end in 10 s (hung, or deaf to Quit) is killed.
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
         // Marionette owns the session: its Quit ends Firefox at once (puppeteer's close ends only
-        // the BiDi connection, and Firefox then lingered until the kill below, 10 s a device).
+        // the BiDi connection, and Firefox then lingered until the kill, 10 s a device). Its
+        // answer is not awaited: a hung Firefox never sends one.
         browser.disconnect().catch(() => undefined);
-        await marionette.send('Marionette:Quit', { flags: ['eForceQuit'] }).catch(() => undefined);
+        marionette.send('Marionette:Quit', { flags: ['eForceQuit'] }).catch(() => undefined);
+        await exited;
+        clearTimeout(timer);
         marionette.close();
-        if (child.exitCode === null) {
-          const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-          await exited;
-          clearTimeout(timer);
-        }
       },
     };
   } catch (error) {

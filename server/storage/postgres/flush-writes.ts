@@ -60,7 +60,7 @@ export function flushWrites(
   set: WorkingSet,
   startSeq: number,
   notifying: CommitNotifying,
-  closing: PendingQuery[] = [],
+  closing: PendingQuery[],
 ): Promise<unknown[]> {
   const writes: PendingQuery[] = [];
   const newUsers = [...set.newUsers.entries()].map(([, user]) => user);
